@@ -1,0 +1,402 @@
+"""The ``detente`` command line: a thin Typer shell over the public API.
+
+Exit codes: 0 success, 1 model or runtime failure, 2 bad input or usage. Errors print as one
+clear paragraph; ``--debug`` shows the traceback as well.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from detente._version import __version__
+from detente.errors import DetenteError, InputError, ScenarioError
+
+app = typer.Typer(
+    name="detente",
+    help="Forecast multi-party negotiations: who gets what, who moves, where conflict lies.\n\n"
+    "Example: detente forecast six-party-2004",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+_out = Console(highlight=False, soft_wrap=False)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
+_state = {"debug": False}
+
+ScenarioRef = Annotated[
+    str,
+    typer.Argument(help="A scenario file (.yaml, .json, .csv) or a bundled scenario's name."),
+]
+SourcesDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--sources", help="Folder holding the source documents, to check evidence quotes."
+    ),
+]
+JsonFlag = Annotated[
+    bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        _out.print(f"detente {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+# --- forecast ------------------------------------------------------------------------------------
+
+
+@app.command()
+def forecast(
+    scenario: ScenarioRef = "six-party-2004",
+    model: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--model", "-m", help="Model to run (repeatable). Default: every static model."
+        ),
+    ] = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--option", "-o", help="Model option as MODEL.NAME=VALUE or NAME=VALUE (repeatable)."
+        ),
+    ] = None,
+    as_json: JsonFlag = False,
+    sources: SourcesDir = None,
+) -> None:
+    """Forecast the outcome of each issue with one or more models.
+
+    Example: detente forecast six-party-2004 --model nash --option utility=quadratic
+    """
+    from detente.forecast import forecast as run_forecast
+    from detente.scenario.bundled import open_scenario
+
+    s = open_scenario(scenario, sources_dir=sources)
+    fc = run_forecast(s, model or None, options=_parse_options(option or [], model))
+    if as_json:
+        _print_json(fc.to_json())
+        return
+    _print_forecast(fc)
+
+
+def _parse_options(items: list[str], chosen: list[str] | None) -> dict[str, dict[str, Any]]:
+    from detente import models
+    from detente.forecast import DEFAULT_MODELS
+
+    names = tuple(chosen) if chosen else DEFAULT_MODELS
+    options: dict[str, dict[str, Any]] = {}
+    for item in items:
+        key, eq, raw = item.partition("=")
+        if not eq or not key:
+            raise InputError(f"option {item!r} must look like MODEL.NAME=VALUE or NAME=VALUE")
+        value = _option_value(raw)
+        target, dot, name = key.partition(".")
+        if dot:
+            options.setdefault(target, {})[name] = value
+            continue
+        owners = [m for m in names if key in models.get(m).options.model_fields]
+        if not owners:
+            raise InputError(
+                f"no model run here has an option '{key}' (models run: {', '.join(names)})"
+            )
+        for owner in owners:
+            options.setdefault(owner, {})[key] = value
+    return options
+
+
+def _option_value(raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw
+
+
+def _print_forecast(fc: Any) -> None:
+    s = fc.scenario
+    title = s.name or s.id
+    _out.print(f"[bold]{title}[/bold]" + (f"  (as of {s.as_of})" if s.as_of else ""))
+    frame = fc.to_frame()
+    forecasts = frame[frame["quantity"] == "forecast"]
+    for issue in s.issues:
+        sq = f"; status quo {issue.status_quo:g}" if issue.status_quo is not None else ""
+        unit = f" {issue.unit}" if issue.unit else ""
+        table = Table(
+            title=f"{issue.name or issue.id}  "
+            f"[dim](scale {issue.min:g}-{issue.max:g}{unit}{sq})[/dim]",
+            title_justify="left",
+        )
+        table.add_column("Model")
+        table.add_column("Forecast", justify="right")
+        table.add_column("Nearest label on the scale")
+        for row in forecasts[forecasts["issue"] == issue.id].itertuples():
+            table.add_row(str(row.model), f"{row.value:.2f}", issue.label(float(row.value)))
+        _out.print(table)
+    for run in fc.runs:
+        for note in run.notes:
+            _out.print(f"[dim]note ({run.model}): {note}[/dim]")
+
+    actors = Table(title="Actors' inputs", title_justify="left")
+    actors.add_column("Actor")
+    actors.add_column("Capability", justify="right")
+    multi = len(s.issues) > 1
+    for issue in s.issues:
+        suffix = f" ({issue.id})" if multi else ""
+        actors.add_column(f"Position{suffix}", justify="right")
+        actors.add_column(f"Salience{suffix}", justify="right")
+    for a in s.actors:
+        cells = [a.label, f"{a.capability:g}"]
+        for issue in s.issues:
+            cells += [f"{a.position[issue.id]:g}", f"{a.salience[issue.id]:g}"]
+        actors.add_row(*cells)
+    _out.print(actors)
+
+
+# --- scenario management -------------------------------------------------------------------------
+
+
+@app.command()
+def scenarios(as_json: JsonFlag = False) -> None:
+    """List the bundled scenarios.
+
+    Example: detente scenarios
+    """
+    from detente.scenario.bundled import bundled, bundled_names
+
+    items = [bundled(name) for name in bundled_names()]
+    if as_json:
+        _print_json(
+            {
+                "schema": "detente.scenarios/1",
+                "scenarios": [
+                    {
+                        "id": s.id,
+                        "name": s.name,
+                        "as_of": s.as_of.isoformat() if s.as_of else None,
+                        "actors": len(s.actors),
+                        "issues": list(s.issue_ids),
+                        "events": len(s.timeline),
+                    }
+                    for s in items
+                ],
+            }
+        )
+        return
+    table = Table(title="Bundled scenarios", title_justify="left")
+    for column in ("Id", "Name", "Actors", "Issues", "Events"):
+        table.add_column(column, justify="right" if column in ("Actors", "Events") else "left")
+    for s in items:
+        table.add_row(
+            s.id, s.name, str(len(s.actors)), ", ".join(s.issue_ids), str(len(s.timeline))
+        )
+    _out.print(table)
+
+
+@app.command()
+def validate(
+    file: Annotated[Path, typer.Argument(help="Scenario file to check.")],
+    sources: SourcesDir = None,
+) -> None:
+    """Check a scenario file and report every problem with its line.
+
+    Evidence quotes are checked verbatim against their source files when those are found beside
+    the scenario or in --sources.
+
+    Example: detente validate my-scenario.yaml --sources articles/
+    """
+    from detente.scenario import check_quotes
+    from detente.scenario.files import read
+
+    s = read(file, sources_dir=sources)
+    folders = [file.parent] + ([sources] if sources else [])
+    quotes = check_quotes(s, folders)
+    n_events = len(s.timeline)
+    _out.print(
+        f"[green]OK[/green] {file}: scenario '{s.id}', {len(s.actors)} actors, {len(s.issues)} "
+        f"issue(s), {n_events} timeline event(s); {quotes.checked} evidence quote(s) checked "
+        f"verbatim, {quotes.unchecked} not checked (source file not at hand)"
+    )
+
+
+@app.command()
+def schema(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of the scenario format (for editors and other tools).
+
+    Example: detente schema -o scenario.schema.json
+    """
+    from detente.scenario.schema import scenario_schema
+
+    text = json.dumps(scenario_schema(), indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        _err.print(f"wrote {output}")
+
+
+@app.command("import")
+def import_(
+    file: Annotated[
+        Path, typer.Argument(help="A KTAB CSV or an 'Actor, Capability, Position, Salience' CSV.")
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Scenario file to write (.yaml or .json).")
+    ],
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="ktab-csv or csv (default: guessed from the content)."),
+    ] = None,
+    scenario_id: Annotated[str | None, typer.Option("--id", help="Id of the new scenario.")] = None,
+    issue: Annotated[str, typer.Option(help="Issue id (common CSV only).")] = "issue",
+    salience_scale: Annotated[
+        float | None,
+        typer.Option(help="1 or 100: the scale of saliences (common CSV; default: guessed)."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT if it exists.")] = False,
+) -> None:
+    """Convert a CSV into a scenario file.
+
+    Example: detente import dummyData_3Dim.csv -o dummy.yaml
+    """
+    from detente.scenario import files, ktab, table
+
+    if output.exists() and not force:
+        raise InputError(f"{output} exists; pass --force to overwrite it")
+    fmt = fmt or files.guess_format(file)
+    if fmt == "ktab-csv":
+        s = ktab.read(file, scenario_id=scenario_id)
+    elif fmt == "csv":
+        s = table.read(file, issue=issue, salience_scale=salience_scale, scenario_id=scenario_id)
+    else:
+        raise InputError(f"import reads ktab-csv or csv, not '{fmt}'")
+    files.write(s, output)
+    _err.print(f"wrote {output}: {len(s.actors)} actors, {len(s.issues)} issue(s)")
+
+
+@app.command()
+def export(
+    scenario: ScenarioRef,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="yaml, json, ktab-csv or csv.")
+    ] = "yaml",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: print).")
+    ] = None,
+) -> None:
+    """Write a scenario as YAML, JSON, KTAB CSV or common CSV.
+
+    Example: detente export six-party-2004 --format ktab-csv -o six-party.csv
+    """
+    from detente.scenario import files
+    from detente.scenario.bundled import open_scenario
+
+    s = open_scenario(scenario)
+    text = files.dumps(s, fmt)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        _err.print(f"wrote {output}")
+
+
+@app.command("models")
+def list_models(as_json: JsonFlag = False) -> None:
+    """List the registered models and their options.
+
+    Example: detente models
+    """
+    from detente import models
+
+    infos = models.registered()
+    if as_json:
+        _print_json(
+            {
+                "schema": "detente.models/1",
+                "models": [
+                    {
+                        "name": m.name,
+                        "title": m.title,
+                        "summary": m.summary,
+                        "reference": m.reference,
+                        "iterative": m.iterative,
+                        "stochastic": m.stochastic,
+                        "dimensions": m.dimensions,
+                        "options": m.options().model_dump(mode="json"),
+                    }
+                    for m in infos
+                ],
+            }
+        )
+        return
+    table = Table(title="Models", title_justify="left")
+    for column in ("Name", "What", "Options (defaults)", "Reference"):
+        table.add_column(column)
+    for m in infos:
+        opts = ", ".join(f"{k}={v}" for k, v in m.options().model_dump(mode="json").items()) or "-"
+        table.add_row(m.name, m.summary, opts, m.reference)
+    _out.print(table)
+
+
+# --- plumbing ------------------------------------------------------------------------------------
+
+
+def _print_json(document: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def main() -> None:
+    """Entry point of the ``detente`` command: errors become messages and exit codes."""
+    try:
+        app()
+    except ScenarioError as err:
+        _fail(err, "\n".join(str(p) for p in err.problems), 2, title=_problem_title(err))
+    except InputError as err:
+        _fail(err, str(err), 2)
+    except DetenteError as err:
+        _fail(err, str(err), 1)
+    except KeyboardInterrupt:
+        _err.print("interrupted")
+        sys.exit(130)
+    except Exception as err:  # an unexpected failure is still reported without a traceback
+        _fail(
+            err, f"internal error: {type(err).__name__}: {err}. Rerun with --debug for details.", 1
+        )
+
+
+def _problem_title(err: ScenarioError) -> str:
+    n = len(err.problems)
+    return "1 problem:" if n == 1 else f"{n} problems:"
+
+
+def _fail(err: BaseException, message: str, code: int, title: str = "") -> None:
+    if _state["debug"]:
+        raise err
+    head = f"error: {title}\n" if title else "error: "
+    _err.print(head + message, markup=False, highlight=False)
+    sys.exit(code)

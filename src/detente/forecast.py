@@ -1,0 +1,219 @@
+"""Running models on a scenario, and the :class:`Forecast` they produce.
+
+A forecast's one source of truth is its tidy table, :meth:`Forecast.to_frame`: every other
+view (the JSON contract, the command-line tables) is built from it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from detente import models as _models
+from detente._version import __version__
+from detente.errors import InputError, ModelError
+from detente.scenario.model import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["DEFAULT_MODELS", "FORECAST_SCHEMA", "Forecast", "ModelRun", "forecast"]
+
+#: Models run when none are named.
+DEFAULT_MODELS: tuple[str, ...] = ("compromise", "median", "nash")
+#: Version tag of the JSON document :meth:`Forecast.to_json` returns.
+FORECAST_SCHEMA = "detente.forecast/1"
+
+#: Columns of :meth:`Forecast.to_frame`, in order.
+FRAME_COLUMNS = ("model", "options", "issue", "draw", "round", "actor", "quantity", "value")
+
+
+@dataclass(frozen=True)
+class ModelRun:
+    """One model's result on a scenario: a value per issue (in scenario order) and notes."""
+
+    model: str
+    options: Mapping[str, Any]
+    values: tuple[float, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """The result of running one or more models on a scenario.
+
+    Examples
+    --------
+    >>> import detente
+    >>> fc = detente.forecast(detente.bundled("emission-1994"), ["compromise", "median"])
+    >>> round(fc.value("compromise", "delay"), 2), fc.value("median", "delay")
+    (7.39, 7.0)
+    """
+
+    scenario: Scenario
+    runs: tuple[ModelRun, ...]
+    seed: int | None = None
+    detente_version: str = __version__
+    run_id: str | None = field(default=None)
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        return tuple(r.model for r in self.runs)
+
+    def value(self, model: str, issue: str) -> float:
+        """The forecast of ``model`` on ``issue``."""
+        j = self.scenario.issue_ids.index(issue)
+        for run in self.runs:
+            if run.model == model:
+                return run.values[j]
+        raise KeyError(model)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The tidy table as a list of dicts (what :meth:`to_frame` wraps)."""
+        out = []
+        for run in self.runs:
+            options = json.dumps(dict(run.options), sort_keys=True)
+            for issue, value in zip(self.scenario.issue_ids, run.values, strict=True):
+                out.append(
+                    {
+                        "model": run.model,
+                        "options": options,
+                        "issue": issue,
+                        "draw": None,
+                        "round": None,
+                        "actor": None,
+                        "quantity": "forecast",
+                        "value": value,
+                    }
+                )
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """One long, tidy table of results.
+
+        Columns: ``model``, ``options`` (JSON), ``issue``, ``draw`` and ``round`` (empty for a
+        deterministic static forecast), ``actor`` (empty for group-level quantities),
+        ``quantity`` (``forecast``; dynamic models add ``median``, ``mean``, ``position``) and
+        ``value``.
+        """
+        import pandas as pd
+
+        frame = pd.DataFrame(self.rows(), columns=list(FRAME_COLUMNS))
+        return frame.astype({"draw": "Int64", "round": "Int64", "value": "float64"})
+
+    def to_json(self) -> dict[str, Any]:
+        """The versioned JSON document (``docs/reference/json-output.md``)."""
+        s = self.scenario
+        notes = {run.model: run.notes for run in self.runs}
+        by_issue: dict[str, list[dict[str, Any]]] = {i: [] for i in s.issue_ids}
+        for row in self.rows():
+            if row["quantity"] != "forecast":
+                continue
+            issue = s.issue(row["issue"])
+            by_issue[row["issue"]].append(
+                {
+                    "model": row["model"],
+                    "options": json.loads(row["options"]),
+                    "value": row["value"],
+                    "label": issue.label(row["value"]),
+                    "notes": [n for n in notes[row["model"]] if n.startswith(f"{issue.id}:")],
+                }
+            )
+        return {
+            "schema": FORECAST_SCHEMA,
+            "detente_version": self.detente_version,
+            "run_id": self.run_id,
+            "seed": self.seed,
+            "scenario": {"id": s.id, "name": s.name, "hash": s.content_hash()},
+            "issues": [
+                {
+                    "id": issue.id,
+                    "name": issue.name,
+                    "min": issue.min,
+                    "max": issue.max,
+                    "status_quo": issue.status_quo,
+                    "forecasts": by_issue[issue.id],
+                }
+                for issue in s.issues
+            ],
+            "actors": [
+                {
+                    "id": a.id,
+                    "name": a.label,
+                    "capability": a.capability,
+                    "position": dict(a.position),
+                    "salience": dict(a.salience),
+                }
+                for a in s.actors
+            ],
+        }
+
+
+def forecast(
+    scenario: Scenario,
+    models: Sequence[str] | None = None,
+    *,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+    rng: int | np.random.SeedSequence | np.random.Generator | None = None,
+) -> Forecast:
+    """Run models on a scenario.
+
+    Parameters
+    ----------
+    scenario
+        A validated :class:`~detente.scenario.Scenario`.
+    models
+        Registered model names (default :data:`DEFAULT_MODELS`).
+    options
+        Per model name, its options (``{"nash": {"utility": "quadratic"}}``), validated
+        against the model's declared options.
+    rng
+        Seed or generator for stochastic models; recorded in the forecast when an int.
+
+    Returns
+    -------
+    Forecast
+
+    Raises
+    ------
+    InputError
+        An unknown model or option.
+    ModelError
+        A model produced a non-finite forecast.
+    """
+    names = tuple(models) if models else DEFAULT_MODELS
+    infos = [_models.get(name) for name in names]
+    options = dict(options or {})
+    unused = set(options) - set(names)
+    if unused:
+        raise InputError(f"options given for models not run: {', '.join(sorted(unused))}")
+    parsed = {info.name: info.parse_options(options.get(info.name)) for info in infos}
+    seed = int(rng) if isinstance(rng, int | np.integer) else None
+    c, X, S = scenario.arrays()
+    lo, hi, sq = scenario.bounds()
+    runs = []
+    for info in infos:
+        opts = parsed[info.name]
+        values = info.point(c, X, S, lo=lo, hi=hi, status_quo=sq, options=opts)
+        if not np.all(np.isfinite(values)):
+            raise ModelError(f"model {info.name} gave a non-finite forecast on {scenario.id}")
+        notes = (
+            info.notes(
+                c, X, S, lo=lo, hi=hi, status_quo=sq, options=opts, issues=scenario.issue_ids
+            )
+            if info.notes is not None
+            else []
+        )
+        runs.append(
+            ModelRun(
+                model=info.name,
+                options=opts.model_dump(mode="json"),
+                values=tuple(float(v) for v in values),
+                notes=tuple(notes),
+            )
+        )
+    return Forecast(scenario=scenario, runs=tuple(runs), seed=seed)

@@ -1,0 +1,21 @@
+"""Forecasting models, each a module of pure numpy functions, registered by name.
+
+>>> from detente import models
+>>> models.names()
+('compromise', 'median', 'nash')
+"""
+
+from detente.models import compromise, median, nash
+from detente.models.registry import ModelInfo, ModelOptions, get, names, register, registered
+
+__all__ = [
+    "ModelInfo",
+    "ModelOptions",
+    "compromise",
+    "get",
+    "median",
+    "names",
+    "nash",
+    "register",
+    "registered",
+]

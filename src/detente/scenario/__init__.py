@@ -1,0 +1,30 @@
+"""Scenarios: the validated description of a negotiation, its files, importers and exporters."""
+
+from detente.scenario.io import check_quotes, dump_json, dump_yaml, load, loads, save
+from detente.scenario.model import (
+    Actor,
+    Branch,
+    Event,
+    Evidence,
+    Group,
+    Issue,
+    Scenario,
+    Source,
+)
+
+__all__ = [
+    "Actor",
+    "Branch",
+    "Event",
+    "Evidence",
+    "Group",
+    "Issue",
+    "Scenario",
+    "Source",
+    "check_quotes",
+    "dump_json",
+    "dump_yaml",
+    "load",
+    "loads",
+    "save",
+]

@@ -1,0 +1,52 @@
+"""Scenarios shipped with detente (``detente scenarios`` lists them)."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from detente.errors import InputError
+from detente.scenario import files, io
+from detente.scenario.model import Scenario
+
+__all__ = ["bundled", "bundled_names", "open_scenario"]
+
+_DATA = "detente.scenario.data"
+
+
+def bundled_names() -> tuple[str, ...]:
+    """Names of the bundled scenarios, sorted."""
+    return tuple(
+        sorted(
+            p.name[: -len(".yaml")]
+            for p in resources.files(_DATA).iterdir()
+            if p.name.endswith(".yaml")
+        )
+    )
+
+
+def bundled(name: str) -> Scenario:
+    """The bundled scenario ``name`` (e.g. ``"six-party-2004"``).
+
+    Quotes are not checked here: the package ships citations, not the articles.
+    """
+    if name not in bundled_names():
+        raise InputError(
+            f"no bundled scenario '{name}'; bundled scenarios are: {', '.join(bundled_names())}"
+        )
+    resource = resources.files(_DATA) / f"{name}.yaml"
+    with resources.as_file(resource) as path:
+        return io.load(path, check_evidence=False)
+
+
+def open_scenario(ref: str | Path, *, sources_dir: str | Path | None = None) -> Scenario:
+    """A scenario file's path, or the name of a bundled scenario."""
+    path = Path(ref)
+    if path.exists():
+        return files.read(path, sources_dir=sources_dir)
+    if str(ref) in bundled_names():
+        return bundled(str(ref))
+    raise InputError(
+        f"'{ref}' is neither a file nor a bundled scenario; bundled scenarios are: "
+        f"{', '.join(bundled_names())}"
+    )

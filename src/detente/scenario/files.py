@@ -1,0 +1,77 @@
+"""One entry point for every scenario file format, chosen by suffix or by content."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from detente.errors import InputError
+from detente.scenario import io, ktab, table
+from detente.scenario.model import Scenario
+
+__all__ = ["FORMATS", "Format", "dumps", "guess_format", "read", "write"]
+
+Format = Literal["yaml", "json", "ktab-csv", "csv"]
+#: Formats :func:`read` and :func:`write` know: scenario YAML and JSON, KTAB CSV, and the
+#: common one-issue ``Actor, Capability, Position, Salience`` CSV.
+FORMATS: tuple[str, ...] = ("yaml", "json", "ktab-csv", "csv")
+
+
+def read(
+    path: str | Path, *, fmt: str | None = None, sources_dir: str | Path | None = None
+) -> Scenario:
+    """Read a scenario file in any known format (``fmt`` overrides the guess).
+
+    YAML/JSON by suffix; a ``.csv`` is KTAB CSV when its first line ends in the actor and
+    dimension counts, else the common CSV.
+    """
+    path = Path(path)
+    fmt = fmt or guess_format(path)
+    if fmt in ("yaml", "json"):
+        return io.load(path, sources_dir=sources_dir)
+    if fmt == "ktab-csv":
+        return ktab.read(path)
+    if fmt == "csv":
+        return table.read(path)
+    raise InputError(f"unknown format '{fmt}'; formats are: {', '.join(FORMATS)}")
+
+
+def write(scenario: Scenario, path: str | Path, *, fmt: str | None = None) -> None:
+    """Write a scenario as YAML, JSON, KTAB CSV or common CSV (by ``fmt`` or the suffix)."""
+    path = Path(path)
+    fmt = fmt or {".json": "json", ".csv": "ktab-csv"}.get(path.suffix.lower(), "yaml")
+    text = dumps(scenario, fmt)
+    path.write_text(text, encoding="utf-8")
+
+
+def dumps(scenario: Scenario, fmt: str = "yaml") -> str:
+    """The scenario as text in ``fmt`` (the common CSV holds the first issue only)."""
+    writers = {
+        "yaml": io.dump_yaml,
+        "json": io.dump_json,
+        "ktab-csv": ktab.dumps,
+        "csv": table.dumps,
+    }
+    if fmt not in writers:
+        raise InputError(f"unknown format '{fmt}'; formats are: {', '.join(FORMATS)}")
+    return writers[fmt](scenario)
+
+
+def guess_format(path: Path) -> str:
+    """The format of a file, from its suffix and, for CSV, its first line."""
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        return "yaml"
+    if suffix == ".json":
+        return "json"
+    if suffix in (".csv", ".txt"):
+        text = io.read_text(path)
+        if ktab.sniff(text):
+            return "ktab-csv"
+        if table.sniff(text):
+            return "csv"
+        raise InputError(
+            f"{path}: not a KTAB CSV (first line: name, description, actors, dimensions) nor an "
+            "'Actor, Capability, Position, Salience' CSV"
+        )
+    raise InputError(f"{path}: unknown file type '{suffix}'; use .yaml, .yml, .json or .csv")

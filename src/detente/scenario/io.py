@@ -1,0 +1,398 @@
+"""Reading and writing scenario files (YAML or JSON), with errors that point at the line.
+
+The YAML reader is ruamel.yaml in YAML 1.2 mode (so an actor called ``NO`` stays the string
+``"NO"``), which also tells each key's line; pydantic's error locations are translated into
+those lines and into actor and issue ids.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, get_args
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from detente.errors import Problem, ScenarioError
+from detente.scenario.model import Scenario, plain_number
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "QuoteCheck",
+    "check_quotes",
+    "dump_json",
+    "dump_yaml",
+    "load",
+    "loads",
+    "save",
+]
+
+#: Larger scenario files are refused before they are read (a 1,000-actor scenario is ~1 MB).
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+Path_ = tuple[str | int, ...]
+
+
+def load(
+    path: str | Path, *, check_evidence: bool = True, sources_dir: str | Path | None = None
+) -> Scenario:
+    """Read a scenario from a YAML or JSON file.
+
+    Parameters
+    ----------
+    path
+        A ``.yaml``/``.yml`` or ``.json`` file.
+    check_evidence
+        Check that every evidence quote appears verbatim in its source file, for sources whose
+        ``file`` is at hand (looked up beside the scenario, then in ``sources_dir``).
+    sources_dir
+        Another folder to look for source files in.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file, the line where known, the actor/issue/field and what is allowed.
+    """
+    path = Path(path)
+    text = read_text(path)
+    data, lines = _parse(text, path)
+    if isinstance(data, dict) and "id" not in data:
+        data = {"id": slug(path.stem), **data}
+    scenario = validate_data(data, str(path), lines)
+    if check_evidence:
+        folders = [path.parent] + ([Path(sources_dir)] if sources_dir is not None else [])
+        result = check_quotes(scenario, folders)
+        if result.problems:
+            raise ScenarioError(result.problems).in_file(path, lines)
+    return scenario
+
+
+def loads(text: str, *, name: str = "<string>", fmt: str = "yaml") -> Scenario:
+    """Read a scenario from YAML or JSON text (``fmt`` is ``"yaml"`` or ``"json"``)."""
+    data, lines = _parse(text, Path(name), fmt=fmt)
+    return validate_data(data, name, lines)
+
+
+def save(scenario: Scenario, path: str | Path) -> None:
+    """Write ``scenario`` to ``path`` as YAML or JSON (by the file's suffix)."""
+    path = Path(path)
+    text = dump_json(scenario) if path.suffix.lower() == ".json" else dump_yaml(scenario)
+    path.write_text(text, encoding="utf-8")
+
+
+def dump_yaml(scenario: Scenario) -> str:
+    """The scenario as YAML text that :func:`loads` reads back to an equal scenario."""
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
+    yaml.allow_unicode = True
+    yaml.width = 100
+    buffer = io.StringIO()
+    yaml.dump(_plain(scenario), buffer)
+    return buffer.getvalue()
+
+
+def dump_json(scenario: Scenario) -> str:
+    """The scenario as indented JSON."""
+    return json.dumps(_plain(scenario), indent=2, ensure_ascii=False) + "\n"
+
+
+def _plain(scenario: Scenario) -> dict[str, Any]:
+    data = scenario.model_dump(mode="json", exclude_defaults=True)
+    for issue in data.get("issues", []):
+        if "scale" in issue:
+            issue["scale"] = {plain_number(float(k)): v for k, v in issue["scale"].items()}
+    return data
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def read_text(path: Path) -> str:
+    """The file as text: refused when missing, too large or not UTF-8."""
+
+    def fail(message: str) -> ScenarioError:
+        return ScenarioError([Problem("", message, file=str(path))])
+
+    if not path.exists():
+        raise fail("no such file")
+    if path.is_dir():
+        raise fail("is a folder, not a scenario file")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise fail(
+            f"file is {size / 1024**2:.1f} MB; scenario files are limited to "
+            f"{MAX_FILE_BYTES // 1024**2} MB (a 1,000-actor scenario takes about 1 MB)"
+        )
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise ScenarioError(
+            [
+                Problem(
+                    "",
+                    f"is not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start}); "
+                    "save the file as UTF-8",
+                    file=str(path),
+                    line=line,
+                )
+            ]
+        ) from None
+
+
+def _parse(text: str, path: Path, fmt: str | None = None) -> tuple[Any, dict[Path_, int]]:
+    fmt = fmt or ("json" if path.suffix.lower() == ".json" else "yaml")
+    if fmt == "json":
+        return _parse_json(text, path)
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        tree = yaml.load(text)
+    except MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        what = " ".join(x for x in (err.context, err.problem) if x) or "invalid YAML"
+        line = mark.line + 1 if mark is not None else None
+        raise ScenarioError(
+            [Problem("", f"YAML syntax error: {what}", file=str(path), line=line)]
+        ) from None
+    except YAMLError as err:
+        raise ScenarioError([Problem("", f"YAML syntax error: {err}", file=str(path))]) from None
+    if not isinstance(tree, dict):
+        raise ScenarioError(
+            [Problem("", "expected a mapping with issues: and actors: at the top", file=str(path))]
+        )
+    lines: dict[Path_, int] = {}
+    _record_lines(tree, (), lines)
+    return _to_builtin(tree), lines
+
+
+def _parse_json(text: str, path: Path) -> tuple[Any, dict[Path_, int]]:
+    def no_constant(name: str) -> Any:
+        raise ValueError(f"{name} is not a number JSON allows")
+
+    try:
+        data = json.loads(text, parse_constant=no_constant)
+    except json.JSONDecodeError as err:
+        raise ScenarioError(
+            [Problem("", f"JSON syntax error: {err.msg}", file=str(path), line=err.lineno)]
+        ) from None
+    except ValueError as err:
+        raise ScenarioError([Problem("", f"JSON error: {err}", file=str(path))]) from None
+    if not isinstance(data, dict):
+        raise ScenarioError([Problem("", "expected a JSON object at the top", file=str(path))])
+    return data, {}
+
+
+def _record_lines(node: Any, path: Path_, lines: dict[Path_, int]) -> None:
+    if isinstance(node, CommentedMap):
+        for key in node:
+            lines[(*path, key)] = node.lc.key(key)[0] + 1
+            _record_lines(node[key], (*path, key), lines)
+    elif isinstance(node, CommentedSeq):
+        for index, item in enumerate(node):
+            lines[(*path, index)] = node.lc.item(index)[0] + 1
+            _record_lines(item, (*path, index), lines)
+
+
+def _to_builtin(node: Any) -> Any:
+    if isinstance(node, Mapping):
+        return {k: _to_builtin(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_to_builtin(v) for v in node]
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, bool):
+        return bool(node)
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    return node
+
+
+def validate_data(data: Any, file: str, lines: dict[Path_, int] | None = None) -> Scenario:
+    """Build a Scenario from parsed data; problems are attributed to ``file`` and its lines."""
+    lines = lines or {}
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        problems = [_problem(e, data) for e in err.errors(include_url=False)]
+        raise ScenarioError(problems).in_file(file, lines) from None
+    except ScenarioError as err:
+        raise err.in_file(file, lines) from None
+
+
+# --- translating pydantic's errors ---------------------------------------------------------------
+
+
+def _problem(error: ErrorDetails, data: Any) -> Problem:
+    path: Path_ = tuple(error["loc"])
+    # pydantic appends the union member it tried ("int", "date") to the location; drop those
+    path = tuple(p for p in path if not (isinstance(p, str) and p in _UNION_TAGS))
+    return Problem(_describe(path, data), _message(error, path), path)
+
+
+_UNION_TAGS = {"int", "date", "constrained-int", "float"}
+
+
+def _message(error: ErrorDetails, path: Path_) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx", {})
+    value = error.get("input")
+    shown = repr(value) if isinstance(value, str) else str(value)
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        allowed = _fields_at(path[:-1])
+        return f"unknown field '{path[-1]}'; allowed here: {', '.join(allowed)}"
+    if kind == "finite_number":
+        return f"must be a finite number, not {shown}"
+    if kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
+        return f"must be a number, not {shown}"
+    if kind == "greater_than_equal":
+        return f"must be >= {ctx.get('ge')}, not {shown}"
+    if kind == "less_than_equal":
+        return f"must be <= {ctx.get('le')}, not {shown}"
+    if kind == "too_short" and path and path[-1] == "issues":
+        return "the scenario has no issues; give at least one"
+    if kind == "string_pattern_mismatch":
+        return (
+            f"{shown} is not a valid id: use letters, digits, '-' and '_' (no spaces or dots), "
+            "starting with a letter or digit"
+        )
+    if kind in ("list_type", "dict_type", "model_type", "model_attributes_type"):
+        expected = {"list_type": "a list", "dict_type": "a mapping"}.get(
+            kind, "a mapping of fields"
+        )
+        return f"must be {expected}, not {shown}"
+    if kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
+        return f"must be a date like 2004-05-10 (or a round number for 'at'), not {shown}"
+    return str(error["msg"])
+
+
+def _fields_at(path: Path_) -> list[str]:
+    """The fields allowed at ``path`` (walking the scenario's models by field annotations)."""
+    model: type[BaseModel] = Scenario
+    for key in path:
+        if isinstance(key, str) and key in model.model_fields:
+            inner = _model_in(model.model_fields[key].annotation)
+            if inner is None:
+                break
+            model = inner
+    return list(model.model_fields)
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _describe(path: Path_, data: Any) -> str:
+    """``('actors', 2, 'capability')`` as ``actors[USA].capability`` (ids from the raw data)."""
+    out = ""
+    node = data
+    for key in path:
+        if isinstance(key, int):
+            item = node[key] if isinstance(node, list) and key < len(node) else None
+            ident = item.get("id") if isinstance(item, dict) else None
+            out += f"[{ident}]" if isinstance(ident, str) and ident else f"[{key}]"
+            node = item
+        else:
+            out += f".{key}" if out else str(key)
+            node = node.get(key) if isinstance(node, dict) else None
+    return out
+
+
+def finite_number(cell: str) -> float | None:
+    """The text as a finite float, or None (used by the CSV readers)."""
+    try:
+        value = float(cell)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def slug(name: str, default: str = "scenario") -> str:
+    """``name`` reduced to a valid id: letters, digits, '-' and '_'."""
+    out = re.sub(r"[^A-Za-z0-9_\-]+", "-", name.strip()).strip("-_")
+    return out[:64] or default
+
+
+# --- evidence ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuoteCheck:
+    """What :func:`check_quotes` found: quotes checked, quotes whose source was not at hand."""
+
+    checked: int
+    unchecked: int
+    problems: tuple[Problem, ...]
+
+
+def check_quotes(scenario: Scenario, folders: list[Path]) -> QuoteCheck:
+    """Check every evidence quote appears verbatim in its source file, where the file is found.
+
+    Whitespace runs (line breaks in YAML, double spaces in web text) count as one space;
+    everything else must match exactly, punctuation and case included.
+    """
+    texts: dict[str, str | None] = {}
+    for source in scenario.sources:
+        texts[source.id] = _source_text(source.file, folders) if source.file else None
+    checked = unchecked = 0
+    problems = []
+    for n, actor, e, item in _evidence(scenario):
+        text = texts.get(item.source)
+        if text is None:
+            unchecked += 1
+            continue
+        checked += 1
+        if _squash(item.quote) not in text:
+            problems.append(
+                Problem(
+                    f"actors[{actor}].evidence[{e}].quote",
+                    f"quote not found verbatim in source '{item.source}': "
+                    f"{_short(item.quote)!r}; copy the words exactly as they appear",
+                    ("actors", n, "evidence", e, "quote"),
+                )
+            )
+    return QuoteCheck(checked, unchecked, tuple(problems))
+
+
+def _evidence(scenario: Scenario) -> Iterator[tuple[int, str, int, Any]]:
+    for n, actor in enumerate(scenario.actors):
+        for e, item in enumerate(actor.evidence):
+            yield n, actor.id, e, item
+
+
+def _source_text(file: str, folders: list[Path]) -> str | None:
+    for folder in folders:
+        candidate = folder / file
+        if candidate.is_file():
+            return _squash(candidate.read_text(encoding="utf-8", errors="replace"))
+    return None
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = _squash(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

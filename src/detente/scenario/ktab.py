@@ -1,0 +1,212 @@
+"""KTAB's CSV scenario format (the reader in KTAB is ``SMPModel::csvRead``).
+
+Layout (``shared/reference/ktab-smp.md`` §3.1)::
+
+    <scenario name>,<description>,<numActors>,<numDims>[, ...ignored]
+    Actor,Description,<power label>,<dim 1 name>,<dim 1 salience label>,...
+    <name>,<description>,<capability>,<position d1>,<salience d1>,...
+
+Quirks handled: cells are trimmed of spaces and of quote characters; a trailing comma is allowed;
+semicolons are not delimiters; CR, LF and CRLF line endings. Positions are on 0-100 and
+saliences on 0-100 (KTAB requires each actor's saliences to sum to at most 100).
+
+An imported scenario has actor ids made from the KTAB names (the exact name kept as ``name``, the
+KTAB description as ``description``) and issue ids made from the dimension names; no status quo.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+from detente.errors import InputError, Problem, ScenarioError
+from detente.scenario.io import finite_number, read_text, slug, validate_data
+from detente.scenario.model import Scenario
+
+__all__ = ["dumps", "loads", "read", "sniff", "write"]
+
+
+def read(path: str | Path, *, scenario_id: str | None = None) -> Scenario:
+    """Read a KTAB CSV file as a :class:`Scenario`."""
+    path = Path(path)
+    return loads(read_text(path), name=str(path), scenario_id=scenario_id)
+
+
+def loads(text: str, *, name: str = "<string>", scenario_id: str | None = None) -> Scenario:
+    """Parse KTAB CSV text as a :class:`Scenario` (``name`` is used in error messages)."""
+    rows = _rows(text)
+
+    def fail(line: int | None, message: str) -> ScenarioError:
+        return ScenarioError([Problem("", message, file=name, line=line)])
+
+    if len(rows) < 2:
+        raise fail(None, "a KTAB CSV needs a scenario line, a header line and one line per actor")
+    (first_no, first), (header_no, header) = rows[0], rows[1]
+    if len(first) < 4:
+        raise fail(
+            first_no,
+            "first line must be: scenario name, description, number of actors, "
+            "number of dimensions",
+        )
+    n_actors = _count(first[2], "number of actors", first_no, name)
+    n_dims = _count(first[3], "number of dimensions", first_no, name)
+    if n_dims < 1:
+        raise fail(first_no, "number of dimensions must be at least 1")
+    if len(header) < 3 + 2 * n_dims:
+        raise fail(
+            header_no,
+            f"header has {len(header)} cells; {n_dims} dimension(s) need {3 + 2 * n_dims}: "
+            "Actor, Description, power, then a position and a salience column per dimension",
+        )
+    dims = [header[3 + 2 * d] for d in range(n_dims)]
+    body = rows[2:]
+    if len(body) != n_actors:
+        raise fail(
+            first_no, f"the first line says {n_actors} actors but {len(body)} actor lines follow"
+        )
+
+    problems: list[Problem] = []
+    actors = []
+    for line_no, cells in body:
+        if len(cells) < 3 + 2 * n_dims:
+            problems.append(
+                Problem(
+                    "",
+                    f"actor line has {len(cells)} cells; expected {3 + 2 * n_dims}",
+                    file=name,
+                    line=line_no,
+                )
+            )
+            continue
+        numbers = []
+        for column, cell in enumerate(cells[2 : 3 + 2 * n_dims], start=3):
+            value = finite_number(cell)
+            if value is None:
+                what = _column_name(column, header)
+                problems.append(
+                    Problem(
+                        f"actor '{cells[0]}', column {column} ({what})",
+                        f"must be a number, not {cell!r}",
+                        file=name,
+                        line=line_no,
+                    )
+                )
+            numbers.append(value)
+        if any(v is None for v in numbers):
+            continue
+        values = [float(v) for v in numbers if v is not None]
+        actors.append(
+            {
+                "id": slug(cells[0]),
+                "name": cells[0],
+                "description": cells[1],
+                "capability": values[0],
+                "position": {slug(dims[d]): values[1 + 2 * d] for d in range(n_dims)},
+                "salience": {slug(dims[d]): values[2 + 2 * d] for d in range(n_dims)},
+            }
+        )
+    if problems:
+        raise ScenarioError(problems)
+    data = {
+        "id": scenario_id or slug(first[0]),
+        "name": first[0],
+        "description": first[1],
+        "issues": [{"id": slug(d), "name": d} for d in dims],
+        "actors": actors,
+    }
+    return validate_data(data, name)
+
+
+def write(scenario: Scenario, path: str | Path) -> None:
+    """Write ``scenario`` as a KTAB CSV file."""
+    Path(path).write_text(dumps(scenario), encoding="utf-8")
+
+
+def dumps(scenario: Scenario) -> str:
+    """The scenario as KTAB CSV text.
+
+    KTAB CSV holds names, descriptions, capabilities, positions and saliences only; sources,
+    evidence, uncertainty, scales, status quo and timeline are not written. Numbers are written
+    at full precision, so a KTAB CSV round trip is lossless.
+
+    Raises
+    ------
+    InputError
+        When the scenario cannot be expressed in KTAB CSV (a comma or quote in a name, an issue
+        not on 0-100).
+    """
+    for issue in scenario.issues:
+        if (issue.min, issue.max) != (0.0, 100.0):
+            raise InputError(
+                f"issue '{issue.id}' is on {issue.min:g}-{issue.max:g}; "
+                "KTAB CSV positions are on 0-100"
+            )
+    out = io.StringIO()
+    head = [
+        _cell(scenario.name or scenario.id),
+        _cell(scenario.description),
+        str(len(scenario.actors)),
+        str(len(scenario.issues)),
+    ]
+    out.write(",".join(head) + "\n")
+    header = ["Actor", "Description", "Power"]
+    for issue in scenario.issues:
+        label = _cell(issue.name or issue.id)
+        header += [label, f"{label} Salience"]
+    out.write(",".join(header) + "\n")
+    for actor in scenario.actors:
+        cells = [_cell(actor.name or actor.id), _cell(actor.description), repr(actor.capability)]
+        for issue_id in scenario.issue_ids:
+            cells += [repr(actor.position[issue_id]), repr(actor.salience[issue_id])]
+        out.write(",".join(cells) + "\n")
+    return out.getvalue()
+
+
+def sniff(text: str) -> bool:
+    """True if ``text`` looks like KTAB CSV (its first line ends in two counts)."""
+    rows = _rows(text[:4096])
+    return (
+        bool(rows)
+        and len(rows[0][1]) >= 4
+        and all(re.fullmatch(r"\d+", cell) for cell in rows[0][1][2:4])
+    )
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _rows(text: str) -> list[tuple[int, list[str]]]:
+    """Non-blank rows with their 1-based line numbers; cells trimmed of spaces and quotes."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    rows = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        cells = next(csv.reader([line], skipinitialspace=True))
+        cells = [c.strip().strip('"').strip() for c in cells]
+        while cells and cells[-1] == "":
+            cells.pop()
+        rows.append((number, cells))
+    return rows
+
+
+def _count(cell: str, what: str, line: int, name: str) -> int:
+    if not re.fullmatch(r"\d+", cell):
+        raise ScenarioError(
+            [Problem("", f"{what} must be a whole number, not {cell!r}", file=name, line=line)]
+        )
+    return int(cell)
+
+
+def _column_name(column: int, header: list[str]) -> str:
+    return header[column - 1] if column - 1 < len(header) else f"column {column}"
+
+
+def _cell(text: str) -> str:
+    if any(ch in text for ch in ',"\n\r'):
+        raise InputError(
+            f"{text!r} holds a comma, quote or line break, which KTAB CSV cannot store"
+        )
+    return text

@@ -1,0 +1,174 @@
+"""The common one-issue CSV: ``Actor, Capability, Position, Salience``.
+
+This is the layout of the expected-utility replications' example files (Scholz's, Masad's):
+one row per actor, one issue. Column names are matched case-insensitively; ``Name`` and
+``Description`` columns are optional. Salience may be on 0-1 or on 0-100: when every salience
+is at most 1 the file is read as 0-1 and multiplied by 100 (pass ``salience_scale`` to say
+which). Positions are on 0-100 unless ``scale=(min, max)`` is given. CR-only (classic Mac),
+LF and CRLF line endings are all read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from detente.errors import InputError, Problem, ScenarioError
+from detente.scenario.io import finite_number, read_text, slug, validate_data
+from detente.scenario.model import SALIENCE_MAX, Scenario
+
+__all__ = ["REQUIRED_COLUMNS", "dumps", "loads", "read", "sniff", "write"]
+
+REQUIRED_COLUMNS = ("actor", "capability", "position", "salience")
+_OPTIONAL_COLUMNS = ("name", "description")
+
+
+def read(
+    path: str | Path,
+    *,
+    issue: str = "issue",
+    scale: tuple[float, float] = (0.0, 100.0),
+    salience_scale: float | None = None,
+    scenario_id: str | None = None,
+) -> Scenario:
+    """Read a one-issue ``Actor, Capability, Position, Salience`` CSV file."""
+    path = Path(path)
+    return loads(
+        read_text(path),
+        name=str(path),
+        issue=issue,
+        scale=scale,
+        salience_scale=salience_scale,
+        scenario_id=scenario_id or slug(path.stem),
+    )
+
+
+def loads(
+    text: str,
+    *,
+    name: str = "<string>",
+    issue: str = "issue",
+    scale: tuple[float, float] = (0.0, 100.0),
+    salience_scale: float | None = None,
+    scenario_id: str = "scenario",
+) -> Scenario:
+    """Parse the CSV text (``name`` is used in error messages).
+
+    Parameters
+    ----------
+    issue
+        Id of the one issue.
+    scale
+        The issue's ``(min, max)``.
+    salience_scale
+        ``1`` (saliences on 0-1) or ``100`` (0-100); ``None`` to infer from the values.
+    """
+    if salience_scale not in (None, 1, 1.0, 100, 100.0):
+        raise InputError(f"salience scale must be 1 or 100, not {salience_scale}")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    numbered = [(n, line) for n, line in enumerate(lines, start=1) if line.strip()]
+    if not numbered:
+        raise ScenarioError([Problem("", "the file is empty", file=name)])
+    header_no, header_line = numbered[0]
+    header = [h.strip().lower() for h in next(csv.reader([header_line]))]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise ScenarioError(
+            [
+                Problem(
+                    "header",
+                    f"missing column(s) {', '.join(missing)}; the header must name Actor, "
+                    "Capability, Position and Salience (optional: Name, Description); "
+                    f"got {header_line!r}",
+                    file=name,
+                    line=header_no,
+                )
+            ]
+        )
+    col = {c: header.index(c) for c in (*REQUIRED_COLUMNS, *_OPTIONAL_COLUMNS) if c in header}
+
+    problems: list[Problem] = []
+    rows = []
+    for line_no, line in numbered[1:]:
+        cells = [c.strip() for c in next(csv.reader([line]))]
+        if len(cells) < len(header):
+            cells += [""] * (len(header) - len(cells))
+        who = cells[col["actor"]]
+        values = {}
+        for field in ("capability", "position", "salience"):
+            value = finite_number(cells[col[field]])
+            if value is None:
+                problems.append(
+                    Problem(
+                        f"actor '{who}'.{field}",
+                        f"must be a finite number, not {cells[col[field]]!r}",
+                        file=name,
+                        line=line_no,
+                    )
+                )
+            else:
+                values[field] = value
+        if len(values) == 3:
+            rows.append((line_no, cells, values))
+    if problems:
+        raise ScenarioError(problems)
+
+    factor = _salience_factor(salience_scale, [v["salience"] for _, _, v in rows])
+    actors = []
+    for _, cells, values in rows:
+        actor: dict[str, object] = {
+            "id": slug(cells[col["actor"]], default="actor"),
+            "name": cells[col["name"]] if "name" in col else cells[col["actor"]],
+            "capability": values["capability"],
+            "position": {issue: values["position"]},
+            "salience": {issue: values["salience"] * factor},
+        }
+        if "description" in col:
+            actor["description"] = cells[col["description"]]
+        actors.append(actor)
+    data = {
+        "id": scenario_id,
+        "issues": [{"id": issue, "min": scale[0], "max": scale[1]}],
+        "actors": actors,
+    }
+    return validate_data(data, name, {("actors", i): row[0] for i, row in enumerate(rows)})
+
+
+def dumps(scenario: Scenario, *, issue: str | None = None) -> str:
+    """One issue as ``Actor,Name,Capability,Position,Salience`` CSV (salience on 0-100)."""
+    issue_id = issue or scenario.issue_ids[0]
+    if issue_id not in scenario.issue_ids:
+        raise InputError(f"unknown issue '{issue_id}'; issues are: {', '.join(scenario.issue_ids)}")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["Actor", "Name", "Capability", "Position", "Salience"])
+    for a in scenario.actors:
+        writer.writerow(
+            [
+                a.id,
+                a.name,
+                repr(a.capability),
+                repr(a.position[issue_id]),
+                repr(a.salience[issue_id]),
+            ]
+        )
+    return out.getvalue()
+
+
+def write(scenario: Scenario, path: str | Path, *, issue: str | None = None) -> None:
+    """Write one issue of the scenario as a common CSV file."""
+    Path(path).write_text(dumps(scenario, issue=issue), encoding="utf-8")
+
+
+def sniff(text: str) -> bool:
+    """True if the first line names the Actor, Capability, Position and Salience columns."""
+    first = text.replace("\r", "\n").lstrip().split("\n", 1)[0]
+    cells = {c.strip().lower() for c in first.split(",")}
+    return all(c in cells for c in REQUIRED_COLUMNS)
+
+
+def _salience_factor(declared: float | None, saliences: list[float]) -> float:
+    if declared is not None:
+        return SALIENCE_MAX / float(declared)
+    return SALIENCE_MAX if saliences and max(saliences) <= 1.0 else 1.0
