@@ -2,8 +2,9 @@
 
 Under linear (absolute-distance) vote margins,
 ``v^{jk} = sum_i c_i s_i (|x_i - x_k| - |x_i - x_j|)``, the weighted median actor position
-beats or ties every other actor position in a pairwise vote: it is the Condorcet winner (Black 1948), Bueno de Mesquita's "first cut" forecast and the
-median-voter position of his expected utility model (Scholz et al. 2011, eqs. 26-29).
+beats or ties every other actor position in a pairwise vote: it is the Condorcet winner
+(Black 1948), Bueno de Mesquita's "first cut" forecast and the median-voter position of his
+expected utility model (Scholz et al. 2011, eqs. 26-29).
 
 Algorithm
 ---------
