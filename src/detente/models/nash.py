@@ -110,7 +110,8 @@ def point(
     b = np.where(stuck, d, right)
     for _ in range(_MAX_BISECTIONS):
         m = 0.5 * (a + b)
-        rising = _log_product_slope(m, w, X, D, quadratic) > 0
+        with np.errstate(divide="ignore", invalid="ignore"):  # deadlocked issues: gain 0 at d
+            rising = _log_product_slope(m, w, X, D, quadratic) > 0
         a = np.where(rising, m, a)
         b = np.where(rising, b, m)
         if np.all(b - a <= 4 * np.finfo(float).eps * np.maximum(1.0, np.abs(b))):

@@ -261,9 +261,9 @@ def _message(error: ErrorDetails, path: Path_) -> str:
     if kind in ("float_parsing", "float_type", "int_parsing", "int_type"):
         return f"must be a number, not {shown}"
     if kind == "greater_than_equal":
-        return f"must be >= {ctx.get('ge')}, not {shown}"
+        return f"must be >= {ctx.get('ge'):g}, not {shown}"
     if kind == "less_than_equal":
-        return f"must be <= {ctx.get('le')}, not {shown}"
+        return f"must be <= {ctx.get('le'):g}, not {shown}"
     if kind == "too_short" and path and path[-1] == "issues":
         return "the scenario has no issues; give at least one"
     if kind == "string_pattern_mismatch":
