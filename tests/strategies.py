@@ -57,6 +57,11 @@ def scenarios(
     actors[0]["capability"] = draw(st.floats(0.01, 1000, **_finite))
     for i in issue_ids:
         actors[0]["salience"][i] = draw(st.floats(1, 100, **_finite))
+    if rich_text:
+        for actor in actors:
+            issue = draw(st.sampled_from(issue_ids))
+            value = actor["salience"][issue]
+            actor["uncertainty"] = {f"salience.{issue}": [value * 0.5, value, min(100.0, value * 1.5)]}
     issues: list[dict[str, Any]] = [{"id": i} for i in issue_ids]
     if rich_text:
         for issue in issues:

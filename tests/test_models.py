@@ -49,7 +49,9 @@ def random_inputs(rng: np.random.Generator, n: int = 7, k: int = 3):  # type: ig
 def test_registry_lists_the_static_models() -> None:
     assert models.names()[:3] == ("compromise", "median", "nash")
     for info in models.registered():
-        assert info.reference and info.summary and info.title
+        assert info.reference
+        assert info.summary
+        assert info.title
 
 
 def test_unknown_model_names_the_known_ones() -> None:
@@ -130,7 +132,8 @@ def test_properties_on_random_scenarios(name: str, s: Scenario) -> None:
     lo = np.where(weighted, X, np.inf).min(axis=0)
     hi = np.where(weighted, X, -np.inf).max(axis=0)
     # within the hull of the positions of the actors that carry weight
-    assert np.all(out >= lo - 1e-7) and np.all(out <= hi + 1e-7)
+    assert np.all(out >= lo - 1e-7)
+    assert np.all(out <= hi + 1e-7)
     # an added actor with zero salience changes nothing
     c2 = np.append(c, 5.0)
     X2 = np.vstack([X, np.full(X.shape[1], 99.0)])

@@ -28,7 +28,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-_out = Console(highlight=False, soft_wrap=False)
+_out = Console(highlight=False, soft_wrap=True)
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
 _state = {"debug": False}
 

@@ -97,8 +97,9 @@ def point(
     Everyone is above a status quo of 0: the stronger actor pulls the bargain its way.
 
     >>> import numpy as np
-    >>> float(point(np.array([3.0, 1.0]), np.array([[60.0], [20.0]]), np.ones((2, 1)),
-    ...             lo=np.array([0.0]), hi=np.array([100.0]), status_quo=np.array([0.0]))[0])
+    >>> x = point(np.array([3.0, 1.0]), np.array([[60.0], [20.0]]), np.ones((2, 1)),
+    ...           lo=np.array([0.0]), hi=np.array([100.0]), status_quo=np.array([0.0]))
+    >>> round(float(x[0]), 9)
     30.0
     """
     options = options or NashOptions()

@@ -1,0 +1,107 @@
+"""The bundled scenarios: listed, valid, evidenced, and faithful to their sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import detente
+from detente.scenario import check_quotes, io, ktab
+
+SIX_PARTY = ("six-party-2004", "six-party-2014")
+EXPECTED = ("emission-1994", "ktab-dummy-3d", "ktab-soe-pol-comp", *SIX_PARTY)
+
+
+def test_bundled_names() -> None:
+    assert set(detente.bundled_names()) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_bundled_scenario_loads_and_forecasts(name: str) -> None:
+    s = detente.bundled(name)
+    assert s.id == name
+    fc = detente.forecast(s)
+    assert len(fc.runs) == 3
+
+
+@pytest.mark.parametrize("name", SIX_PARTY)
+def test_six_party_actors(name: str) -> None:
+    s = detente.bundled(name)
+    assert s.actor_ids == ("USA", "DPRK", "ROK", "CHN", "JPN", "RUS")
+    assert 1 <= len(s.issues) <= 2
+    for issue in s.issues:
+        assert issue.status_quo is not None
+        assert len(issue.scale) >= 3
+
+
+@pytest.mark.parametrize("name", SIX_PARTY)
+def test_six_party_quotes_are_verbatim_in_the_articles(name: str, shared: Path) -> None:
+    s = detente.bundled(name)
+    result = check_quotes(s, [shared / "sources"])
+    assert result.problems == ()
+    assert result.unchecked == 0
+    assert result.checked >= 12
+
+
+@pytest.mark.parametrize("name", SIX_PARTY)
+def test_every_position_and_salience_has_evidence(name: str) -> None:
+    s = detente.bundled(name)
+    for actor in s.actors:
+        covered = set()
+        for item in actor.evidence:
+            field, _, issue = item.supports.partition(".")
+            covered |= {(field, i) for i in ([issue] if issue else s.issue_ids)}
+        for issue in s.issue_ids:
+            assert ("position", issue) in covered, (actor.id, "position", issue)
+            assert ("salience", issue) in covered, (actor.id, "salience", issue)
+        assert "apabilit" in actor.description  # each actor explains its numbers
+
+
+def test_six_party_2004_has_the_election_branches() -> None:
+    s = detente.bundled("six-party-2004")
+    (election,) = s.timeline
+    assert str(election.at) == "2004-11-02"
+    assert set(election.branches) == {"bush-reelected", "kerry-wins"}
+    assert election.branches["kerry-wins"].set == {"USA.position.disarmament": 80}
+
+
+def test_six_party_2014_has_the_provocations() -> None:
+    s = detente.bundled("six-party-2014")
+    assert [str(e.at) for e in s.timeline] == ["2012-12-12", "2013-02-12", "2013-05-18"]
+    for event in s.timeline:
+        assert event.shift  # each provocation changes inputs
+
+
+def test_six_party_groups() -> None:
+    for name in SIX_PARTY:
+        (allies,) = detente.bundled(name).groups
+        assert allies.members == ["USA", "ROK", "JPN"]
+
+
+@pytest.mark.parametrize(
+    ("name", "csv"),
+    [("ktab-dummy-3d", "dummyData_3Dim.csv"), ("ktab-soe-pol-comp", "SOE-Pol-Comp.csv")],
+)
+def test_ktab_scenarios_equal_a_fresh_import(name: str, csv: str, shared: Path) -> None:
+    assert detente.bundled(name) == ktab.read(shared / "reference" / "ktab" / csv, scenario_id=name)
+
+
+def test_emission_1994_matches_the_spec_table() -> None:
+    """Scholz et al. Table 1 as given in eum-spec §2.1 (typed here from the spec, not the file)."""
+    table = {
+        "Netherlands": (0.08, 4, 80), "Belgium": (0.08, 7, 40), "Luxembourg": (0.03, 4, 20),
+        "Germany": (0.16, 4, 80), "France": (0.16, 10, 60), "Italy": (0.16, 10, 60),
+        "UK": (0.16, 10, 90), "Ireland": (0.05, 7, 10), "Denmark": (0.05, 4, 100),
+        "Greece": (0.08, 7, 70),
+    }  # fmt: skip
+    s = detente.bundled("emission-1994")
+    got = {a.id: (a.capability, a.position["delay"], a.salience["delay"]) for a in s.actors}
+    assert got == table
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_bundled_yaml_round_trips(name: str) -> None:
+    s = detente.bundled(name)
+    assert io.loads(io.dump_yaml(s)) == s
+    assert io.loads(io.dump_json(s), fmt="json") == s

@@ -1,0 +1,193 @@
+"""The command line: output, the JSON contract, exit codes, and errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+import detente
+from detente.scenario import io
+
+
+def test_version(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("--version")
+    assert result.code == 0
+    assert result.out.strip() == f"detente {detente.__version__}"
+
+
+def test_forecast_default_is_six_party_2004(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("forecast")
+    assert result.code == 0, result.err
+    assert "Six-party talks, May 2004" in result.out
+    assert "Terms of North Korea's nuclear disarmament" in result.out
+    for model in ("compromise", "median", "nash"):
+        assert model in result.out
+    assert "United States" in result.out
+    fc = detente.forecast(detente.bundled("six-party-2004"))
+    assert f"{fc.value('compromise', 'disarmament'):.2f}" in result.out
+
+
+def test_forecast_json_contract(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("forecast", "six-party-2004", "--json")
+    assert result.code == 0, result.err
+    doc = json.loads(result.out)
+    assert doc["schema"] == "detente.forecast/1"
+    assert doc["detente_version"] == detente.__version__
+    assert doc["run_id"] is None
+    s = detente.bundled("six-party-2004")
+    assert doc["scenario"] == {"id": s.id, "name": s.name, "hash": s.content_hash()}
+    assert doc["scenario"]["hash"].startswith("sha256:")
+    (issue,) = doc["issues"]
+    assert issue["id"] == "disarmament"
+    by_model = {f["model"]: f for f in issue["forecasts"]}
+    assert list(by_model) == ["compromise", "median", "nash"]
+    # full precision: the JSON number is the float itself, not a rounded copy
+    c, X, S = s.arrays()
+    w = c * S[:, 0]
+    assert by_model["compromise"]["value"] == float((w * X[:, 0]).sum() / w.sum())
+    assert by_model["median"]["value"] == 55.0
+    assert by_model["median"]["label"].startswith("freeze as a first step")
+    assert by_model["nash"]["options"] == {"disagreement": "auto", "utility": "linear"}
+    assert [a["id"] for a in doc["actors"]] == list(s.actor_ids)
+
+
+def test_forecast_model_and_option(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("forecast", "six-party-2004", "-m", "nash", "-o", "utility=quadratic", "--json")
+    assert result.code == 0, result.err
+    (forecast,) = json.loads(result.out)["issues"][0]["forecasts"]
+    assert forecast["options"]["utility"] == "quadratic"
+
+
+def test_forecast_qualified_option(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("forecast", "emission-1994", "-o", "nash.disagreement=worst", "--json")
+    assert result.code == 0, result.err
+    forecasts = json.loads(result.out)["issues"][0]["forecasts"]
+    assert forecasts[2]["options"]["disagreement"] == "worst"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["forecast", "nowhere"], "'nowhere' is neither a file nor a bundled scenario"),
+        (["forecast", "emission-1994", "-m", "magic"], "unknown model 'magic'"),
+        (["forecast", "emission-1994", "-o", "Q=1"], "no model run here has an option 'Q'"),
+        (["forecast", "emission-1994", "-o", "nash.utility=cubic"], "option 'utility'"),
+        (["forecast", "emission-1994", "-o", "justtext"], "must look like MODEL.NAME=VALUE"),
+        (["export", "emission-1994", "--format", "ktab-csv"], "KTAB CSV positions are on 0-100"),
+        (["export", "emission-1994", "--format", "xml"], "unknown format 'xml'"),
+    ],
+)
+def test_usage_errors_exit_2(cli, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
+    result = cli(*args)
+    assert result.code == 2
+    assert message in result.err
+    assert "Traceback" not in result.err
+
+
+def test_scenarios_lists_the_bundled_ones(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("scenarios", "--json")
+    assert result.code == 0
+    doc = json.loads(result.out)
+    assert doc["schema"] == "detente.scenarios/1"
+    ids = [s["id"] for s in doc["scenarios"]]
+    assert ids == sorted(detente.bundled_names())
+    assert "six-party-2014" in ids
+    table = cli("scenarios")
+    assert "six-party-2004" in table.out
+
+
+def test_models_json(cli) -> None:  # type: ignore[no-untyped-def]
+    doc = json.loads(cli("models", "--json").out)
+    assert [m["name"] for m in doc["models"]] == list(detente.models.names())
+    assert doc["models"][2]["options"] == {"disagreement": "auto", "utility": "linear"}
+
+
+def test_validate_counts_checked_quotes(cli, shared: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "six.yaml"
+    io.save(detente.bundled("six-party-2004"), path)
+    result = cli("validate", str(path), "--sources", str(shared / "sources"))
+    assert result.code == 0, result.err
+    assert "21 evidence quote(s) checked verbatim, 0 not checked" in result.out
+    alone = cli("validate", str(path))
+    assert "0 evidence quote(s) checked verbatim, 21 not checked" in alone.out
+
+
+def test_schema_accepts_bundled_and_rejects_bad(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = cli("schema", "-o", str(tmp_path / "schema.json"))
+    assert result.code == 0
+    schema = json.loads((tmp_path / "schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for name in detente.bundled_names():
+        jsonschema.validate(json.loads(io.dump_json(detente.bundled(name))), schema)
+    bad = json.loads(io.dump_json(detente.bundled("emission-1994")))
+    bad["actors"][0]["capability"] = "lots"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+
+
+def test_import_export_round_trip(cli, shared: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    source = shared / "reference" / "ktab" / "SOE-Pol-Comp.csv"
+    out = tmp_path / "soe.yaml"
+    assert cli("import", str(source), "-o", str(out), "--id", "soe").code == 0
+    assert detente.load(out).id == "soe"
+    again = cli("import", str(source), "-o", str(out))
+    assert again.code == 2
+    assert "exists; pass --force" in again.err
+    csv = tmp_path / "soe.csv"
+    assert cli("export", str(out), "--format", "ktab-csv", "-o", str(csv)).code == 0
+    back = tmp_path / "back.yaml"
+    assert cli("import", str(csv), "-o", str(back), "--id", "soe").code == 0
+    assert detente.load(back) == detente.load(out)
+
+
+def test_import_common_csv(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    source = tmp_path / "emission.csv"
+    source.write_text("Actor,Capability,Position,Salience\rA,1,4,0.5\rB,2,10,1\r")
+    out = tmp_path / "emission.json"
+    result = cli("import", str(source), "-o", str(out), "--issue", "delay")
+    assert result.code == 0, result.err
+    s = detente.load(out)
+    assert s.actor("B").salience == {"delay": 100.0}
+
+
+def test_export_prints_yaml(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("export", "emission-1994")
+    assert result.code == 0
+    assert io.loads(result.out) == detente.bundled("emission-1994")
+
+
+def _detente() -> str:
+    exe = shutil.which("detente", path=str(Path(sys.executable).parent))
+    assert exe is not None, "the detente script is not installed beside this Python"
+    return exe
+
+
+def test_real_process_bad_input_exit_2_no_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("issues: [{id: t}]\nactors:\n  - {id: A, capability: -1, position: {t: 1}, salience: {t: 1}}\n")
+    proc = subprocess.run([_detente(), "forecast", str(bad)], capture_output=True, text=True, check=False)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert f"{bad}:3: actors[A].capability: must be >= 0, not -1" in proc.stderr
+    assert "actors: only one actor (A)" not in proc.stderr  # field errors come first
+
+
+def test_real_process_debug_shows_the_traceback(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [_detente(), "--debug", "forecast", str(tmp_path / "missing.yaml")],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode != 0
+    assert "Traceback" in proc.stderr
+
+
+def test_real_process_usage_error_exit_2() -> None:
+    proc = subprocess.run([_detente(), "forecast", "--no-such-flag"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 2
+    assert "No such option" in proc.stderr

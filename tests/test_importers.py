@@ -1,0 +1,168 @@
+"""KTAB CSV and the common Actor/Capability/Position/Salience CSV: reading, writing, round trips."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from strategies import scenarios
+
+from detente.errors import InputError, ScenarioError
+from detente.scenario import Scenario, files, io, ktab, table
+
+KTAB_FILES = {
+    # file: (actors, dimensions, first actor's name, its capability, first position, first salience)
+    "dummyData_3Dim.csv": (7, 3, "SActor-00", 102.543, 75.79, 49.53),
+    "SOE-Pol-Comp.csv": (13, 2, "XJ", 100.0, 30.0, 24.0),
+    "dummyData_6Dim.csv": (27, 6, "AA00", 99.98, 50.0, 8.0),
+    "dummyData-a040.csv": (40, 1, "Act-1001", 1.73, 63.03, 43.31),
+    "dummyData-a080.csv": (80, 1, "Act-1001", 1.73, 63.03, 43.31),
+    "dummyData-a160.csv": (160, 1, "Act-1001", 1.73, 63.03, 43.31),
+}
+
+
+@pytest.mark.parametrize("name", KTAB_FILES)
+def test_ktab_reference_files_import(name: str, shared: Path) -> None:
+    n, k, first, cap, pos, sal = KTAB_FILES[name]
+    s = ktab.read(shared / "reference" / "ktab" / name)
+    assert len(s.actors) == n
+    assert len(s.issues) == k
+    a = s.actors[0]
+    assert (a.name, a.capability) == (first, cap)
+    assert a.position[s.issue_ids[0]] == pos
+    assert a.salience[s.issue_ids[0]] == sal
+
+
+def test_ktab_semicolons_are_not_delimiters(shared: Path) -> None:
+    s = ktab.read(shared / "reference" / "ktab" / "SOE-Pol-Comp.csv")
+    assert s.name == "China Policy/Competitive; scen 2"
+    assert s.description == "Scenario-0002;Combined Policy and Competitive"
+    assert [i.name for i in s.issues] == ["Policy Position", "Competitive Position"]
+    assert s.actor("XJ").description == "Xi Jinping"
+
+
+def test_ktab_quotes_and_trailing_comma(shared: Path) -> None:
+    s = ktab.read(shared / "reference" / "ktab" / "dummyData_3Dim.csv")
+    assert s.description == "Dummy scenario to test reading format"
+    assert s.issue_ids == ("Pstn1", "Pstn2", "Pstn3")
+
+
+@pytest.mark.parametrize("name", KTAB_FILES)
+def test_ktab_csv_round_trip_is_lossless(name: str, shared: Path) -> None:
+    s = ktab.read(shared / "reference" / "ktab" / name)
+    again = ktab.loads(ktab.dumps(s), scenario_id=s.id)
+    assert again == s
+
+
+def test_ktab_actor_count_mismatch(shared: Path) -> None:
+    text = (shared / "reference" / "ktab" / "dummyData_3Dim.csv").read_text()
+    with pytest.raises(ScenarioError, match="says 7 actors but 6 actor lines follow"):
+        ktab.loads("\n".join(text.splitlines()[:-1]), name="short.csv")
+
+
+def test_ktab_bad_number_names_line_and_column() -> None:
+    text = "S,d,2,1\nActor,Desc,Power,P,S\nA,x,10,50,40\nB,y,ten,50,40\n"
+    with pytest.raises(ScenarioError) as info:
+        ktab.loads(text, name="bad.csv")
+    assert str(info.value.problems[0]) == (
+        "bad.csv:4: actor 'B', column 3 (Power): must be a number, not 'ten'"
+    )
+
+
+def test_ktab_export_refuses_other_scales() -> None:
+    from detente import bundled
+
+    with pytest.raises(InputError, match="KTAB CSV positions are on 0-100"):
+        ktab.dumps(bundled("emission-1994"))
+
+
+SC_EMISSION = """Actor,Capability,Position,Salience
+Netherlands,0.08,4,0.8
+Belgium,0.08,7,0.4
+Luxembourg,0.03,4,0.2
+Germany,0.16,4,0.8
+France,0.16,10,0.6
+Italy,0.16,10,0.6
+UK,0.16,10,0.9
+Ireland,0.05,7,0.1
+Denmark,0.05,4,1.0
+Greece,0.08,7,0.7
+"""
+
+
+def test_common_csv_salience_on_0_1() -> None:
+    s = table.loads(SC_EMISSION, issue="delay")
+    assert s.actor("Denmark").salience["delay"] == 100.0
+    assert s.actor("Ireland").salience["delay"] == pytest.approx(10.0)
+
+
+def test_common_csv_salience_on_0_100_with_cr_line_endings() -> None:
+    """Masad's copy of the emission table: saliences in per cent, classic-Mac CR line ends."""
+    text = "Actor,Capability,Position,Salience\r" + "\r".join(
+        f"{a},{c},{p},{round(float(s) * 100)}"
+        for a, c, p, s in (line.split(",") for line in SC_EMISSION.splitlines()[1:])
+    )
+    assert "\n" not in text
+    s = table.loads(text, issue="delay")
+    assert len(s.actors) == 10
+    assert s.actor("Ireland").salience["delay"] == 10.0
+    assert s.actor("UK").position["delay"] == 10.0
+
+
+def test_common_csv_forecast_matches_the_bundled_emission_case() -> None:
+    import detente
+
+    s = table.loads(SC_EMISSION, issue="delay")
+    value = detente.forecast(s, ["compromise"]).value("compromise", "delay")
+    assert value == pytest.approx(7.3900, abs=5e-5)  # eum-spec §2.1 states 7.3900 (4 decimals)
+
+
+def test_common_csv_declared_scale_wins() -> None:
+    s = table.loads("Actor,Capability,Position,Salience\nA,1,10,1\nB,1,20,0.5\n", salience_scale=100)
+    assert s.actor("A").salience["issue"] == 1.0
+
+
+def test_common_csv_missing_column() -> None:
+    with pytest.raises(ScenarioError, match="missing column\\(s\\) salience"):
+        table.loads("Actor,Capability,Position\nA,1,2\n", name="x.csv")
+
+
+def test_common_csv_bad_value_names_the_line() -> None:
+    with pytest.raises(ScenarioError) as info:
+        table.loads("Actor,Capability,Position,Salience\nA,1,2,3\nB,x,2,3\n", name="x.csv")
+    assert str(info.value.problems[0]) == "x.csv:3: actor 'B'.capability: must be a finite number, not 'x'"
+
+
+def test_common_csv_round_trip() -> None:
+    s = table.loads(SC_EMISSION, issue="delay", scale=(0, 12))
+    again = table.loads(table.dumps(s), issue="delay", scale=(0, 12), salience_scale=100)
+    assert again == s
+
+
+def test_files_guess_the_format(tmp_path: Path, shared: Path) -> None:
+    (tmp_path / "common.csv").write_text(SC_EMISSION)
+    assert files.guess_format(tmp_path / "common.csv") == "csv"
+    assert files.guess_format(shared / "reference" / "ktab" / "SOE-Pol-Comp.csv") == "ktab-csv"
+    (tmp_path / "other.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(InputError, match="not a KTAB CSV"):
+        files.read(tmp_path / "other.csv")
+
+
+@settings(max_examples=50, deadline=None)
+@given(s=scenarios(rich_text=True))
+def test_yaml_and_json_round_trips_are_lossless(s: Scenario) -> None:
+    assert io.loads(io.dump_yaml(s)) == s
+    assert io.loads(io.dump_json(s), fmt="json") == s
+
+
+@settings(max_examples=50, deadline=None)
+@given(s=scenarios())
+def test_ktab_round_trip_property(s: Scenario) -> None:
+    """Scenario -> KTAB CSV -> Scenario -> KTAB CSV: the text and the data survive."""
+    text = ktab.dumps(s)
+    again = ktab.loads(text, scenario_id=s.id)
+    assert ktab.dumps(again) == text
+    assert again.arrays()[0].tolist() == s.arrays()[0].tolist()
+    assert again.arrays()[1].tolist() == s.arrays()[1].tolist()
+    assert again.arrays()[2].tolist() == s.arrays()[2].tolist()
