@@ -61,7 +61,9 @@ def scenarios(
         for actor in actors:
             issue = draw(st.sampled_from(issue_ids))
             value = actor["salience"][issue]
-            actor["uncertainty"] = {f"salience.{issue}": [value * 0.5, value, min(100.0, value * 1.5)]}
+            actor["uncertainty"] = {
+                f"salience.{issue}": [value * 0.5, value, min(100.0, value * 1.5)]
+            }
     issues: list[dict[str, Any]] = [{"id": i} for i in issue_ids]
     if rich_text:
         for issue in issues:

@@ -36,7 +36,16 @@ def test_import_touches_no_global_state() -> None:
 def test_to_frame_is_the_tidy_table() -> None:
     fc = detente.forecast(detente.bundled("six-party-2014"))
     frame = fc.to_frame()
-    assert list(frame.columns) == ["model", "options", "issue", "draw", "round", "actor", "quantity", "value"]
+    assert list(frame.columns) == [
+        "model",
+        "options",
+        "issue",
+        "draw",
+        "round",
+        "actor",
+        "quantity",
+        "value",
+    ]
     assert len(frame) == 3  # one row per model and issue
     assert frame["draw"].isna().all()
     row = frame[frame["model"] == "median"].iloc[0]

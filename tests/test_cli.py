@@ -15,13 +15,13 @@ import detente
 from detente.scenario import io
 
 
-def test_version(cli) -> None:  # type: ignore[no-untyped-def]
+def test_version(cli) -> None:
     result = cli("--version")
     assert result.code == 0
     assert result.out.strip() == f"detente {detente.__version__}"
 
 
-def test_forecast_default_is_six_party_2004(cli) -> None:  # type: ignore[no-untyped-def]
+def test_forecast_default_is_six_party_2004(cli) -> None:
     result = cli("forecast")
     assert result.code == 0, result.err
     assert "Six-party talks, May 2004" in result.out
@@ -33,7 +33,7 @@ def test_forecast_default_is_six_party_2004(cli) -> None:  # type: ignore[no-unt
     assert f"{fc.value('compromise', 'disarmament'):.2f}" in result.out
 
 
-def test_forecast_json_contract(cli) -> None:  # type: ignore[no-untyped-def]
+def test_forecast_json_contract(cli) -> None:
     result = cli("forecast", "six-party-2004", "--json")
     assert result.code == 0, result.err
     doc = json.loads(result.out)
@@ -57,14 +57,14 @@ def test_forecast_json_contract(cli) -> None:  # type: ignore[no-untyped-def]
     assert [a["id"] for a in doc["actors"]] == list(s.actor_ids)
 
 
-def test_forecast_model_and_option(cli) -> None:  # type: ignore[no-untyped-def]
+def test_forecast_model_and_option(cli) -> None:
     result = cli("forecast", "six-party-2004", "-m", "nash", "-o", "utility=quadratic", "--json")
     assert result.code == 0, result.err
     (forecast,) = json.loads(result.out)["issues"][0]["forecasts"]
     assert forecast["options"]["utility"] == "quadratic"
 
 
-def test_forecast_qualified_option(cli) -> None:  # type: ignore[no-untyped-def]
+def test_forecast_qualified_option(cli) -> None:
     result = cli("forecast", "emission-1994", "-o", "nash.disagreement=worst", "--json")
     assert result.code == 0, result.err
     forecasts = json.loads(result.out)["issues"][0]["forecasts"]
@@ -83,14 +83,14 @@ def test_forecast_qualified_option(cli) -> None:  # type: ignore[no-untyped-def]
         (["export", "emission-1994", "--format", "xml"], "unknown format 'xml'"),
     ],
 )
-def test_usage_errors_exit_2(cli, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
+def test_usage_errors_exit_2(cli, args: list[str], message: str) -> None:
     result = cli(*args)
     assert result.code == 2
     assert message in result.err
     assert "Traceback" not in result.err
 
 
-def test_scenarios_lists_the_bundled_ones(cli) -> None:  # type: ignore[no-untyped-def]
+def test_scenarios_lists_the_bundled_ones(cli) -> None:
     result = cli("scenarios", "--json")
     assert result.code == 0
     doc = json.loads(result.out)
@@ -102,13 +102,13 @@ def test_scenarios_lists_the_bundled_ones(cli) -> None:  # type: ignore[no-untyp
     assert "six-party-2004" in table.out
 
 
-def test_models_json(cli) -> None:  # type: ignore[no-untyped-def]
+def test_models_json(cli) -> None:
     doc = json.loads(cli("models", "--json").out)
     assert [m["name"] for m in doc["models"]] == list(detente.models.names())
     assert doc["models"][2]["options"] == {"disagreement": "auto", "utility": "linear"}
 
 
-def test_validate_counts_checked_quotes(cli, shared: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_validate_counts_checked_quotes(cli, shared: Path, tmp_path: Path) -> None:
     path = tmp_path / "six.yaml"
     io.save(detente.bundled("six-party-2004"), path)
     result = cli("validate", str(path), "--sources", str(shared / "sources"))
@@ -118,7 +118,7 @@ def test_validate_counts_checked_quotes(cli, shared: Path, tmp_path: Path) -> No
     assert "0 evidence quote(s) checked verbatim, 21 not checked" in alone.out
 
 
-def test_schema_accepts_bundled_and_rejects_bad(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_schema_accepts_bundled_and_rejects_bad(cli, tmp_path: Path) -> None:
     result = cli("schema", "-o", str(tmp_path / "schema.json"))
     assert result.code == 0
     schema = json.loads((tmp_path / "schema.json").read_text())
@@ -131,7 +131,7 @@ def test_schema_accepts_bundled_and_rejects_bad(cli, tmp_path: Path) -> None:  #
         jsonschema.validate(bad, schema)
 
 
-def test_import_export_round_trip(cli, shared: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_import_export_round_trip(cli, shared: Path, tmp_path: Path) -> None:
     source = shared / "reference" / "ktab" / "SOE-Pol-Comp.csv"
     out = tmp_path / "soe.yaml"
     assert cli("import", str(source), "-o", str(out), "--id", "soe").code == 0
@@ -146,7 +146,7 @@ def test_import_export_round_trip(cli, shared: Path, tmp_path: Path) -> None:  #
     assert detente.load(back) == detente.load(out)
 
 
-def test_import_common_csv(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_import_common_csv(cli, tmp_path: Path) -> None:
     source = tmp_path / "emission.csv"
     source.write_text("Actor,Capability,Position,Salience\rA,1,4,0.5\rB,2,10,1\r")
     out = tmp_path / "emission.json"
@@ -156,7 +156,7 @@ def test_import_common_csv(cli, tmp_path: Path) -> None:  # type: ignore[no-unty
     assert s.actor("B").salience == {"delay": 100.0}
 
 
-def test_export_prints_yaml(cli) -> None:  # type: ignore[no-untyped-def]
+def test_export_prints_yaml(cli) -> None:
     result = cli("export", "emission-1994")
     assert result.code == 0
     assert io.loads(result.out) == detente.bundled("emission-1994")
@@ -170,8 +170,13 @@ def _detente() -> str:
 
 def test_real_process_bad_input_exit_2_no_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("issues: [{id: t}]\nactors:\n  - {id: A, capability: -1, position: {t: 1}, salience: {t: 1}}\n")
-    proc = subprocess.run([_detente(), "forecast", str(bad)], capture_output=True, text=True, check=False)
+    bad.write_text(
+        "issues: [{id: t}]\nactors:\n"
+        "  - {id: A, capability: -1, position: {t: 1}, salience: {t: 1}}\n"
+    )
+    proc = subprocess.run(
+        [_detente(), "forecast", str(bad)], capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert f"{bad}:3: actors[A].capability: must be >= 0, not -1" in proc.stderr
@@ -181,13 +186,17 @@ def test_real_process_bad_input_exit_2_no_traceback(tmp_path: Path) -> None:
 def test_real_process_debug_shows_the_traceback(tmp_path: Path) -> None:
     proc = subprocess.run(
         [_detente(), "--debug", "forecast", str(tmp_path / "missing.yaml")],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode != 0
     assert "Traceback" in proc.stderr
 
 
 def test_real_process_usage_error_exit_2() -> None:
-    proc = subprocess.run([_detente(), "forecast", "--no-such-flag"], capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [_detente(), "forecast", "--no-such-flag"], capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 2
     assert "No such option" in proc.stderr

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
-from strategies import scenarios
 
 from detente.errors import InputError, ScenarioError
 from detente.scenario import Scenario, files, io, ktab, table
+from strategies import scenarios
 
 KTAB_FILES = {
     # file: (actors, dimensions, first actor's name, its capability, first position, first salience)
@@ -119,7 +119,9 @@ def test_common_csv_forecast_matches_the_bundled_emission_case() -> None:
 
 
 def test_common_csv_declared_scale_wins() -> None:
-    s = table.loads("Actor,Capability,Position,Salience\nA,1,10,1\nB,1,20,0.5\n", salience_scale=100)
+    s = table.loads(
+        "Actor,Capability,Position,Salience\nA,1,10,1\nB,1,20,0.5\n", salience_scale=100
+    )
     assert s.actor("A").salience["issue"] == 1.0
 
 
@@ -131,7 +133,10 @@ def test_common_csv_missing_column() -> None:
 def test_common_csv_bad_value_names_the_line() -> None:
     with pytest.raises(ScenarioError) as info:
         table.loads("Actor,Capability,Position,Salience\nA,1,2,3\nB,x,2,3\n", name="x.csv")
-    assert str(info.value.problems[0]) == "x.csv:3: actor 'B'.capability: must be a finite number, not 'x'"
+    assert (
+        str(info.value.problems[0])
+        == "x.csv:3: actor 'B'.capability: must be a finite number, not 'x'"
+    )
 
 
 def test_common_csv_round_trip() -> None:

@@ -19,7 +19,7 @@ from strategies import scenarios
 STATIC = [m.name for m in models.registered() if not m.iterative]
 
 
-def run(name: str, c, X, S, lo=None, hi=None, sq=None, **options):  # type: ignore[no-untyped-def]
+def run(name: str, c, X, S, lo=None, hi=None, sq=None, **options):
     info = models.get(name)
     k = np.shape(X)[-1]
     lo = np.zeros(k) if lo is None else lo
@@ -36,7 +36,7 @@ def run(name: str, c, X, S, lo=None, hi=None, sq=None, **options):  # type: igno
     )
 
 
-def random_inputs(rng: np.random.Generator, n: int = 7, k: int = 3):  # type: ignore[no-untyped-def]
+def random_inputs(rng: np.random.Generator, n: int = 7, k: int = 3):
     c = rng.uniform(0.1, 10, n)
     X = rng.uniform(0, 100, (n, k))
     S = rng.uniform(0.05, 1, (n, k))
@@ -174,7 +174,7 @@ def test_median_is_the_condorcet_winner(rows: list[tuple[float, int, float]]) ->
         assert margin >= -1e-9
 
 
-def rows_of(c: np.ndarray, x: np.ndarray, s: np.ndarray):  # type: ignore[no-untyped-def]
+def rows_of(c: np.ndarray, x: np.ndarray, s: np.ndarray):
     return zip(c.tolist(), x.tolist(), s.tolist(), strict=True)
 
 

@@ -248,7 +248,7 @@ CLI_CASES = {
 
 
 @pytest.mark.parametrize("case", CLI_CASES)
-def test_cli_reports_without_traceback(tmp_path: Path, cli, case: str) -> None:  # type: ignore[no-untyped-def]
+def test_cli_reports_without_traceback(tmp_path: Path, cli, case: str) -> None:
     path = write(tmp_path, CLI_CASES[case])
     for command in (["validate", str(path)], ["forecast", str(path)]):
         result = cli(*command)

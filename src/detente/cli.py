@@ -17,6 +17,7 @@ from rich.table import Table
 
 from detente._version import __version__
 from detente.errors import DetenteError, InputError, ScenarioError
+from detente.scenario.io import write_text_atomic
 
 app = typer.Typer(
     name="detente",
@@ -256,7 +257,7 @@ def schema(
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_text_atomic(output, text)
         _err.print(f"wrote {output}")
 
 
@@ -321,7 +322,7 @@ def export(
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        write_text_atomic(output, text)
         _err.print(f"wrote {output}")
 
 

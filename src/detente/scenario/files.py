@@ -41,7 +41,7 @@ def write(scenario: Scenario, path: str | Path, *, fmt: str | None = None) -> No
     path = Path(path)
     fmt = fmt or {".json": "json", ".csv": "ktab-csv"}.get(path.suffix.lower(), "yaml")
     text = dumps(scenario, fmt)
-    path.write_text(text, encoding="utf-8")
+    io.write_text_atomic(path, text)
 
 
 def dumps(scenario: Scenario, fmt: str = "yaml") -> str:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
 import re
+import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +36,7 @@ __all__ = [
     "load",
     "loads",
     "save",
+    "write_text_atomic",
 ]
 
 #: Larger scenario files are refused before they are read (a 1,000-actor scenario is ~1 MB).
@@ -86,7 +89,20 @@ def save(scenario: Scenario, path: str | Path) -> None:
     """Write ``scenario`` to ``path`` as YAML or JSON (by the file's suffix)."""
     path = Path(path)
     text = dump_json(scenario) if path.suffix.lower() == ".json" else dump_yaml(scenario)
-    path.write_text(text, encoding="utf-8")
+    write_text_atomic(path, text)
+
+
+def write_text_atomic(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all (a temporary file, then a rename)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def dump_yaml(scenario: Scenario) -> str:

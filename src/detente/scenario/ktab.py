@@ -22,7 +22,13 @@ import re
 from pathlib import Path
 
 from detente.errors import InputError, Problem, ScenarioError
-from detente.scenario.io import finite_number, read_text, slug, validate_data
+from detente.scenario.io import (
+    finite_number,
+    read_text,
+    slug,
+    validate_data,
+    write_text_atomic,
+)
 from detente.scenario.model import Scenario
 
 __all__ = ["dumps", "loads", "read", "sniff", "write"]
@@ -121,7 +127,7 @@ def loads(text: str, *, name: str = "<string>", scenario_id: str | None = None) 
 
 def write(scenario: Scenario, path: str | Path) -> None:
     """Write ``scenario`` as a KTAB CSV file."""
-    Path(path).write_text(dumps(scenario), encoding="utf-8")
+    write_text_atomic(path, dumps(scenario))
 
 
 def dumps(scenario: Scenario) -> str:

@@ -15,7 +15,13 @@ import io
 from pathlib import Path
 
 from detente.errors import InputError, Problem, ScenarioError
-from detente.scenario.io import finite_number, read_text, slug, validate_data
+from detente.scenario.io import (
+    finite_number,
+    read_text,
+    slug,
+    validate_data,
+    write_text_atomic,
+)
 from detente.scenario.model import SALIENCE_MAX, Scenario
 
 __all__ = ["REQUIRED_COLUMNS", "dumps", "loads", "read", "sniff", "write"]
@@ -158,7 +164,7 @@ def dumps(scenario: Scenario, *, issue: str | None = None) -> str:
 
 def write(scenario: Scenario, path: str | Path, *, issue: str | None = None) -> None:
     """Write one issue of the scenario as a common CSV file."""
-    Path(path).write_text(dumps(scenario, issue=issue), encoding="utf-8")
+    write_text_atomic(path, dumps(scenario, issue=issue))
 
 
 def sniff(text: str) -> bool:
