@@ -256,3 +256,38 @@ def test_cli_reports_without_traceback(tmp_path: Path, cli, case: str) -> None:
         assert result.err.startswith("error: 1 problem:\n")
         assert str(path) in result.err
         assert "Traceback" not in result.err + result.out
+
+
+TIMELINE = """\
+timeline:
+  - at: 2004-11-02
+    name: election
+    branches:
+      stay: {probability: 0.5}
+      change: {probability: 0.5, set: {B.position.tax: 60}}
+"""
+
+
+def test_timeline_loads(tmp_path: Path) -> None:
+    s = load(write(tmp_path, GOOD + TIMELINE))
+    assert s.timeline[0].branches["change"].set == {"B.position.tax": 60.0}
+
+
+def test_timeline_unknown_actor(tmp_path: Path) -> None:
+    message = only(tmp_path, GOOD + TIMELINE.replace("B.position", "C.position"))
+    assert "timeline[election].branches.change.set.C.position.tax: unknown actor 'C'" in message
+
+
+def test_timeline_probabilities_must_sum_to_one(tmp_path: Path) -> None:
+    message = only(tmp_path, GOOD + TIMELINE.replace("probability: 0.5}", "probability: 0.4}", 1))
+    assert "branch probabilities sum to 0.9; they must sum to 1" in message
+
+
+def test_timeline_at_must_be_round_or_date(tmp_path: Path) -> None:
+    message = only(tmp_path, GOOD + TIMELINE.replace("at: 2004-11-02", "at: soon"))
+    assert ":23: timeline[election].at: must be a round number (0, 1, 2, ...) or a date" in message
+
+
+def test_timeline_set_value_must_be_on_the_scale(tmp_path: Path) -> None:
+    message = only(tmp_path, GOOD + TIMELINE.replace("tax: 60", "tax: 160"))
+    assert "position 160 is outside the scale of issue 'tax' (0 to 100)" in message

@@ -14,7 +14,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, get_args
 
@@ -243,13 +243,29 @@ def validate_data(data: Any, file: str, lines: dict[Path_, int] | None = None) -
     try:
         return Scenario.model_validate(data)
     except ValidationError as err:
-        problems = [_problem(e, data) for e in err.errors(include_url=False)]
-        raise ScenarioError(problems).in_file(file, lines) from None
+        raise ScenarioError(_problems(err, data)).in_file(file, lines) from None
     except ScenarioError as err:
         raise err.in_file(file, lines) from None
 
 
 # --- translating pydantic's errors ---------------------------------------------------------------
+
+
+def _problems(err: ValidationError, data: Any) -> list[Problem]:
+    """One problem per location: a value that fails every member of a union is one mistake."""
+    by_path: dict[Path_, Problem] = {}
+    for error in err.errors(include_url=False):
+        problem = _problem(error, data)
+        if problem.path in by_path:
+            if problem.path[-1:] == ("at",):
+                by_path[problem.path] = replace(
+                    problem,
+                    message="must be a round number (0, 1, 2, ...) or a date like 2004-11-02, "
+                    f"not {error.get('input')!r}",
+                )
+            continue
+        by_path[problem.path] = problem
+    return list(by_path.values())
 
 
 def _problem(error: ErrorDetails, data: Any) -> Problem:
@@ -326,7 +342,7 @@ def _describe(path: Path_, data: Any) -> str:
     for key in path:
         if isinstance(key, int):
             item = node[key] if isinstance(node, list) and key < len(node) else None
-            ident = item.get("id") if isinstance(item, dict) else None
+            ident = (item.get("id") or item.get("name")) if isinstance(item, dict) else None
             out += f"[{ident}]" if isinstance(ident, str) and ident else f"[{key}]"
             node = item
         else:

@@ -517,7 +517,7 @@ def _input_value(actor: Actor, key: str) -> float:
 
 
 def _out_of_range(field: str, value: float, issue: Issue) -> str:
-    if field == "position" and not issue.min <= value <= issue.max:
+    if field == "position" and issue.min < issue.max and not issue.min <= value <= issue.max:
         return f"position {value:g} is outside the scale of issue '{issue.id}' ({_span(issue)})"
     if field == "salience" and not 0 <= value <= SALIENCE_MAX:
         return f"salience {value:g} is outside 0 to {SALIENCE_MAX:g}"
