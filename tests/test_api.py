@@ -34,7 +34,7 @@ def test_import_touches_no_global_state() -> None:
 
 
 def test_to_frame_is_the_tidy_table() -> None:
-    fc = detente.forecast(detente.bundled("six-party-2014"))
+    fc = detente.forecast(detente.bundled("six-party-2014"), ["compromise", "median", "nash"])
     frame = fc.to_frame()
     assert list(frame.columns) == [
         "model",
@@ -50,3 +50,15 @@ def test_to_frame_is_the_tidy_table() -> None:
     assert frame["draw"].isna().all()
     row = frame[frame["model"] == "median"].iloc[0]
     assert row["value"] == fc.value("median", "resumption")
+
+
+def test_to_frame_holds_every_round_of_a_dynamic_model() -> None:
+    s = detente.bundled("six-party-2004")
+    fc = detente.forecast(s, ["eum"], options={"eum": {"rounds": 4}})
+    frame = fc.to_frame()
+    # rounds 0-4, each a median, a mean and six positions; then the forecast row
+    assert len(frame) == 5 * (2 + 6) + 1
+    positions = frame[(frame["quantity"] == "position") & (frame["round"] == 0)]
+    assert positions["value"].tolist() == [a.position["disarmament"] for a in s.actors]
+    last = frame[(frame["quantity"] == "median") & (frame["round"] == 4)]["value"].item()
+    assert frame[frame["quantity"] == "forecast"]["value"].item() == last

@@ -46,7 +46,7 @@ def test_forecast_json_contract(cli) -> None:
     (issue,) = doc["issues"]
     assert issue["id"] == "disarmament"
     by_model = {f["model"]: f for f in issue["forecasts"]}
-    assert list(by_model) == ["compromise", "median", "nash"]
+    assert list(by_model) == ["compromise", "median", "nash", "eum"]
     # full precision: the JSON number is the float itself, not a rounded copy
     c, X, S = s.arrays()
     w = c * S[:, 0]
@@ -76,7 +76,10 @@ def test_forecast_qualified_option(cli) -> None:
     [
         (["forecast", "nowhere"], "'nowhere' is neither a file nor a bundled scenario"),
         (["forecast", "emission-1994", "-m", "magic"], "unknown model 'magic'"),
-        (["forecast", "emission-1994", "-o", "Q=1"], "no model run here has an option 'Q'"),
+        (["forecast", "emission-1994", "-o", "utility=1", "-m", "eum"], "no model run here has an option 'utility'"),
+        (["forecast", "emission-1994", "--preset", "bdm"], "model eum: option 'preset'"),
+        (["forecast", "emission-1994", "-m", "nash", "--rounds", "3"], "add --model eum"),
+        (["forecast", "emission-1994", "--explain", "Atlantis"], "no actor 'Atlantis'"),
         (["forecast", "emission-1994", "-o", "nash.utility=cubic"], "option 'utility'"),
         (["forecast", "emission-1994", "-o", "justtext"], "must look like MODEL.NAME=VALUE"),
         (["export", "emission-1994", "--format", "ktab-csv"], "KTAB CSV positions are on 0-100"),
@@ -106,6 +109,8 @@ def test_models_json(cli) -> None:
     doc = json.loads(cli("models", "--json").out)
     assert [m["name"] for m in doc["models"]] == list(detente.models.names())
     assert doc["models"][2]["options"] == {"disagreement": "auto", "utility": "linear"}
+    assert doc["models"][3]["iterative"] is True
+    assert doc["models"][3]["options"]["preset"] == "paper-literal"
 
 
 def test_validate_counts_checked_quotes(cli, shared: Path, tmp_path: Path) -> None:

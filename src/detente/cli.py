@@ -17,6 +17,7 @@ from rich.table import Table
 
 from detente._version import __version__
 from detente.errors import DetenteError, InputError, ScenarioError
+from detente.forecast import DEFAULT_MODELS as DEFAULT_MODEL_NAMES
 from detente.scenario.io import write_text_atomic
 
 app = typer.Typer(
@@ -85,22 +86,60 @@ def forecast(
             "--option", "-o", help="Model option as MODEL.NAME=VALUE or NAME=VALUE (repeatable)."
         ),
     ] = None,
+    preset: Annotated[
+        str | None,
+        typer.Option(help="Expected utility model reading: scholz-code, paper-literal, net-vote."),
+    ] = None,
+    rounds: Annotated[
+        int | None, typer.Option(help="Rounds of the dynamic models (default 10).", min=0)
+    ] = None,
+    explain: Annotated[
+        str | None,
+        typer.Option(
+            help="Say who made this actor (id, name or alias) move in each round, and why."
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--rng", help="Seed for stochastic options (recorded in --json).")
+    ] = None,
     as_json: JsonFlag = False,
     sources: SourcesDir = None,
 ) -> None:
     """Forecast the outcome of each issue with one or more models.
 
-    Example: detente forecast six-party-2004 --model nash --option utility=quadratic
+    Example: detente forecast six-party-2004 --model eum --preset scholz-code --explain DPRK
     """
     from detente.forecast import forecast as run_forecast
     from detente.scenario.bundled import open_scenario
 
     s = open_scenario(scenario, sources_dir=sources)
-    fc = run_forecast(s, model or None, options=_parse_options(option or [], model))
+    options = _parse_options(option or [], model)
+    if preset is not None or rounds is not None:
+        chosen = model or list(DEFAULT_MODEL_NAMES)
+        if "eum" not in chosen:
+            raise InputError("--preset and --rounds apply to the eum model; add --model eum")
+        eum = options.setdefault("eum", {})
+        if preset is not None:
+            eum["preset"] = preset
+        if rounds is not None:
+            eum["rounds"] = rounds
+    focus = _find_actor(s, explain) if explain is not None else None
+    fc = run_forecast(s, model or None, options=options, rng=seed)
     if as_json:
         _print_json(fc.to_json())
         return
     _print_forecast(fc)
+    if focus is not None:
+        _print_explanation(fc, focus)
+
+
+def _find_actor(s: Any, ref: str) -> int:
+    wanted = ref.casefold()
+    for n, actor in enumerate(s.actors):
+        names = [actor.id, actor.name, *actor.aliases]
+        if any(name.casefold() == wanted for name in names if name):
+            return n
+    raise InputError(f"no actor '{ref}' in {s.id}; actors are: {', '.join(s.actor_ids)}")
 
 
 def _parse_options(items: list[str], chosen: list[str] | None) -> dict[str, dict[str, Any]]:
@@ -158,6 +197,9 @@ def _print_forecast(fc: Any) -> None:
     for run in fc.runs:
         for note in run.notes:
             _out.print(f"[dim]note ({run.model}): {note}[/dim]")
+    for run in fc.runs:
+        if run.rounds:
+            _print_rounds(fc, run)
 
     actors = Table(title="Actors' inputs", title_justify="left")
     actors.add_column("Actor")
@@ -173,6 +215,74 @@ def _print_forecast(fc: Any) -> None:
             cells += [f"{a.position[issue.id]:g}", f"{a.salience[issue.id]:g}"]
         actors.add_row(*cells)
     _out.print(actors)
+
+
+def _print_rounds(fc: Any, run: Any) -> None:
+    s = fc.scenario
+    label = run.options.get("preset", "")
+    for issue, path in zip(s.issues, run.rounds, strict=True):
+        table = Table(
+            title=f"{run.model} ({label}) by round: {issue.name or issue.id}", title_justify="left"
+        )
+        table.add_column("Round", justify="right")
+        table.add_column("Median", justify="right")
+        table.add_column("Mean", justify="right")
+        table.add_column("Moves (mover -> toward, kind)")
+        for state in path:
+            moves = "; ".join(
+                f"{s.actors[m.mover].label} -> {s.actors[m.partner].label}, {m.kind}"
+                for m in state.moves
+            )
+            table.add_row(str(state.round), f"{state.median:.3f}", f"{state.mean:.3f}", moves)
+        _out.print(table)
+        final = Table(title=f"{run.model}: positions, first and last round", title_justify="left")
+        final.add_column("Actor")
+        final.add_column(f"Round {path[0].round}", justify="right")
+        final.add_column(f"Round {path[-1].round}", justify="right")
+        for actor, start, end in zip(s.actors, path[0].positions, path[-1].positions, strict=True):
+            final.add_row(actor.label, f"{start:.3f}", f"{end:.3f}")
+        _out.print(final)
+
+
+def _region_for(move: Any, mover: str, partner: str) -> str:
+    from detente.models.eum.steps import region_name
+
+    name = region_name(move.eu_mover, move.eu_partner)
+    return (
+        name.replace("(j ", f"({partner} ")
+        .replace("(i ", f"({mover} ")
+        .replace("i c", f"{mover} c")
+    )
+
+
+def _print_explanation(fc: Any, focus: int) -> None:
+    s = fc.scenario
+    actor = s.actors[focus]
+    dynamic = [run for run in fc.runs if run.rounds]
+    if not dynamic:
+        _out.print(f"--explain: no dynamic model was run, so {actor.label} never moves")
+        return
+    for run in dynamic:
+        for issue, path in zip(s.issues, run.rounds, strict=True):
+            _out.print(
+                f"[bold]Why {actor.label} moved ({run.model}, {issue.name or issue.id})[/bold]"
+            )
+            for state in path[1:]:
+                mine = [m for m in state.moves if m.mover == focus]
+                if not mine:
+                    _out.print(
+                        f"  round {state.round}: no move (stays at {state.positions[focus]:.3f})"
+                    )
+                    continue
+                m = mine[0]
+                partner = s.actors[m.partner].label
+                seen = "as it sees the dyad" if m.view == "own" else f"as {partner} sees the dyad"
+                _out.print(
+                    f"  round {state.round}: {m.kind} with {partner}, {m.old:.3f} -> {m.new:.3f}. "
+                    f"{seen}: its EU of challenging {partner} is {m.eu_mover:+.4f}, "
+                    f"{partner}'s EU of challenging it is {m.eu_partner:+.4f} "
+                    f"(region: {_region_for(m, actor.label, partner)})"
+                )
 
 
 # --- scenario management -------------------------------------------------------------------------

@@ -21,10 +21,10 @@ from detente.scenario.model import Scenario
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["DEFAULT_MODELS", "FORECAST_SCHEMA", "Forecast", "ModelRun", "forecast"]
+__all__ = ["DEFAULT_MODELS", "FORECAST_SCHEMA", "Forecast", "ModelRun", "Round", "forecast"]
 
 #: Models run when none are named.
-DEFAULT_MODELS: tuple[str, ...] = ("compromise", "median", "nash")
+DEFAULT_MODELS: tuple[str, ...] = ("compromise", "median", "nash", "eum")
 #: Version tag of the JSON document :meth:`Forecast.to_json` returns.
 FORECAST_SCHEMA = "detente.forecast/1"
 
@@ -33,13 +33,31 @@ FRAME_COLUMNS = ("model", "options", "issue", "draw", "round", "actor", "quantit
 
 
 @dataclass(frozen=True)
+class Round:
+    """A dynamic model's state after one round, as stored in a forecast.
+
+    ``positions`` follow the scenario's actor order; each move names actors by index.
+    """
+
+    round: int
+    median: float
+    mean: float
+    positions: tuple[float, ...]
+    moves: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
 class ModelRun:
-    """One model's result on a scenario: a value per issue (in scenario order) and notes."""
+    """One model's result on a scenario: a value per issue (in scenario order) and notes.
+
+    Dynamic models also keep their ``rounds`` per issue (empty for static models).
+    """
 
     model: str
     options: Mapping[str, Any]
     values: tuple[float, ...]
     notes: tuple[str, ...] = ()
+    rounds: tuple[tuple[Round, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,24 +90,45 @@ class Forecast:
                 return run.values[j]
         raise KeyError(model)
 
+    def run(self, model: str) -> ModelRun:
+        """The result of ``model``."""
+        for run in self.runs:
+            if run.model == model:
+                return run
+        raise KeyError(model)
+
     def rows(self) -> list[dict[str, Any]]:
         """The tidy table as a list of dicts (what :meth:`to_frame` wraps)."""
-        out = []
+        out: list[dict[str, Any]] = []
+        actors = self.scenario.actor_ids
         for run in self.runs:
             options = json.dumps(dict(run.options), sort_keys=True)
-            for issue, value in zip(self.scenario.issue_ids, run.values, strict=True):
+
+            def row(
+                issue: str, rnd: int | None, actor: str | None, quantity: str, value: float
+            ) -> None:
                 out.append(
                     {
-                        "model": run.model,
-                        "options": options,
+                        "model": run.model,  # noqa: B023 - used at once, in this iteration
+                        "options": options,  # noqa: B023
                         "issue": issue,
                         "draw": None,
-                        "round": None,
-                        "actor": None,
-                        "quantity": "forecast",
+                        "round": rnd,
+                        "actor": actor,
+                        "quantity": quantity,
                         "value": value,
                     }
                 )
+
+            for j, (issue, value) in enumerate(
+                zip(self.scenario.issue_ids, run.values, strict=True)
+            ):
+                for state in run.rounds[j] if run.rounds else ():
+                    row(issue, state.round, None, "median", state.median)
+                    row(issue, state.round, None, "mean", state.mean)
+                    for actor, position in zip(actors, state.positions, strict=True):
+                        row(issue, state.round, actor, "position", position)
+                row(issue, None, None, "forecast", value)
         return out
 
     def to_frame(self) -> pd.DataFrame:
@@ -105,24 +144,55 @@ class Forecast:
         frame = pd.DataFrame(self.rows(), columns=list(FRAME_COLUMNS))
         return frame.astype({"draw": "Int64", "round": "Int64", "value": "float64"})
 
+    def _moves_json(self, moves: tuple[Any, ...]) -> list[dict[str, Any]]:
+        ids = self.scenario.actor_ids
+        return [
+            {
+                "mover": ids[m.mover],
+                "kind": m.kind,
+                "toward": ids[m.partner],
+                "view": m.view,
+                "eu_mover": m.eu_mover,
+                "eu_other": m.eu_partner,
+                "from": m.old,
+                "to": m.new,
+            }
+            for m in moves
+        ]
+
     def to_json(self) -> dict[str, Any]:
         """The versioned JSON document (``docs/reference/json-output.md``)."""
         s = self.scenario
-        notes = {run.model: run.notes for run in self.runs}
+        runs = {run.model: run for run in self.runs}
         by_issue: dict[str, list[dict[str, Any]]] = {i: [] for i in s.issue_ids}
+        rounds: dict[tuple[str, str], dict[int, dict[str, Any]]] = {}
         for row in self.rows():
-            if row["quantity"] != "forecast":
-                continue
-            issue = s.issue(row["issue"])
-            by_issue[row["issue"]].append(
-                {
+            key = (row["model"], row["issue"])
+            if row["quantity"] == "forecast":
+                issue = s.issue(row["issue"])
+                run = runs[row["model"]]
+                entry: dict[str, Any] = {
                     "model": row["model"],
                     "options": json.loads(row["options"]),
                     "value": row["value"],
                     "label": issue.label(row["value"]),
-                    "notes": [n for n in notes[row["model"]] if n.startswith(f"{issue.id}:")],
+                    "notes": [n for n in run.notes if n.startswith(f"{issue.id}:")],
                 }
+                if run.rounds:
+                    j = s.issue_ids.index(issue.id)
+                    entry["rounds"] = [
+                        {**rounds[key][state.round], "moves": self._moves_json(state.moves)}
+                        for state in run.rounds[j]
+                    ]
+                by_issue[row["issue"]].append(entry)
+                continue
+            record = rounds.setdefault(key, {}).setdefault(
+                row["round"], {"round": row["round"], "positions": {}}
             )
+            if row["quantity"] == "position":
+                record["positions"][row["actor"]] = row["value"]
+            else:
+                record[row["quantity"]] = row["value"]
         return {
             "schema": FORECAST_SCHEMA,
             "detente_version": self.detente_version,
@@ -193,19 +263,28 @@ def forecast(
         raise InputError(f"options given for models not run: {', '.join(sorted(unused))}")
     parsed = {info.name: info.parse_options(options.get(info.name)) for info in infos}
     seed = int(rng) if isinstance(rng, int | np.integer) else None
+    generator = np.random.default_rng(rng)
     c, X, S = scenario.arrays()
     lo, hi, sq = scenario.bounds()
     runs = []
     for info in infos:
         opts = parsed[info.name]
-        values = info.point(c, X, S, lo=lo, hi=hi, status_quo=sq, options=opts)
+        stored: tuple[tuple[Round, ...], ...] = ()
+        if info.trajectory is not None:
+            paths = info.trajectory(
+                c, X, S, lo=lo, hi=hi, status_quo=sq, options=opts, rng=generator
+            )
+            stored = tuple(tuple(_round(state) for state in path) for path in paths)
+            values = np.array([path[-1].median for path in stored])
+        else:
+            values = info.point(c, X, S, lo=lo, hi=hi, status_quo=sq, options=opts, rng=generator)
         if not np.all(np.isfinite(values)):
             raise ModelError(f"model {info.name} gave a non-finite forecast on {scenario.id}")
         notes = (
             info.notes(
                 c, X, S, lo=lo, hi=hi, status_quo=sq, options=opts, issues=scenario.issue_ids
             )
-            if info.notes is not None
+            if info.notes
             else []
         )
         runs.append(
@@ -214,6 +293,17 @@ def forecast(
                 options=opts.model_dump(mode="json"),
                 values=tuple(float(v) for v in values),
                 notes=tuple(notes),
+                rounds=stored,
             )
         )
     return Forecast(scenario=scenario, runs=tuple(runs), seed=seed)
+
+
+def _round(state: Any) -> Round:
+    return Round(
+        round=int(state.round),
+        median=float(state.median),
+        mean=float(state.mean),
+        positions=tuple(float(p) for p in state.positions),
+        moves=tuple(state.moves),
+    )

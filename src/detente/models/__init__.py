@@ -2,16 +2,17 @@
 
 >>> from detente import models
 >>> models.names()
-('compromise', 'median', 'nash')
+('compromise', 'median', 'nash', 'eum')
 """
 
-from detente.models import compromise, median, nash
+from detente.models import compromise, eum, median, nash
 from detente.models.registry import ModelInfo, ModelOptions, get, names, register, registered
 
 __all__ = [
     "ModelInfo",
     "ModelOptions",
     "compromise",
+    "eum",
     "get",
     "median",
     "names",

@@ -35,13 +35,14 @@ def point(
     hi: np.ndarray | None = None,
     status_quo: np.ndarray | None = None,
     options: CompromiseOptions | None = None,
+    rng: np.random.Generator | None = None,
 ) -> np.ndarray:
     """Weighted mean of positions per issue, weights ``c_i * s_ij``.
 
     Parameters
     ----------
     c : (..., n) capabilities; X : (..., n, k) positions; S : (..., n, k) saliences on 0-1.
-    lo, hi, status_quo, options : unused; accepted so every model has one signature.
+    lo, hi, status_quo, options, rng : unused; accepted so every model has one signature.
 
     Returns
     -------

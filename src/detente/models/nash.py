@@ -74,6 +74,7 @@ def point(
     hi: np.ndarray,
     status_quo: np.ndarray,
     options: NashOptions | None = None,
+    rng: np.random.Generator | None = None,
 ) -> np.ndarray:
     """Asymmetric Nash bargaining solution per issue.
 
@@ -81,7 +82,7 @@ def point(
     ----------
     c : (..., n) capabilities; X : (..., n, k) positions; S : (..., n, k) saliences on 0-1.
     lo, hi : (k,) scale bounds. status_quo : (k,), NaN where an issue has none.
-    options : :class:`NashOptions`.
+    options : :class:`NashOptions`. rng : unused (the model is deterministic).
 
     Returns
     -------

@@ -42,11 +42,14 @@ class PointFunction(Protocol):
         hi: np.ndarray,
         status_quo: np.ndarray,
         options: Any,
+        rng: np.random.Generator | None = None,
     ) -> np.ndarray: ...
 
 
 #: Explains a single forecast: (c, X, S, lo, hi, status_quo, options, issue ids) -> notes.
 NotesFunction = Callable[..., list[str]]
+#: A dynamic model's rounds per issue: (c, X, S, lo, hi, status_quo, options, rng) -> states.
+TrajectoryFunction = Callable[..., list[tuple[Any, ...]]]
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,9 @@ class ModelInfo:
         The array function computing the forecast.
     notes
         Optional: explains a forecast in words (e.g. why Nash returned the status quo).
+    trajectory
+        Dynamic models: the round states per issue (each with ``round``, ``positions``,
+        ``median``, ``mean`` and ``moves``); the forecast is the last round's median.
     """
 
     name: str
@@ -81,6 +87,7 @@ class ModelInfo:
     stochastic: bool = False
     dimensions: str = "per-issue"
     notes: NotesFunction | None = field(default=None, compare=False)
+    trajectory: TrajectoryFunction | None = field(default=None, compare=False)
 
     def parse_options(self, values: Mapping[str, Any] | None = None) -> ModelOptions:
         """Validate user-given options (strings from the command line are coerced)."""
@@ -110,13 +117,13 @@ def register(info: ModelInfo) -> ModelInfo:
 
 
 def names() -> tuple[str, ...]:
-    """Names of every registered model, in registration order."""
-    return tuple(_REGISTRY)
+    """Names of every registered model: static models first, each group in registration order."""
+    return tuple(info.name for info in registered())
 
 
 def registered() -> tuple[ModelInfo, ...]:
-    """Every registered model."""
-    return tuple(_REGISTRY.values())
+    """Every registered model, static models first, each group in registration order."""
+    return tuple(sorted(_REGISTRY.values(), key=lambda info: info.iterative))
 
 
 def get(name: str) -> ModelInfo:
@@ -124,4 +131,4 @@ def get(name: str) -> ModelInfo:
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise InputError(f"unknown model '{name}'; models are: {', '.join(_REGISTRY)}") from None
+        raise InputError(f"unknown model '{name}'; models are: {', '.join(names())}") from None

@@ -1,0 +1,232 @@
+"""The steps of one round of the expected utility model, as small array functions.
+
+Equation numbers are those of Scholz, Calbert & Smith (2011, ICAART); ``§`` refers to
+``shared/reference/eum-spec.md``. Arrays: ``x`` positions (n,), ``w = c * s`` voting weights
+(n,), ``s`` saliences on 0-1 (n,), ``r`` risk exponents (n,). Matrices are (n, n) with row i,
+column j; nothing loops over pairs or third parties in Python.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from detente.models.median import point as _weighted_median
+
+__all__ = [
+    "challenge_eu",
+    "classify_dyads",
+    "distances",
+    "median_position",
+    "probability_of_success",
+    "region_name",
+    "risk_exponents",
+    "security",
+    "vote_numerators",
+]
+
+# Dyad regions from the row actor's viewpoint (§1.9, Scholz Fig. 6).
+STALEMATE, CONFLICT_WIN, CONFLICT_LOSS = 0, 1, 2
+COMPROMISE_WIN, COMPROMISE_LOSS = 3, 4
+COMPEL, CAPITULATE, CONFLICT_EVEN = 5, 6, 7
+REGION_NAMES = (
+    "stalemate",
+    "conflict (j gives in)",
+    "conflict (i gives in)",
+    "compromise (i has the upper hand)",
+    "compromise (j has the upper hand)",
+    "i compels j",
+    "i capitulates",
+    "conflict (even)",
+)
+
+
+def distances(x: np.ndarray, span: float) -> np.ndarray:
+    """``d_ij = |x_i - x_j| / Rng`` (§1.5)."""
+    d: np.ndarray = np.abs(x[:, None] - x[None, :]) / span
+    return d
+
+
+def median_position(x: np.ndarray, w: np.ndarray, how: str) -> float:
+    """The position unchallenged actors drift to (A8).
+
+    ``median``: the Condorcet winner under linear votes, i.e. the weighted (lower) median
+    (eqs. 26-29). ``mean``: the weighted mean. ``max-margin``: the first position of the pair
+    with the largest total margin ``v^{jk} = V(x_k) - V(x_j)`` with ``V(y) = sum_i w_i |x_i - y|``,
+    i.e. the first actor position minimising ``V``.
+    """
+    if how == "mean":
+        return float((w * x).sum() / w.sum())
+    if how == "max-margin":
+        loss = (w[None, :] * np.abs(x[None, :] - x[:, None])).sum(axis=1)
+        return float(x[int(np.argmin(loss))])
+    return float(_weighted_median(w, x[:, None], np.ones((len(x), 1)))[0])
+
+
+def vote_numerators(x: np.ndarray, w: np.ndarray, span: float, r_votes: np.ndarray) -> np.ndarray:
+    """``N_ij = sum_k w_k max(0, u_k(x_j) - u_k(x_i))`` with ``u_k(y) = (|x_k - y| / Rng)**r_k``.
+
+    The votes actor i gets against j (eq. 31's numerator; with ``r_k = 1`` the linear votes of
+    eq. 28, otherwise Scholz's risk-weighted votes, A4). A voter's term is positive exactly when
+    it is closer to x_i than to x_j, a contiguous run of voters in position order, so the sum is
+    a difference of prefix sums: O(n^2) time and memory instead of O(n^3).
+    """
+    n = len(x)
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    # U[k, y]: voter k's (risk-weighted) distance to actor y's position, voters in position order
+    U = (np.abs(xs[:, None] - x[None, :]) / span) ** r_votes[order][:, None]
+    prefix = np.zeros((n + 1, n))
+    np.cumsum(w[order][:, None] * U, axis=0, out=prefix[1:])
+    total = prefix[-1]
+    mid = 0.5 * (x[:, None] + x[None, :])
+    below = np.searchsorted(xs, mid, side="left")  # voters strictly below the midpoint
+    above = np.searchsorted(xs, mid, side="right")  # voters at or below it
+    cols_j = np.broadcast_to(np.arange(n)[None, :], (n, n))
+    cols_i = cols_j.T
+    lower = x[:, None] < x[None, :]  # i below j: i's voters sit below the midpoint
+    from_below = prefix[below, cols_j] - prefix[below, cols_i]
+    from_above = (total[cols_j] - prefix[above, cols_j]) - (total[cols_i] - prefix[above, cols_i])
+    N = np.where(lower, from_below, from_above)
+    N[x[:, None] == x[None, :]] = 0.0
+    return np.asarray(np.maximum(N, 0.0))
+
+
+def _global_vote_total(x: np.ndarray, w: np.ndarray, span: float, r_votes: np.ndarray) -> float:
+    """``sum_k sum_a sum_b |w_k (u_k(x_b) - u_k(x_a))|`` over all ordered pairs (Scholz's code).
+
+    Per voter, the sum of |differences| over ordered pairs of its sorted values u_(b) is
+    ``2 sum_b u_(b) (2b - n + 1)``.
+    """
+    n = len(x)
+    U = np.sort((np.abs(x[:, None] - x[None, :]) / span) ** r_votes[:, None], axis=1)
+    ranks = 2.0 * np.arange(n) - n + 1
+    return float(2.0 * (w * (U * ranks[None, :]).sum(axis=1)).sum())
+
+
+def probability_of_success(
+    x: np.ndarray,
+    w: np.ndarray,
+    span: float,
+    r_votes: np.ndarray,
+    *,
+    numerator: str,
+    denominator: str,
+    voters: str = "all",
+) -> np.ndarray:
+    """``P_ij``, the probability that i prevails when it challenges j (eqs. 30-31; A2, A4).
+
+    ``numerator``: ``positive`` sums the votes of everyone closer to i (eq. 31, i and j
+    included); ``net`` is ``max(0, sum_k w_k (u_k(x_j) - u_k(x_i)))`` (Masad 2013).
+    ``denominator``: ``pair`` is the pair's total vote, so ``P_ij + P_ji = 1`` (eq. 31);
+    ``global`` is the total over every ordered pair of actors (Scholz's code).
+    ``voters``: ``all`` (eq. 31), ``exclude-challenger`` or ``exclude-pair`` (i's and j's own
+    votes left out; they always vote for themselves). P is 0 for coincident positions.
+    """
+    N = vote_numerators(x, w, span, r_votes)
+    # own[i, j] = w_i u_i(x_j): voter i's vote for itself against j (it never votes for j)
+    own = w[:, None] * (np.abs(x[:, None] - x[None, :]) / span) ** r_votes[:, None]
+    drop_i = voters in ("exclude-challenger", "exclude-pair")
+    drop_j = voters == "exclude-pair"
+    for_i = N - own if drop_i else N  # votes for i against j
+    for_j = N.T - own.T if drop_j else N.T  # votes for j against i
+    if numerator == "net":
+        U = (np.abs(x[:, None] - x[None, :]) / span) ** r_votes[:, None]
+        support = (w[:, None] * U).sum(axis=0)  # sum_k w_k u_k(x_y), per position y
+        net = support[None, :] - support[:, None]
+        net = net - own * drop_i + own.T * drop_j
+        top = np.maximum(net, 0.0)
+    else:
+        top = for_i
+    if denominator == "global":
+        bottom = np.full_like(N, _global_vote_total(x, w, span, r_votes))
+    else:
+        bottom = for_i + for_j
+    with np.errstate(invalid="ignore", divide="ignore"):
+        P = np.where(bottom > 0, top / np.where(bottom > 0, bottom, 1.0), 0.0)
+    return np.asarray(P)
+
+
+def challenge_eu(
+    x: np.ndarray,
+    s_target: np.ndarray,
+    P: np.ndarray,
+    d: np.ndarray,
+    exponent: np.ndarray,
+    *,
+    Q: float,
+    T: np.ndarray | float,
+    no_challenge_distance: np.ndarray,
+) -> np.ndarray:
+    """``E(U_ab)``: a's expected utility of challenging b, for every ordered pair (eqs. 5-7).
+
+    ``E = s_b [P U_s + (1 - P) U_f] + (1 - s_b) U_s - {Q U_sq + (1 - Q) [T U_b + (1 - T) U_w]}``
+    with the utilities of eqs. 15-16 and 22-24 at the exponent given per pair (the challenger's
+    own r, or the perceiver's; A3). ``s_target`` is the salience read as the probability of
+    resistance, per pair (A1). Coincident positions give exactly 0; the diagonal is NaN.
+    """
+    U_s = 2.0 - 4.0 * (0.5 - 0.5 * d) ** exponent  # eq. 15
+    U_f = 2.0 - 4.0 * (0.5 + 0.5 * d) ** exponent  # eq. 16
+    U_sq = 2.0 - 4.0 * 0.5**exponent  # eq. 24
+    challenge = s_target * (P * U_s + (1.0 - P) * U_f) + (1.0 - s_target) * U_s  # eq. 6
+    if Q < 1.0:
+        U_b = 2.0 - 4.0 * (0.5 - 0.25 * no_challenge_distance) ** exponent  # eq. 22
+        U_w = 2.0 - 4.0 * (0.5 + 0.25 * no_challenge_distance) ** exponent  # eq. 23
+        no_challenge = Q * U_sq + (1.0 - Q) * (T * U_b + (1.0 - T) * U_w)  # eq. 7
+    else:
+        no_challenge = U_sq
+    eu = challenge - no_challenge
+    eu[x[:, None] == x[None, :]] = 0.0
+    np.fill_diagonal(eu, np.nan)
+    return np.asarray(eu)
+
+
+def security(eu_or_p: np.ndarray) -> np.ndarray:
+    """``Sec_i = sum_{j != i} E(U_ji)``: what all others expect from challenging i (eq. 32)."""
+    return np.asarray(np.nansum(eu_or_p, axis=0))
+
+
+def risk_exponents(
+    sec: np.ndarray, low: np.ndarray | None = None, high: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """``R_i`` (eqs. 32/34) and ``r_i = (1 - R_i/3) / (1 + R_i/3)`` in [0.5, 2] (eq. 33).
+
+    ``low``/``high`` default to the minimum and maximum security over the actors; where they
+    coincide, R = 0 and r = 1 (§1.12).
+    """
+    lo = np.full_like(sec, sec.min()) if low is None else low
+    hi = np.full_like(sec, sec.max()) if high is None else high
+    spread = hi - lo
+    with np.errstate(invalid="ignore", divide="ignore"):
+        R = np.where(spread > 0, (2.0 * sec - hi - lo) / np.where(spread > 0, spread, 1.0), 0.0)
+    R = np.clip(R, -1.0, 1.0)
+    return R, (1.0 - R / 3.0) / (1.0 + R / 3.0)
+
+
+def region_name(a: float, b: float) -> str:
+    """The region of one dyad seen by an actor whose EU is ``a`` against its rival's ``b``."""
+    code = classify_dyads(
+        np.array([[np.nan, a], [b, np.nan]]), np.array([[np.nan, b], [a, np.nan]])
+    )
+    return REGION_NAMES[int(code[0, 1])]
+
+
+def classify_dyads(own: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """Region of every ordered dyad from the row actor's viewpoint (§1.9).
+
+    ``own[i, j]`` is i's EU of challenging j, ``other[i, j]`` j's EU of challenging i as i sees
+    it. Returns int8 codes indexing :data:`REGION_NAMES`.
+    """
+    a, b = np.nan_to_num(own), np.nan_to_num(other)
+    region = np.zeros(a.shape, dtype=np.int8)
+    both = (a > 0) & (b > 0)
+    region[both & (a > b)] = CONFLICT_WIN
+    region[both & (b > a)] = CONFLICT_LOSS
+    region[both & (a == b)] = CONFLICT_EVEN  # equal resolve: a conflict nobody concedes
+    i_up = (a > 0) & (b <= 0)
+    region[i_up & (a > np.abs(b))] = COMPROMISE_WIN
+    region[i_up & (a <= np.abs(b))] = COMPEL
+    j_up = (b > 0) & (a <= 0)
+    region[j_up & (b > np.abs(a))] = COMPROMISE_LOSS
+    region[j_up & (b <= np.abs(a))] = CAPITULATE
+    np.fill_diagonal(region, STALEMATE)
+    return region
