@@ -30,7 +30,7 @@ pytest: $(STAMP)
 test: lint typecheck pytest
 
 bench: $(STAMP)
-	@echo "No benchmarks exist yet: the first arrives with the EUM and SMP issues (make bench will then write a table)."
+	$(BIN)/python benchmarks/run_eum.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -76,7 +76,10 @@ def test_forecast_qualified_option(cli) -> None:
     [
         (["forecast", "nowhere"], "'nowhere' is neither a file nor a bundled scenario"),
         (["forecast", "emission-1994", "-m", "magic"], "unknown model 'magic'"),
-        (["forecast", "emission-1994", "-o", "utility=1", "-m", "eum"], "no model run here has an option 'utility'"),
+        (
+            ["forecast", "emission-1994", "-o", "utility=1", "-m", "eum"],
+            "no model run here has an option 'utility'",
+        ),
         (["forecast", "emission-1994", "--preset", "bdm"], "model eum: option 'preset'"),
         (["forecast", "emission-1994", "-m", "nash", "--rounds", "3"], "add --model eum"),
         (["forecast", "emission-1994", "--explain", "Atlantis"], "no actor 'Atlantis'"),

@@ -17,6 +17,7 @@ from detente.scenario import Scenario
 from strategies import scenarios
 
 STATIC = [m.name for m in models.registered() if not m.iterative]
+ALL = list(models.names())
 
 
 def run(name: str, c, X, S, lo=None, hi=None, sq=None, **options):
@@ -74,7 +75,7 @@ def test_bad_option_value_is_refused() -> None:
 # --- contract, parametrised over the registry ----------------------------------------------------
 
 
-@pytest.mark.parametrize("name", STATIC)
+@pytest.mark.parametrize("name", ALL)
 @pytest.mark.parametrize("with_sq", [False, True])
 def test_contract(name: str, with_sq: bool) -> None:
     rng = np.random.default_rng(7)
@@ -94,14 +95,14 @@ def test_contract(name: str, with_sq: bool) -> None:
     np.testing.assert_array_equal(run(name, c, X, S, sq=sq), out)
 
 
-@pytest.mark.parametrize("name", STATIC)
+@pytest.mark.parametrize("name", ALL)
 def test_unanimity_is_a_fixed_point(name: str) -> None:
     X = np.full((5, 2), 42.0)
     out = run(name, np.arange(1.0, 6.0), X, np.full((5, 2), 0.5), sq=np.array([10.0, np.nan]))
     np.testing.assert_allclose(out, [42.0, 42.0], atol=1e-9)
 
 
-@pytest.mark.parametrize("name", STATIC)
+@pytest.mark.parametrize("name", ALL)
 def test_draw_axis_is_vectorised(name: str) -> None:
     rng = np.random.default_rng(3)
     draws = [random_inputs(rng) for _ in range(4)]
@@ -115,17 +116,30 @@ def test_draw_axis_is_vectorised(name: str) -> None:
         np.testing.assert_allclose(batched[d], run(name, c[d], X[d], S[d], sq=sq), atol=1e-12)
 
 
-@pytest.mark.parametrize("name", STATIC)
+@pytest.mark.parametrize("name", ALL)
 def test_forecast_pickles(name: str) -> None:
     fc = detente.forecast(detente.bundled("emission-1994"), [name])
     again = pickle.loads(pickle.dumps(fc))
     assert again == fc
 
 
+@pytest.mark.parametrize("name", ALL)
+@settings(max_examples=40, deadline=None)
+@given(s=scenarios())
+def test_hull_and_scale_on_random_scenarios(name: str, s: Scenario) -> None:
+    c, X, S = s.arrays()
+    out = run(name, c, X, S)
+    # within the hull of the positions
+    assert np.all(out >= X.min(axis=0) - 1e-7)
+    assert np.all(out <= X.max(axis=0) + 1e-7)
+    # scaling all capabilities changes nothing
+    np.testing.assert_allclose(run(name, c * 1000.0, X, S), out, atol=1e-7)
+
+
 @pytest.mark.parametrize("name", STATIC)
 @settings(max_examples=60, deadline=None)
 @given(s=scenarios())
-def test_properties_on_random_scenarios(name: str, s: Scenario) -> None:
+def test_static_properties_on_random_scenarios(name: str, s: Scenario) -> None:
     c, X, S = s.arrays()
     out = run(name, c, X, S)
     weighted = (c[:, None] * S) > 0

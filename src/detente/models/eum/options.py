@@ -90,7 +90,7 @@ PRESETS: dict[str, dict[str, Any]] = {
     },
 }
 
-#: The preset used when none is named; ``docs/explanation/eum-readings.md`` says why.
+#: The preset used when none is named; ``docs/explanation/eum.md`` says why.
 DEFAULT_PRESET: PresetName = "paper-literal"
 _D = PRESETS[DEFAULT_PRESET]  # field defaults; the named preset's values replace them
 

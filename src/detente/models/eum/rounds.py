@@ -156,13 +156,14 @@ def _one_round(
     mu2 = steps.median_position(x, w, "mean") if options.mu == "median-then-mean" else mu1
 
     # pass 1, r = 1: security, then the risk exponents
-    P1 = _probability(x, w, span, ones, options)
+    geometry = steps.vote_geometry(x)
+    P1 = _probability(x, w, span, ones, options, geometry)
     eu1 = _challenge(x, s, P1, d, ones[:, None], mu1, span, options)
     sec, low, high = _security(x, c, s, w, span, eu1, P1, mu1, options)
     R, r = steps.risk_exponents(sec, low, high)
 
     # pass 2, at the new exponents
-    P2 = _probability(x, w, span, r if options.risk_in_votes else ones, options)
+    P2 = _probability(x, w, span, r if options.risk_in_votes else ones, options, geometry)
     own = _challenge(x, s, P2, d, r[:, None], mu2, span, options)
     if options.perception == "perceiver":  # j's challenge of i at i's exponent
         other = _challenge(x, s, P2, d, r[None, :], mu2, span, options).T
@@ -192,7 +193,12 @@ def _one_round(
 
 
 def _probability(
-    x: np.ndarray, w: np.ndarray, span: float, r_votes: np.ndarray, options: EumOptions
+    x: np.ndarray,
+    w: np.ndarray,
+    span: float,
+    r_votes: np.ndarray,
+    options: EumOptions,
+    geometry: steps.VoteGeometry | None = None,
 ) -> np.ndarray:
     return steps.probability_of_success(
         x,
@@ -202,6 +208,7 @@ def _probability(
         numerator=options.p_numerator,
         denominator=options.p_denominator,
         voters=options.p_voters,
+        geometry=geometry,
     )
 
 
@@ -292,7 +299,9 @@ def _moves(
     n = len(x)
     a_views = [own]
     b_views = [other]
-    if options.views == "both":  # the partner's view of the dyad can compel the row actor
+    # the partner's view can compel the row actor; when every EU is judged at its owner's
+    # exponent both views are the same matrices, so there is nothing to add
+    if options.views == "both" and options.perception == "perceiver":
         a_views.append(other.T)
         b_views.append(own.T)
     a = np.nan_to_num(np.concatenate(a_views, axis=1))

@@ -8,6 +8,8 @@ column j; nothing loops over pairs or third parties in Python.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from detente.models.median import point as _weighted_median
@@ -21,6 +23,7 @@ __all__ = [
     "region_name",
     "risk_exponents",
     "security",
+    "vote_geometry",
     "vote_numerators",
 ]
 
@@ -62,31 +65,58 @@ def median_position(x: np.ndarray, w: np.ndarray, how: str) -> float:
     return float(_weighted_median(w, x[:, None], np.ones((len(x), 1)))[0])
 
 
-def vote_numerators(x: np.ndarray, w: np.ndarray, span: float, r_votes: np.ndarray) -> np.ndarray:
+class VoteGeometry(NamedTuple):
+    """Where each pair's midpoint falls among the voters: shared by every vote of a round.
+
+    ``order`` sorts the actors by position, ``xs`` are the sorted positions and ``cut[i, j]``
+    counts the voters strictly below the midpoint of x_i and x_j (symmetric).
+    """
+
+    order: np.ndarray
+    xs: np.ndarray
+    cut: np.ndarray
+
+
+def vote_geometry(x: np.ndarray) -> VoteGeometry:
+    """The :class:`VoteGeometry` of positions ``x`` (one sorted search per unordered pair)."""
+    n = len(x)
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    i, j = np.triu_indices(n, k=1)
+    cut = np.zeros((n, n), dtype=np.intp)
+    cut[i, j] = np.searchsorted(xs, 0.5 * (x[i] + x[j]), side="left")
+    cut[j, i] = cut[i, j]
+    return VoteGeometry(order, xs, cut)
+
+
+def vote_numerators(
+    x: np.ndarray,
+    w: np.ndarray,
+    span: float,
+    r_votes: np.ndarray,
+    geometry: VoteGeometry | None = None,
+) -> np.ndarray:
     """``N_ij = sum_k w_k max(0, u_k(x_j) - u_k(x_i))`` with ``u_k(y) = (|x_k - y| / Rng)**r_k``.
 
     The votes actor i gets against j (eq. 31's numerator; with ``r_k = 1`` the linear votes of
     eq. 28, otherwise Scholz's risk-weighted votes, A4). A voter's term is positive exactly when
     it is closer to x_i than to x_j, a contiguous run of voters in position order, so the sum is
-    a difference of prefix sums: O(n^2) time and memory instead of O(n^3).
+    a difference of prefix sums: O(n^2) time and memory instead of O(n^3). (Voters exactly at
+    the midpoint are equidistant and contribute nothing on either side.)
     """
     n = len(x)
-    order = np.argsort(x, kind="stable")
-    xs = x[order]
+    order, xs, cut = geometry if geometry is not None else vote_geometry(x)
     # U[k, y]: voter k's (risk-weighted) distance to actor y's position, voters in position order
     U = (np.abs(xs[:, None] - x[None, :]) / span) ** r_votes[order][:, None]
     prefix = np.zeros((n + 1, n))
     np.cumsum(w[order][:, None] * U, axis=0, out=prefix[1:])
     total = prefix[-1]
-    mid = 0.5 * (x[:, None] + x[None, :])
-    below = np.searchsorted(xs, mid, side="left")  # voters strictly below the midpoint
-    above = np.searchsorted(xs, mid, side="right")  # voters at or below it
-    cols_j = np.broadcast_to(np.arange(n)[None, :], (n, n))
-    cols_i = cols_j.T
+    cols = np.arange(n)
+    # support for y from the voters below the cut, for both members of each pair
+    below_j = prefix[cut, cols[None, :]]
+    below_i = prefix[cut, cols[:, None]]
     lower = x[:, None] < x[None, :]  # i below j: i's voters sit below the midpoint
-    from_below = prefix[below, cols_j] - prefix[below, cols_i]
-    from_above = (total[cols_j] - prefix[above, cols_j]) - (total[cols_i] - prefix[above, cols_i])
-    N = np.where(lower, from_below, from_above)
+    N = np.where(lower, below_j - below_i, (total[None, :] - below_j) - (total[:, None] - below_i))
     N[x[:, None] == x[None, :]] = 0.0
     return np.asarray(np.maximum(N, 0.0))
 
@@ -112,6 +142,7 @@ def probability_of_success(
     numerator: str,
     denominator: str,
     voters: str = "all",
+    geometry: VoteGeometry | None = None,
 ) -> np.ndarray:
     """``P_ij``, the probability that i prevails when it challenges j (eqs. 30-31; A2, A4).
 
@@ -122,7 +153,7 @@ def probability_of_success(
     ``voters``: ``all`` (eq. 31), ``exclude-challenger`` or ``exclude-pair`` (i's and j's own
     votes left out; they always vote for themselves). P is 0 for coincident positions.
     """
-    N = vote_numerators(x, w, span, r_votes)
+    N = vote_numerators(x, w, span, r_votes, geometry)
     # own[i, j] = w_i u_i(x_j): voter i's vote for itself against j (it never votes for j)
     own = w[:, None] * (np.abs(x[:, None] - x[None, :]) / span) ** r_votes[:, None]
     drop_i = voters in ("exclude-challenger", "exclude-pair")
