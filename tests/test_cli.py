@@ -58,14 +58,16 @@ def test_forecast_json_contract(cli) -> None:
 
 
 def test_forecast_model_and_option(cli) -> None:
-    result = cli("forecast", "six-party-2004", "-m", "nash", "-o", "utility=quadratic", "--json")
+    result = cli(
+        "forecast", "six-party-2004", "-m", "nash", "--option", "utility=quadratic", "--json"
+    )
     assert result.code == 0, result.err
     (forecast,) = json.loads(result.out)["issues"][0]["forecasts"]
     assert forecast["options"]["utility"] == "quadratic"
 
 
 def test_forecast_qualified_option(cli) -> None:
-    result = cli("forecast", "emission-1994", "-o", "nash.disagreement=worst", "--json")
+    result = cli("forecast", "emission-1994", "--option", "nash.disagreement=worst", "--json")
     assert result.code == 0, result.err
     forecasts = json.loads(result.out)["issues"][0]["forecasts"]
     assert forecasts[2]["options"]["disagreement"] == "worst"
@@ -77,14 +79,14 @@ def test_forecast_qualified_option(cli) -> None:
         (["forecast", "nowhere"], "'nowhere' is neither a file nor a bundled scenario"),
         (["forecast", "emission-1994", "-m", "magic"], "unknown model 'magic'"),
         (
-            ["forecast", "emission-1994", "-o", "utility=1", "-m", "eum"],
+            ["forecast", "emission-1994", "--option", "utility=1", "-m", "eum"],
             "no model run here has an option 'utility'",
         ),
         (["forecast", "emission-1994", "--preset", "bdm"], "model eum: option 'preset'"),
         (["forecast", "emission-1994", "-m", "nash", "--rounds", "3"], "add --model eum"),
         (["forecast", "emission-1994", "--explain", "Atlantis"], "no actor 'Atlantis'"),
-        (["forecast", "emission-1994", "-o", "nash.utility=cubic"], "option 'utility'"),
-        (["forecast", "emission-1994", "-o", "justtext"], "must look like MODEL.NAME=VALUE"),
+        (["forecast", "emission-1994", "--option", "nash.utility=cubic"], "option 'utility'"),
+        (["forecast", "emission-1994", "--option", "justtext"], "must look like MODEL.NAME=VALUE"),
         (["export", "emission-1994", "--format", "ktab-csv"], "KTAB CSV positions are on 0-100"),
         (["export", "emission-1994", "--format", "xml"], "unknown format 'xml'"),
     ],
@@ -131,6 +133,8 @@ def test_schema_accepts_bundled_and_rejects_bad(cli, tmp_path: Path) -> None:
     assert result.code == 0
     schema = json.loads((tmp_path / "schema.json").read_text())
     jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["title"] == "detente scenario"
+    assert schema["description"].startswith("Scenario file format of detente")
     for name in detente.bundled_names():
         jsonschema.validate(json.loads(io.dump_json(detente.bundled(name))), schema)
     bad = json.loads(io.dump_json(detente.bundled("emission-1994")))
@@ -198,8 +202,9 @@ def test_real_process_debug_shows_the_traceback(tmp_path: Path) -> None:
         text=True,
         check=False,
     )
-    assert proc.returncode != 0
+    assert proc.returncode == 2  # the same status as without --debug
     assert "Traceback" in proc.stderr
+    assert "is neither a file nor a bundled scenario" in proc.stderr
 
 
 def test_real_process_usage_error_exit_2() -> None:
@@ -208,3 +213,90 @@ def test_real_process_usage_error_exit_2() -> None:
     )
     assert proc.returncode == 2
     assert "No such option" in proc.stderr
+
+
+def test_explain_says_who_moved_the_actor(cli) -> None:
+    result = cli(
+        "forecast",
+        "emission-1994",
+        "-m",
+        "eum",
+        "--preset",
+        "scholz-code",
+        "--rounds",
+        "2",
+        "--explain",
+        "belgium",
+    )
+    assert result.code == 0, result.err
+    assert "Why Belgium moved (eum, Delay before emission standards take effect)" in result.out
+    assert "round 1: compromise with France, 7.000 -> 8.416" in result.out
+    assert "its EU of challenging France is -0.1148" in result.out
+    assert "France's EU of challenging it is +0.2433" in result.out
+    assert "region: compromise (France has the upper hand)" in result.out
+
+
+def test_explain_on_the_six_party_talks(cli) -> None:
+    result = cli("forecast", "six-party-2004", "--explain", "Pyongyang")
+    assert result.code == 0, result.err
+    assert "Why North Korea moved (eum" in result.out
+    assert "round 1: confrontation with Russia, 10.000 -> 30.000" in result.out
+
+
+def test_eum_rounds_in_json(cli) -> None:
+    result = cli("forecast", "emission-1994", "-m", "eum", "--preset", "scholz-code", "--json")
+    (eum,) = json.loads(result.out)["issues"][0]["forecasts"]
+    assert eum["options"]["preset"] == "scholz-code"
+    assert [r["round"] for r in eum["rounds"]] == list(range(11))
+    first = eum["rounds"][1]
+    assert first["median"] == pytest.approx(8.415932315426764, abs=1e-12)
+    assert first["positions"]["Belgium"] == pytest.approx(8.415932315426764, abs=1e-12)
+    assert [m["mover"] for m in first["moves"]] == ["Belgium", "Luxembourg", "Ireland"]
+    assert first["moves"][0]["toward"] == "France"
+    assert eum["value"] == eum["rounds"][-1]["median"]
+
+
+def test_explain_with_json_is_refused(cli) -> None:
+    result = cli("forecast", "--json", "--explain", "USA")
+    assert result.code == 2
+    assert "use it without --json" in result.err
+
+
+def test_export_format_follows_the_suffix(cli, tmp_path: Path) -> None:
+    out = tmp_path / "e.json"
+    assert cli("export", "emission-1994", "-o", str(out)).code == 0
+    assert json.loads(out.read_text())["id"] == "emission-1994"
+
+
+def test_export_common_csv_needs_an_issue_when_there_are_several(cli, tmp_path: Path) -> None:
+    result = cli("export", "ktab-dummy-3d", "--format", "csv")
+    assert result.code == 2
+    assert (
+        "holds one issue and ktab-dummy-3d has 3 (Pstn1, Pstn2, Pstn3); pass --issue" in result.err
+    )
+    ok = cli("export", "ktab-dummy-3d", "--format", "csv", "--issue", "Pstn2")
+    assert ok.code == 0
+    assert ok.out.splitlines()[1] == "SActor-00,SActor-00,102.543,6.37,5.91"
+
+
+def test_import_writes_scenario_files_only(cli, tmp_path: Path, shared: Path) -> None:
+    source = shared / "reference" / "ktab" / "SOE-Pol-Comp.csv"
+    result = cli("import", str(source), "-o", str(tmp_path / "out.csv"))
+    assert result.code == 2
+    assert "name it .yaml, .yml or .json" in result.err
+
+
+def test_import_common_csv_with_a_scale(cli, tmp_path: Path) -> None:
+    source = tmp_path / "years.csv"
+    source.write_text("Actor,Capability,Position,Salience\nA,1,4,50\nB,2,10,100\n")
+    out = tmp_path / "years.yaml"
+    result = cli("import", str(source), "-o", str(out), "--scale-min", "4", "--scale-max", "10")
+    assert result.code == 0, result.err
+    issue = detente.load(out).issues[0]
+    assert (issue.min, issue.max) == (4.0, 10.0)
+
+
+def test_validate_a_folder(cli, tmp_path: Path) -> None:
+    result = cli("validate", str(tmp_path))
+    assert result.code == 2
+    assert "is a folder, not a scenario file" in result.err

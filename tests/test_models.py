@@ -286,3 +286,13 @@ def test_nash_worst_option_ignores_the_status_quo() -> None:
     assert straddled[0] == pytest.approx(50.0)  # symmetric actors, symmetric worst points
     skewed = run("nash", [3.0, 1.0], X, [[1.0], [1.0]], sq=np.array([50.0]), disagreement="worst")
     assert skewed[0] < 50.0
+
+
+def test_nash_notes_name_the_disagreement_point() -> None:
+    s = detente.bundled("six-party-2004")
+    worst = detente.forecast(s, ["nash"], options={"nash": {"disagreement": "worst"}})
+    assert worst.runs[0].notes == (
+        "disarmament: with disagreement=worst, each actor's disagreement point is its worst "
+        "outcome, not the status quo",
+    )
+    assert detente.forecast(s, ["nash"]).runs[0].notes == ()

@@ -218,7 +218,7 @@ def test_fifty_megabyte_file_is_refused_unread(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as info:
         load(path)
     message = str(info.value.problems[0])
-    assert "file is 50.0 MB; scenario files are limited to 10 MB" in message
+    assert "file is 50.0 MB (52,428,800 bytes); scenario files are limited to 10 MB" in message
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
@@ -291,3 +291,22 @@ def test_timeline_at_must_be_round_or_date(tmp_path: Path) -> None:
 def test_timeline_set_value_must_be_on_the_scale(tmp_path: Path) -> None:
     message = only(tmp_path, GOOD + TIMELINE.replace("tax: 60", "tax: 160"))
     assert "position 160 is outside the scale of issue 'tax' (0 to 100)" in message
+
+
+def test_timeline_shift_must_stay_on_the_scale(tmp_path: Path) -> None:
+    text = GOOD + TIMELINE.replace("set: {B.position.tax: 60}", "shift: {B.position.tax: 30}")
+    message = only(tmp_path, text)
+    assert "shift.B.position.tax: shifting 80 by 30 gives 110: position 110 is outside" in message
+
+
+def test_timeline_added_actor_needs_a_new_id_and_may_cite_sources(tmp_path: Path) -> None:
+    added = (
+        "      change: {probability: 0.5, add_actors: [{id: B, capability: 1, position: {tax: 5},"
+        " salience: {tax: 5}, evidence: [{source: article, supports: position, quote: x}]}]}\n"
+    )
+    text = GOOD + TIMELINE.replace(
+        "      change: {probability: 0.5, set: {B.position.tax: 60}}\n", added
+    )
+    found = problems(tmp_path, text)
+    assert len(found) == 1, found  # the source is known; only the id clashes
+    assert "branches.change.add_actors[B].id: actor 'B' already exists" in found[0]

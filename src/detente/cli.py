@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import traceback
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -77,13 +78,15 @@ def forecast(
     model: Annotated[
         list[str] | None,
         typer.Option(
-            "--model", "-m", help="Model to run (repeatable). Default: every static model."
+            "--model",
+            "-m",
+            help="Model to run (repeatable). Default: compromise, median, nash, eum.",
         ),
     ] = None,
     option: Annotated[
         list[str] | None,
         typer.Option(
-            "--option", "-o", help="Model option as MODEL.NAME=VALUE or NAME=VALUE (repeatable)."
+            "--option", help="Model option as MODEL.NAME=VALUE or NAME=VALUE (repeatable)."
         ),
     ] = None,
     preset: Annotated[
@@ -123,6 +126,8 @@ def forecast(
             eum["preset"] = preset
         if rounds is not None:
             eum["rounds"] = rounds
+    if explain is not None and as_json:
+        raise InputError("--explain prints an explanation; use it without --json")
     focus = _find_actor(s, explain) if explain is not None else None
     fc = run_forecast(s, model or None, options=options, rng=seed)
     if as_json:
@@ -332,8 +337,8 @@ def validate(
 ) -> None:
     """Check a scenario file and report every problem with its line.
 
-    Evidence quotes are checked verbatim against their source files when those are found beside
-    the scenario or in --sources.
+    Evidence quotes are checked verbatim against their source files, looked up beside the
+    scenario and in --sources.
 
     Example: detente validate my-scenario.yaml --sources articles/
     """
@@ -385,6 +390,12 @@ def import_(
     ] = None,
     scenario_id: Annotated[str | None, typer.Option("--id", help="Id of the new scenario.")] = None,
     issue: Annotated[str, typer.Option(help="Issue id (common CSV only).")] = "issue",
+    scale_min: Annotated[
+        float, typer.Option(help="Lower end of the issue's scale (common CSV only).")
+    ] = 0.0,
+    scale_max: Annotated[
+        float, typer.Option(help="Upper end of the issue's scale (common CSV only).")
+    ] = 100.0,
     salience_scale: Annotated[
         float | None,
         typer.Option(help="1 or 100: the scale of saliences (common CSV; default: guessed)."),
@@ -397,13 +408,21 @@ def import_(
     """
     from detente.scenario import files, ktab, table
 
+    if output.suffix.lower() not in (".yaml", ".yml", ".json"):
+        raise InputError(f"{output}: import writes a scenario file; name it .yaml, .yml or .json")
     if output.exists() and not force:
         raise InputError(f"{output} exists; pass --force to overwrite it")
     fmt = fmt or files.guess_format(file)
     if fmt == "ktab-csv":
         s = ktab.read(file, scenario_id=scenario_id)
     elif fmt == "csv":
-        s = table.read(file, issue=issue, salience_scale=salience_scale, scenario_id=scenario_id)
+        s = table.read(
+            file,
+            issue=issue,
+            scale=(scale_min, scale_max),
+            salience_scale=salience_scale,
+            scenario_id=scenario_id,
+        )
     else:
         raise InputError(f"import reads ktab-csv or csv, not '{fmt}'")
     files.write(s, output)
@@ -414,21 +433,38 @@ def import_(
 def export(
     scenario: ScenarioRef,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="yaml, json, ktab-csv or csv.")
-    ] = "yaml",
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="yaml, json, ktab-csv or csv (default: from the output's suffix, else yaml).",
+        ),
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write (default: print).")
+    ] = None,
+    issue: Annotated[
+        str | None, typer.Option(help="The issue to write (common CSV holds one issue).")
     ] = None,
 ) -> None:
     """Write a scenario as YAML, JSON, KTAB CSV or common CSV.
 
     Example: detente export six-party-2004 --format ktab-csv -o six-party.csv
     """
-    from detente.scenario import files
+    from detente.scenario import files, table
     from detente.scenario.bundled import open_scenario
 
     s = open_scenario(scenario)
-    text = files.dumps(s, fmt)
+    fmt = fmt or (files.format_for_suffix(output) if output is not None else "yaml")
+    if fmt == "csv":
+        if issue is None and len(s.issues) > 1:
+            raise InputError(
+                f"the common CSV holds one issue and {s.id} has {len(s.issues)} "
+                f"({', '.join(s.issue_ids)}); pass --issue"
+            )
+        text = table.dumps(s, issue=issue)
+    else:
+        text = files.dumps(s, fmt)
     if output is None:
         sys.stdout.write(text)
     else:
@@ -507,7 +543,7 @@ def _problem_title(err: ScenarioError) -> str:
 
 def _fail(err: BaseException, message: str, code: int, title: str = "") -> None:
     if _state["debug"]:
-        raise err
+        traceback.print_exception(err)
     head = f"error: {title}\n" if title else "error: "
     _err.print(head + message, markup=False, highlight=False)
     sys.exit(code)

@@ -160,9 +160,14 @@ def notes(
                 "actor, since actors sit on both sides of it (or at it); the Nash solution is the "
                 "status quo"
             )
-        elif options.disagreement == "worst" or np.isnan(status_quo[j]):
+        elif np.isnan(status_quo[j]):
             out.append(
                 f"{issue}: no status quo, so each actor's disagreement point is its worst outcome"
+            )
+        elif options.disagreement == "worst":
+            out.append(
+                f"{issue}: with disagreement=worst, each actor's disagreement point is its worst "
+                "outcome, not the status quo"
             )
     return out
 

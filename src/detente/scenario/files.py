@@ -9,7 +9,7 @@ from detente.errors import InputError
 from detente.scenario import io, ktab, table
 from detente.scenario.model import Scenario
 
-__all__ = ["FORMATS", "Format", "dumps", "guess_format", "read", "write"]
+__all__ = ["FORMATS", "Format", "dumps", "format_for_suffix", "guess_format", "read", "write"]
 
 Format = Literal["yaml", "json", "ktab-csv", "csv"]
 #: Formats :func:`read` and :func:`write` know: scenario YAML and JSON, KTAB CSV, and the
@@ -36,10 +36,15 @@ def read(
     raise InputError(f"unknown format '{fmt}'; formats are: {', '.join(FORMATS)}")
 
 
+def format_for_suffix(path: Path) -> str:
+    """The format a file name asks for: ``.json`` JSON, ``.csv`` KTAB CSV, anything else YAML."""
+    return {".json": "json", ".csv": "ktab-csv"}.get(path.suffix.lower(), "yaml")
+
+
 def write(scenario: Scenario, path: str | Path, *, fmt: str | None = None) -> None:
     """Write a scenario as YAML, JSON, KTAB CSV or common CSV (by ``fmt`` or the suffix)."""
     path = Path(path)
-    fmt = fmt or {".json": "json", ".csv": "ktab-csv"}.get(path.suffix.lower(), "yaml")
+    fmt = fmt or format_for_suffix(path)
     text = dumps(scenario, fmt)
     io.write_text_atomic(path, text)
 
@@ -59,6 +64,10 @@ def dumps(scenario: Scenario, fmt: str = "yaml") -> str:
 
 def guess_format(path: Path) -> str:
     """The format of a file, from its suffix and, for CSV, its first line."""
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a scenario file")
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
         return "yaml"

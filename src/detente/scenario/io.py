@@ -146,8 +146,9 @@ def read_text(path: Path) -> str:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise fail(
-            f"file is {size / 1024**2:.1f} MB; scenario files are limited to "
-            f"{MAX_FILE_BYTES // 1024**2} MB (a 1,000-actor scenario takes about 1 MB)"
+            f"file is {size / 1024**2:.1f} MB ({size:,} bytes); scenario files are limited to "
+            f"{MAX_FILE_BYTES // 1024**2} MB ({MAX_FILE_BYTES:,} bytes; a 1,000-actor scenario "
+            "takes about 1 MB)"
         )
     raw = path.read_bytes()
     try:

@@ -14,6 +14,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import numpy as np
@@ -296,7 +297,7 @@ def _consistency_problems(s: Scenario) -> Iterator[Problem]:
                     f"unknown actor '{member}'; actors are: {_listing(actor_ids)}",
                     ("groups", g, "members", m),
                 )
-    yield from _timeline_problems(s, issues, actor_ids)
+    yield from _timeline_problems(s, issues, sources)
 
 
 def _duplicates(field: str, ids: list[str]) -> Iterator[Problem]:
@@ -335,9 +336,13 @@ def _issue_problems(issue: Issue, path: tuple[str | int, ...], where: str) -> It
 
 
 def _actor_problems(
-    actor: Actor, path: tuple[str | int, ...], issues: dict[str, Issue], sources: set[str]
+    actor: Actor,
+    path: tuple[str | int, ...],
+    issues: dict[str, Issue],
+    sources: set[str],
+    where: str | None = None,
 ) -> Iterator[Problem]:
-    where = f"actors[{actor.id}]"
+    where = where or f"actors[{actor.id}]"
     for field in ("position", "salience"):
         values: dict[str, float] = getattr(actor, field)
         for issue_id, value in values.items():
@@ -424,16 +429,23 @@ def _uncertainty_problems(
 
 
 def _timeline_problems(
-    s: Scenario, issues: dict[str, Issue], actor_ids: set[str]
+    s: Scenario, issues: dict[str, Issue], sources: set[str]
 ) -> Iterator[Problem]:
-    known = set(actor_ids)
+    """Events and branches refer to known actors and inputs, and keep values in range.
+
+    ``set`` values are checked against the scale; ``shift`` amounts against the scenario's
+    starting values (shifts that compound over several events are checked when run).
+    """
+    base = {a.id: a for a in s.actors}
+    known = set(base)
     for e, event in enumerate(s.timeline):
         path: tuple[str | int, ...] = ("timeline", e)
         where = f"timeline[{event.name or e}]"
-        yield from _branch_problems(event, path, where, issues, known)
+        context = _Context(issues, sources, known, base)
+        yield from _branch_problems(event, path, where, context)
         for name, branch in event.branches.items():
             yield from _branch_problems(
-                branch, (*path, "branches", name), f"{where}.branches.{name}", issues, known
+                branch, (*path, "branches", name), f"{where}.branches.{name}", context
             )
         probabilities = [b.probability for b in event.branches.values()]
         given = [p for p in probabilities if p is not None]
@@ -453,13 +465,18 @@ def _timeline_problems(
             known |= {a.id for a in branch.add_actors}
 
 
+@dataclass(frozen=True)
+class _Context:
+    issues: dict[str, Issue]
+    sources: set[str]
+    actors: set[str]
+    base: dict[str, Actor]
+
+
 def _branch_problems(
-    branch: Branch,
-    path: tuple[str | int, ...],
-    where: str,
-    issues: dict[str, Issue],
-    actors: set[str],
+    branch: Branch, path: tuple[str | int, ...], where: str, context: _Context
 ) -> Iterator[Problem]:
+    issues, actors = context.issues, context.actors
     added = {a.id for a in branch.add_actors}
     for verb in ("set", "shift"):
         changes: dict[str, float] = getattr(branch, verb)
@@ -478,16 +495,26 @@ def _branch_problems(
                     f"with ISSUE one of: {_listing(issues)}",
                     (*path, verb, key),
                 )
-            elif verb == "set":
+            else:
                 kind, _, issue_id = field.partition(".")
                 issue = issues.get(issue_id)
+                start = context.base.get(actor_id)
+                prefix = ""
+                if verb == "set":
+                    new = value
+                elif start is None:
+                    continue  # shifting an actor the event adds: checked when the event runs
+                else:
+                    old = _input_value(start, field)
+                    new = old + value
+                    prefix = f"shifting {old:g} by {value:g} gives {new:g}: "
                 message = (
-                    _out_of_range(kind, value, issue)
+                    _out_of_range(kind, new, issue)
                     if issue is not None
-                    else ("capability must be >= 0" if value < 0 else "")
+                    else ("capability must be >= 0" if new < 0 else "")
                 )
                 if message:
-                    yield Problem(f"{where}.{verb}.{key}", message, (*path, verb, key))
+                    yield Problem(f"{where}.{verb}.{key}", prefix + message, (*path, verb, key))
     for r, actor_id in enumerate(branch.remove_actors):
         if actor_id not in actors:
             yield Problem(
@@ -496,7 +523,15 @@ def _branch_problems(
                 (*path, "remove_actors", r),
             )
     for a, actor in enumerate(branch.add_actors):
-        yield from _actor_problems(actor, (*path, "add_actors", a), issues, set())
+        apath = (*path, "add_actors", a)
+        awhere = f"{where}.add_actors[{actor.id}]"
+        if actor.id in actors:
+            yield Problem(
+                f"{awhere}.id",
+                f"actor '{actor.id}' already exists; an added actor needs a new id",
+                (*apath, "id"),
+            )
+        yield from _actor_problems(actor, apath, issues, context.sources, awhere)
 
 
 def _valid_input_key(key: str, issues: dict[str, Issue], *, allow_bare: bool) -> bool:

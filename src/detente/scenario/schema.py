@@ -21,6 +21,7 @@ def scenario_schema() -> dict[str, Any]:
     """
     schema = Scenario.model_json_schema(mode="validation")
     return {
+        **schema,
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         "title": "detente scenario",
@@ -28,5 +29,4 @@ def scenario_schema() -> dict[str, Any]:
             f"Scenario file format of detente {__version__}. Structure and types only; "
             "`detente validate` also checks cross-field rules."
         ),
-        **schema,
     }

@@ -188,6 +188,7 @@ INFO = register(
         options=EumOptions,
         point=point,
         iterative=True,
+        stochastic=True,  # only with conflict=stochastic; same rng, same result
         trajectory=trajectory,
     )
 )
