@@ -171,3 +171,12 @@ def test_ktab_round_trip_property(s: Scenario) -> None:
     assert again.arrays()[0].tolist() == s.arrays()[0].tolist()
     assert again.arrays()[1].tolist() == s.arrays()[1].tolist()
     assert again.arrays()[2].tolist() == s.arrays()[2].tolist()
+
+
+def test_ktab_validation_problem_names_the_line() -> None:
+    text = "S,d,2,1\nActor,Desc,Power,P,S\nA,x,10,50,40\nB,y,5,150,40\n"
+    with pytest.raises(ScenarioError) as info:
+        ktab.loads(text, name="bad.csv")
+    assert str(info.value.problems[0]) == (
+        "bad.csv:4: actors[B].position.P: position 150 is outside the scale of issue 'P' (0 to 100)"
+    )

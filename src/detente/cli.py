@@ -281,7 +281,11 @@ def _print_explanation(fc: Any, focus: int) -> None:
                     continue
                 m = mine[0]
                 partner = s.actors[m.partner].label
-                seen = "as it sees the dyad" if m.view == "own" else f"as {partner} sees the dyad"
+                seen = (
+                    f"As {actor.label} sees the dyad"
+                    if m.view == "own"
+                    else f"As {partner} sees the dyad"
+                )
                 _out.print(
                     f"  round {state.round}: {m.kind} with {partner}, {m.old:.3f} -> {m.new:.3f}. "
                     f"{seen}: its EU of challenging {partner} is {m.eu_mover:+.4f}, "

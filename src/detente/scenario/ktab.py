@@ -75,6 +75,7 @@ def loads(text: str, *, name: str = "<string>", scenario_id: str | None = None) 
 
     problems: list[Problem] = []
     actors = []
+    lines: dict[tuple[str | int, ...], int] = {("issues",): header_no, ("id",): first_no}
     for line_no, cells in body:
         if len(cells) < 3 + 2 * n_dims:
             problems.append(
@@ -103,6 +104,7 @@ def loads(text: str, *, name: str = "<string>", scenario_id: str | None = None) 
         if any(v is None for v in numbers):
             continue
         values = [float(v) for v in numbers if v is not None]
+        lines[("actors", len(actors))] = line_no
         actors.append(
             {
                 "id": slug(cells[0]),
@@ -122,7 +124,7 @@ def loads(text: str, *, name: str = "<string>", scenario_id: str | None = None) 
         "issues": [{"id": slug(d), "name": d} for d in dims],
         "actors": actors,
     }
-    return validate_data(data, name)
+    return validate_data(data, name, lines)
 
 
 def write(scenario: Scenario, path: str | Path) -> None:
