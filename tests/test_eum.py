@@ -410,3 +410,88 @@ def test_regions_of_a_dyad() -> None:
     assert steps.region_name(0.2, -0.5) == "i compels j"
     assert steps.region_name(-0.5, 0.2) == "i capitulates"
     assert steps.region_name(-0.5, -0.2) == "stalemate"
+
+
+OTHER_VALUES = {
+    "resist_salience": "challenger",
+    "p_numerator": "net",
+    "p_denominator": "global",
+    "p_voters": "exclude-pair",
+    "perception": "perceiver",
+    "risk_in_votes": True,
+    "security_set": "own-positions",
+    "security_measure": "probability",
+    "Q": 0.5,
+    "range": "scale",
+    "capitulation": False,
+    "offer_choice": "highest-eu",
+    "reneging": True,
+}
+# options that only act when the status quo is not certain (Q < 1)
+WITH_Q_HALF = {"T": 0.5, "no_challenge_distance": "both-to-median", "mu": "mean"}
+
+
+def trajectory(preset: str = "paper-literal", **options: object) -> np.ndarray:
+    opts = EumOptions(preset=preset, rounds=6, **options)  # type: ignore[arg-type]
+    states = run(C, X, S, options=opts, lo=0.0, hi=14.0)
+    return np.array([[*s.positions, s.median] for s in states] + [[*states[1].r, 0.0]])
+
+
+@pytest.mark.parametrize(("name", "value"), OTHER_VALUES.items())
+def test_every_option_changes_the_run(name: str, value: object) -> None:
+    """Each reading option, set away from paper-literal, changes this run (r or positions)."""
+    assert getattr(EumOptions(), name) != value
+    base = trajectory()
+    changed = trajectory(**{name: value})
+    assert np.all(np.isfinite(changed))
+    assert not np.allclose(base, changed)
+
+
+@pytest.mark.parametrize(("name", "value"), WITH_Q_HALF.items())
+def test_no_challenge_options_matter_when_q_is_below_one(name: str, value: object) -> None:
+    base = trajectory(Q=0.5)
+    changed = trajectory(Q=0.5, **{name: value})
+    assert not np.allclose(base, changed)
+    assert np.allclose(trajectory(), trajectory(**{name: value}))  # no effect at Q = 1
+
+
+def test_views_matter_only_with_the_perceivers_exponent() -> None:
+    assert not np.allclose(
+        trajectory("scholz-code", views="mover"), trajectory("scholz-code", views="both")
+    )
+    assert np.allclose(trajectory(views="mover"), trajectory(views="both"))
+
+
+def test_compromise_size_option() -> None:
+    """Scholz's code compromises (Belgium with France); the weighted average moves it further."""
+    ratio = run(C, X, S, options=EumOptions(preset="scholz-code", rounds=1))[1]
+    average = run(
+        C, X, S, options=EumOptions(preset="scholz-code", rounds=1, compromise="weighted-average")
+    )[1]
+    belgium = NAMES.index("Belgium")
+    a, b = -0.11483050347300794, 0.2432965945234421  # golden round-1 EUs, Belgium vs France
+    assert ratio.positions[belgium] == pytest.approx(7 + 3 * abs(a) / b, abs=1e-9)
+    assert average.positions[belgium] == pytest.approx(
+        (abs(a) * 7 + b * 10) / (abs(a) + b), abs=1e-9
+    )
+
+
+def test_max_margin_breaks_ties_by_actor_order() -> None:
+    """With two equal halves the lower median is 30; the first max-margin position is 70."""
+    x = np.array([70.0, 30.0])
+    w = np.ones(2)
+    assert steps.median_position(x, w, "median") == 30.0
+    assert steps.median_position(x, w, "max-margin") == 70.0
+    assert steps.median_position(X, C * S, "max-margin") == 7.0  # the weighted median here
+
+
+def test_range_current_follows_the_positions() -> None:
+    states = run(C, X, S, options=EumOptions(preset="scholz-code", range="current", rounds=3))
+    assert [s.span for s in states[1:]] == [6.0, 6.0, 6.0]  # emission positions keep 4 and 10
+    states = run(
+        np.ones(3),
+        np.array([0.0, 50.0, 60.0]),
+        np.full(3, 0.9),
+        options=EumOptions(range="current", rounds=2),
+    )
+    assert states[1].span == 60.0

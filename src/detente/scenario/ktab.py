@@ -74,7 +74,7 @@ def loads(text: str, *, name: str = "<string>", scenario_id: str | None = None) 
         )
 
     problems: list[Problem] = []
-    actors = []
+    actors: list[dict[str, object]] = []
     lines: dict[tuple[str | int, ...], int] = {("issues",): header_no, ("id",): first_no}
     for line_no, cells in body:
         if len(cells) < 3 + 2 * n_dims:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -63,6 +64,7 @@ def run(
     lo: float = 0.0,
     hi: float = 100.0,
     rng: int | np.random.Generator | None = None,
+    keep_matrices: bool = True,
 ) -> tuple[RoundState, ...]:
     """Run the model on one issue until its stopping rule; round 0 first.
 
@@ -76,6 +78,9 @@ def run(
         The issue's scale.
     rng
         Seed or generator (used only with ``conflict="stochastic"``).
+    keep_matrices
+        Keep each round's n x n matrices (EUs, regions); without them a long run of a large
+        scenario holds O(n) memory per round instead of O(n^2).
 
     Warns
     -----
@@ -100,11 +105,10 @@ def run(
     states = [next(generator)]
     calm = 0
     for state in _limited(generator, options.rounds):
-        calm = (
-            calm + 1
-            if abs(state.median - states[-1].median) <= options.tolerance * state.span
-            else 0
-        )
+        settled = abs(state.median - states[-1].median) <= options.tolerance * state.span
+        calm = calm + 1 if settled else 0
+        if not keep_matrices:
+            state = replace(state, eu_challenge=None, eu_perceived=None, regions=None)
         states.append(state)
         if options.stop == "stable" and calm >= options.patience:
             break
@@ -131,10 +135,23 @@ def trajectory(
     options: EumOptions | None = None,
     rng: int | np.random.Generator | None = None,
 ) -> list[tuple[RoundState, ...]]:
-    """:func:`run` on every issue of a scenario's arrays (issues are independent)."""
+    """:func:`run` on every issue of a scenario's arrays (issues are independent).
+
+    The rounds keep their positions, medians, means, risk exponents and moves, not their n x n
+    matrices (use :func:`run` or :func:`rounds` for those).
+    """
     generator = _generator(rng)
     return [
-        run(c, X[:, j], S[:, j], options=options, lo=float(lo[j]), hi=float(hi[j]), rng=generator)
+        run(
+            c,
+            X[:, j],
+            S[:, j],
+            options=options,
+            lo=float(lo[j]),
+            hi=float(hi[j]),
+            rng=generator,
+            keep_matrices=False,
+        )
         for j in range(X.shape[1])
     ]
 

@@ -287,6 +287,18 @@ def _security(
     return sec, low, high
 
 
+@dataclass(frozen=True)
+class _Offer:
+    """The offer a row actor takes: its partner, kind, the two EUs, the target and the view."""
+
+    partner: int
+    kind: int
+    a: float
+    b: float
+    target: float
+    view: str
+
+
 def _moves(
     x: np.ndarray,
     own: np.ndarray,
@@ -295,20 +307,59 @@ def _moves(
     options: EumOptions,
     draw: np.random.Generator | None,
 ) -> tuple[Move, ...]:
-    """Each actor's offers, the one it takes (A11-A15), and the resulting moves."""
+    """Each actor's offers, the one it takes (A11-A15), and the resulting moves.
+
+    Offers are built and chosen for a block of rows at a time, so memory stays bounded.
+    """
+    taken: dict[int, _Offer] = {}
+    for rows in steps.row_blocks(len(x), width=2 * len(x)):
+        taken.update(_take_offers(x, own, other, rows, options))
+    movers = sorted(taken)
+    moving = dict.fromkeys(movers, True)
+    if options.conflict == "stochastic" and draw is not None:
+        for i in movers:
+            offer = taken[i]
+            if offer.kind == CONFRONTATION:
+                j = offer.partner
+                total = P[i, j] + P[j, i]
+                moving[i] = draw.random() < (P[j, i] / total if total > 0 else 0.5)
+    if options.reneging:  # whoever saw an offer of theirs accepted stays put
+        accepted_from = {taken[i].partner for i in movers if moving[i]}
+        for i in movers:
+            moving[i] = moving[i] and i not in accepted_from
+    return tuple(
+        Move(
+            mover=i,
+            partner=taken[i].partner,
+            kind=KIND_NAMES[taken[i].kind],
+            view=taken[i].view,
+            eu_mover=taken[i].a,
+            eu_partner=taken[i].b,
+            old=float(x[i]),
+            new=taken[i].target,
+        )
+        for i in movers
+        if moving[i]
+    )
+
+
+def _take_offers(
+    x: np.ndarray, own: np.ndarray, other: np.ndarray, rows: slice, options: EumOptions
+) -> dict[int, _Offer]:
+    """The offers open to the actors in ``rows`` and the one each takes."""
     n = len(x)
-    a_views = [own]
-    b_views = [other]
+    a_views = [own[rows]]
+    b_views = [other[rows]]
     # the partner's view can compel the row actor; when every EU is judged at its owner's
     # exponent both views are the same matrices, so there is nothing to add
     if options.views == "both" and options.perception == "perceiver":
-        a_views.append(other.T)
-        b_views.append(own.T)
+        a_views.append(other.T[rows])
+        b_views.append(own.T[rows])
     a = np.nan_to_num(np.concatenate(a_views, axis=1))
     b = np.nan_to_num(np.concatenate(b_views, axis=1))
-    partner = np.tile(np.arange(n), len(a_views))[None, :].repeat(n, axis=0)
-    xi = x[:, None]
-    xj = x[partner]
+    partner = np.tile(np.arange(n), len(a_views))
+    xi = x[rows][:, None]
+    xj = x[partner][None, :]
     apart = xi != xj
 
     kind = np.full(a.shape, NONE)
@@ -325,50 +376,29 @@ def _moves(
             partial = (np.abs(a) * xi + np.abs(b) * xj) / (np.abs(a) + np.abs(b))
     target = np.where(kind == COMPROMISE, partial, xj)
     move = np.abs(target - xi)
-    valid = kind != NONE
 
     if options.offer_choice == "highest-eu":
         # Masad (2013): the receiver takes the offer of whoever wants most to challenge it,
         # then classifies that one offer; it may be one the receiver wins, and then it stays
-        choice = _choose_offer(apart & (b > 0), kind, move, a, b, xi, xj, options)
-        choice = np.where(choice >= 0, choice, 0)
-        choice = np.where(
-            (kind[np.arange(n), choice] != NONE) & (apart & (b > 0)).any(axis=1), choice, -1
-        )
+        open_ = apart & (b > 0)
+        choice = _choose_offer(open_, kind, move, a, b, xi, xj, options)
+        picked = kind[np.arange(len(choice)), np.maximum(choice, 0)]
+        choice = np.where((choice >= 0) & (picked != NONE), choice, -1)
     else:
-        choice = _choose_offer(valid, kind, move, a, b, xi, xj, options)
-    movers = np.flatnonzero(choice >= 0)
-    cols = choice[movers]
-    moving = np.ones(len(movers), dtype=bool)
-    if options.conflict == "stochastic" and draw is not None:
-        for k, (i, col) in enumerate(zip(movers, cols, strict=True)):
-            if kind[i, col] == CONFRONTATION:
-                j = partner[i, col]
-                total = P[i, j] + P[j, i]
-                p_lose = P[j, i] / total if total > 0 else 0.5
-                moving[k] = draw.random() < p_lose
-    if options.reneging:
-        accepted_from = {
-            int(partner[i, col]) for i, col, m in zip(movers, cols, moving, strict=True) if m
-        }
-        moving &= np.array([i not in accepted_from for i in movers], dtype=bool)
-    out = []
-    for i, col, m in zip(movers, cols, moving, strict=True):
-        if not m:
-            continue
-        out.append(
-            Move(
-                mover=int(i),
-                partner=int(partner[i, col]),
-                kind=KIND_NAMES[kind[i, col]],
-                view="own" if col < n else "partner",
-                eu_mover=float(a[i, col]),
-                eu_partner=float(b[i, col]),
-                old=float(x[i]),
-                new=float(target[i, col]),
-            )
+        choice = _choose_offer(kind != NONE, kind, move, a, b, xi, xj, options)
+    first = rows.start or 0
+    return {
+        first + r: _Offer(
+            partner=int(partner[col]),
+            kind=int(kind[r, col]),
+            a=float(a[r, col]),
+            b=float(b[r, col]),
+            target=float(target[r, col]),
+            view="own" if col < n else "partner",
         )
-    return tuple(out)
+        for r, col in enumerate(choice)
+        if col >= 0
+    }
 
 
 def _choose_offer(

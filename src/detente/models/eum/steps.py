@@ -22,10 +22,21 @@ __all__ = [
     "probability_of_success",
     "region_name",
     "risk_exponents",
+    "row_blocks",
     "security",
     "vote_geometry",
     "vote_numerators",
 ]
+
+#: Rows per block are chosen so one temporary (rows x width float64) stays near 16 MB.
+BLOCK_ELEMENTS = 1 << 21
+
+
+def row_blocks(n: int, width: int | None = None) -> list[slice]:
+    """Slices of ``range(n)`` such that a (rows x width) temporary stays within BLOCK_ELEMENTS."""
+    step = max(1, BLOCK_ELEMENTS // max(1, width or n))
+    return [slice(start, min(start + step, n)) for start in range(0, n, step)]
+
 
 # Dyad regions from the row actor's viewpoint (§1.9, Scholz Fig. 6).
 STALEMATE, CONFLICT_WIN, CONFLICT_LOSS = 0, 1, 2
@@ -106,19 +117,27 @@ def vote_numerators(
     """
     n = len(x)
     order, xs, cut = geometry if geometry is not None else vote_geometry(x)
-    # U[k, y]: voter k's (risk-weighted) distance to actor y's position, voters in position order
-    U = (np.abs(xs[:, None] - x[None, :]) / span) ** r_votes[order][:, None]
+    # prefix[m, y]: the first m voters' (in position order) weighted, risk-weighted distance
+    # to actor y's position
     prefix = np.zeros((n + 1, n))
-    np.cumsum(w[order][:, None] * U, axis=0, out=prefix[1:])
+    prefix[1:] = np.abs(xs[:, None] - x[None, :]) / span
+    prefix[1:] **= r_votes[order][:, None]
+    prefix[1:] *= w[order][:, None]
+    np.cumsum(prefix[1:], axis=0, out=prefix[1:])
     total = prefix[-1]
-    cols = np.arange(n)
-    # support for y from the voters below the cut, for both members of each pair
-    below_j = prefix[cut, cols[None, :]]
-    below_i = prefix[cut, cols[:, None]]
-    lower = x[:, None] < x[None, :]  # i below j: i's voters sit below the midpoint
-    N = np.where(lower, below_j - below_i, (total[None, :] - below_j) - (total[:, None] - below_i))
+    N = np.empty((n, n))
+    for rows in row_blocks(n):  # bounded temporaries for large n
+        c = cut[rows]
+        below_j = prefix[c, np.arange(n)[None, :]]
+        below_i = prefix[c, np.arange(n)[rows][:, None]]
+        lower = x[rows][:, None] < x[None, :]  # i below j: i's voters sit below the midpoint
+        N[rows] = np.where(
+            lower,
+            below_j - below_i,
+            (total[None, :] - below_j) - (total[rows][:, None] - below_i),
+        )
     N[x[:, None] == x[None, :]] = 0.0
-    return np.asarray(np.maximum(N, 0.0))
+    return np.asarray(np.maximum(N, 0.0, out=N))
 
 
 def _global_vote_total(x: np.ndarray, w: np.ndarray, span: float, r_votes: np.ndarray) -> float:
@@ -195,20 +214,29 @@ def challenge_eu(
     own r, or the perceiver's; A3). ``s_target`` is the salience read as the probability of
     resistance, per pair (A1). Coincident positions give exactly 0; the diagonal is NaN.
     """
-    U_s = 2.0 - 4.0 * (0.5 - 0.5 * d) ** exponent  # eq. 15
-    U_f = 2.0 - 4.0 * (0.5 + 0.5 * d) ** exponent  # eq. 16
-    U_sq = 2.0 - 4.0 * 0.5**exponent  # eq. 24
-    challenge = s_target * (P * U_s + (1.0 - P) * U_f) + (1.0 - s_target) * U_s  # eq. 6
-    if Q < 1.0:
-        U_b = 2.0 - 4.0 * (0.5 - 0.25 * no_challenge_distance) ** exponent  # eq. 22
-        U_w = 2.0 - 4.0 * (0.5 + 0.25 * no_challenge_distance) ** exponent  # eq. 23
-        no_challenge = Q * U_sq + (1.0 - Q) * (T * U_b + (1.0 - T) * U_w)  # eq. 7
-    else:
-        no_challenge = U_sq
-    eu = challenge - no_challenge
+    n = len(x)
+    shape = (n, n)
+    s_target, P, d, exponent, m = (
+        np.broadcast_to(v, shape) for v in (s_target, P, d, exponent, no_challenge_distance)
+    )
+    T_all = np.broadcast_to(np.asarray(T, dtype=float), shape)
+    eu = np.empty(shape)
+    for rows in row_blocks(n):  # bounded temporaries for large n
+        r, dd, pp, st = exponent[rows], d[rows], P[rows], s_target[rows]
+        U_s = 2.0 - 4.0 * (0.5 - 0.5 * dd) ** r  # eq. 15
+        U_f = 2.0 - 4.0 * (0.5 + 0.5 * dd) ** r  # eq. 16
+        U_sq = 2.0 - 4.0 * 0.5**r  # eq. 24
+        challenge = st * (pp * U_s + (1.0 - pp) * U_f) + (1.0 - st) * U_s  # eq. 6
+        if Q < 1.0:
+            mm, tt = m[rows], T_all[rows]
+            U_b = 2.0 - 4.0 * (0.5 - 0.25 * mm) ** r  # eq. 22
+            U_w = 2.0 - 4.0 * (0.5 + 0.25 * mm) ** r  # eq. 23
+            eu[rows] = challenge - (Q * U_sq + (1.0 - Q) * (tt * U_b + (1.0 - tt) * U_w))  # eq. 7
+        else:
+            eu[rows] = challenge - U_sq
     eu[x[:, None] == x[None, :]] = 0.0
     np.fill_diagonal(eu, np.nan)
-    return np.asarray(eu)
+    return eu
 
 
 def security(eu_or_p: np.ndarray) -> np.ndarray:
