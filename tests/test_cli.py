@@ -300,3 +300,21 @@ def test_validate_a_folder(cli, tmp_path: Path) -> None:
     result = cli("validate", str(tmp_path))
     assert result.code == 2
     assert "is a folder, not a scenario file" in result.err
+
+
+def test_unsettled_run_warns_in_one_line(cli) -> None:
+    result = cli(
+        "forecast",
+        "emission-1994",
+        "-m",
+        "eum",
+        "--preset",
+        "scholz-code",
+        "--option",
+        "stop=stable",
+        "--json",
+    )
+    assert result.code == 0
+    assert result.err.startswith("warning: eum: the median did not settle")
+    assert "RuntimeWarning" not in result.err
+    json.loads(result.out)  # stdout is still pure JSON

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import traceback
+import warnings
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -129,7 +130,11 @@ def forecast(
     if explain is not None and as_json:
         raise InputError("--explain prints an explanation; use it without --json")
     focus = _find_actor(s, explain) if explain is not None else None
-    fc = run_forecast(s, model or None, options=options, rng=seed)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fc = run_forecast(s, model or None, options=options, rng=seed)
+    for warning in caught:  # e.g. a dynamic model that did not settle; stdout stays clean
+        _err.print(f"warning: {warning.message}", markup=False)
     if as_json:
         _print_json(fc.to_json())
         return

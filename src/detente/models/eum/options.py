@@ -103,8 +103,10 @@ class EumOptions(ModelOptions):
     preset
         The published reading the other options default to.
     resist_salience
-        A1. Whose salience is the probability of resistance in ``E^j(U_ji)``: ``target`` (i's,
-        the mirror of eq. 6) or ``challenger`` (j's own; Tait's code).
+        A1. Whose salience is the probability of resistance in ``E^j(U_ji)``, the rival's EU
+        an actor weighs against its own when it classifies a dyad: ``target`` (i's, the mirror
+        of eq. 6) or ``challenger`` (j's own; Tait's slip). An actor's own EU and the security
+        pass always use the target's salience.
     p_numerator, p_denominator, p_voters
         A2. Eq. 31's numerator sums the votes of actors closer to i (``positive``) or clips the
         net vote at zero (``net``, Masad 2013); its denominator is the pair's total vote
@@ -126,7 +128,8 @@ class EumOptions(ModelOptions):
         A6. Probability that the status quo persists when i does not challenge j.
     T
         A7. Probability that j's uncoerced move helps i: ``nearer`` (1 when the median is nearer
-        to i than j is, 0 otherwise; Scholz's four cases) or a constant in [0, 1].
+        to i than j is, 0 otherwise: Tait's and Preana's rule, which agrees with Scholz's four
+        geometric cases except at exact ties) or a constant in [0, 1].
     mu
         A8. The position j drifts to when unchallenged: ``median`` (Condorcet winner, computed
         once per round), ``mean`` (capability x salience weighted mean), ``max-margin`` (first

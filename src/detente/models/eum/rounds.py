@@ -165,10 +165,14 @@ def _one_round(
     # pass 2, at the new exponents
     P2 = _probability(x, w, span, r if options.risk_in_votes else ones, options, geometry)
     own = _challenge(x, s, P2, d, r[:, None], mu2, span, options)
-    if options.perception == "perceiver":  # j's challenge of i at i's exponent
-        other = _challenge(x, s, P2, d, r[None, :], mu2, span, options).T
-    else:  # at j's own exponent: exactly j's own EU
-        other = own.T.copy()
+    # j's EU of challenging i as i sees it: at i's exponent (perceiver) or j's own (owner),
+    # with i's salience as the chance of resistance, or j's (Tait's slip, A1)
+    exponent = r[None, :] if options.perception == "perceiver" else r[:, None]
+    if options.perception == "owner" and options.resist_salience == "target":
+        other = own.T.copy()  # exactly j's own EU
+    else:
+        target = "challenger" if options.resist_salience == "challenger" else "target"
+        other = _challenge(x, s, P2, d, exponent, mu2, span, options, target).T
     regions = steps.classify_dyads(own, other)
 
     moves = _moves(x, own, other, P2, options, draw)
@@ -221,10 +225,15 @@ def _challenge(
     mu: float,
     span: float,
     options: EumOptions,
+    resistance: str = "target",
 ) -> np.ndarray:
-    """E(U_ab) for every ordered pair, a challenging b, with A1, A7 and A9 applied."""
+    """E(U_ab) for every ordered pair, a challenging b, with A7 and A9 applied.
+
+    ``resistance`` is whose salience is the chance of resistance: the target's (eq. 6), or the
+    challenger's own (A1, only ever for the other side's EU as perceived).
+    """
     n = len(x)
-    target = s[None, :] if options.resist_salience == "target" else s[:, None]
+    target = s[None, :] if resistance == "target" else s[:, None]
     to_mu = np.abs(x - mu)
     if options.no_challenge_distance == "challenger":
         m = (to_mu[:, None] + np.abs(x[:, None] - x[None, :])) / span

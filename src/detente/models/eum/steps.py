@@ -281,10 +281,12 @@ def classify_dyads(own: np.ndarray, other: np.ndarray) -> np.ndarray:
     region[both & (a > b)] = CONFLICT_WIN
     region[both & (b > a)] = CONFLICT_LOSS
     region[both & (a == b)] = CONFLICT_EVEN  # equal resolve: a conflict nobody concedes
-    i_up = (a > 0) & (b <= 0)
+    # an EU of exactly 0 is indifference, not a wish to avoid a challenge: such a dyad is a
+    # stalemate, as in Scholz's code, where a compromise needs e_ij < 0 < e_ji
+    i_up = (a > 0) & (b < 0)
     region[i_up & (a > np.abs(b))] = COMPROMISE_WIN
     region[i_up & (a <= np.abs(b))] = COMPEL
-    j_up = (b > 0) & (a <= 0)
+    j_up = (b > 0) & (a < 0)
     region[j_up & (b > np.abs(a))] = COMPROMISE_LOSS
     region[j_up & (b <= np.abs(a))] = CAPITULATE
     np.fill_diagonal(region, STALEMATE)
