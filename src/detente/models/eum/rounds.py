@@ -12,15 +12,16 @@ One round (Scholz et al. 2011, Appendix steps 1-13; ``shared/reference/eum-spec.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
 from detente.models.eum import steps
 from detente.models.eum.options import EumOptions
 
-__all__ = ["Move", "RoundState", "rounds"]
+__all__ = ["BatchState", "Move", "RoundState", "batch_rounds", "rounds"]
 
 # offer kinds, in the priority order of Scholz's §6.2
 NONE, CONFRONTATION, COMPROMISE, CAPITULATION = 0, 1, 2, 3
@@ -98,59 +99,133 @@ def rounds(
     lo, hi
         The issue's scale (used with ``range="scale"``).
     rng
-        Generator for ``conflict="stochastic"``; one child seed is spawned per round.
+        Generator for ``conflict="stochastic"`` (one uniform number per actor per round).
     """
     c = np.asarray(c, dtype=float)
     x = np.asarray(x, dtype=float).copy()
     s = np.asarray(s, dtype=float)
     w = c * s
-    initial_span = float(x.max() - x.min())
-    seeds = (
-        np.random.SeedSequence(np.random.default_rng(rng).integers(2**63))
-        if (options.conflict == "stochastic")
-        else None
+    initial_span = np.asarray(x.max() - x.min())
+    draws = [np.random.default_rng(rng)] if options.conflict == "stochastic" else None
+    span = _span(options, initial_span, x, lo, hi)
+    yield RoundState(
+        round=0,
+        positions=x.copy(),
+        median=float(steps.median_position(x, w, "median")),
+        mean=float(steps.median_position(x, w, "mean")),
+        span=float(span),
     )
-    yield _summary(0, x, w, _span(options, initial_span, x, lo, hi))
     t = 0
     while True:
         t += 1
         span = _span(options, initial_span, x, lo, hi)
-        draw = np.random.default_rng(seeds.spawn(1)[0]) if seeds is not None else None
-        state = _one_round(t, c, x, s, w, span, options, draw)
-        x = state.positions.copy()
-        yield state
+        out = _round(c, x, s, w, span, options, draws)
+        x = out.positions
+        yield RoundState(
+            round=t,
+            positions=out.positions,
+            median=float(steps.median_position(x, w, "median")),
+            mean=float(steps.median_position(x, w, "mean")),
+            span=float(span),
+            mu=float(out.mu),
+            security=out.security,
+            R=out.R,
+            r=out.r,
+            eu_challenge=out.own,
+            eu_perceived=out.other,
+            regions=steps.classify_dyads(out.own, out.other),
+            moves=_move_records(out, x_before=out.previous),
+        )
 
 
-def _span(options: EumOptions, initial: float, x: np.ndarray, lo: float, hi: float) -> float:
-    """Rng (A10); a zero span (everyone at one point) is replaced by 1, as distances are all 0."""
-    span = {"initial": initial, "current": float(x.max() - x.min()), "scale": hi - lo}[
-        options.range
-    ]
-    return span if span > 0 else 1.0
+@dataclass(frozen=True)
+class BatchState:
+    """Many independent runs after a round: positions (draws, n), median and mean (draws,)."""
+
+    round: int
+    positions: np.ndarray
+    median: np.ndarray
+    mean: np.ndarray
 
 
-def _summary(t: int, x: np.ndarray, w: np.ndarray, span: float) -> RoundState:
-    return RoundState(
-        round=t,
-        positions=x.copy(),
-        median=steps.median_position(x, w, "median"),
-        mean=steps.median_position(x, w, "mean"),
-        span=span,
-    )
+def batch_rounds(
+    c: np.ndarray,
+    x: np.ndarray,
+    s: np.ndarray,
+    *,
+    options: EumOptions,
+    lo: float = 0.0,
+    hi: float = 100.0,
+    rngs: Sequence[np.random.Generator] | None = None,
+) -> Iterator[BatchState]:
+    """Like :func:`rounds`, for a batch of independent scenarios computed together.
+
+    ``c``, ``x`` and ``s`` are (draws, n). ``rngs`` gives each draw its own generator (needed
+    only with ``conflict="stochastic"``), so a draw's path does not depend on its batch.
+    Yields round 0 first, then every round, without end.
+    """
+    c = np.asarray(c, dtype=float)
+    x = np.asarray(x, dtype=float).copy()
+    s = np.asarray(s, dtype=float)
+    w = c * s
+    initial_span = x.max(axis=-1) - x.min(axis=-1)
+    draws = list(rngs) if options.conflict == "stochastic" and rngs is not None else None
+    if options.conflict == "stochastic" and draws is None:
+        draws = [np.random.default_rng() for _ in range(len(x))]
+    t = 0
+    while True:
+        yield BatchState(
+            t, x, steps.median_position(x, w, "median"), steps.median_position(x, w, "mean")
+        )
+        t += 1
+        span = _span(options, initial_span, x, lo, hi)
+        x = _round(c, x, s, w, span, options, draws).positions
 
 
-def _one_round(
-    t: int,
+def _span(
+    options: EumOptions, initial: np.ndarray, x: np.ndarray, lo: float, hi: float
+) -> np.ndarray:
+    """Rng per run (A10); a zero span (everyone at one point) is replaced by 1."""
+    if options.range == "initial":
+        span = initial
+    elif options.range == "current":
+        span = x.max(axis=-1) - x.min(axis=-1)
+    else:
+        span = np.full(x.shape[:-1], hi - lo)
+    return np.where(span > 0, span, 1.0)
+
+
+class _Round(NamedTuple):
+    """Everything one round computes, for one run or a batch (leading axes)."""
+
+    previous: np.ndarray
+    positions: np.ndarray
+    mu: np.ndarray
+    security: np.ndarray
+    R: np.ndarray
+    r: np.ndarray
+    own: np.ndarray
+    other: np.ndarray
+    partner: np.ndarray  # (..., n): the partner of the offer taken, -1 for none
+    kind: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    target: np.ndarray
+    own_view: np.ndarray
+    moving: np.ndarray
+
+
+def _round(
     c: np.ndarray,
     x: np.ndarray,
     s: np.ndarray,
     w: np.ndarray,
-    span: float,
+    span: np.ndarray,
     options: EumOptions,
-    draw: np.random.Generator | None,
-) -> RoundState:
-    n = len(x)
-    ones = np.ones(n)
+    draws: Sequence[np.random.Generator] | None,
+) -> _Round:
+    n = x.shape[-1]
+    ones = np.ones_like(x)
     d = steps.distances(x, span)
     mu1 = steps.median_position(x, w, "median" if options.mu == "median-then-mean" else options.mu)
     mu2 = steps.median_position(x, w, "mean") if options.mu == "median-then-mean" else mu1
@@ -158,48 +233,70 @@ def _one_round(
     # pass 1, r = 1: security, then the risk exponents
     geometry = steps.vote_geometry(x)
     P1 = _probability(x, w, span, ones, options, geometry)
-    eu1 = _challenge(x, s, P1, d, ones[:, None], mu1, span, options)
-    sec, low, high = _security(x, c, s, w, span, eu1, P1, mu1, options)
+    eu1 = _challenge(x, s, P1, d, ones[..., :, None], mu1, span, options)
+    sec, low, high = _security(x, s, w, span, eu1, P1, mu1, options)
     R, r = steps.risk_exponents(sec, low, high)
 
     # pass 2, at the new exponents
     P2 = _probability(x, w, span, r if options.risk_in_votes else ones, options, geometry)
-    own = _challenge(x, s, P2, d, r[:, None], mu2, span, options)
+    own = _challenge(x, s, P2, d, r[..., :, None], mu2, span, options)
     # j's EU of challenging i as i sees it: at i's exponent (perceiver) or j's own (owner),
     # with i's salience as the chance of resistance, or j's (Tait's slip, A1)
-    exponent = r[None, :] if options.perception == "perceiver" else r[:, None]
+    exponent = r[..., None, :] if options.perception == "perceiver" else r[..., :, None]
     if options.perception == "owner" and options.resist_salience == "target":
-        other = own.T.copy()  # exactly j's own EU
+        other = np.swapaxes(own, -1, -2).copy()  # exactly j's own EU
     else:
         target = "challenger" if options.resist_salience == "challenger" else "target"
-        other = _challenge(x, s, P2, d, exponent, mu2, span, options, target).T
-    regions = steps.classify_dyads(own, other)
+        other = np.swapaxes(_challenge(x, s, P2, d, exponent, mu2, span, options, target), -1, -2)
 
-    moves = _moves(x, own, other, P2, options, draw)
-    new = x.copy()
-    for move in moves:
-        new[move.mover] = move.new
-    return RoundState(
-        round=t,
-        positions=new,
-        median=steps.median_position(new, w, "median"),
-        mean=steps.median_position(new, w, "mean"),
-        span=span,
-        mu=mu1,
-        security=sec,
-        R=R,
-        r=r,
-        eu_challenge=own,
-        eu_perceived=other,
-        regions=regions,
-        moves=moves,
+    partner, kind, a, b, goal, own_view = _take_offers(x, own, other, options)
+    moving = partner >= 0
+    if options.conflict == "stochastic" and draws is not None:
+        moving &= _won_by_partner(partner, kind, P2, draws)
+    if options.reneging:  # whoever saw an offer of theirs accepted stays put
+        accepted = np.zeros((*x.shape[:-1], n + 1), dtype=bool)
+        np.put_along_axis(accepted, np.where(moving, partner, n), True, axis=-1)
+        moving &= ~accepted[..., :n]
+    new = np.where(moving, goal, x)
+    return _Round(x, new, mu1, sec, R, r, own, other, partner, kind, a, b, goal, own_view, moving)
+
+
+def _won_by_partner(
+    partner: np.ndarray, kind: np.ndarray, P: np.ndarray, draws: Sequence[np.random.Generator]
+) -> np.ndarray:
+    """For confrontations, whether the partner wins (with probability P_ji / (P_ij + P_ji))."""
+    n = partner.shape[-1]
+    u = np.stack([g.random(n) for g in draws]).reshape(partner.shape)
+    j = np.maximum(partner, 0)[..., None]
+    p_ij = np.take_along_axis(P, j, axis=-1)[..., 0]
+    p_ji = np.take_along_axis(np.swapaxes(P, -1, -2), j, axis=-1)[..., 0]
+    total = p_ij + p_ji
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p_lose = np.where(total > 0, p_ji / np.where(total > 0, total, 1.0), 0.5)
+    return np.asarray((kind != CONFRONTATION) | (u < p_lose))
+
+
+def _move_records(out: _Round, x_before: np.ndarray) -> tuple[Move, ...]:
+    """The moves of a single run, with the offers that caused them."""
+    return tuple(
+        Move(
+            mover=int(i),
+            partner=int(out.partner[i]),
+            kind=KIND_NAMES[int(out.kind[i])],
+            view="own" if out.own_view[i] else "partner",
+            eu_mover=float(out.a[i]),
+            eu_partner=float(out.b[i]),
+            old=float(x_before[i]),
+            new=float(out.target[i]),
+        )
+        for i in np.flatnonzero(out.moving)
     )
 
 
 def _probability(
     x: np.ndarray,
     w: np.ndarray,
-    span: float,
+    span: np.ndarray,
     r_votes: np.ndarray,
     options: EumOptions,
     geometry: steps.VoteGeometry | None = None,
@@ -222,8 +319,8 @@ def _challenge(
     P: np.ndarray,
     d: np.ndarray,
     exponent: np.ndarray,
-    mu: float,
-    span: float,
+    mu: np.ndarray,
+    span: np.ndarray,
     options: EumOptions,
     resistance: str = "target",
 ) -> np.ndarray:
@@ -232,38 +329,37 @@ def _challenge(
     ``resistance`` is whose salience is the chance of resistance: the target's (eq. 6), or the
     challenger's own (A1, only ever for the other side's EU as perceived).
     """
-    n = len(x)
-    target = s[None, :] if resistance == "target" else s[:, None]
-    to_mu = np.abs(x - mu)
+    target = s[..., None, :] if resistance == "target" else s[..., :, None]
+    to_mu = np.abs(x - np.asarray(mu)[..., None])
+    gap = steps.pairwise(x)
     if options.no_challenge_distance == "challenger":
-        m = (to_mu[:, None] + np.abs(x[:, None] - x[None, :])) / span
+        m = to_mu[..., :, None] + gap
     else:
-        m = (to_mu[:, None] + to_mu[None, :]) / span
+        m = to_mu[..., :, None] + to_mu[..., None, :]
     if options.T == "nearer":
-        T: np.ndarray | float = (to_mu[:, None] < np.abs(x[:, None] - x[None, :])).astype(float)
+        T: np.ndarray | float = (to_mu[..., :, None] < gap).astype(float)
     else:
         T = float(options.T)
     return steps.challenge_eu(
         x,
-        np.broadcast_to(target, (n, n)),
+        target,
         P,
         d,
-        np.broadcast_to(exponent, (n, n)),
+        exponent,
         Q=options.Q,
         T=T,
-        no_challenge_distance=m,
+        no_challenge_distance=m / np.asarray(span)[..., None, None],
     )
 
 
 def _security(
     x: np.ndarray,
-    c: np.ndarray,
     s: np.ndarray,
     w: np.ndarray,
-    span: float,
+    span: np.ndarray,
     eu1: np.ndarray,
     P1: np.ndarray,
-    mu: float,
+    mu: np.ndarray,
     options: EumOptions,
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """Security and the bounds R is scaled between (A5).
@@ -276,6 +372,22 @@ def _security(
     sec = steps.security(measure)
     if options.security_set == "actors":
         return sec, None, None
+    low, high = np.empty_like(x), np.empty_like(x)
+    for index in np.ndindex(x.shape[:-1]):  # one run at a time: a small-case option
+        low[index], high[index] = _own_position_bounds(
+            x[index], s[index], w[index], span[index], mu[index], options
+        )
+    return sec, low, high
+
+
+def _own_position_bounds(
+    x: np.ndarray,
+    s: np.ndarray,
+    w: np.ndarray,
+    span: np.ndarray,
+    mu: np.ndarray,
+    options: EumOptions,
+) -> tuple[np.ndarray, np.ndarray]:
     n = len(x)
     candidates = np.unique(x)
     low, high = np.empty(n), np.empty(n)
@@ -293,121 +405,75 @@ def _security(
             else:
                 values.append(P[:, i].sum())
         low[i], high[i] = min(values), max(values)
-    return sec, low, high
-
-
-@dataclass(frozen=True)
-class _Offer:
-    """The offer a row actor takes: its partner, kind, the two EUs, the target and the view."""
-
-    partner: int
-    kind: int
-    a: float
-    b: float
-    target: float
-    view: str
-
-
-def _moves(
-    x: np.ndarray,
-    own: np.ndarray,
-    other: np.ndarray,
-    P: np.ndarray,
-    options: EumOptions,
-    draw: np.random.Generator | None,
-) -> tuple[Move, ...]:
-    """Each actor's offers, the one it takes (A11-A15), and the resulting moves.
-
-    Offers are built and chosen for a block of rows at a time, so memory stays bounded.
-    """
-    taken: dict[int, _Offer] = {}
-    for rows in steps.row_blocks(len(x), width=2 * len(x)):
-        taken.update(_take_offers(x, own, other, rows, options))
-    movers = sorted(taken)
-    moving = dict.fromkeys(movers, True)
-    if options.conflict == "stochastic" and draw is not None:
-        for i in movers:
-            offer = taken[i]
-            if offer.kind == CONFRONTATION:
-                j = offer.partner
-                total = P[i, j] + P[j, i]
-                moving[i] = draw.random() < (P[j, i] / total if total > 0 else 0.5)
-    if options.reneging:  # whoever saw an offer of theirs accepted stays put
-        accepted_from = {taken[i].partner for i in movers if moving[i]}
-        for i in movers:
-            moving[i] = moving[i] and i not in accepted_from
-    return tuple(
-        Move(
-            mover=i,
-            partner=taken[i].partner,
-            kind=KIND_NAMES[taken[i].kind],
-            view=taken[i].view,
-            eu_mover=taken[i].a,
-            eu_partner=taken[i].b,
-            old=float(x[i]),
-            new=taken[i].target,
-        )
-        for i in movers
-        if moving[i]
-    )
+    return low, high
 
 
 def _take_offers(
-    x: np.ndarray, own: np.ndarray, other: np.ndarray, rows: slice, options: EumOptions
-) -> dict[int, _Offer]:
-    """The offers open to the actors in ``rows`` and the one each takes."""
-    n = len(x)
-    a_views = [own[rows]]
-    b_views = [other[rows]]
+    x: np.ndarray, own: np.ndarray, other: np.ndarray, options: EumOptions
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each actor's offers and the one it takes (A12-A15): per actor, the partner (-1 for
+    none), kind, the two EUs, the target position and whether it came from its own view.
+
+    Offers are built and chosen for a block of rows at a time, so memory stays bounded.
+    """
+    n = x.shape[-1]
+    shape = x.shape
+    partner = np.full(shape, -1)
+    kind = np.zeros(shape, dtype=np.int8)
+    a_out, b_out, goal = np.zeros(shape), np.zeros(shape), x.copy()
+    own_view = np.ones(shape, dtype=bool)
     # the partner's view can compel the row actor; when every EU is judged at its owner's
     # exponent both views are the same matrices, so there is nothing to add
-    if options.views == "both" and options.perception == "perceiver":
-        a_views.append(other.T[rows])
-        b_views.append(own.T[rows])
-    a = np.nan_to_num(np.concatenate(a_views, axis=1))
-    b = np.nan_to_num(np.concatenate(b_views, axis=1))
-    partner = np.tile(np.arange(n), len(a_views))
-    xi = x[rows][:, None]
-    xj = x[partner][None, :]
-    apart = xi != xj
+    both = options.views == "both" and options.perception == "perceiver"
+    columns = np.tile(np.arange(n), 2 if both else 1)
+    for rows in steps.row_blocks(n, width=len(columns)):
+        block = (..., rows, slice(None))
+        a_views = [own[block]]
+        b_views = [other[block]]
+        if both:
+            a_views.append(np.swapaxes(other, -1, -2)[block])
+            b_views.append(np.swapaxes(own, -1, -2)[block])
+        a = np.nan_to_num(np.concatenate(a_views, axis=-1))
+        b = np.nan_to_num(np.concatenate(b_views, axis=-1))
+        xi = x[..., rows, None]
+        xj = x[..., columns][..., None, :]
+        apart = xi != xj
 
-    kind = np.full(a.shape, NONE)
-    kind[apart & (b > a) & (a > 0)] = CONFRONTATION
-    j_up = apart & (b > 0) & (a < 0)
-    kind[j_up & (b > np.abs(a))] = COMPROMISE
-    if options.capitulation:
-        kind[j_up & (b <= np.abs(a))] = CAPITULATION
+        k = np.zeros(a.shape, dtype=np.int8)
+        k[apart & (b > a) & (a > 0)] = CONFRONTATION
+        j_up = apart & (b > 0) & (a < 0)
+        k[j_up & (b > np.abs(a))] = COMPROMISE
+        if options.capitulation:
+            k[j_up & (b <= np.abs(a))] = CAPITULATION
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if options.compromise == "ratio":  # eq. 36
+                partial = xi + (xj - xi) * np.abs(a) / np.where(b != 0, np.abs(b), 1.0)
+            else:  # the |EU|-weighted average of the two positions
+                partial = (np.abs(a) * xi + np.abs(b) * xj) / (np.abs(a) + np.abs(b))
+        target = np.where(k == COMPROMISE, partial, xj)
+        move = np.abs(target - xi)
 
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if options.compromise == "ratio":  # eq. 36
-            partial = xi + (xj - xi) * np.abs(a) / np.where(b != 0, np.abs(b), 1.0)
-        else:  # the |EU|-weighted average of the two positions
-            partial = (np.abs(a) * xi + np.abs(b) * xj) / (np.abs(a) + np.abs(b))
-    target = np.where(kind == COMPROMISE, partial, xj)
-    move = np.abs(target - xi)
+        if options.offer_choice == "highest-eu":
+            # Masad (2013): the receiver takes the offer of whoever wants most to challenge it,
+            # then classifies that one offer; it may be one the receiver wins, and then it stays
+            col = _choose_offer(apart & (b > 0), k, move, a, b, xi, xj, options)
+            picked = np.take_along_axis(k, np.maximum(col, 0)[..., None], axis=-1)[..., 0]
+            col = np.where((col >= 0) & (picked != NONE), col, -1)
+        else:
+            col = _choose_offer(k != NONE, k, move, a, b, xi, xj, options)
+        taken = np.maximum(col, 0)[..., None]
+        has = col >= 0
 
-    if options.offer_choice == "highest-eu":
-        # Masad (2013): the receiver takes the offer of whoever wants most to challenge it,
-        # then classifies that one offer; it may be one the receiver wins, and then it stays
-        open_ = apart & (b > 0)
-        choice = _choose_offer(open_, kind, move, a, b, xi, xj, options)
-        picked = kind[np.arange(len(choice)), np.maximum(choice, 0)]
-        choice = np.where((choice >= 0) & (picked != NONE), choice, -1)
-    else:
-        choice = _choose_offer(kind != NONE, kind, move, a, b, xi, xj, options)
-    first = rows.start or 0
-    return {
-        first + r: _Offer(
-            partner=int(partner[col]),
-            kind=int(kind[r, col]),
-            a=float(a[r, col]),
-            b=float(b[r, col]),
-            target=float(target[r, col]),
-            view="own" if col < n else "partner",
-        )
-        for r, col in enumerate(choice)
-        if col >= 0
-    }
+        def pick(values: np.ndarray, taken: np.ndarray = taken) -> np.ndarray:
+            return np.asarray(np.take_along_axis(values, taken, axis=-1)[..., 0])
+
+        partner[..., rows] = np.where(has, columns[np.maximum(col, 0)], -1)
+        kind[..., rows] = np.where(has, pick(k), NONE)
+        a_out[..., rows] = pick(a)
+        b_out[..., rows] = pick(b)
+        goal[..., rows] = np.where(has, pick(np.broadcast_to(target, a.shape)), x[..., rows])
+        own_view[..., rows] = np.maximum(col, 0) < n
+    return partner, kind, a_out, b_out, goal, own_view
 
 
 def _choose_offer(
@@ -436,6 +502,6 @@ def _choose_offer(
     candidate = valid.copy()
     for key in keys:
         masked = np.where(candidate, key, np.inf)
-        best = masked.min(axis=1, keepdims=True)
+        best = masked.min(axis=-1, keepdims=True)
         candidate &= masked == best
-    return np.where(candidate.any(axis=1), np.argmax(candidate, axis=1), -1)
+    return np.where(candidate.any(axis=-1), np.argmax(candidate, axis=-1), -1)

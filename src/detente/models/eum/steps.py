@@ -1,9 +1,11 @@
 """The steps of one round of the expected utility model, as small array functions.
 
 Equation numbers are those of Scholz, Calbert & Smith (2011, ICAART); ``§`` refers to
-``shared/reference/eum-spec.md``. Arrays: ``x`` positions (n,), ``w = c * s`` voting weights
-(n,), ``s`` saliences on 0-1 (n,), ``r`` risk exponents (n,). Matrices are (n, n) with row i,
-column j; nothing loops over pairs or third parties in Python.
+``shared/reference/eum-spec.md``. Arrays: ``x`` positions (..., n), ``w = c * s`` voting weights
+(..., n), ``s`` saliences on 0-1 (..., n), ``r`` risk exponents (..., n), ``span`` the range
+(...,). Matrices are (..., n, n) with row i, column j. Any leading axes are independent
+scenarios (Monte Carlo draws) computed together; nothing loops over pairs or third parties in
+Python.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ __all__ = [
     "classify_dyads",
     "distances",
     "median_position",
+    "pairwise",
     "probability_of_success",
     "region_name",
     "risk_exponents",
@@ -54,14 +57,25 @@ REGION_NAMES = (
 )
 
 
-def distances(x: np.ndarray, span: float) -> np.ndarray:
+def _span(span: np.ndarray | float) -> np.ndarray:
+    """``span`` shaped to divide (..., n, n) matrices."""
+    return np.asarray(span, dtype=float)[..., None, None]
+
+
+def pairwise(x: np.ndarray) -> np.ndarray:
+    """``|x_i - x_j|`` for every pair: (..., n) -> (..., n, n)."""
+    gap: np.ndarray = np.abs(x[..., :, None] - x[..., None, :])
+    return gap
+
+
+def distances(x: np.ndarray, span: np.ndarray | float) -> np.ndarray:
     """``d_ij = |x_i - x_j| / Rng`` (§1.5)."""
-    d: np.ndarray = np.abs(x[:, None] - x[None, :]) / span
+    d: np.ndarray = pairwise(x) / _span(span)
     return d
 
 
-def median_position(x: np.ndarray, w: np.ndarray, how: str) -> float:
-    """The position unchallenged actors drift to (A8).
+def median_position(x: np.ndarray, w: np.ndarray, how: str) -> np.ndarray:
+    """The position unchallenged actors drift to (A8), per leading index: (..., n) -> (...).
 
     ``median``: the Condorcet winner under linear votes, i.e. the weighted (lower) median
     (eqs. 26-29). ``mean``: the weighted mean. ``max-margin``: the first position of the pair
@@ -69,11 +83,12 @@ def median_position(x: np.ndarray, w: np.ndarray, how: str) -> float:
     i.e. the first actor position minimising ``V``.
     """
     if how == "mean":
-        return float((w * x).sum() / w.sum())
+        return np.asarray((w * x).sum(axis=-1) / w.sum(axis=-1))
     if how == "max-margin":
-        loss = (w[None, :] * np.abs(x[None, :] - x[:, None])).sum(axis=1)
-        return float(x[int(np.argmin(loss))])
-    return float(_weighted_median(w, x[:, None], np.ones((len(x), 1)))[0])
+        loss = (w[..., None, :] * pairwise(x)).sum(axis=-1)
+        first = np.argmin(loss, axis=-1)[..., None]
+        return np.asarray(np.take_along_axis(x, first, axis=-1)[..., 0])
+    return np.asarray(_weighted_median(w, x[..., None], np.ones((*x.shape, 1)))[..., 0])
 
 
 class VoteGeometry(NamedTuple):
@@ -90,20 +105,27 @@ class VoteGeometry(NamedTuple):
 
 def vote_geometry(x: np.ndarray) -> VoteGeometry:
     """The :class:`VoteGeometry` of positions ``x`` (one sorted search per unordered pair)."""
-    n = len(x)
-    order = np.argsort(x, kind="stable")
-    xs = x[order]
+    n = x.shape[-1]
+    order = np.argsort(x, axis=-1, kind="stable")
+    xs = np.take_along_axis(x, order, axis=-1)
     i, j = np.triu_indices(n, k=1)
-    cut = np.zeros((n, n), dtype=np.intp)
-    cut[i, j] = np.searchsorted(xs, 0.5 * (x[i] + x[j]), side="left")
-    cut[j, i] = cut[i, j]
+    mids = 0.5 * (x[..., i] + x[..., j])
+    cut = np.zeros((*x.shape, n), dtype=np.intp)
+    if x.ndim == 1:
+        cut[i, j] = np.searchsorted(xs, mids, side="left")
+    elif n <= 32:  # few actors, many draws: count the voters below each midpoint directly
+        cut[..., i, j] = (xs[..., None, :] < mids[..., :, None]).sum(axis=-1)
+    else:
+        for index in np.ndindex(x.shape[:-1]):
+            cut[(*index, i, j)] = np.searchsorted(xs[index], mids[index], side="left")
+    cut[..., j, i] = cut[..., i, j]
     return VoteGeometry(order, xs, cut)
 
 
 def vote_numerators(
     x: np.ndarray,
     w: np.ndarray,
-    span: float,
+    span: np.ndarray | float,
     r_votes: np.ndarray,
     geometry: VoteGeometry | None = None,
 ) -> np.ndarray:
@@ -115,47 +137,52 @@ def vote_numerators(
     a difference of prefix sums: O(n^2) time and memory instead of O(n^3). (Voters exactly at
     the midpoint are equidistant and contribute nothing on either side.)
     """
-    n = len(x)
+    n = x.shape[-1]
     order, xs, cut = geometry if geometry is not None else vote_geometry(x)
-    # prefix[m, y]: the first m voters' (in position order) weighted, risk-weighted distance
-    # to actor y's position
-    prefix = np.zeros((n + 1, n))
-    prefix[1:] = np.abs(xs[:, None] - x[None, :]) / span
-    prefix[1:] **= r_votes[order][:, None]
-    prefix[1:] *= w[order][:, None]
-    np.cumsum(prefix[1:], axis=0, out=prefix[1:])
-    total = prefix[-1]
-    N = np.empty((n, n))
+    # prefix[..., m, y]: the first m voters' (in position order) weighted, risk-weighted
+    # distance to actor y's position
+    prefix = np.zeros((*x.shape[:-1], n + 1, n))
+    body = prefix[..., 1:, :]
+    body[...] = np.abs(xs[..., :, None] - x[..., None, :]) / _span(span)
+    body **= np.take_along_axis(r_votes, order, axis=-1)[..., :, None]
+    body *= np.take_along_axis(w, order, axis=-1)[..., :, None]
+    np.cumsum(body, axis=-2, out=body)
+    total = prefix[..., -1, :]
+    N = np.empty((*x.shape, n))
     for rows in row_blocks(n):  # bounded temporaries for large n
-        c = cut[rows]
-        below_j = prefix[c, np.arange(n)[None, :]]
-        below_i = prefix[c, np.arange(n)[rows][:, None]]
-        lower = x[rows][:, None] < x[None, :]  # i below j: i's voters sit below the midpoint
-        N[rows] = np.where(
+        c = cut[..., rows, :]
+        below_j = np.take_along_axis(prefix, c, axis=-2)  # [..., i, j] = prefix[cut_ij, j]
+        below_i = np.take_along_axis(  # [..., i, j] = prefix[cut_ij, i]
+            prefix[..., :, rows], np.swapaxes(c, -1, -2), axis=-2
+        ).swapaxes(-1, -2)
+        lower = x[..., rows, None] < x[..., None, :]  # i below j: its voters lie below the mid
+        N[..., rows, :] = np.where(
             lower,
             below_j - below_i,
-            (total[None, :] - below_j) - (total[rows][:, None] - below_i),
+            (total[..., None, :] - below_j) - (total[..., rows, None] - below_i),
         )
-    N[x[:, None] == x[None, :]] = 0.0
+    N[pairwise(x) == 0] = 0.0
     return np.asarray(np.maximum(N, 0.0, out=N))
 
 
-def _global_vote_total(x: np.ndarray, w: np.ndarray, span: float, r_votes: np.ndarray) -> float:
+def _global_vote_total(
+    x: np.ndarray, w: np.ndarray, span: np.ndarray | float, r_votes: np.ndarray
+) -> np.ndarray:
     """``sum_k sum_a sum_b |w_k (u_k(x_b) - u_k(x_a))|`` over all ordered pairs (Scholz's code).
 
     Per voter, the sum of |differences| over ordered pairs of its sorted values u_(b) is
-    ``2 sum_b u_(b) (2b - n + 1)``.
+    ``2 sum_b u_(b) (2b - n + 1)``. Returns one total per leading index.
     """
-    n = len(x)
-    U = np.sort((np.abs(x[:, None] - x[None, :]) / span) ** r_votes[:, None], axis=1)
+    n = x.shape[-1]
+    U = np.sort((pairwise(x) / _span(span)) ** r_votes[..., :, None], axis=-1)
     ranks = 2.0 * np.arange(n) - n + 1
-    return float(2.0 * (w * (U * ranks[None, :]).sum(axis=1)).sum())
+    return np.asarray(2.0 * (w * (U * ranks).sum(axis=-1)).sum(axis=-1))
 
 
 def probability_of_success(
     x: np.ndarray,
     w: np.ndarray,
-    span: float,
+    span: np.ndarray | float,
     r_votes: np.ndarray,
     *,
     numerator: str,
@@ -173,22 +200,24 @@ def probability_of_success(
     votes left out; they always vote for themselves). P is 0 for coincident positions.
     """
     N = vote_numerators(x, w, span, r_votes, geometry)
+    U = (pairwise(x) / _span(span)) ** r_votes[..., :, None]  # U[k, y] = u_k(x_y)
     # own[i, j] = w_i u_i(x_j): voter i's vote for itself against j (it never votes for j)
-    own = w[:, None] * (np.abs(x[:, None] - x[None, :]) / span) ** r_votes[:, None]
+    own = w[..., :, None] * U
+    own_t = np.swapaxes(own, -1, -2)
     drop_i = voters in ("exclude-challenger", "exclude-pair")
     drop_j = voters == "exclude-pair"
+    N_t = np.swapaxes(N, -1, -2)
     for_i = N - own if drop_i else N  # votes for i against j
-    for_j = N.T - own.T if drop_j else N.T  # votes for j against i
+    for_j = N_t - own_t if drop_j else N_t  # votes for j against i
     if numerator == "net":
-        U = (np.abs(x[:, None] - x[None, :]) / span) ** r_votes[:, None]
-        support = (w[:, None] * U).sum(axis=0)  # sum_k w_k u_k(x_y), per position y
-        net = support[None, :] - support[:, None]
-        net = net - own * drop_i + own.T * drop_j
+        support = own.sum(axis=-2)  # sum_k w_k u_k(x_y), per position y
+        net = support[..., None, :] - support[..., :, None]
+        net = net - own * drop_i + own_t * drop_j
         top = np.maximum(net, 0.0)
     else:
         top = for_i
     if denominator == "global":
-        bottom = np.full_like(N, _global_vote_total(x, w, span, r_votes))
+        bottom = np.broadcast_to(_global_vote_total(x, w, span, r_votes)[..., None, None], N.shape)
     else:
         bottom = for_i + for_j
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -214,34 +243,35 @@ def challenge_eu(
     own r, or the perceiver's; A3). ``s_target`` is the salience read as the probability of
     resistance, per pair (A1). Coincident positions give exactly 0; the diagonal is NaN.
     """
-    n = len(x)
-    shape = (n, n)
+    shape = x.shape + x.shape[-1:]
     s_target, P, d, exponent, m = (
         np.broadcast_to(v, shape) for v in (s_target, P, d, exponent, no_challenge_distance)
     )
     T_all = np.broadcast_to(np.asarray(T, dtype=float), shape)
     eu = np.empty(shape)
-    for rows in row_blocks(n):  # bounded temporaries for large n
-        r, dd, pp, st = exponent[rows], d[rows], P[rows], s_target[rows]
+    for rows in row_blocks(x.shape[-1]):  # bounded temporaries for large n
+        block = (..., rows, slice(None))
+        r, dd, pp, st = exponent[block], d[block], P[block], s_target[block]
         U_s = 2.0 - 4.0 * (0.5 - 0.5 * dd) ** r  # eq. 15
         U_f = 2.0 - 4.0 * (0.5 + 0.5 * dd) ** r  # eq. 16
         U_sq = 2.0 - 4.0 * 0.5**r  # eq. 24
         challenge = st * (pp * U_s + (1.0 - pp) * U_f) + (1.0 - st) * U_s  # eq. 6
         if Q < 1.0:
-            mm, tt = m[rows], T_all[rows]
+            mm, tt = m[block], T_all[block]
             U_b = 2.0 - 4.0 * (0.5 - 0.25 * mm) ** r  # eq. 22
             U_w = 2.0 - 4.0 * (0.5 + 0.25 * mm) ** r  # eq. 23
-            eu[rows] = challenge - (Q * U_sq + (1.0 - Q) * (tt * U_b + (1.0 - tt) * U_w))  # eq. 7
+            eu[block] = challenge - (Q * U_sq + (1.0 - Q) * (tt * U_b + (1.0 - tt) * U_w))
         else:
-            eu[rows] = challenge - U_sq
-    eu[x[:, None] == x[None, :]] = 0.0
-    np.fill_diagonal(eu, np.nan)
+            eu[block] = challenge - U_sq
+    eu[pairwise(x) == 0] = 0.0
+    diagonal = np.arange(x.shape[-1])
+    eu[..., diagonal, diagonal] = np.nan
     return eu
 
 
 def security(eu_or_p: np.ndarray) -> np.ndarray:
     """``Sec_i = sum_{j != i} E(U_ji)``: what all others expect from challenging i (eq. 32)."""
-    return np.asarray(np.nansum(eu_or_p, axis=0))
+    return np.asarray(np.nansum(eu_or_p, axis=-2))
 
 
 def risk_exponents(
@@ -252,8 +282,8 @@ def risk_exponents(
     ``low``/``high`` default to the minimum and maximum security over the actors; where they
     coincide, R = 0 and r = 1 (§1.12).
     """
-    lo = np.full_like(sec, sec.min()) if low is None else low
-    hi = np.full_like(sec, sec.max()) if high is None else high
+    lo = sec.min(axis=-1, keepdims=True) if low is None else low
+    hi = sec.max(axis=-1, keepdims=True) if high is None else high
     spread = hi - lo
     with np.errstate(invalid="ignore", divide="ignore"):
         R = np.where(spread > 0, (2.0 * sec - hi - lo) / np.where(spread > 0, spread, 1.0), 0.0)
@@ -289,5 +319,6 @@ def classify_dyads(own: np.ndarray, other: np.ndarray) -> np.ndarray:
     j_up = (b > 0) & (a < 0)
     region[j_up & (b > np.abs(a))] = COMPROMISE_LOSS
     region[j_up & (b <= np.abs(a))] = CAPITULATE
-    np.fill_diagonal(region, STALEMATE)
+    diagonal = np.arange(a.shape[-1])
+    region[..., diagonal, diagonal] = STALEMATE
     return region

@@ -1,0 +1,253 @@
+"""What the run store keeps: the record of a run going in, and what comes back out.
+
+A :class:`RunRecord` is what a front end hands to :meth:`RunStore.save
+<detente.store.RunStore.save>`; a :class:`StoredRun` is what :meth:`RunStore.get
+<detente.store.RunStore.get>` returns (the record's fields, the run id and the frame read back);
+a :class:`RunSummary` is one line of :meth:`RunStore.list <detente.store.RunStore.list>`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from detente._version import __version__
+from detente.scenario.model import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from detente.forecast import Forecast
+
+__all__ = [
+    "KINDS",
+    "RUNS_SCHEMA",
+    "RUN_SCHEMA",
+    "RunRecord",
+    "RunSummary",
+    "StoredRun",
+    "record_forecast",
+]
+
+#: Kinds of run the store accepts.
+KINDS: tuple[str, ...] = ("forecast", "simulate")
+#: Version tag of the document ``detente runs show --json`` prints (:meth:`StoredRun.to_json`).
+RUN_SCHEMA = "detente.run/1"
+#: Version tag of the document ``detente runs list --json`` prints.
+RUNS_SCHEMA = "detente.runs/1"
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One finished forecast or simulation, as handed to the store.
+
+    Parameters
+    ----------
+    kind
+        ``"forecast"`` or ``"simulate"``.
+    scenario
+        The scenario the run used; the store keeps a full copy and its content hash.
+    models
+        Model name -> its resolved options (JSON-compatible values).
+    seed
+        The seed the run was given, or ``None``.
+    engine
+        Where the draws ran (``"in-process"``, ``"processes:2"``, ``"dask:tcp://..."``);
+        ``None`` for a forecast.
+    started, finished
+        Timezone-aware start and end times.
+    frame
+        The run's tidy result table. Its columns and their dtypes are kept; its index is not.
+    document
+        The command's JSON output document.
+    detente_version
+        Version of the package that made the run.
+    status
+        ``"complete"`` unless the caller says otherwise.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``kind``, a naive time, or ``finished`` before ``started``.
+    """
+
+    kind: str
+    scenario: Scenario
+    models: Mapping[str, Mapping[str, Any]]
+    seed: int | None
+    engine: str | None
+    started: dt.datetime
+    finished: dt.datetime
+    frame: pd.DataFrame
+    document: dict[str, Any]
+    detente_version: str = __version__
+    status: str = "complete"
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"run kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
+        for name in ("started", "finished"):
+            value = getattr(self, name)
+            if not isinstance(value, dt.datetime) or value.utcoffset() is None:
+                raise ValueError(f"{name} must be a timezone-aware datetime, not {value!r}")
+        if self.finished < self.started:
+            raise ValueError(f"finished ({self.finished}) is before started ({self.started})")
+        if not self.status:
+            raise ValueError("status must not be empty")
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One stored run, without its scenario copy, frame or document (a line of ``runs list``).
+
+    ``storage`` is ``"rows"`` (the frame is in the database) or ``"parquet"`` (in a file beside
+    it); ``n_rows`` is the frame's length. Times are UTC.
+    """
+
+    id: str
+    kind: str
+    status: str
+    created: dt.datetime
+    started: dt.datetime
+    finished: dt.datetime
+    detente_version: str
+    scenario_id: str
+    scenario_name: str
+    scenario_hash: str
+    models: tuple[str, ...]
+    seed: int | None
+    engine: str | None
+    n_rows: int
+    storage: str
+
+    def to_json(self) -> dict[str, Any]:
+        """The summary as one entry of the ``detente.runs/1`` document."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "status": self.status,
+            "created": self.created.isoformat(),
+            "started": self.started.isoformat(),
+            "finished": self.finished.isoformat(),
+            "detente_version": self.detente_version,
+            "scenario": {
+                "id": self.scenario_id,
+                "name": self.scenario_name,
+                "hash": self.scenario_hash,
+            },
+            "models": list(self.models),
+            "seed": self.seed,
+            "engine": self.engine,
+            "rows": self.n_rows,
+            "storage": self.storage,
+        }
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """A run read back from the store: its record's fields, its id and its result frame.
+
+    ``scenario_data`` is the stored copy of the scenario as plain JSON data; :attr:`scenario`
+    validates it into a :class:`~detente.scenario.Scenario`. ``parquet_file`` is the file that
+    holds the frame when the run was too large for the database, else ``None``.
+    """
+
+    id: str
+    kind: str
+    status: str
+    created: dt.datetime
+    started: dt.datetime
+    finished: dt.datetime
+    detente_version: str
+    scenario_hash: str
+    scenario_data: dict[str, Any]
+    models: dict[str, dict[str, Any]]
+    seed: int | None
+    engine: str | None
+    frame: pd.DataFrame = field(repr=False)
+    document: dict[str, Any] = field(repr=False)
+    parquet_file: Path | None = None
+
+    @property
+    def scenario(self) -> Scenario:
+        """The stored scenario copy, validated.
+
+        Raises
+        ------
+        ScenarioError
+            The copy no longer validates (it was stored by a version with another format).
+        """
+        return Scenario.model_validate(self.scenario_data)
+
+    @property
+    def n_rows(self) -> int:
+        """Rows of the result frame."""
+        return len(self.frame)
+
+    @property
+    def storage(self) -> str:
+        """``"parquet"`` when the frame lives in a Parquet file, else ``"rows"``."""
+        return "rows" if self.parquet_file is None else "parquet"
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``detente.run/1`` document: the run's metadata and its stored output document."""
+        data = self.scenario_data
+        return {
+            "schema": RUN_SCHEMA,
+            "id": self.id,
+            "kind": self.kind,
+            "status": self.status,
+            "created": self.created.isoformat(),
+            "started": self.started.isoformat(),
+            "finished": self.finished.isoformat(),
+            "duration_s": (self.finished - self.started).total_seconds(),
+            "detente_version": self.detente_version,
+            "scenario": {
+                "id": data.get("id"),
+                "name": data.get("name", ""),
+                "hash": self.scenario_hash,
+                "copy": data,
+            },
+            "models": self.models,
+            "seed": self.seed,
+            "engine": self.engine,
+            "rows": self.n_rows,
+            "storage": self.storage,
+            "parquet_file": None if self.parquet_file is None else str(self.parquet_file),
+            "document": self.document,
+        }
+
+
+def record_forecast(fc: Forecast, *, started: dt.datetime, finished: dt.datetime) -> RunRecord:
+    """A :class:`RunRecord` of a finished forecast.
+
+    Parameters
+    ----------
+    fc
+        The forecast.
+    started, finished
+        Timezone-aware times the forecast started and finished.
+
+    Returns
+    -------
+    RunRecord
+        Kind ``"forecast"``, each model's options, the forecast's seed, no engine, the frame of
+        :meth:`Forecast.to_frame <detente.forecast.Forecast.to_frame>` and the document of
+        :meth:`Forecast.to_json <detente.forecast.Forecast.to_json>`.
+    """
+    return RunRecord(
+        kind="forecast",
+        scenario=fc.scenario,
+        models={run.model: json.loads(json.dumps(dict(run.options))) for run in fc.runs},
+        seed=fc.seed,
+        engine=None,
+        started=started,
+        finished=finished,
+        frame=fc.to_frame(),
+        document=fc.to_json(),
+        detente_version=fc.detente_version,
+    )
