@@ -39,15 +39,19 @@ from typing import Any
 import numpy as np
 
 from detente.models.eum.options import DEFAULT_PRESET, PRESETS, EumOptions
-from detente.models.eum.rounds import Move, RoundState, rounds
+from detente.models.eum.rounds import BatchState, Move, RoundState, batch_rounds, rounds
+from detente.models.eum.rounds import _round as _one_round
 from detente.models.registry import ModelInfo, register
 
 __all__ = [
     "DEFAULT_PRESET",
     "PRESETS",
+    "BatchState",
     "EumOptions",
     "Move",
     "RoundState",
+    "advance",
+    "batch_rounds",
     "point",
     "rounds",
     "run",
@@ -184,6 +188,26 @@ def point(
         )
     ]
     return np.array(flat).reshape(X.shape[:-2] + X.shape[-1:])
+
+
+def advance(
+    c: np.ndarray,
+    x: np.ndarray,
+    s: np.ndarray,
+    *,
+    span: np.ndarray,
+    options: EumOptions,
+    rngs: list[np.random.Generator] | None = None,
+) -> np.ndarray:
+    """Positions after one round, for a batch: ``c``, ``x``, ``s`` are (draws, n).
+
+    The building block for callers that change inputs between rounds (timelines): ``span`` is
+    the range per draw (A10), ``rngs`` one generator per draw for ``conflict="stochastic"``.
+    """
+    c = np.asarray(c, dtype=float)
+    s = np.asarray(s, dtype=float)
+    out = _one_round(c, np.asarray(x, dtype=float), s, c * s, span, options, rngs)
+    return np.asarray(out.positions)
 
 
 def _generator(rng: Any) -> np.random.Generator:

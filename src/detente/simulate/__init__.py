@@ -1,0 +1,207 @@
+"""Monte Carlo over uncertain inputs, timeline branches, and the engines that run the draws.
+
+:func:`simulate` draws every uncertain input of a scenario (declared ranges, or a global
+``spread``), applies each future of its timeline, and runs the models on every draw. Seeds are
+spawned per draw (``SeedSequence.spawn``) before any work is dispatched, so the same ``rng``
+gives bit-identical results in this process, in local worker processes and on a Dask cluster,
+with any number of workers.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from detente import models as _models
+from detente.errors import InputError
+from detente.forecast import DEFAULT_MODELS
+from detente.scenario.model import Scenario
+from detente.simulate.engines import ENGINES, describe, execute
+from detente.simulate.inputs import InputPlan, input_plan, sample_inputs
+from detente.simulate.result import SIMULATE_SCHEMA, Simulation
+from detente.simulate.tasks import Task
+from detente.simulate.timeline import BASELINE, Future, futures
+
+__all__ = [
+    "BASELINE",
+    "ENGINES",
+    "SIMULATE_SCHEMA",
+    "Future",
+    "InputPlan",
+    "Simulation",
+    "futures",
+    "input_plan",
+    "sample_inputs",
+    "simulate",
+]
+
+#: Elements of one n x n matrix summed over a chunk's draws kept near this (memory per chunk).
+_CHUNK_ELEMENTS = 4_000_000
+
+
+def simulate(
+    scenario: Scenario,
+    models: Sequence[str] | None = None,
+    *,
+    draws: int = 1000,
+    rng: int | np.random.SeedSequence | np.random.Generator | None = None,
+    spread: float = 0.0,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+    branches: str = "each",
+    engine: str = "in-process",
+    workers: int = 2,
+    scheduler: str | None = None,
+    chunk_size: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Simulation:
+    """Run models on many draws of a scenario's uncertain inputs, under each future.
+
+    Parameters
+    ----------
+    scenario
+        The scenario; its ``uncertainty`` ranges and ``timeline`` are used.
+    models
+        Registered model names (default: the static models and ``eum``).
+    draws
+        Number of draws.
+    rng
+        Seed (int), ``SeedSequence`` or ``Generator``; one child seed is spawned per draw.
+        With None, fresh entropy is drawn and recorded in :attr:`Simulation.seed`.
+    spread
+        For inputs without a declared range: a uniform range of +/- this fraction of the
+        issue's scale (positions), of 0-100 (saliences) or of the value (capabilities).
+    options
+        Per model name, its options (as for :func:`detente.forecast`).
+    branches
+        ``each``: run every future of the timeline side by side; ``draw``: each draw picks
+        one future by the branches' probabilities (equal when unstated), one distribution.
+    engine, workers, scheduler
+        ``in-process``, ``processes`` (``workers`` local processes) or ``dask`` (the
+        scheduler address, or a local cluster of ``workers`` processes).
+    chunk_size
+        Draws per task (default: sized to the scenario, at most 2,000).
+    progress
+        Called with the number of draws each finished task computed.
+
+    Returns
+    -------
+    Simulation
+
+    Warns
+    -----
+    RuntimeWarning
+        When a dynamic model with ``stop="stable"`` did not settle on some draws.
+
+    Examples
+    --------
+    >>> import detente
+    >>> from detente.simulate import simulate
+    >>> sim = simulate(detente.bundled("six-party-2004"), ["compromise"], draws=200, rng=1)
+    >>> sim.future_names
+    ('bush-reelected', 'kerry-wins')
+    >>> s = sim.summary("kerry-wins", "compromise", "disarmament")
+    >>> s["interval_80"][0] < s["median"] < s["interval_80"][1]
+    True
+    """
+    if draws < 1:
+        raise InputError("draws must be at least 1")
+    if branches not in ("each", "draw"):
+        raise InputError(f"branches must be 'each' or 'draw', not '{branches}'")
+    if not 0.0 <= spread <= 1.0:
+        raise InputError(f"spread must be a fraction between 0 and 1, not {spread}")
+    names = tuple(models) if models else DEFAULT_MODELS
+    infos = [_models.get(name) for name in names]
+    options = dict(options or {})
+    unused = set(options) - set(names)
+    if unused:
+        raise InputError(f"options given for models not run: {', '.join(sorted(unused))}")
+    parsed = {info.name: info.parse_options(options.get(info.name)) for info in infos}
+
+    root = _seed_sequence(rng)
+    seeds = root.spawn(draws)
+    try:
+        all_futures = tuple(futures(scenario))
+    except ValueError as err:
+        raise InputError(str(err)) from None
+    if branches == "draw" and len(all_futures) > 1:
+        runs: list[tuple[int, str]] = [(-1, "mixed")]
+    else:
+        runs = [(n, f.name) for n, f in enumerate(all_futures)]
+    size = chunk_size or _chunk_size(scenario, draws, engine, workers)
+    tasks = [
+        Task(
+            scenario=scenario,
+            futures=all_futures,
+            future=n,
+            mode="draw" if n < 0 else "each",
+            models=tuple((name, parsed[name]) for name in names),
+            spread=spread,
+            seeds=tuple(seeds[start : start + size]),
+            start=start,
+        )
+        for n, _ in runs
+        for start in range(0, draws, size)
+    ]
+    results = execute(tasks, engine=engine, workers=workers, scheduler=scheduler, progress=progress)
+
+    k = len(scenario.issues)
+    values = {(name, m): np.empty((draws, k)) for _, name in runs for m in names}
+    plan = input_plan(scenario, spread)
+    inputs = np.empty((draws, len(plan)))
+    picks = np.full(draws, -1) if branches == "draw" and len(all_futures) > 1 else None
+    unsettled = 0
+    for task, result in zip(tasks, results, strict=True):
+        rows = slice(result.start, result.start + len(task.seeds))
+        label = "mixed" if task.future < 0 else all_futures[task.future].name
+        for m in names:
+            values[label, m][rows] = result.values[m]
+        inputs[rows] = result.inputs
+        if picks is not None:
+            picks[rows] = result.picks
+        unsettled += result.unsettled
+    if unsettled:
+        warnings.warn(
+            f"{unsettled} dynamic-model runs (draw x issue x future) did not settle under "
+            "stop='stable'; their forecast is the last round's median",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    return Simulation(
+        scenario=scenario,
+        futures=all_futures,
+        mode=branches,
+        models=names,
+        options={name: parsed[name].model_dump(mode="json") for name in names},
+        draws=draws,
+        seed=int(root.entropy) if isinstance(root.entropy, int) else None,
+        spread=spread,
+        engine=describe(engine, workers, scheduler),
+        input_labels=plan.labels,
+        inputs=inputs,
+        values=values,
+        picks=picks,
+        unsettled=unsettled,
+    )
+
+
+def _seed_sequence(rng: Any) -> np.random.SeedSequence:
+    if isinstance(rng, np.random.SeedSequence):
+        return rng
+    if isinstance(rng, np.random.Generator):
+        return np.random.SeedSequence(int(rng.integers(2**63)))
+    if rng is None or isinstance(rng, int | np.integer):
+        return np.random.SeedSequence(None if rng is None else int(rng))
+    raise InputError(f"rng must be an int, a SeedSequence or a Generator, not {type(rng).__name__}")
+
+
+def _chunk_size(scenario: Scenario, draws: int, engine: str, workers: int) -> int:
+    n = len(scenario.actors)
+    by_memory = max(1, _CHUNK_ELEMENTS // (n * n))
+    size = min(2000, by_memory, draws)
+    if engine != "in-process":  # give every worker several tasks
+        size = min(size, max(1, math.ceil(draws / (4 * workers))))
+    return size

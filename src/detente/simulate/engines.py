@@ -1,0 +1,117 @@
+"""Where tasks run: in this process, in local worker processes, or on a Dask cluster.
+
+Every engine runs the same :func:`~detente.simulate.tasks.run_task` on the same tasks, whose
+seeds were fixed before dispatch, so results are identical whichever engine and however many
+workers compute them.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+from detente.errors import InputError
+from detente.simulate.tasks import ChunkResult, Task, run_task
+
+__all__ = ["ENGINES", "describe", "execute"]
+
+ENGINES = ("in-process", "processes", "dask")
+
+Progress = Callable[[int], None]
+
+
+def describe(engine: str, workers: int, scheduler: str | None) -> str:
+    """The engine as recorded with a run, e.g. ``processes:2`` or ``dask:tcp://host:8786``."""
+    if engine == "in-process":
+        return engine
+    if engine == "processes":
+        return f"processes:{workers}"
+    return f"dask:{scheduler}" if scheduler else f"dask:local-cluster:{workers}"
+
+
+def execute(
+    tasks: Sequence[Task],
+    *,
+    engine: str = "in-process",
+    workers: int = 2,
+    scheduler: str | None = None,
+    progress: Progress | None = None,
+) -> list[ChunkResult]:
+    """Run every task and return the results in task order.
+
+    Parameters
+    ----------
+    engine
+        ``in-process``, ``processes`` (``workers`` local processes) or ``dask`` (the scheduler
+        at ``scheduler``, or a ``LocalCluster`` of ``workers`` processes when none is given).
+    progress
+        Called with the number of draws each finished task computed.
+    """
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine '{engine}'; engines are: {', '.join(ENGINES)}")
+    if workers < 1:
+        raise InputError("workers must be at least 1")
+    report = progress or (lambda n: None)
+    if engine == "in-process":
+        results = []
+        for task in tasks:
+            results.append(run_task(task))
+            report(len(task.seeds))
+        return results
+    if engine == "processes":
+        return _processes(tasks, workers, report)
+    return _dask(tasks, workers, scheduler, report)
+
+
+def _processes(tasks: Sequence[Task], workers: int, report: Progress) -> list[ChunkResult]:
+    # spawn, not fork: the parent may hold threads (the progress bar) that fork would copy
+    context = multiprocessing.get_context("spawn")
+    results: dict[int, ChunkResult] = {}
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    try:
+        pending = {pool.submit(run_task, task): n for n, task in enumerate(tasks)}
+        for future in as_completed(pending):
+            n = pending[future]
+            results[n] = future.result()
+            report(len(tasks[n].seeds))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return [results[n] for n in range(len(tasks))]
+
+
+def _dask(
+    tasks: Sequence[Task], workers: int, scheduler: str | None, report: Progress
+) -> list[ChunkResult]:
+    from distributed import Client, LocalCluster
+    from distributed import as_completed as dask_completed
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as err:
+            raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from None
+    try:
+        futures = client.map(run_task, list(tasks), pure=False)
+        index = {future.key: n for n, future in enumerate(futures)}
+        results: dict[int, ChunkResult] = {}
+        for future in dask_completed(futures):
+            n = index[future.key]
+            results[n] = future.result()
+            report(len(tasks[n].seeds))
+        return [results[n] for n in range(len(tasks))]
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

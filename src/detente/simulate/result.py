@@ -1,0 +1,193 @@
+"""The result of a Monte Carlo run: the forecast of every draw, and summaries of them."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from detente._version import __version__
+from detente.scenario.model import Issue, Scenario
+from detente.simulate.timeline import Future
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["SIMULATE_SCHEMA", "Simulation"]
+
+#: Version tag of the JSON document :meth:`Simulation.to_json` returns.
+SIMULATE_SCHEMA = "detente.simulate/1"
+HISTOGRAM_BINS = 20
+TORNADO_ROWS = 10
+
+
+@dataclass(frozen=True, eq=False)
+class Simulation:
+    """Forecasts of every draw under every future, for every model and issue.
+
+    ``values[(future, model)]`` is (draws, issues). The draws share their inputs across
+    futures (the same seeds), so futures are compared on common random numbers. With
+    ``mode="draw"`` there is one future, ``mixed``, and ``picks`` says which branch each draw
+    drew.
+    """
+
+    scenario: Scenario
+    futures: tuple[Future, ...]
+    mode: str
+    models: tuple[str, ...]
+    options: dict[str, dict[str, Any]]
+    draws: int
+    seed: int | None
+    spread: float
+    engine: str
+    input_labels: tuple[str, ...]
+    inputs: np.ndarray
+    values: dict[tuple[str, str], np.ndarray]
+    picks: np.ndarray | None = None
+    unsettled: int = 0
+    detente_version: str = __version__
+    run_id: str | None = field(default=None)
+
+    @property
+    def future_names(self) -> tuple[str, ...]:
+        return tuple(key[0] for key in self.values if key[1] == self.models[0])
+
+    def outcome(self, future: str, model: str, issue: str) -> np.ndarray:
+        """The forecast of every draw (draws,)."""
+        return self.values[future, model][:, self.scenario.issue_ids.index(issue)]
+
+    def summary(self, future: str, model: str, issue: str) -> dict[str, Any]:
+        """Median, mean, intervals, histogram, band probabilities and the tornado table."""
+        values = self.outcome(future, model, issue)
+        scale = self.scenario.issue(issue)
+        q10, q25, q50, q75, q90 = np.quantile(values, [0.1, 0.25, 0.5, 0.75, 0.9])
+        counts, edges = np.histogram(values, bins=HISTOGRAM_BINS, range=(scale.min, scale.max))
+        return {
+            "future": future,
+            "model": model,
+            "issue": issue,
+            "draws": len(values),
+            "median": float(q50),
+            "mean": float(values.mean()),
+            "sd": float(values.std()),
+            "interval_50": [float(q25), float(q75)],
+            "interval_80": [float(q10), float(q90)],
+            "histogram": {"edges": edges.tolist(), "counts": counts.tolist()},
+            "bands": _bands(values, scale),
+            "at_least": [
+                {"anchor": a, "label": label, "probability": float((values >= a).mean())}
+                for a, label in sorted(scale.scale.items())
+            ],
+            "tornado": self._tornado(values),
+        }
+
+    def _tornado(self, values: np.ndarray) -> list[dict[str, Any]]:
+        """Spearman rank correlation of each uncertain input with the outcome, largest first."""
+        if not self.input_labels or np.ptp(values) == 0:
+            return []
+        rho = _spearman(self.inputs, values)
+        order = np.argsort(-np.abs(rho), kind="stable")[:TORNADO_ROWS]
+        return [
+            {
+                "input": self.input_labels[q],
+                "actor": self.input_labels[q].split(".", 1)[0],
+                "rho": float(rho[q]),
+            }
+            for q in order
+        ]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per future, model, issue and draw: the tidy table of forecasts."""
+        import pandas as pd
+
+        frames = []
+        for (future, model), array in self.values.items():
+            draws, k = array.shape
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "future": future,
+                        "model": model,
+                        "options": json.dumps(self.options[model], sort_keys=True),
+                        "issue": np.repeat(np.array(self.scenario.issue_ids), draws),
+                        "draw": np.tile(np.arange(draws), k),
+                        "quantity": "forecast",
+                        "value": array.T.reshape(-1),
+                    }
+                )
+            )
+        return pd.concat(frames, ignore_index=True)
+
+    def to_json(self) -> dict[str, Any]:
+        """The versioned JSON document (``docs/reference/json-output.md``)."""
+        s = self.scenario
+        return {
+            "schema": SIMULATE_SCHEMA,
+            "detente_version": self.detente_version,
+            "run_id": self.run_id,
+            "seed": self.seed,
+            "draws": self.draws,
+            "spread": self.spread,
+            "engine": self.engine,
+            "branches": self.mode,
+            "scenario": {"id": s.id, "name": s.name, "hash": s.content_hash()},
+            "futures": [
+                {"name": f.name, "probability": f.probability}
+                for f in self.futures
+                if f.name in self.future_names
+            ]
+            or [{"name": name, "probability": None} for name in self.future_names],
+            "models": [{"model": m, "options": self.options[m]} for m in self.models],
+            "results": [
+                self.summary(future, model, issue)
+                for future in self.future_names
+                for model in self.models
+                for issue in s.issue_ids
+            ],
+            "unsettled_runs": self.unsettled,
+        }
+
+
+def _bands(values: np.ndarray, issue: Issue) -> list[dict[str, Any]]:
+    """Probability of each labelled band: the outcomes nearest to each scale label."""
+    anchors = sorted(issue.scale)
+    if not anchors:
+        return []
+    cuts = [issue.min] + [(a + b) / 2 for a, b in itertools.pairwise(anchors)]
+    cuts.append(issue.max)
+    out = []
+    for n, anchor in enumerate(anchors):
+        low, high = cuts[n], cuts[n + 1]
+        inside = (values >= low) & ((values < high) | (n == len(anchors) - 1) & (values <= high))
+        out.append(
+            {
+                "anchor": anchor,
+                "label": issue.scale[anchor],
+                "from": float(low),
+                "to": float(high),
+                "probability": float(inside.mean()),
+            }
+        )
+    return out
+
+
+def _spearman(inputs: np.ndarray, outcome: np.ndarray) -> np.ndarray:
+    """Rank correlation of each column of ``inputs`` (draws, m) with ``outcome`` (draws,)."""
+
+    def ranks(a: np.ndarray) -> np.ndarray:  # (draws, m) -> ranks per column
+        r = np.empty_like(a, dtype=float)
+        order = np.argsort(a, axis=0, kind="stable")
+        np.put_along_axis(r, order, np.arange(a.shape[0], dtype=float)[:, None], axis=0)
+        return r
+
+    x = ranks(inputs)
+    y = ranks(outcome[:, None])[:, 0]
+    x -= x.mean(axis=0)
+    y -= y.mean()
+    denominator = np.sqrt((x**2).sum(axis=0) * (y**2).sum())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = (x * y[:, None]).sum(axis=0) / denominator
+    return np.asarray(np.nan_to_num(rho))

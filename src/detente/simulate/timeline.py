@@ -1,0 +1,153 @@
+"""Timeline events and branches: the futures a scenario allows, and how they change inputs.
+
+An event changes inputs (``set`` or ``shift`` a capability, position or salience; add or remove
+actors). It happens at a round of a dynamic model: ``at: 3`` is round 3, and dated events
+happen at rounds 1, 2, 3, ... in date order (several events on one date share a round). Static
+models apply every event, in order, before the forecast.
+
+Branches are alternative futures. Each combination of one branch per branched event is a
+future (the six-party 2004 election gives two: ``bush-reelected`` and ``kerry-wins``); events
+without branches belong to every future. A scenario without branches has one future,
+``baseline``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from detente.scenario.model import SALIENCE_MAX, Actor, Branch, Scenario
+
+__all__ = ["BASELINE", "Change", "Future", "apply_change", "futures", "round_of"]
+
+BASELINE = "baseline"
+#: At most this many futures are run side by side; beyond it, draw among them instead.
+MAX_FUTURES = 64
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one event (or one branch of it) does, and at which round."""
+
+    round: int
+    event: str
+    set: Mapping[str, float] = field(default_factory=dict)
+    shift: Mapping[str, float] = field(default_factory=dict)
+    add_actors: tuple[Actor, ...] = ()
+    remove_actors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Future:
+    """One combination of branches: its name, probability (None if unstated) and changes."""
+
+    name: str
+    probability: float | None
+    changes: tuple[Change, ...]
+
+
+def round_of(scenario: Scenario, at: int | dt.date) -> int:
+    """The round at which an event dated or numbered ``at`` happens."""
+    if isinstance(at, int):
+        return at
+    dates = sorted({e.at for e in scenario.timeline if isinstance(e.at, dt.date)})
+    return dates.index(at) + 1
+
+
+def futures(scenario: Scenario) -> list[Future]:
+    """Every combination of branches, each with the changes it makes, in timeline order."""
+    events = sorted(
+        enumerate(scenario.timeline), key=lambda pair: (round_of(scenario, pair[1].at), pair[0])
+    )
+    choices: list[list[tuple[str, float | None, Branch | None]]] = []
+    for _, event in events:
+        if event.branches:
+            choices.append([(name, b.probability, b) for name, b in event.branches.items()])
+    combos = list(itertools.product(*choices)) if choices else [()]
+    if len(combos) > MAX_FUTURES:
+        raise ValueError(
+            f"{len(combos)} combinations of branches; at most {MAX_FUTURES} can be run side by "
+            "side (draw among them instead)"
+        )
+    out = []
+    for combo in combos:
+        picks = iter(combo)
+        changes = []
+        probability: float | None = 1.0
+        for _, event in events:
+            at = round_of(scenario, event.at)
+            name = event.name or str(event.at)
+            changes.append(_change(at, name, event))
+            if event.branches:
+                _, p, branch = next(picks)
+                assert branch is not None
+                changes.append(_change(at, name, branch))
+                if p is None:
+                    p = 1.0 / len(event.branches)
+                probability = None if probability is None else probability * p
+        label = "+".join(pick[0] for pick in combo) or BASELINE
+        out.append(Future(label, probability if combo else None, tuple(changes)))
+    return out
+
+
+def _change(at: int, name: str, branch: Branch) -> Change:
+    return Change(
+        round=at,
+        event=name,
+        set=dict(branch.set),
+        shift=dict(branch.shift),
+        add_actors=tuple(branch.add_actors),
+        remove_actors=tuple(branch.remove_actors),
+    )
+
+
+def apply_change(
+    change: Change,
+    scenario: Scenario,
+    ids: list[str],
+    c: np.ndarray,
+    X: np.ndarray,
+    S: np.ndarray,
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """Apply one change to a batch of inputs: ``c`` (draws, n), ``X`` and ``S`` (draws, n, k).
+
+    Positions are clipped to the issue's scale and saliences to 0-100 after a shift.
+    Returns the new actor ids and arrays (the inputs are not modified).
+    """
+    issue_index = {issue.id: j for j, issue in enumerate(scenario.issues)}
+    lo = np.array([i.min for i in scenario.issues])
+    hi = np.array([i.max for i in scenario.issues])
+    ids, c, X, S = list(ids), c.copy(), X.copy(), S.copy()
+    for actor in change.add_actors:
+        ids.append(actor.id)
+        c = np.concatenate([c, np.full((*c.shape[:-1], 1), actor.capability)], axis=-1)
+        x_new = np.array([actor.position[i] for i in scenario.issue_ids])
+        s_new = np.array([actor.salience[i] for i in scenario.issue_ids]) / SALIENCE_MAX
+        X = np.concatenate([X, np.broadcast_to(x_new, (*X.shape[:-2], 1, len(x_new)))], axis=-2)
+        S = np.concatenate([S, np.broadcast_to(s_new, (*S.shape[:-2], 1, len(s_new)))], axis=-2)
+    for verb, values in (("set", change.set), ("shift", change.shift)):
+        for key, value in values.items():
+            actor_id, _, rest = key.partition(".")
+            if actor_id not in ids:
+                continue  # removed earlier, or added only in another branch
+            n = ids.index(actor_id)
+            kind, _, issue_id = rest.partition(".")
+            if kind == "capability":
+                c[..., n] = value if verb == "set" else np.maximum(c[..., n] + value, 0.0)
+            elif kind == "position":
+                j = issue_index[issue_id]
+                new = value if verb == "set" else X[..., n, j] + value
+                X[..., n, j] = np.clip(new, lo[j], hi[j])
+            else:
+                j = issue_index[issue_id]
+                new = value / SALIENCE_MAX if verb == "set" else S[..., n, j] + value / SALIENCE_MAX
+                S[..., n, j] = np.clip(new, 0.0, 1.0)
+    if change.remove_actors:
+        keep = [n for n, actor_id in enumerate(ids) if actor_id not in change.remove_actors]
+        ids = [ids[n] for n in keep]
+        c, X, S = c[..., keep], X[..., keep, :], S[..., keep, :]
+    return ids, c, X, S
