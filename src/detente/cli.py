@@ -9,17 +9,26 @@ from __future__ import annotations
 import json
 import sys
 import traceback
-import warnings
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from detente._version import __version__
+from detente.cli_common import (
+    JsonFlag,
+    ScenarioRef,
+    SourcesDir,
+    _err,
+    _out,
+    _state,
+    model_options,
+    print_json,
+    warnings_to_stderr,
+)
+from detente.cli_simulate import simulate
 from detente.errors import DetenteError, InputError, ScenarioError
-from detente.forecast import DEFAULT_MODELS as DEFAULT_MODEL_NAMES
 from detente.scenario.io import write_text_atomic
 
 app = typer.Typer(
@@ -31,24 +40,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
-
-_out = Console(highlight=False, soft_wrap=True)
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
-_state = {"debug": False}
-
-ScenarioRef = Annotated[
-    str,
-    typer.Argument(help="A scenario file (.yaml, .json, .csv) or a bundled scenario's name."),
-]
-SourcesDir = Annotated[
-    Path | None,
-    typer.Option(
-        "--sources", help="Folder holding the source documents, to check evidence quotes."
-    ),
-]
-JsonFlag = Annotated[
-    bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")
-]
 
 
 def _version(value: bool) -> None:
@@ -68,6 +59,9 @@ def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
 ) -> None:
     _state["debug"] = debug
+
+
+app.command()(simulate)
 
 
 # --- forecast ------------------------------------------------------------------------------------
@@ -117,26 +111,14 @@ def forecast(
     from detente.scenario.bundled import open_scenario
 
     s = open_scenario(scenario, sources_dir=sources)
-    options = _parse_options(option or [], model)
-    if preset is not None or rounds is not None:
-        chosen = model or list(DEFAULT_MODEL_NAMES)
-        if "eum" not in chosen:
-            raise InputError("--preset and --rounds apply to the eum model; add --model eum")
-        eum = options.setdefault("eum", {})
-        if preset is not None:
-            eum["preset"] = preset
-        if rounds is not None:
-            eum["rounds"] = rounds
+    options = model_options(option or [], model, preset, rounds)
     if explain is not None and as_json:
         raise InputError("--explain prints an explanation; use it without --json")
     focus = _find_actor(s, explain) if explain is not None else None
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings_to_stderr():
         fc = run_forecast(s, model or None, options=options, rng=seed)
-    for warning in caught:  # e.g. a dynamic model that did not settle; stdout stays clean
-        _err.print(f"warning: {warning.message}", markup=False)
     if as_json:
-        _print_json(fc.to_json())
+        print_json(fc.to_json())
         return
     _print_forecast(fc)
     if focus is not None:
@@ -150,38 +132,6 @@ def _find_actor(s: Any, ref: str) -> int:
         if any(name.casefold() == wanted for name in names if name):
             return n
     raise InputError(f"no actor '{ref}' in {s.id}; actors are: {', '.join(s.actor_ids)}")
-
-
-def _parse_options(items: list[str], chosen: list[str] | None) -> dict[str, dict[str, Any]]:
-    from detente import models
-    from detente.forecast import DEFAULT_MODELS
-
-    names = tuple(chosen) if chosen else DEFAULT_MODELS
-    options: dict[str, dict[str, Any]] = {}
-    for item in items:
-        key, eq, raw = item.partition("=")
-        if not eq or not key:
-            raise InputError(f"option {item!r} must look like MODEL.NAME=VALUE or NAME=VALUE")
-        value = _option_value(raw)
-        target, dot, name = key.partition(".")
-        if dot:
-            options.setdefault(target, {})[name] = value
-            continue
-        owners = [m for m in names if key in models.get(m).options.model_fields]
-        if not owners:
-            raise InputError(
-                f"no model run here has an option '{key}' (models run: {', '.join(names)})"
-            )
-        for owner in owners:
-            options.setdefault(owner, {})[key] = value
-    return options
-
-
-def _option_value(raw: str) -> Any:
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError:
-        return raw
 
 
 def _print_forecast(fc: Any) -> None:
@@ -312,7 +262,7 @@ def scenarios(as_json: JsonFlag = False) -> None:
 
     items = [bundled(name) for name in bundled_names()]
     if as_json:
-        _print_json(
+        print_json(
             {
                 "schema": "detente.scenarios/1",
                 "scenarios": [
@@ -491,7 +441,7 @@ def list_models(as_json: JsonFlag = False) -> None:
 
     infos = models.registered()
     if as_json:
-        _print_json(
+        print_json(
             {
                 "schema": "detente.models/1",
                 "models": [
@@ -522,14 +472,14 @@ def list_models(as_json: JsonFlag = False) -> None:
 # --- plumbing ------------------------------------------------------------------------------------
 
 
-def _print_json(document: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
-
-
 def main() -> None:
     """Entry point of the ``detente`` command: errors become messages and exit codes."""
     try:
         app()
+    except SystemExit as exit_:
+        if exit_.code == 130:  # Typer turns Ctrl-C into a silent exit with status 130
+            _err.print("interrupted")
+        raise
     except ScenarioError as err:
         _fail(err, "\n".join(str(p) for p in err.problems), 2, title=_problem_title(err))
     except InputError as err:

@@ -122,7 +122,6 @@ def simulate(
     parsed = {info.name: info.parse_options(options.get(info.name)) for info in infos}
 
     root = _seed_sequence(rng)
-    seeds = root.spawn(draws)
     try:
         all_futures = tuple(futures(scenario))
     except ValueError as err:
@@ -140,8 +139,10 @@ def simulate(
             mode="draw" if n < 0 else "each",
             models=tuple((name, parsed[name]) for name in names),
             spread=spread,
-            seeds=tuple(seeds[start : start + size]),
+            entropy=root.entropy,  # type: ignore[arg-type]
+            spawn_key=tuple(root.spawn_key),
             start=start,
+            count=min(size, draws - start),
         )
         for n, _ in runs
         for start in range(0, draws, size)
@@ -155,7 +156,7 @@ def simulate(
     picks = np.full(draws, -1) if branches == "draw" and len(all_futures) > 1 else None
     unsettled = 0
     for task, result in zip(tasks, results, strict=True):
-        rows = slice(result.start, result.start + len(task.seeds))
+        rows = slice(result.start, result.start + task.count)
         label = "mixed" if task.future < 0 else all_futures[task.future].name
         for m in names:
             values[label, m][rows] = result.values[m]

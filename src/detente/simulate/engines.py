@@ -58,7 +58,7 @@ def execute(
         results = []
         for task in tasks:
             results.append(run_task(task))
-            report(len(task.seeds))
+            report(task.count)
         return results
     if engine == "processes":
         return _processes(tasks, workers, report)
@@ -75,7 +75,7 @@ def _processes(tasks: Sequence[Task], workers: int, report: Progress) -> list[Ch
         for future in as_completed(pending):
             n = pending[future]
             results[n] = future.result()
-            report(len(tasks[n].seeds))
+            report(tasks[n].count)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return [results[n] for n in range(len(tasks))]
@@ -109,7 +109,7 @@ def _dask(
         for future in dask_completed(futures):
             n = index[future.key]
             results[n] = future.result()
-            report(len(tasks[n].seeds))
+            report(tasks[n].count)
         return [results[n] for n in range(len(tasks))]
     finally:
         client.close()

@@ -84,6 +84,14 @@ class Simulation:
             "tornado": self._tornado(values),
         }
 
+    def rank_correlations(self, future: str, model: str, issue: str) -> dict[str, float]:
+        """Spearman rank correlation of every uncertain input with the outcome (0 if constant)."""
+        values = self.outcome(future, model, issue)
+        if not self.input_labels or np.ptp(values) == 0:
+            return dict.fromkeys(self.input_labels, 0.0)
+        rho = _spearman(self.inputs, values)
+        return {label: float(r) for label, r in zip(self.input_labels, rho, strict=True)}
+
     def _tornado(self, values: np.ndarray) -> list[dict[str, Any]]:
         """Spearman rank correlation of each uncertain input with the outcome, largest first."""
         if not self.input_labels or np.ptp(values) == 0:

@@ -24,7 +24,12 @@ __all__ = ["ChunkResult", "Task", "run_task"]
 
 @dataclass(frozen=True)
 class Task:
-    """A chunk of draws: ``seeds`` are the draws' child seeds, ``start`` the first draw's index.
+    """A chunk of draws ``start`` to ``start + count`` of one simulation.
+
+    Draw ``i`` uses child ``i`` of the simulation's root ``SeedSequence``: the seed with the
+    root's entropy and spawn key ``root.spawn_key + (i,)``, exactly what ``root.spawn`` would
+    give it. The child seeds are fixed before dispatch; a task rebuilds its own from these
+    numbers rather than carrying a million seed objects.
 
     With ``mode="each"`` every draw runs under ``futures[future]``; with ``mode="draw"`` each
     draw first picks its future by the futures' probabilities (equal when unstated).
@@ -36,8 +41,17 @@ class Task:
     mode: str
     models: tuple[tuple[str, Any], ...]
     spread: float
-    seeds: tuple[np.random.SeedSequence, ...]
+    entropy: int | tuple[int, ...]
+    spawn_key: tuple[int, ...]
     start: int
+    count: int
+
+    def seeds(self) -> list[np.random.SeedSequence]:
+        """The child seeds of this task's draws."""
+        return [
+            np.random.SeedSequence(self.entropy, spawn_key=(*self.spawn_key, i))
+            for i in range(self.start, self.start + self.count)
+        ]
 
 
 @dataclass(frozen=True)
@@ -54,7 +68,7 @@ class ChunkResult:
 
 def run_task(task: Task) -> ChunkResult:
     """Compute a task: sample each draw's inputs, apply its future, run every model."""
-    generators = [np.random.default_rng(seed) for seed in task.seeds]
+    generators = [np.random.default_rng(seed) for seed in task.seeds()]
     D = len(generators)
     if task.mode == "draw":
         weights = np.array([f.probability for f in task.futures], dtype=float)

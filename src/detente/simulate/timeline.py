@@ -7,8 +7,8 @@ models apply every event, in order, before the forecast.
 
 Branches are alternative futures. Each combination of one branch per branched event is a
 future (the six-party 2004 election gives two: ``bush-reelected`` and ``kerry-wins``); events
-without branches belong to every future. A scenario without branches has one future,
-``baseline``.
+without branches belong to every future. A scenario with events but no branches has one
+future, ``as-scheduled``; one without events has ``baseline``.
 """
 
 from __future__ import annotations
@@ -22,9 +22,11 @@ import numpy as np
 
 from detente.scenario.model import SALIENCE_MAX, Actor, Branch, Scenario
 
-__all__ = ["BASELINE", "Change", "Future", "apply_change", "futures", "round_of"]
+__all__ = ["BASELINE", "SCHEDULED", "Change", "Future", "apply_change", "futures", "round_of"]
 
 BASELINE = "baseline"
+#: The one future of a timeline whose events have no branches.
+SCHEDULED = "as-scheduled"
 #: At most this many futures are run side by side; beyond it, draw among them instead.
 MAX_FUTURES = 64
 
@@ -71,7 +73,7 @@ def futures(scenario: Scenario) -> list[Future]:
     if len(combos) > MAX_FUTURES:
         raise ValueError(
             f"{len(combos)} combinations of branches; at most {MAX_FUTURES} can be run side by "
-            "side (draw among them instead)"
+            "side (draw among them instead: branches='draw')"
         )
     out = []
     for combo in combos:
@@ -89,7 +91,7 @@ def futures(scenario: Scenario) -> list[Future]:
                 if p is None:
                     p = 1.0 / len(event.branches)
                 probability = None if probability is None else probability * p
-        label = "+".join(pick[0] for pick in combo) or BASELINE
+        label = "+".join(pick[0] for pick in combo) or (SCHEDULED if events else BASELINE)
         out.append(Future(label, probability if combo else None, tuple(changes)))
     return out
 

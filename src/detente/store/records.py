@@ -41,7 +41,7 @@ RUN_SCHEMA = "detente.run/1"
 RUNS_SCHEMA = "detente.runs/1"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds a DataFrame: compared by identity
 class RunRecord:
     """One finished forecast or simulation, as handed to the store.
 
@@ -147,7 +147,7 @@ class RunSummary:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds a DataFrame: compared by identity
 class StoredRun:
     """A run read back from the store: its record's fields, its id and its result frame.
 

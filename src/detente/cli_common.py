@@ -1,0 +1,107 @@
+"""What the command-line modules share: consoles, option parsing, JSON and warnings."""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from detente.errors import InputError
+
+__all__ = [
+    "JsonFlag",
+    "ScenarioRef",
+    "SourcesDir",
+    "model_options",
+    "print_json",
+    "warnings_to_stderr",
+]
+
+_out = Console(highlight=False, soft_wrap=True)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
+_state = {"debug": False}
+
+ScenarioRef = Annotated[
+    str,
+    typer.Argument(help="A scenario file (.yaml, .json, .csv) or a bundled scenario's name."),
+]
+SourcesDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--sources", help="Folder holding the source documents, to check evidence quotes."
+    ),
+]
+JsonFlag = Annotated[
+    bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")
+]
+
+
+def model_options(
+    items: list[str], chosen: list[str] | None, preset: str | None, rounds: int | None
+) -> dict[str, dict[str, Any]]:
+    """``--option`` settings per model, with ``--preset`` and ``--rounds`` for ``eum``."""
+    from detente.forecast import DEFAULT_MODELS
+
+    options = _parse_options(items, chosen)
+    if preset is not None or rounds is not None:
+        if "eum" not in (chosen or DEFAULT_MODELS):
+            raise InputError("--preset and --rounds apply to the eum model; add --model eum")
+        eum = options.setdefault("eum", {})
+        if preset is not None:
+            eum["preset"] = preset
+        if rounds is not None:
+            eum["rounds"] = rounds
+    return options
+
+
+def _parse_options(items: list[str], chosen: list[str] | None) -> dict[str, dict[str, Any]]:
+    from detente import models
+    from detente.forecast import DEFAULT_MODELS
+
+    names = tuple(chosen) if chosen else DEFAULT_MODELS
+    options: dict[str, dict[str, Any]] = {}
+    for item in items:
+        key, eq, raw = item.partition("=")
+        if not eq or not key:
+            raise InputError(f"option {item!r} must look like MODEL.NAME=VALUE or NAME=VALUE")
+        value = _option_value(raw)
+        target, dot, name = key.partition(".")
+        if dot:
+            options.setdefault(target, {})[name] = value
+            continue
+        owners = [m for m in names if key in models.get(m).options.model_fields]
+        if not owners:
+            raise InputError(
+                f"no model run here has an option '{key}' (models run: {', '.join(names)})"
+            )
+        for owner in owners:
+            options.setdefault(owner, {})[key] = value
+    return options
+
+
+def _option_value(raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw
+
+
+def print_json(document: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+@contextmanager
+def warnings_to_stderr() -> Iterator[None]:
+    """Show warnings raised inside as one ``warning: ...`` line each on stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for warning in caught:  # e.g. a dynamic model that did not settle; stdout stays clean
+        _err.print(f"warning: {warning.message}", markup=False)

@@ -1,0 +1,355 @@
+"""``detente runs``: list, show, compare, delete and export stored runs.
+
+A thin shell over :class:`detente.store.RunStore`. Every command takes ``--store PATH``
+(default: ``DETENTE_STORE``, else ``runs.db`` in the user data directory). Errors are raised
+as :class:`~detente.errors.InputError`, which the main program turns into a message and exit
+status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from detente.errors import InputError
+
+if TYPE_CHECKING:  # the store (and pandas) load when a command runs, not at start-up
+    import datetime as dt
+
+    import pandas as pd
+
+    from detente.store import StoredRun
+
+__all__ = ["runs_app"]
+
+runs_app = typer.Typer(
+    name="runs",
+    help="List, show, compare, delete and export stored runs.\n\nExample: detente runs list",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+StoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help="The run store's database (default: $DETENTE_STORE, else runs.db in the user "
+        "data directory).",
+    ),
+]
+RunId = Annotated[str, typer.Argument(help="A run id, or any unique start of one.")]
+JsonFlag = Annotated[
+    bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")
+]
+
+#: Columns that, when set, mark a row as belonging to one draw, round or actor.
+_DETAIL_COLUMNS = ("draw", "round", "actor")
+_RESULT_COLUMNS = ("model", "issue", "quantity", "value")
+
+
+def _out() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _err() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _print_json(document: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
+def _when(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _cell(value: Any) -> str:
+    return "-" if value is None else escape(str(value))
+
+
+@runs_app.command("list")
+def list_runs(
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", help="Show at most this many runs.", min=0)
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="Only runs of this kind: forecast or simulate.")
+    ] = None,
+    as_json: JsonFlag = False,
+    store: StoreOption = None,
+) -> None:
+    """List stored runs, newest first.
+
+    Example: detente runs list --limit 10
+    """
+    from detente.store import KINDS, RUNS_SCHEMA, RunStore
+
+    if kind is not None and kind not in KINDS:
+        raise InputError(f"--kind is one of {', '.join(KINDS)}, not '{kind}'")
+    runs_store = RunStore(store)
+    runs = runs_store.list(limit=limit, kind=kind)
+    if as_json:
+        _print_json(
+            {
+                "schema": RUNS_SCHEMA,
+                "store": str(runs_store.path.resolve()),
+                "runs": [run.to_json() for run in runs],
+            }
+        )
+        return
+    table = Table(title=f"Runs in {escape(str(runs_store.path))}", title_justify="left")
+    table.add_column("Id", no_wrap=True, min_width=23)  # ids are copied from here: never cut
+    table.add_column("Time (UTC)", no_wrap=True)
+    table.add_column("Kind", no_wrap=True)
+    table.add_column("Scenario")
+    table.add_column("Models")
+    table.add_column("Seed", justify="right", no_wrap=True)
+    table.add_column("Rows", justify="right", no_wrap=True)
+    for run in runs:
+        table.add_row(
+            run.id,
+            _when(run.started),
+            run.kind if run.status == "complete" else f"{run.kind} ({escape(run.status)})",
+            escape(run.scenario_id),
+            escape(", ".join(run.models)),
+            _cell(run.seed),
+            str(run.n_rows),
+        )
+    _out().print(table)
+    if not runs:
+        _err().print("no runs" + (f" of kind {kind}" if kind else "") + " in this store")
+
+
+@runs_app.command()
+def show(run_id: RunId, as_json: JsonFlag = False, store: StoreOption = None) -> None:
+    """Show a stored run: what it ran on, with which options, and its results.
+
+    Example: detente runs show 20261123T0625
+    """
+    from detente.store import RunStore
+
+    run = RunStore(store).get(run_id)
+    if as_json:
+        _print_json(run.to_json())
+        return
+    out = _out()
+    scenario_name = run.scenario_data.get("name") or ""
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold", no_wrap=True)
+    facts.add_column(overflow="fold")  # a hash is never cut short
+    facts.add_row("Run", f"{run.id}  ({run.kind}, {escape(run.status)})")
+    facts.add_row(
+        "Time",
+        f"{_when(run.started)} to {_when(run.finished)} UTC "
+        f"({(run.finished - run.started).total_seconds():.2f} s)",
+    )
+    facts.add_row("detente", escape(run.detente_version))
+    facts.add_row(
+        "Scenario",
+        escape(f"{run.scenario_data.get('id')}  {scenario_name}".rstrip()),
+    )
+    facts.add_row("Scenario hash", run.scenario_hash)
+    facts.add_row("Seed", _cell(run.seed))
+    facts.add_row("Engine", _cell(run.engine))
+    where = "in the database" if run.parquet_file is None else f"in {run.parquet_file}"
+    facts.add_row("Result rows", escape(f"{run.n_rows} ({where})"))
+    out.print(facts)
+    out.print(_options_table(run))
+    headline = _headline(run.frame)
+    forecasts = headline[headline["quantity"] == "forecast"]
+    if len(forecasts):
+        out.print(_forecast_table(forecasts))
+    others = headline[headline["quantity"] != "forecast"]
+    if len(others):
+        table = Table(title="Summaries", title_justify="left")
+        for column in ("Model", "Issue", "Quantity", "Value"):
+            table.add_column(column, justify="right" if column == "Value" else "left")
+        for model, issue, quantity, value in others.itertuples(index=False):
+            table.add_row(escape(model), escape(issue), escape(quantity), _number(value))
+        out.print(table)
+
+
+def _options_table(run: StoredRun) -> Table:
+    table = Table(title="Models and options", title_justify="left")
+    table.add_column("Model")
+    table.add_column("Options")
+    for model, options in run.models.items():
+        text = ", ".join(f"{k}={json.dumps(v)}" for k, v in options.items()) or "-"
+        table.add_row(escape(model), escape(text))
+    return table
+
+
+def _forecast_table(forecasts: pd.DataFrame) -> Table:
+    models = list(dict.fromkeys(forecasts["model"]))
+    table = Table(title="Forecasts", title_justify="left")
+    table.add_column("Issue")
+    for model in models:
+        table.add_column(escape(model), justify="right")
+    for issue in dict.fromkeys(forecasts["issue"]):
+        here = forecasts[forecasts["issue"] == issue]
+        values = dict(zip(here["model"], here["value"], strict=True))
+        table.add_row(escape(issue), *(_number(values.get(m)) for m in models))
+    return table
+
+
+def _number(value: Any) -> str:
+    if value is None or value != value:  # missing, or NaN
+        return "-"
+    return f"{float(value):.3f}"
+
+
+def _headline(frame: pd.DataFrame) -> pd.DataFrame:
+    """Group-level result rows (no draw, round or actor): model, issue, quantity, value."""
+    import pandas as pd
+
+    if not set(_RESULT_COLUMNS) <= set(frame.columns):
+        return pd.DataFrame({name: pd.Series([], dtype=object) for name in _RESULT_COLUMNS})
+    keep = pd.Series(True, index=frame.index)
+    for column in _DETAIL_COLUMNS:
+        if column in frame.columns:
+            keep &= frame[column].isna()
+    rows = frame.loc[keep, list(_RESULT_COLUMNS)]
+    rows = rows.assign(value=pd.to_numeric(rows["value"], errors="coerce"))
+    return rows.drop_duplicates(subset=["model", "issue", "quantity"]).reset_index(drop=True)
+
+
+@runs_app.command()
+def compare(
+    first: Annotated[str, typer.Argument(help="The first run (id or unique start of one).")],
+    second: Annotated[str, typer.Argument(help="The second run (id or unique start of one).")],
+    store: StoreOption = None,
+) -> None:
+    """Compare two runs: scenario, options that differ, and results side by side.
+
+    Example: detente runs compare 20261123T0625 20261124T0910
+    """
+    from detente.store import RunStore
+
+    runs_store = RunStore(store)
+    a, b = runs_store.get(first), runs_store.get(second)
+    out = _out()
+    facts = Table(title="Runs", title_justify="left")
+    for column in ("", "A", "B"):
+        facts.add_column(column)
+    facts.add_row("Id", a.id, b.id)
+    facts.add_row("Kind", a.kind, b.kind)
+    facts.add_row("Started (UTC)", _when(a.started), _when(b.started))
+    facts.add_row("detente", escape(a.detente_version), escape(b.detente_version))
+    facts.add_row("Seed", _cell(a.seed), _cell(b.seed))
+    facts.add_row("Engine", _cell(a.engine), _cell(b.engine))
+    facts.add_row(
+        "Scenario",
+        escape(str(a.scenario_data.get("id"))),
+        escape(str(b.scenario_data.get("id"))),
+    )
+    same = a.scenario_hash == b.scenario_hash
+    facts.add_row("Scenario hash", a.scenario_hash, "same" if same else b.scenario_hash)
+    out.print(facts)
+    out.print(
+        "The scenarios are identical."
+        if same
+        else "[bold]The scenarios differ[/bold] (different content hashes)."
+    )
+
+    differences = _option_differences(a.models, b.models)
+    if differences:
+        table = Table(title="Options that differ", title_justify="left")
+        for column in ("Model", "Option", "A", "B"):
+            table.add_column(column)
+        for row in differences:
+            table.add_row(*(escape(cell) for cell in row))
+        out.print(table)
+    else:
+        out.print("Models and options: the same.")
+
+    left, right = _headline(a.frame), _headline(b.frame)
+    keys = ["model", "issue", "quantity"]
+    both = left.merge(right, on=keys, how="inner", suffixes=("_a", "_b"), sort=False)
+    if len(both):
+        table = Table(title="Results", title_justify="left")
+        for column in ("Model", "Issue", "Quantity", "A", "B", "B - A"):
+            table.add_column(column, justify="right" if column[0] in "AB" else "left")
+        for model, issue, quantity, value_a, value_b in both.itertuples(index=False):
+            table.add_row(
+                escape(model),
+                escape(issue),
+                escape(quantity),
+                _number(value_a),
+                _number(value_b),
+                f"{value_b - value_a:+.3f}" if value_a == value_a and value_b == value_b else "-",
+            )
+        out.print(table)
+    else:
+        out.print("The runs have no results in common (no shared model, issue and quantity).")
+    only_a, only_b = len(left) - len(both), len(right) - len(both)
+    if only_a or only_b:
+        out.print(f"Results in A only: {only_a}; in B only: {only_b}.")
+
+
+_MISSING = object()
+
+
+def _option_differences(
+    a: dict[str, dict[str, Any]], b: dict[str, dict[str, Any]]
+) -> list[tuple[str, str, str, str]]:
+    rows: list[tuple[str, str, str, str]] = []
+    for model in dict.fromkeys([*a, *b]):
+        if model not in a or model not in b:
+            ran = ("run" if model in a else "not run", "run" if model in b else "not run")
+            rows.append((model, "(model)", *ran))
+            continue
+        left, right = a[model], b[model]
+        for key in dict.fromkeys([*left, *right]):
+            if left.get(key, _MISSING) != right.get(key, _MISSING):
+                rows.append((model, key, _option_text(left, key), _option_text(right, key)))
+    return rows
+
+
+def _option_text(options: dict[str, Any], key: str) -> str:
+    return json.dumps(options[key]) if key in options else "(not set)"
+
+
+@runs_app.command()
+def delete(run_id: RunId, store: StoreOption = None) -> None:
+    """Delete a stored run (and its Parquet file, if it has one).
+
+    Example: detente runs delete 20261123T062500Z-3f9a1c
+    """
+    from detente.store import RunStore
+
+    runs_store = RunStore(store)
+    found = runs_store.resolve(run_id)
+    runs_store.delete(found)
+    _err().print(f"deleted run {found}")
+
+
+@runs_app.command()
+def export(
+    run_id: RunId,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv or parquet.")] = "csv",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="File to write (default: RUN_ID.FORMAT here)."),
+    ] = None,
+    store: StoreOption = None,
+) -> None:
+    """Write a run's result table to a CSV or Parquet file.
+
+    Example: detente runs export 20261123T0625 --format parquet -o results.parquet
+    """
+    from detente.store import RunStore
+
+    runs_store = RunStore(store)
+    if output is None:
+        output = Path(f"{runs_store.resolve(run_id)}.{fmt.lower()}")
+    written = runs_store.export(run_id, output, fmt)
+    _err().print(f"wrote {written}")

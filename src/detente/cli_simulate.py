@@ -1,0 +1,223 @@
+"""``detente simulate``: Monte Carlo over uncertain inputs and timeline branches."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from detente.cli_common import (
+    JsonFlag,
+    ScenarioRef,
+    SourcesDir,
+    _err,
+    _out,
+    model_options,
+    print_json,
+    warnings_to_stderr,
+)
+
+if TYPE_CHECKING:
+    from detente.simulate import Simulation
+
+__all__ = ["simulate"]
+
+_SPARK = " ▁▂▃▄▅▆▇█"
+
+
+def simulate(
+    scenario: ScenarioRef = "six-party-2004",
+    model: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--model",
+            "-m",
+            help="Model to run (repeatable). Default: compromise, median, nash, eum.",
+        ),
+    ] = None,
+    draws: Annotated[int, typer.Option(help="Number of Monte Carlo draws.", min=1)] = 1000,
+    seed: Annotated[
+        int | None,
+        typer.Option("--rng", help="Seed; the same seed gives the same draws on every engine."),
+    ] = None,
+    spread: Annotated[
+        float,
+        typer.Option(
+            help="Uncertainty for inputs without a declared range: +/- this fraction of the "
+            "scale (positions), of 0-100 (saliences) or of the value (capabilities).",
+            min=0.0,
+            max=1.0,
+        ),
+    ] = 0.0,
+    branches: Annotated[
+        str,
+        typer.Option(
+            help="each: every future of the timeline side by side; draw: draw among them by "
+            "their probabilities."
+        ),
+    ] = "each",
+    engine: Annotated[
+        str, typer.Option(help="in-process, processes (local workers) or dask.")
+    ] = "in-process",
+    workers: Annotated[
+        int, typer.Option(help="Worker processes (processes, or a local Dask cluster).", min=1)
+    ] = 2,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address (tcp://HOST:PORT); default a LocalCluster."),
+    ] = None,
+    option: Annotated[
+        list[str] | None,
+        typer.Option("--option", help="Model option as MODEL.NAME=VALUE or NAME=VALUE."),
+    ] = None,
+    preset: Annotated[
+        str | None, typer.Option(help="Expected utility model reading (see forecast).")
+    ] = None,
+    rounds: Annotated[int | None, typer.Option(help="Rounds of the dynamic models.", min=0)] = None,
+    as_json: JsonFlag = False,
+    sources: SourcesDir = None,
+) -> None:
+    """Monte Carlo over the scenario's uncertain inputs, for every future of its timeline.
+
+    Prints, per issue, model and future: the median forecast, 50% and 80% intervals, a
+    histogram, the probability of each labelled band of the scale, and which inputs drive the
+    outcome. Interrupt with Ctrl-C.
+
+    Example: detente simulate six-party-2004 --model eum --draws 10000 --rng 1
+    """
+    from detente.scenario.bundled import open_scenario
+    from detente.simulate import simulate as run_simulation
+
+    s = open_scenario(scenario, sources_dir=sources)
+    options = model_options(option or [], model, preset, rounds)
+    progress = Progress(
+        TextColumn("simulating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=_err,
+        transient=True,
+        disable=not _err.is_terminal,
+    )
+    with progress, warnings_to_stderr():
+        futures = _count_futures(s, branches)
+        bar = progress.add_task("draws", total=draws * futures)
+        sim = run_simulation(
+            s,
+            model or None,
+            draws=draws,
+            rng=seed,
+            spread=spread,
+            options=options,
+            branches=branches,
+            engine=engine,
+            workers=workers,
+            scheduler=scheduler,
+            progress=lambda n: progress.advance(bar, n),
+        )
+    if as_json:
+        print_json(sim.to_json())
+        return
+    _print_simulation(sim)
+
+
+def _count_futures(s: Any, branches: str) -> int:
+    from detente.simulate import futures
+
+    try:
+        return 1 if branches == "draw" else len(futures(s))
+    except ValueError:
+        return 1
+
+
+def _print_simulation(sim: Simulation) -> None:
+    s = sim.scenario
+    _out.print(
+        f"[bold]{s.name or s.id}[/bold]: {sim.draws:,} draws, seed {sim.seed}, "
+        f"engine {sim.engine}" + (f", spread {sim.spread:g}" if sim.spread else "")
+    )
+    if not sim.input_labels:
+        _out.print(
+            "[yellow]No input is uncertain (no ranges in the scenario and --spread 0): every "
+            "draw is the point forecast.[/yellow]"
+        )
+    futures = sim.future_names
+    for issue in s.issues:
+        table = Table(
+            title=f"{issue.name or issue.id}  [dim](scale {issue.min:g}-{issue.max:g})[/dim]",
+            title_justify="left",
+        )
+        table.add_column("Future", no_wrap=True)
+        table.add_column("Model", no_wrap=True)
+        table.add_column("Median", justify="right", no_wrap=True)
+        table.add_column("50% interval", justify="right", no_wrap=True)
+        table.add_column("80% interval", justify="right", no_wrap=True)
+        table.add_column(f"{issue.min:g} ... {issue.max:g}", no_wrap=True)
+        for future in futures:
+            for n, name in enumerate(sim.models):
+                summary = sim.summary(future, name, issue.id)
+                table.add_row(
+                    future if n == 0 else "",
+                    name,
+                    f"{summary['median']:.1f}",
+                    _interval(summary["interval_50"]),
+                    _interval(summary["interval_80"]),
+                    _sparkline(summary["histogram"]["counts"]),
+                    end_section=n == len(sim.models) - 1,
+                )
+        _out.print(table)
+        if issue.scale:
+            _print_bands(sim, issue.id, futures)
+        _print_tornado(sim, issue.id, futures)
+
+
+def _print_bands(sim: Simulation, issue: str, futures: tuple[str, ...]) -> None:
+    table = Table(
+        title="Probability of each labelled band (outcomes nearest each label)",
+        title_justify="left",
+    )
+    table.add_column("Label")
+    for future in futures:
+        for name in sim.models:
+            table.add_column(f"{name}\n{future}" if len(futures) > 1 else name, justify="right")
+    summaries = [sim.summary(f, m, issue) for f in futures for m in sim.models]
+    for n, band in enumerate(summaries[0]["bands"]):
+        cells = [f"{band['anchor']:g}: {band['label']}"]
+        cells += [f"{summary['bands'][n]['probability']:.2f}" for summary in summaries]
+        table.add_row(*cells)
+    _out.print(table)
+
+
+def _print_tornado(sim: Simulation, issue: str, futures: tuple[str, ...]) -> None:
+    if not sim.input_labels:
+        return
+    for name in sim.models:
+        table = Table(
+            title=f"What drives the {name} forecast (Spearman rank correlation with the outcome)",
+            title_justify="left",
+        )
+        table.add_column("Input")
+        for future in futures:
+            table.add_column(future, justify="right")
+        rows = sim.summary(futures[0], name, issue)["tornado"][:5]
+        rhos = {future: sim.rank_correlations(future, name, issue) for future in futures}
+        for row in rows:
+            table.add_row(row["input"], *(f"{rhos[f][row['input']]:+.2f}" for f in futures))
+        if rows:
+            _out.print(table)
+
+
+def _interval(bounds: list[float]) -> str:
+    return f"{bounds[0]:.1f} - {bounds[1]:.1f}"
+
+
+def _sparkline(counts: list[int], width: int = 10) -> str:
+    """The histogram as ``width`` block characters (adjacent bins pooled)."""
+    pooled = [
+        sum(counts[i : i + len(counts) // width])
+        for i in range(0, len(counts), len(counts) // width)
+    ]
+    top = max(pooled) or 1
+    return "".join(_SPARK[round(8 * c / top)] for c in pooled)

@@ -1,0 +1,35 @@
+"""The run store: every forecast and simulation, kept for later comparison and export.
+
+One SQLite database (WAL mode, one transaction per run) holds each run's id, times, status,
+package version, scenario copy and hash, models and options, seed, engine, result frame and
+output document; frames too large for the database go to Parquet files beside it. See
+``docs/reference/run-store.md``.
+"""
+
+from detente.store.records import (
+    KINDS,
+    RUN_SCHEMA,
+    RUNS_SCHEMA,
+    RunRecord,
+    RunSummary,
+    StoredRun,
+    record_forecast,
+)
+from detente.store.schema import SCHEMA_VERSION, StoreError
+from detente.store.store import EXPORT_FORMATS, ROW_LIMIT, RunStore, default_store_path
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "KINDS",
+    "ROW_LIMIT",
+    "RUNS_SCHEMA",
+    "RUN_SCHEMA",
+    "SCHEMA_VERSION",
+    "RunRecord",
+    "RunStore",
+    "RunSummary",
+    "StoreError",
+    "StoredRun",
+    "default_store_path",
+    "record_forecast",
+]

@@ -1,0 +1,509 @@
+"""The run store: every forecast and simulation, kept in one SQLite file.
+
+The database is in WAL mode, so readers never block the writer, and every connection waits
+(``busy_timeout``) rather than failing when another process is writing. A run is written in one
+``BEGIN IMMEDIATE ... COMMIT`` transaction: it is either all there or absent.
+
+A frame longer than the store's row limit goes to a Parquet file in the folder
+``<database stem>-parquet`` beside the database. The file is written under a temporary name,
+renamed to ``<run id>.parquet`` inside the transaction and only then is the run's row committed.
+A crash can therefore leave an orphan file (a temporary one, or a renamed one whose transaction
+never committed) but never a run whose data is missing.
+"""
+
+from __future__ import annotations
+
+import builtins
+import datetime as dt
+import json
+import os
+import secrets
+import sqlite3
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import closing, contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+from detente.errors import InputError
+from detente.store import frames
+from detente.store.records import RunRecord, RunSummary, StoredRun
+from detente.store.schema import SCHEMA_VERSION, StoreError, read_version, upgrade
+
+__all__ = ["EXPORT_FORMATS", "ROW_LIMIT", "RunStore", "default_store_path"]
+
+#: Frames with more rows than this are stored as Parquet files beside the database.
+ROW_LIMIT = 200_000
+#: Formats :meth:`RunStore.export` writes.
+EXPORT_FORMATS: tuple[str, ...] = ("csv", "parquet")
+#: Seconds a connection waits for another process's write to finish before giving up.
+BUSY_TIMEOUT_S = 60.0
+
+_SUMMARY_COLUMNS = (
+    "id, kind, status, created, started, finished, detente_version, scenario_id, scenario_name, "
+    "scenario_hash, models_json, seed, engine, n_rows, parquet_file"
+)
+
+
+def default_store_path() -> Path:
+    """Where the run store lives when no path is given.
+
+    ``DETENTE_STORE`` when it is set; otherwise ``detente/runs.db`` in the user data directory:
+    ``$XDG_DATA_HOME`` (when set to an absolute path) or ``~/.local/share`` on Linux and macOS,
+    ``%LOCALAPPDATA%`` on Windows.
+
+    Returns
+    -------
+    Path
+        The database file (it need not exist yet).
+    """
+    configured = os.environ.get("DETENTE_STORE", "").strip()
+    if configured:
+        return Path(configured).expanduser()
+    return _user_data_dir() / "detente" / "runs.db"
+
+
+def _user_data_dir() -> Path:
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or os.environ.get("APPDATA")
+        return Path(base) if base else Path.home() / "AppData" / "Local"
+    xdg = os.environ.get("XDG_DATA_HOME", "").strip()
+    if xdg and Path(xdg).is_absolute():  # the XDG spec says to ignore a relative path
+        return Path(xdg)
+    return Path.home() / ".local" / "share"
+
+
+class RunStore:
+    """The stored runs of forecasts and simulations, in one SQLite database.
+
+    Parameters
+    ----------
+    path
+        The database file; ``None`` for :func:`default_store_path`. Missing folders, the file
+        and its tables are created; an older layout is migrated.
+    row_limit
+        Frames with more rows than this are written to a Parquet file beside the database.
+    timeout
+        Seconds to wait for another process's write before giving up.
+
+    Raises
+    ------
+    InputError
+        ``path`` cannot be created or opened, or is not an SQLite database.
+    StoreError
+        The database is a newer layout than this package reads, or is not a run store.
+
+    Examples
+    --------
+    >>> import datetime as dt, tempfile
+    >>> import detente
+    >>> from detente.store import RunStore, record_forecast
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> store = RunStore(f"{folder.name}/runs.db")
+    >>> start = dt.datetime.now(dt.timezone.utc)
+    >>> fc = detente.forecast(detente.bundled("emission-1994"), ["median"])
+    >>> run_id = store.save(record_forecast(fc, started=start, finished=start))
+    >>> [run.id == run_id for run in store.list()]
+    [True]
+    >>> store.get(run_id[:17]).frame.equals(fc.to_frame())
+    True
+    >>> folder.cleanup()
+    """
+
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        row_limit: int = ROW_LIMIT,
+        timeout: float = BUSY_TIMEOUT_S,
+    ) -> None:
+        if row_limit < 0:
+            raise ValueError(f"row_limit must be 0 or more, not {row_limit}")
+        self._path = Path(path).expanduser() if path is not None else default_store_path()
+        self._row_limit = row_limit
+        self._timeout = timeout
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise InputError(
+                f"cannot create the run store's folder {self._path.parent}: {err}"
+            ) from err
+        try:
+            with self._connect() as conn:
+                conn.execute("PRAGMA journal_mode = WAL")
+                if read_version(conn) != SCHEMA_VERSION:
+                    with _transaction(conn, write=True):
+                        upgrade(conn)
+        except sqlite3.DatabaseError as err:
+            raise InputError(f"cannot use {self._path} as a run store: {err}") from err
+
+    def __repr__(self) -> str:
+        return f"RunStore({str(self._path)!r})"
+
+    @property
+    def path(self) -> Path:
+        """The database file."""
+        return self._path
+
+    @property
+    def parquet_dir(self) -> Path:
+        """The folder beside the database that holds the frames of large runs."""
+        return self._path.parent / f"{self._path.stem}-parquet"
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def save(self, record: RunRecord) -> str:
+        """Store a run in one transaction and return its new id.
+
+        Parameters
+        ----------
+        record
+            The run. Its frame goes into the database, or into a Parquet file when it has more
+            than the store's row limit of rows.
+
+        Returns
+        -------
+        str
+            The run id, ``YYYYMMDDTHHMMSSZ-xxxxxx`` (UTC time of saving, then 6 random hex
+            digits): ids sort by time, and any unique prefix names the run.
+
+        Raises
+        ------
+        TypeError, ValueError
+            The frame has a column the store cannot keep, or the document, scenario or options
+            are not JSON data.
+        """
+        types = frames.frame_types(record.frame)
+        texts = {
+            "scenario": _dumps(record.scenario.model_dump(mode="json")),
+            "models": _dumps({name: dict(opts) for name, opts in record.models.items()}),
+            "document": _dumps(record.document),
+            "columns": _dumps([column.to_json() for column in types]),
+            "hash": record.scenario.content_hash(),
+        }
+        spill = len(record.frame) > self._row_limit
+        temporary: Path | None = None
+        renamed: Path | None = None
+        try:
+            if spill:  # the slow write happens before the lock is taken
+                self.parquet_dir.mkdir(parents=True, exist_ok=True)
+                handle, name = tempfile.mkstemp(
+                    prefix=".tmp-", suffix=".parquet", dir=self.parquet_dir
+                )
+                os.close(handle)
+                temporary = Path(name)
+                frames.write_parquet(record.frame, temporary)
+            with self._connect() as conn:
+                with _transaction(conn, write=True):
+                    created = dt.datetime.now(dt.UTC)
+                    run_id = _free_id(conn, created)
+                    parquet_file: str | None = None
+                    if temporary is not None:
+                        renamed = self.parquet_dir / f"{run_id}.parquet"
+                        os.replace(temporary, renamed)
+                        temporary = None
+                        parquet_file = renamed.relative_to(self._path.parent).as_posix()
+                    _insert_run(conn, record, run_id, created, texts, parquet_file)
+                    if not spill:
+                        conn.executemany(
+                            "INSERT INTO rows (run_id, n, data) VALUES (?, ?, ?)",
+                            ((run_id, n, data) for n, data in frames.encode_rows(record.frame)),
+                        )
+                renamed = None  # committed: the file belongs to the run now
+        except BaseException:
+            for leftover in (temporary, renamed):
+                if leftover is not None:
+                    with suppress(OSError):
+                        leftover.unlink(missing_ok=True)
+            raise
+        return run_id
+
+    def delete(self, run_id: str) -> None:
+        """Remove a run (and its Parquet file, if it has one) in one transaction.
+
+        Parameters
+        ----------
+        run_id
+            The run's id or a unique prefix of it.
+
+        Raises
+        ------
+        InputError
+            No run, or more than one, has that id or prefix.
+        """
+        with self._connect() as conn, _transaction(conn, write=True):
+            found = self._resolve(conn, run_id)
+            (parquet_file,) = conn.execute(
+                "SELECT parquet_file FROM runs WHERE id = ?", (found,)
+            ).fetchone()
+            conn.execute("DELETE FROM rows WHERE run_id = ?", (found,))
+            conn.execute("DELETE FROM runs WHERE id = ?", (found,))
+        if parquet_file is not None:  # only once the deletion is committed
+            with suppress(OSError):
+                (self._path.parent / parquet_file).unlink(missing_ok=True)
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def list(
+        self, *, limit: int | None = None, kind: str | None = None
+    ) -> builtins.list[RunSummary]:
+        """The stored runs, newest first.
+
+        Parameters
+        ----------
+        limit
+            At most this many runs.
+        kind
+            Only runs of this kind (``"forecast"`` or ``"simulate"``).
+
+        Returns
+        -------
+        list of RunSummary
+        """
+        sql = f"SELECT {_SUMMARY_COLUMNS} FROM runs"
+        params: builtins.list[Any] = []
+        if kind is not None:
+            sql += " WHERE kind = ?"
+            params.append(kind)
+        sql += " ORDER BY created DESC, rowid DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(max(limit, 0))
+        with self._connect() as conn:
+            return [_summary(row) for row in conn.execute(sql, params)]
+
+    def get(self, run_id: str) -> StoredRun:
+        """One run with its scenario copy, options, frame and document.
+
+        Parameters
+        ----------
+        run_id
+            The run's id or a unique prefix of it.
+
+        Returns
+        -------
+        StoredRun
+
+        Raises
+        ------
+        InputError
+            No run, or more than one, has that id or prefix.
+        StoreError
+            The run's Parquet file is missing.
+        """
+        with self._connect() as conn, _transaction(conn, write=False):
+            found = self._resolve(conn, run_id)
+            row = conn.execute(
+                "SELECT id, kind, status, created, started, finished, detente_version, "
+                "scenario_hash, scenario_json, models_json, seed, engine, document_json, "
+                "columns_json, parquet_file FROM runs WHERE id = ?",
+                (found,),
+            ).fetchone()
+            types = [frames.ColumnType.from_json(item) for item in json.loads(row[13])]
+            parquet_file = None if row[14] is None else self._path.parent / row[14]
+            if parquet_file is None:
+                data = (
+                    text
+                    for (text,) in conn.execute(
+                        "SELECT data FROM rows WHERE run_id = ? ORDER BY n", (found,)
+                    )
+                )
+                frame = frames.decode_rows(types, data)
+            elif not parquet_file.is_file():
+                raise StoreError(f"run {found}: its data file {parquet_file} is missing")
+            else:
+                frame = frames.read_parquet(parquet_file, types)
+        return StoredRun(
+            id=row[0],
+            kind=row[1],
+            status=row[2],
+            created=_parse_time(row[3]),
+            started=_parse_time(row[4]),
+            finished=_parse_time(row[5]),
+            detente_version=row[6],
+            scenario_hash=row[7],
+            scenario_data=json.loads(row[8]),
+            models=json.loads(row[9]),
+            seed=None if row[10] is None else int(row[10]),
+            engine=row[11],
+            frame=frame,
+            document=json.loads(row[12]),
+            parquet_file=parquet_file,
+        )
+
+    def resolve(self, run_id: str) -> str:
+        """The full id of the run that ``run_id`` names (a full id or a unique prefix).
+
+        Raises
+        ------
+        InputError
+            No run, or more than one, has that id or prefix.
+        """
+        with self._connect() as conn:
+            return self._resolve(conn, run_id)
+
+    def export(self, run_id: str, path: str | Path, fmt: str = "csv") -> Path:
+        """Write a run's frame to a CSV or Parquet file (whole or not at all).
+
+        Parameters
+        ----------
+        run_id
+            The run's id or a unique prefix of it.
+        path
+            The file to write; its folder must exist.
+        fmt
+            ``"csv"`` or ``"parquet"``.
+
+        Returns
+        -------
+        Path
+            The file written.
+
+        Raises
+        ------
+        InputError
+            An unknown format or run, or a folder that does not exist.
+        """
+        fmt = fmt.lower()
+        if fmt not in EXPORT_FORMATS:
+            raise InputError(f"export writes {' or '.join(EXPORT_FORMATS)}, not '{fmt}'")
+        target = Path(path).expanduser()
+        if not target.parent.is_dir():
+            raise InputError(f"cannot write {target}: the folder {target.parent} does not exist")
+        frame = self.get(run_id).frame
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        os.close(handle)
+        temporary = Path(name)
+        try:
+            if fmt == "csv":
+                frame.to_csv(temporary, index=False)
+            else:
+                frame.to_parquet(temporary, index=False)
+            os.replace(temporary, target)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        return target
+
+    # --- plumbing --------------------------------------------------------------------------
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        # isolation_level=None: transactions are opened and closed by hand, never implicitly.
+        with closing(
+            sqlite3.connect(self._path, timeout=self._timeout, isolation_level=None)
+        ) as conn:
+            conn.execute("PRAGMA foreign_keys = ON")
+            yield conn
+
+    def _resolve(self, conn: sqlite3.Connection, ref: str) -> str:
+        ref = ref.strip()
+        if not ref:
+            raise InputError("a run id must not be empty")
+        matches: builtins.list[str] = [
+            str(found)
+            for (found,) in conn.execute(
+                "SELECT id FROM runs WHERE substr(id, 1, ?) = ? ORDER BY id LIMIT 4",
+                (len(ref), ref),
+            )
+        ]
+        if ref in matches:
+            return ref
+        if not matches:
+            raise InputError(
+                f"no run '{ref}' in the store {self._path} (`detente runs list` shows its runs)"
+            )
+        if len(matches) > 1:
+            shown = ", ".join(matches[:3]) + (", ..." if len(matches) > 3 else "")
+            raise InputError(f"run id '{ref}' is ambiguous ({shown}): give more of it")
+        return matches[0]
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection, *, write: bool) -> Iterator[None]:
+    """One transaction: committed if the block ends normally, rolled back otherwise."""
+    conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _free_id(conn: sqlite3.Connection, created: dt.datetime) -> str:
+    stamp: str = created.strftime("%Y%m%dT%H%M%SZ")
+    while True:  # inside the write lock, so a free id stays free until the commit
+        run_id = f"{stamp}-{secrets.token_hex(3)}"
+        if conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
+            return run_id
+
+
+def _insert_run(
+    conn: sqlite3.Connection,
+    record: RunRecord,
+    run_id: str,
+    created: dt.datetime,
+    texts: dict[str, str],
+    parquet_file: str | None,
+) -> None:
+    conn.execute(
+        "INSERT INTO runs (id, kind, status, created, started, finished, detente_version, "
+        "scenario_id, scenario_name, scenario_hash, scenario_json, models_json, seed, engine, "
+        "document_json, columns_json, parquet_file, n_rows) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            run_id,
+            record.kind,
+            record.status,
+            _time_text(created),
+            _time_text(record.started),
+            _time_text(record.finished),
+            record.detente_version,
+            record.scenario.id,
+            record.scenario.name,
+            texts["hash"],
+            texts["scenario"],
+            texts["models"],
+            None if record.seed is None else str(int(record.seed)),
+            record.engine,
+            texts["document"],
+            texts["columns"],
+            parquet_file,
+            len(record.frame),
+        ),
+    )
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def _time_text(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _parse_time(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+def _summary(row: tuple[Any, ...]) -> RunSummary:
+    return RunSummary(
+        id=row[0],
+        kind=row[1],
+        status=row[2],
+        created=_parse_time(row[3]),
+        started=_parse_time(row[4]),
+        finished=_parse_time(row[5]),
+        detente_version=row[6],
+        scenario_id=row[7],
+        scenario_name=row[8],
+        scenario_hash=row[9],
+        models=tuple(json.loads(row[10])),
+        seed=None if row[11] is None else int(row[11]),
+        engine=row[12],
+        n_rows=row[13],
+        storage="rows" if row[14] is None else "parquet",
+    )

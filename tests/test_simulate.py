@@ -1,0 +1,329 @@
+"""Monte Carlo, timelines and engines: reproducible, exact at zero width, faithful to events."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import detente
+from detente.errors import InputError
+from detente.scenario import Scenario
+from detente.simulate import futures, input_plan, simulate
+
+
+def without_uncertainty(name: str) -> dict[str, Any]:
+    data = detente.bundled(name).model_dump(mode="json")
+    for actor in data["actors"]:
+        actor["uncertainty"] = {}
+    return data
+
+
+def same(a: Any, b: Any) -> bool:
+    return all(np.array_equal(a.values[key], b.values[key]) for key in a.values) and np.array_equal(
+        a.inputs, b.inputs
+    )
+
+
+# --- reproducibility ----------------------------------------------------------------------------
+
+
+def test_same_seed_same_draws_whatever_the_chunking() -> None:
+    s = detente.bundled("six-party-2004")
+    one = simulate(s, ["compromise", "eum"], draws=120, rng=5)
+    chunked = simulate(s, ["compromise", "eum"], draws=120, rng=5, chunk_size=7)
+    assert same(one, chunked)
+    other = simulate(s, ["compromise", "eum"], draws=120, rng=6)
+    assert not same(one, other)
+
+
+def test_engines_give_bit_identical_results() -> None:
+    """In-process, 2 local processes and a real 2-worker Dask LocalCluster agree exactly."""
+    s = detente.bundled("six-party-2004")
+    kwargs: dict[str, Any] = {"draws": 200, "rng": 11}
+    base = simulate(s, ["compromise", "nash", "eum"], **kwargs)
+    processes = simulate(s, ["compromise", "nash", "eum"], engine="processes", workers=2, **kwargs)
+    dask = simulate(s, ["compromise", "nash", "eum"], engine="dask", workers=2, **kwargs)
+    assert same(base, processes)
+    assert same(base, dask)
+    assert processes.engine == "processes:2"
+    assert dask.engine == "dask:local-cluster:2"
+
+
+def test_stochastic_model_options_are_reproducible_across_engines() -> None:
+    s = detente.bundled("emission-1994")
+    options = {"eum": {"conflict": "stochastic", "preset": "paper-literal"}}
+    kwargs: dict[str, Any] = {"draws": 60, "rng": 2, "spread": 0.1, "options": options}
+    a = simulate(s, ["eum"], chunk_size=60, **kwargs)
+    b = simulate(s, ["eum"], engine="processes", workers=2, chunk_size=9, **kwargs)
+    assert same(a, b)
+
+
+def test_task_seeds_are_the_spawned_children() -> None:
+    """A task rebuilds draw i's seed as child i of the root, exactly as SeedSequence.spawn."""
+    from detente.simulate.tasks import Task
+
+    root = np.random.SeedSequence(12345)
+    task = Task(
+        scenario=detente.bundled("emission-1994"), futures=(), future=0, mode="each", models=(),
+        spread=0.0, entropy=root.entropy, spawn_key=(), start=3, count=4,
+    )  # fmt: skip
+    children = np.random.SeedSequence(12345).spawn(7)[3:]
+    for mine, theirs in zip(task.seeds(), children, strict=True):
+        assert mine.generate_state(4).tolist() == theirs.generate_state(4).tolist()
+
+
+def test_seed_is_recorded_when_none_given() -> None:
+    s = detente.bundled("emission-1994")
+    sim = simulate(s, ["compromise"], draws=20, spread=0.1)
+    assert isinstance(sim.seed, int)
+    again = simulate(s, ["compromise"], draws=20, spread=0.1, rng=sim.seed)
+    assert same(sim, again)
+
+
+# --- inputs -------------------------------------------------------------------------------------
+
+
+def test_zero_width_uncertainty_gives_the_point_forecast_exactly() -> None:
+    data = without_uncertainty("emission-1994")
+    for actor in data["actors"]:
+        value = actor["salience"]["delay"]
+        actor["uncertainty"] = {"salience.delay": [value, value]}
+    s = Scenario.model_validate(data)
+    assert len(input_plan(s)) == 0
+    sim = simulate(s, ["compromise", "median", "nash", "eum"], draws=25, rng=1)
+    point = detente.forecast(s)
+    for model in sim.models:
+        assert np.all(sim.outcome("baseline", model, "delay") == point.value(model, "delay"))
+
+
+def test_declared_ranges_and_spread() -> None:
+    s = detente.bundled("six-party-2004")
+    declared = input_plan(s)
+    assert "USA.salience.disarmament" in declared.labels
+    assert "USA.capability" not in declared.labels  # the US capability has no range
+    spread = input_plan(s, 0.1)
+    assert "USA.capability" in spread.labels
+    q = spread.labels.index("USA.capability")
+    assert (spread.low[q], spread.high[q]) == pytest.approx((90.0, 110.0))
+
+
+def test_triangular_and_uniform_draws_stay_in_range() -> None:
+    s = detente.bundled("six-party-2004")
+    sim = simulate(s, ["compromise"], draws=3000, rng=4)
+    plan = input_plan(s)
+    assert np.all(sim.inputs >= plan.low - 1e-12)
+    assert np.all(sim.inputs <= plan.high + 1e-12)
+    # USA position is triangular [80, 100, 100]: its mean is (80 + 100 + 100) / 3
+    q = plan.labels.index("USA.position.disarmament")
+    assert sim.inputs[:, q].mean() == pytest.approx(280 / 3, abs=0.4)
+    # DPRK salience is uniform [80, 100]: mean 90, variance 400 / 12
+    q = plan.labels.index("DPRK.salience.disarmament")
+    assert sim.inputs[:, q].mean() == pytest.approx(90, abs=0.4)
+    assert sim.inputs[:, q].var() == pytest.approx(400 / 12, rel=0.1)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    widths=st.tuples(st.floats(0.0, 0.2), st.floats(0.0, 0.2)).map(sorted),
+    seed=st.integers(0, 1000),
+)
+def test_intervals_widen_when_ranges_widen(widths: list[float], seed: int) -> None:
+    """With common seeds, the compromise forecast moves linearly with the positions' spread."""
+    s = Scenario.model_validate(without_uncertainty("six-party-2004"))
+    narrow, wide = (
+        simulate(s, ["compromise"], draws=200, rng=seed, spread=w).summary(
+            "kerry-wins", "compromise", "disarmament"
+        )
+        for w in widths
+    )
+    for key in ("interval_50", "interval_80"):
+        assert wide[key][1] - wide[key][0] >= narrow[key][1] - narrow[key][0] - 1e-9
+
+
+# --- timeline -----------------------------------------------------------------------------------
+
+
+def test_six_party_2004_futures() -> None:
+    found = futures(detente.bundled("six-party-2004"))
+    assert [(f.name, f.probability) for f in found] == [
+        ("bush-reelected", 0.5),
+        ("kerry-wins", 0.5),
+    ]
+    assert [c.round for c in found[1].changes] == [1, 1]
+
+
+def test_six_party_2014_provocations_run_in_order() -> None:
+    s = detente.bundled("six-party-2014")
+    (future,) = futures(s)
+    assert future.name == "as-scheduled"
+    assert [c.round for c in future.changes] == [1, 2, 3]
+    sim = simulate(s, draws=50, rng=1)
+    assert sim.future_names == ("as-scheduled",)
+    # static models see every provocation: saliences after the last event (January 2014)
+    data = without_uncertainty("six-party-2014")
+    january = {"USA": 80, "DPRK": 90, "ROK": 80, "CHN": 70, "JPN": 70, "RUS": 45}
+    for actor in data["actors"]:
+        actor["salience"]["resumption"] = january[actor["id"]]
+    data["actors"][3]["position"]["resumption"] = 40  # China, moved by the nuclear test
+    data["actors"][5]["position"]["resumption"] = 20  # Russia, moved by the rocket launch
+    data["timeline"] = []
+    after = Scenario.model_validate(data)
+    base = Scenario.model_validate(without_uncertainty("six-party-2014"))
+    point = simulate(base, ["compromise"], draws=3, rng=1)
+    expected = detente.forecast(after, ["compromise"]).value("compromise", "resumption")
+    assert np.all(point.outcome("as-scheduled", "compromise", "resumption") == expected)
+
+
+def test_branch_changes_match_a_hand_edited_scenario() -> None:
+    base = Scenario.model_validate(without_uncertainty("six-party-2004"))
+    sim = simulate(base, ["compromise", "eum"], draws=4, rng=1)
+    data = without_uncertainty("six-party-2004")
+    data["actors"][0]["position"]["disarmament"] = 80  # kerry-wins: set 80
+    data["actors"][0]["salience"]["disarmament"] = 70  # and shift salience by +10
+    data["timeline"] = []
+    kerry = detente.forecast(Scenario.model_validate(data), ["compromise", "eum"])
+    for model in ("compromise", "eum"):  # the event is at round 1: before the first round
+        assert np.all(
+            sim.outcome("kerry-wins", model, "disarmament") == kerry.value(model, "disarmament")
+        )
+
+
+def test_an_event_after_the_last_round_changes_nothing_for_the_eum() -> None:
+    data = without_uncertainty("six-party-2004")
+    data["timeline"][0]["at"] = 4
+    s = Scenario.model_validate(data)
+    sim = simulate(s, ["eum"], draws=2, rng=1, options={"eum": {"rounds": 3}})
+    plain = detente.forecast(s, ["eum"], options={"eum": {"rounds": 3}})
+    for future in sim.future_names:
+        assert np.all(
+            sim.outcome(future, "eum", "disarmament") == plain.value("eum", "disarmament")
+        )
+
+
+def test_removing_an_actor() -> None:
+    data = without_uncertainty("six-party-2004")
+    data["timeline"] = [{"at": 1, "name": "Russia leaves", "remove_actors": ["RUS"]}]
+    sim = simulate(Scenario.model_validate(data), ["compromise"], draws=2, rng=1)
+    data_without = without_uncertainty("six-party-2004")
+    data_without["actors"] = [a for a in data_without["actors"] if a["id"] != "RUS"]
+    data_without["timeline"] = []
+    data_without["groups"] = []
+    expected = detente.forecast(Scenario.model_validate(data_without), ["compromise"])
+    assert np.all(
+        sim.outcome("as-scheduled", "compromise", "disarmament")
+        == expected.value("compromise", "disarmament")
+    )
+
+
+def test_drawing_among_branches() -> None:
+    s = detente.bundled("six-party-2004")
+    sim = simulate(s, ["compromise"], draws=4000, rng=3, branches="draw")
+    assert sim.future_names == ("mixed",)
+    assert sim.picks is not None
+    share = (sim.picks == 1).mean()
+    assert abs(share - 0.5) < 4 * np.sqrt(0.25 / 4000)
+
+
+def test_summary_contents() -> None:
+    sim = simulate(detente.bundled("six-party-2004"), ["compromise"], draws=500, rng=9)
+    summary = sim.summary("bush-reelected", "compromise", "disarmament")
+    assert summary["interval_80"][0] <= summary["interval_50"][0] <= summary["median"]
+    assert summary["median"] <= summary["interval_50"][1] <= summary["interval_80"][1]
+    assert sum(summary["histogram"]["counts"]) == 500
+    assert sum(b["probability"] for b in summary["bands"]) == pytest.approx(1.0)
+    at_least = {a["anchor"]: a["probability"] for a in summary["at_least"]}
+    assert at_least[0] == 1.0
+    assert at_least[25] >= at_least[50] >= at_least[75] >= at_least[100]
+    assert summary["tornado"][0]["actor"] in detente.bundled("six-party-2004").actor_ids
+    frame = sim.to_frame()
+    assert len(frame) == 2 * 500  # two futures, one model, one issue
+    assert set(frame.columns) >= {"future", "model", "issue", "draw", "value"}
+
+
+def test_unsettled_runs_warn() -> None:
+    s = detente.bundled("emission-1994")
+    with pytest.warns(RuntimeWarning, match="did not settle"):
+        simulate(
+            s, ["eum"], draws=5, rng=1, options={"eum": {"preset": "scholz-code", "stop": "stable"}}
+        )
+
+
+def test_bad_arguments() -> None:
+    s = detente.bundled("emission-1994")
+    with pytest.raises(InputError, match="unknown engine 'gpu'"):
+        simulate(s, ["compromise"], draws=2, engine="gpu")
+    with pytest.raises(InputError, match="draws must be at least 1"):
+        simulate(s, ["compromise"], draws=0)
+    with pytest.raises(InputError, match="branches must be 'each' or 'draw'"):
+        simulate(s, ["compromise"], draws=2, branches="some")
+
+
+# --- command line -------------------------------------------------------------------------------
+
+
+def test_cli_simulate_prints_both_election_branches(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("simulate", "six-party-2004", "--model", "eum", "--draws", "10000", "--rng", "1")
+    assert result.code == 0, result.err
+    assert "10,000 draws, seed 1" in result.out
+    assert "bush-reelected" in result.out
+    assert "kerry-wins" in result.out
+    assert "Probability of each labelled band" in result.out
+    assert "What drives the eum forecast" in result.out
+
+
+def test_cli_simulate_json(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli(
+        "simulate", "six-party-2004", "-m", "compromise", "--draws", "300", "--rng", "2", "--json"
+    )
+    assert result.code == 0, result.err
+    doc = json.loads(result.out)
+    assert doc["schema"] == "detente.simulate/1"
+    assert doc["draws"] == 300
+    assert doc["seed"] == 2
+    assert [f["name"] for f in doc["futures"]] == ["bush-reelected", "kerry-wins"]
+    assert {r["future"] for r in doc["results"]} == {"bush-reelected", "kerry-wins"}
+    first = doc["results"][0]
+    assert first["model"] == "compromise"
+    assert len(first["histogram"]["counts"]) == 20
+
+
+def test_cli_simulate_bad_engine(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("simulate", "emission-1994", "--engine", "gpu")
+    assert result.code == 2
+    assert "unknown engine 'gpu'" in result.err
+
+
+def test_ctrl_c_stops_without_a_traceback(tmp_path: Path) -> None:
+    exe = Path(sys.executable).parent / "detente"
+    proc = subprocess.Popen(
+        [
+            str(exe),
+            "simulate",
+            "six-party-2004",
+            "--model",
+            "eum",
+            "--draws",
+            "2000000",
+            "--rng",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "interrupted" in err
+    assert "Traceback" not in err + out
