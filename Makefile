@@ -18,8 +18,8 @@ demo: $(STAMP)
 	$(BIN)/detente forecast six-party-2004
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks conftest.py
+	$(BIN)/ruff format --check src tests benchmarks conftest.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy src

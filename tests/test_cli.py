@@ -39,7 +39,12 @@ def test_forecast_json_contract(cli) -> None:
     doc = json.loads(result.out)
     assert doc["schema"] == "detente.forecast/1"
     assert doc["detente_version"] == detente.__version__
-    assert doc["run_id"] is None
+    assert doc["run_id"] is not None
+    from detente.store import RunStore
+
+    stored = RunStore().get(doc["run_id"])
+    assert stored.kind == "forecast"
+    assert stored.document == doc
     s = detente.bundled("six-party-2004")
     assert doc["scenario"] == {"id": s.id, "name": s.name, "hash": s.content_hash()}
     assert doc["scenario"]["hash"].startswith("sha256:")
@@ -318,3 +323,53 @@ def test_unsettled_run_warns_in_one_line(cli) -> None:
     assert result.err.startswith("warning: eum: the median did not settle")
     assert "RuntimeWarning" not in result.err
     json.loads(result.out)  # stdout is still pure JSON
+
+
+def test_runs_are_kept_and_listed(cli) -> None:
+    from detente.store import RunStore
+
+    before = len(RunStore().list())
+    result = cli("forecast", "emission-1994", "-m", "median")
+    assert result.code == 0
+    assert "kept as run " in result.out
+    sim = cli(
+        "simulate",
+        "emission-1994",
+        "-m",
+        "compromise",
+        "--draws",
+        "50",
+        "--spread",
+        "0.1",
+        "--rng",
+        "3",
+        "--json",
+    )
+    doc = json.loads(sim.out)
+    stored = RunStore().get(doc["run_id"])
+    assert (stored.kind, stored.seed, stored.engine) == ("simulate", 3, "in-process")
+    assert len(stored.frame) == 50
+    assert len(RunStore().list()) == before + 2
+    listed = cli("runs", "list", "--json")
+    assert doc["run_id"] in {r["id"] for r in json.loads(listed.out)["runs"]}
+    shown = cli("runs", "show", doc["run_id"], "--json")
+    assert json.loads(shown.out)["document"] == doc
+
+
+def test_no_store_keeps_nothing(cli) -> None:
+    from detente.store import RunStore
+
+    before = len(RunStore().list())
+    result = cli("forecast", "emission-1994", "-m", "median", "--no-store", "--json")
+    assert json.loads(result.out)["run_id"] is None
+    assert len(RunStore().list()) == before
+
+
+def test_unwritable_store_warns_and_still_prints(cli, tmp_path: Path, monkeypatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("DETENTE_STORE", str(blocker / "runs.db"))
+    result = cli("forecast", "emission-1994", "-m", "median", "--json")
+    assert result.code == 0
+    assert json.loads(result.out)["run_id"] is None
+    assert result.err.startswith("warning: the run was not kept in the store")

@@ -84,7 +84,7 @@ def test_forecast_round_trip(tmp_path: Path) -> None:
     assert (run.started, run.finished) == (START, END)
     assert run.detente_version == detente.__version__
     pd.testing.assert_frame_equal(run.frame, fc.to_frame())  # dtypes included (Int64, floats)
-    assert run.document == fc.to_json()
+    assert run.document == {**fc.to_json(), "run_id": run_id}  # the store names the run
     assert Scenario.model_validate(run.scenario_data) == fc.scenario
     assert run.scenario == fc.scenario
     assert run.scenario_hash == fc.scenario.content_hash()
@@ -318,7 +318,7 @@ def test_run_killed_mid_save_leaves_no_trace(tmp_path: Path) -> None:
     assert _integrity(db) == "ok"
     after = reopened.save(_record())
     assert [r.id for r in reopened.list()] == [after, before]
-    assert reopened.get(after).document == _record().document
+    assert reopened.get(after).document == {**_record().document, "run_id": after}
 
 
 WRITER_CHILD = """

@@ -6,9 +6,11 @@ clear paragraph; ``--debug`` shows the traceback as well.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 import traceback
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +20,7 @@ from rich.table import Table
 from detente._version import __version__
 from detente.cli_common import (
     JsonFlag,
+    NoStore,
     ScenarioRef,
     SourcesDir,
     _err,
@@ -25,8 +28,10 @@ from detente.cli_common import (
     _state,
     model_options,
     print_json,
+    save_run,
     warnings_to_stderr,
 )
+from detente.cli_runs import runs_app
 from detente.cli_simulate import simulate
 from detente.errors import DetenteError, InputError, ScenarioError
 from detente.scenario.io import write_text_atomic
@@ -62,6 +67,7 @@ def _main(
 
 
 app.command()(simulate)
+app.add_typer(runs_app, name="runs")
 
 
 # --- forecast ------------------------------------------------------------------------------------
@@ -102,8 +108,9 @@ def forecast(
     ] = None,
     as_json: JsonFlag = False,
     sources: SourcesDir = None,
+    no_store: NoStore = False,
 ) -> None:
-    """Forecast the outcome of each issue with one or more models.
+    """Forecast the outcome of each issue with one or more models; the run is kept.
 
     Example: detente forecast six-party-2004 --model eum --preset scholz-code --explain DPRK
     """
@@ -115,14 +122,22 @@ def forecast(
     if explain is not None and as_json:
         raise InputError("--explain prints an explanation; use it without --json")
     focus = _find_actor(s, explain) if explain is not None else None
+    started = dt.datetime.now(dt.UTC)
     with warnings_to_stderr():
         fc = run_forecast(s, model or None, options=options, rng=seed)
+    if not no_store:
+        from detente.store import record_forecast
+
+        run_id = save_run(record_forecast(fc, started=started, finished=dt.datetime.now(dt.UTC)))
+        fc = replace(fc, run_id=run_id)
     if as_json:
         print_json(fc.to_json())
         return
     _print_forecast(fc)
     if focus is not None:
         _print_explanation(fc, focus)
+    if fc.run_id:
+        _out.print(f"[dim]kept as run {fc.run_id} (detente runs show {fc.run_id})[/dim]")
 
 
 def _find_actor(s: Any, ref: str) -> int:

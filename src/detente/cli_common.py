@@ -17,10 +17,12 @@ from detente.errors import InputError
 
 __all__ = [
     "JsonFlag",
+    "NoStore",
     "ScenarioRef",
     "SourcesDir",
     "model_options",
     "print_json",
+    "save_run",
     "warnings_to_stderr",
 ]
 
@@ -105,3 +107,22 @@ def warnings_to_stderr() -> Iterator[None]:
         yield
     for warning in caught:  # e.g. a dynamic model that did not settle; stdout stays clean
         _err.print(f"warning: {warning.message}", markup=False)
+
+
+NoStore = Annotated[bool, typer.Option("--no-store", help="Do not keep this run in the run store.")]
+
+
+def save_run(record: Any) -> str | None:
+    """Keep a run in the store (``DETENTE_STORE`` or the user data folder); its id, or None.
+
+    A store that cannot be written does not lose the result just computed: the run is shown
+    anyway, with a warning that it was not kept.
+    """
+    from detente.errors import DetenteError
+    from detente.store import RunStore
+
+    try:
+        return RunStore().save(record)
+    except (DetenteError, OSError) as err:
+        _err.print(f"warning: the run was not kept in the store: {err}", markup=False)
+        return None

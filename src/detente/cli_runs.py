@@ -107,17 +107,16 @@ def list_runs(
         )
         return
     table = Table(title=f"Runs in {escape(str(runs_store.path))}", title_justify="left")
-    table.add_column("Id", no_wrap=True, min_width=23)  # ids are copied from here: never cut
-    table.add_column("Time (UTC)", no_wrap=True)
+    # ids are copied from here, so never cut; they begin with the UTC time of the run
+    table.add_column("Id (UTC time-...)", no_wrap=True, min_width=23)
     table.add_column("Kind", no_wrap=True)
-    table.add_column("Scenario")
-    table.add_column("Models")
+    table.add_column("Scenario", min_width=10)
+    table.add_column("Models", min_width=8)
     table.add_column("Seed", justify="right", no_wrap=True)
     table.add_column("Rows", justify="right", no_wrap=True)
     for run in runs:
         table.add_row(
             run.id,
-            _when(run.started),
             run.kind if run.status == "complete" else f"{run.kind} ({escape(run.status)})",
             escape(run.scenario_id),
             escape(", ".join(run.models)),

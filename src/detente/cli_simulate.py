@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -10,12 +12,14 @@ from rich.table import Table
 
 from detente.cli_common import (
     JsonFlag,
+    NoStore,
     ScenarioRef,
     SourcesDir,
     _err,
     _out,
     model_options,
     print_json,
+    save_run,
     warnings_to_stderr,
 )
 
@@ -78,6 +82,7 @@ def simulate(
     rounds: Annotated[int | None, typer.Option(help="Rounds of the dynamic models.", min=0)] = None,
     as_json: JsonFlag = False,
     sources: SourcesDir = None,
+    no_store: NoStore = False,
 ) -> None:
     """Monte Carlo over the scenario's uncertain inputs, for every future of its timeline.
 
@@ -101,6 +106,7 @@ def simulate(
         transient=True,
         disable=not _err.is_terminal,
     )
+    started = dt.datetime.now(dt.UTC)
     with progress, warnings_to_stderr():
         futures = _count_futures(s, branches)
         bar = progress.add_task("draws", total=draws * futures)
@@ -117,10 +123,17 @@ def simulate(
             scheduler=scheduler,
             progress=lambda n: progress.advance(bar, n),
         )
+    if not no_store:
+        from detente.store import record_simulation
+
+        run_id = save_run(record_simulation(sim, started=started, finished=dt.datetime.now(dt.UTC)))
+        sim = replace(sim, run_id=run_id)
     if as_json:
         print_json(sim.to_json())
         return
     _print_simulation(sim)
+    if sim.run_id:
+        _out.print(f"[dim]kept as run {sim.run_id} (detente runs show {sim.run_id})[/dim]")
 
 
 def _count_futures(s: Any, branches: str) -> int:

@@ -14,6 +14,7 @@ from detente.store.records import (
     RunSummary,
     StoredRun,
     record_forecast,
+    record_simulation,
 )
 from detente.store.schema import SCHEMA_VERSION, StoreError
 from detente.store.store import EXPORT_FORMATS, ROW_LIMIT, RunStore, default_store_path
@@ -32,4 +33,5 @@ __all__ = [
     "StoredRun",
     "default_store_path",
     "record_forecast",
+    "record_simulation",
 ]

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from detente.forecast import Forecast
+    from detente.simulate.result import Simulation
 
 __all__ = [
     "KINDS",
@@ -31,6 +32,7 @@ __all__ = [
     "RunSummary",
     "StoredRun",
     "record_forecast",
+    "record_simulation",
 ]
 
 #: Kinds of run the store accepts.
@@ -250,4 +252,24 @@ def record_forecast(fc: Forecast, *, started: dt.datetime, finished: dt.datetime
         frame=fc.to_frame(),
         document=fc.to_json(),
         detente_version=fc.detente_version,
+    )
+
+
+def record_simulation(sim: Simulation, *, started: dt.datetime, finished: dt.datetime) -> RunRecord:
+    """A :class:`RunRecord` of a finished Monte Carlo run.
+
+    Kind ``"simulate"``; the frame is every draw's forecast (one row per future, model, issue
+    and draw: large runs spill to Parquet), the document the ``detente.simulate/1`` summary.
+    """
+    return RunRecord(
+        kind="simulate",
+        scenario=sim.scenario,
+        models={name: json.loads(json.dumps(sim.options[name])) for name in sim.models},
+        seed=sim.seed,
+        engine=sim.engine,
+        started=started,
+        finished=finished,
+        frame=sim.to_frame(),
+        document=sim.to_json(),
+        detente_version=sim.detente_version,
     )

@@ -198,6 +198,9 @@ class RunStore:
                 with _transaction(conn, write=True):
                     created = dt.datetime.now(dt.UTC)
                     run_id = _free_id(conn, created)
+                    if "run_id" in record.document and record.document["run_id"] is None:
+                        # the output document names its run: fill in the id just made
+                        texts["document"] = _dumps({**record.document, "run_id": run_id})
                     parquet_file: str | None = None
                     if temporary is not None:
                         renamed = self.parquet_dir / f"{run_id}.parquet"

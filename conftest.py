@@ -1,0 +1,13 @@
+"""Settings for every test, doctest and docs sample the suite runs (tests/, src/, docs/)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_run_store(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Runs made by the tests (and their subprocesses) go to a scratch store, never the user's."""
+    os.environ["DETENTE_STORE"] = str(tmp_path_factory.mktemp("store") / "runs.db")
