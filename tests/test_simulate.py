@@ -59,6 +59,34 @@ def test_engines_give_bit_identical_results() -> None:
     assert dask.engine == "dask:local-cluster:2"
 
 
+def test_dask_scheduler_address() -> None:
+    """--scheduler tcp://HOST:PORT: a running scheduler (here a LocalCluster's) is used as is."""
+    import logging
+
+    from distributed import LocalCluster
+
+    s = detente.bundled("six-party-2004")
+    base = simulate(s, ["compromise"], draws=80, rng=4)
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, dashboard_address=None, silence_logs=logging.ERROR
+    ) as cluster:
+        address = cluster.scheduler_address
+        remote = simulate(s, ["compromise"], draws=80, rng=4, engine="dask", scheduler=address)
+    assert same(base, remote)
+    assert remote.engine == f"dask:{address}"
+
+
+def test_unreachable_scheduler_is_a_clear_error() -> None:
+    with pytest.raises(InputError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
+        simulate(
+            detente.bundled("emission-1994"),
+            ["compromise"],
+            draws=2,
+            engine="dask",
+            scheduler="tcp://127.0.0.1:9",
+        )
+
+
 def test_stochastic_model_options_are_reproducible_across_engines() -> None:
     s = detente.bundled("emission-1994")
     options = {"eum": {"conflict": "stochastic", "preset": "paper-literal"}}

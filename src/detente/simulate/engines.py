@@ -99,7 +99,7 @@ def _dask(
         client = Client(cluster)
     else:
         try:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout="5s")
         except OSError as err:
             raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from None
     try:
