@@ -20,8 +20,12 @@ from rich.table import Table
 from detente._version import __version__
 from detente.cli_common import (
     JsonFlag,
+    ModelsOption,
     NoStore,
+    PresetOption,
+    RoundsOption,
     ScenarioRef,
+    SettingsOption,
     SourcesDir,
     _err,
     _out,
@@ -76,27 +80,10 @@ app.add_typer(runs_app, name="runs")
 @app.command()
 def forecast(
     scenario: ScenarioRef = "six-party-2004",
-    model: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--model",
-            "-m",
-            help="Model to run (repeatable). Default: compromise, median, nash, eum.",
-        ),
-    ] = None,
-    option: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--option", help="Model option as MODEL.NAME=VALUE or NAME=VALUE (repeatable)."
-        ),
-    ] = None,
-    preset: Annotated[
-        str | None,
-        typer.Option(help="Expected utility model reading: scholz-code, paper-literal, net-vote."),
-    ] = None,
-    rounds: Annotated[
-        int | None, typer.Option(help="Rounds of the dynamic models (default 10).", min=0)
-    ] = None,
+    model: ModelsOption = None,
+    option: SettingsOption = None,
+    preset: PresetOption = None,
+    rounds: RoundsOption = None,
     explain: Annotated[
         str | None,
         typer.Option(

@@ -17,8 +17,12 @@ from detente.errors import InputError
 
 __all__ = [
     "JsonFlag",
+    "ModelsOption",
     "NoStore",
+    "PresetOption",
+    "RoundsOption",
     "ScenarioRef",
+    "SettingsOption",
     "SourcesDir",
     "model_options",
     "print_json",
@@ -39,6 +43,23 @@ SourcesDir = Annotated[
     typer.Option(
         "--sources", help="Folder holding the source documents, to check evidence quotes."
     ),
+]
+ModelsOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--model", "-m", help="Model to run (repeatable). Default: compromise, median, nash, eum."
+    ),
+]
+SettingsOption = Annotated[
+    list[str] | None,
+    typer.Option("--option", help="Model option as MODEL.NAME=VALUE or NAME=VALUE (repeatable)."),
+]
+PresetOption = Annotated[
+    str | None,
+    typer.Option(help="Expected utility model reading: scholz-code, paper-literal, net-vote."),
+]
+RoundsOption = Annotated[
+    int | None, typer.Option(help="Rounds of the dynamic models (default 10).", min=0)
 ]
 JsonFlag = Annotated[
     bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")

@@ -12,8 +12,12 @@ from rich.table import Table
 
 from detente.cli_common import (
     JsonFlag,
+    ModelsOption,
     NoStore,
+    PresetOption,
+    RoundsOption,
     ScenarioRef,
+    SettingsOption,
     SourcesDir,
     _err,
     _out,
@@ -33,14 +37,7 @@ _SPARK = " ▁▂▃▄▅▆▇█"
 
 def simulate(
     scenario: ScenarioRef = "six-party-2004",
-    model: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--model",
-            "-m",
-            help="Model to run (repeatable). Default: compromise, median, nash, eum.",
-        ),
-    ] = None,
+    model: ModelsOption = None,
     draws: Annotated[int, typer.Option(help="Number of Monte Carlo draws.", min=1)] = 1000,
     seed: Annotated[
         int | None,
@@ -72,14 +69,9 @@ def simulate(
         str | None,
         typer.Option(help="Dask scheduler address (tcp://HOST:PORT); default a LocalCluster."),
     ] = None,
-    option: Annotated[
-        list[str] | None,
-        typer.Option("--option", help="Model option as MODEL.NAME=VALUE or NAME=VALUE."),
-    ] = None,
-    preset: Annotated[
-        str | None, typer.Option(help="Expected utility model reading (see forecast).")
-    ] = None,
-    rounds: Annotated[int | None, typer.Option(help="Rounds of the dynamic models.", min=0)] = None,
+    option: SettingsOption = None,
+    preset: PresetOption = None,
+    rounds: RoundsOption = None,
     as_json: JsonFlag = False,
     sources: SourcesDir = None,
     no_store: NoStore = False,

@@ -16,6 +16,7 @@ import numpy as np
 from detente import models as _models
 from detente._version import __version__
 from detente.errors import InputError, ModelError
+from detente.models.registry import ModelInfo, ModelOptions
 from detente.scenario.model import Scenario
 
 if TYPE_CHECKING:
@@ -223,6 +224,25 @@ class Forecast:
         }
 
 
+def resolve_models(
+    models: Sequence[str] | None, options: Mapping[str, Mapping[str, Any]] | None
+) -> tuple[list[ModelInfo], dict[str, ModelOptions]]:
+    """The models to run (default :data:`DEFAULT_MODELS`) and each one's validated options.
+
+    Raises
+    ------
+    InputError
+        An unknown model, an unknown or invalid option, or options for a model not run.
+    """
+    names = tuple(models) if models else DEFAULT_MODELS
+    infos = [_models.get(name) for name in names]
+    given = dict(options or {})
+    unused = set(given) - set(names)
+    if unused:
+        raise InputError(f"options given for models not run: {', '.join(sorted(unused))}")
+    return infos, {info.name: info.parse_options(given.get(info.name)) for info in infos}
+
+
 def forecast(
     scenario: Scenario,
     models: Sequence[str] | None = None,
@@ -255,13 +275,7 @@ def forecast(
     ModelError
         A model produced a non-finite forecast.
     """
-    names = tuple(models) if models else DEFAULT_MODELS
-    infos = [_models.get(name) for name in names]
-    options = dict(options or {})
-    unused = set(options) - set(names)
-    if unused:
-        raise InputError(f"options given for models not run: {', '.join(sorted(unused))}")
-    parsed = {info.name: info.parse_options(options.get(info.name)) for info in infos}
+    infos, parsed = resolve_models(models, options)
     seed = int(rng) if isinstance(rng, int | np.integer) else None
     generator = np.random.default_rng(rng)
     c, X, S = scenario.arrays()

@@ -16,9 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from detente import models as _models
 from detente.errors import InputError
-from detente.forecast import DEFAULT_MODELS
+from detente.forecast import resolve_models
 from detente.scenario.model import Scenario
 from detente.simulate.engines import ENGINES, describe, execute
 from detente.simulate.inputs import InputPlan, input_plan, sample_inputs
@@ -113,13 +112,8 @@ def simulate(
         raise InputError(f"branches must be 'each' or 'draw', not '{branches}'")
     if not 0.0 <= spread <= 1.0:
         raise InputError(f"spread must be a fraction between 0 and 1, not {spread}")
-    names = tuple(models) if models else DEFAULT_MODELS
-    infos = [_models.get(name) for name in names]
-    options = dict(options or {})
-    unused = set(options) - set(names)
-    if unused:
-        raise InputError(f"options given for models not run: {', '.join(sorted(unused))}")
-    parsed = {info.name: info.parse_options(options.get(info.name)) for info in infos}
+    infos, parsed = resolve_models(models, options)
+    names = tuple(info.name for info in infos)
 
     root = _seed_sequence(rng)
     try:
