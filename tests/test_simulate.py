@@ -77,7 +77,9 @@ def test_dask_scheduler_address() -> None:
 
 
 def test_unreachable_scheduler_is_a_clear_error() -> None:
-    with pytest.raises(InputError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
+    with pytest.raises(
+        InputError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0\.1:9"
+    ):
         simulate(
             detente.bundled("emission-1994"),
             ["compromise"],
@@ -274,7 +276,7 @@ def test_summary_contents() -> None:
     assert at_least[25] >= at_least[50] >= at_least[75] >= at_least[100]
     assert summary["tornado"][0]["actor"] in detente.bundled("six-party-2004").actor_ids
     frame = sim.to_frame()
-    assert len(frame) == 2 * 500  # two futures, one model, one issue
+    assert (frame["quantity"] == "forecast").sum() == 2 * 500  # two futures, one model, one issue
     assert set(frame.columns) >= {"future", "model", "issue", "draw", "value"}
 
 
@@ -355,3 +357,73 @@ def test_ctrl_c_stops_without_a_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 130
     assert "interrupted" in err
     assert "Traceback" not in err + out
+
+
+def test_a_stable_stop_waits_for_the_last_event() -> None:
+    data = without_uncertainty("six-party-2004")
+    data["timeline"][0]["at"] = 4
+    s = Scenario.model_validate(data)
+    options = {"eum": {"stop": "stable", "patience": 1, "rounds": 10}}
+    fixed = simulate(s, ["eum"], draws=2, rng=1, options={"eum": {"rounds": 10}})
+    stable = simulate(s, ["eum"], draws=2, rng=1, options=options)
+    # paper-literal settles at 55 by round 3, before the election at round 4; the branches
+    # must still differ as they do when every round is run
+    for future in ("bush-reelected", "kerry-wins"):
+        assert np.array_equal(
+            stable.outcome(future, "eum", "disarmament"),
+            fixed.outcome(future, "eum", "disarmament"),
+        )
+
+
+def test_spearman_averages_tied_ranks() -> None:
+    from detente.simulate.result import _spearman
+
+    inputs = np.array([[1.0], [2.0], [3.0], [4.0]])
+    outcome = np.array([1.0, 1.0, 2.0, 2.0])  # ranks 0.5, 0.5, 2.5, 2.5
+    # Pearson correlation of (0,1,2,3) with (0.5,0.5,2.5,2.5) = 4 / sqrt(5 * 4) = 0.894...
+    assert _spearman(inputs, outcome)[0] == pytest.approx(4 / np.sqrt(20))
+
+
+def test_simulation_frame_has_summary_rows_for_the_store(cli) -> None:  # type: ignore[no-untyped-def]
+    sim = simulate(detente.bundled("six-party-2004"), ["compromise"], draws=100, rng=1)
+    frame = sim.to_frame()
+    summary = frame[frame["draw"].isna()]
+    assert set(summary["quantity"]) == {"median", "mean", "p10", "p25", "p75", "p90"}
+    kerry = summary[(summary["future"] == "kerry-wins") & (summary["quantity"] == "median")]
+    assert kerry["value"].item() == sim.summary("kerry-wins", "compromise", "disarmament")["median"]
+    a = json.loads(
+        cli(
+            "simulate",
+            "six-party-2004",
+            "-m",
+            "compromise",
+            "--draws",
+            "100",
+            "--rng",
+            "1",
+            "--json",
+        ).out
+    )["run_id"]
+    b = json.loads(
+        cli(
+            "simulate",
+            "six-party-2004",
+            "-m",
+            "compromise",
+            "--draws",
+            "100",
+            "--rng",
+            "2",
+            "--json",
+        ).out
+    )["run_id"]
+    shown = cli("runs", "show", a)
+    assert "compromise [kerry-wins]" in shown.out
+    compared = cli("runs", "compare", a, b)
+    assert "bush-reelected" in compared.out  # the model column wraps at 80 columns
+    assert "no results in common" not in compared.out
+
+
+def test_negative_seed_is_a_usage_error(cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("simulate", "emission-1994", "--rng", "-1").code == 2
+    assert cli("forecast", "emission-1994", "--rng", "-1").code == 2

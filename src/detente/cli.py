@@ -91,7 +91,8 @@ def forecast(
         ),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option("--rng", help="Seed for stochastic options (recorded in --json).")
+        int | None,
+        typer.Option("--rng", help="Seed for stochastic options (recorded in --json).", min=0),
     ] = None,
     as_json: JsonFlag = False,
     sources: SourcesDir = None,

@@ -217,6 +217,9 @@ def _headline(frame: pd.DataFrame) -> pd.DataFrame:
         if column in frame.columns:
             keep &= frame[column].isna()
     rows = frame.loc[keep, list(_RESULT_COLUMNS)]
+    if "future" in frame.columns:  # a simulation: one set of summaries per future
+        futures = frame.loc[keep, "future"].astype(str)
+        rows = rows.assign(model=rows["model"].astype(str) + " [" + futures + "]")
     rows = rows.assign(value=pd.to_numeric(rows["value"], errors="coerce"))
     return rows.drop_duplicates(subset=["model", "issue", "quantity"]).reset_index(drop=True)
 

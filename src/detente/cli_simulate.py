@@ -41,7 +41,9 @@ def simulate(
     draws: Annotated[int, typer.Option(help="Number of Monte Carlo draws.", min=1)] = 1000,
     seed: Annotated[
         int | None,
-        typer.Option("--rng", help="Seed; the same seed gives the same draws on every engine."),
+        typer.Option(
+            "--rng", help="Seed; the same seed gives the same draws on every engine.", min=0
+        ),
     ] = None,
     spread: Annotated[
         float,
@@ -146,7 +148,7 @@ def _print_simulation(sim: Simulation) -> None:
     if not sim.input_labels:
         _out.print(
             "[yellow]No input is uncertain (no ranges in the scenario and --spread 0): every "
-            "draw is the point forecast.[/yellow]"
+            "draw has the same inputs.[/yellow]"
         )
     futures = sim.future_names
     for issue in s.issues:
@@ -157,8 +159,8 @@ def _print_simulation(sim: Simulation) -> None:
         table.add_column("Future", no_wrap=True)
         table.add_column("Model", no_wrap=True)
         table.add_column("Median", justify="right", no_wrap=True)
-        table.add_column("50% interval", justify="right", no_wrap=True)
-        table.add_column("80% interval", justify="right", no_wrap=True)
+        table.add_column("50%", justify="right", no_wrap=True)
+        table.add_column("80%", justify="right", no_wrap=True)
         table.add_column(f"{issue.min:g} ... {issue.max:g}", no_wrap=True)
         for future in futures:
             for n, name in enumerate(sim.models):

@@ -29,7 +29,8 @@ class Simulation:
     """Forecasts of every draw under every future, for every model and issue.
 
     ``values[(future, model)]`` is (draws, issues). The draws share their inputs across
-    futures (the same seeds), so futures are compared on common random numbers. With
+    futures (the same seeds), so futures are compared on common random numbers (a future's
+    ``probability`` is the product of its branches', equal shares where none is stated). With
     ``mode="draw"`` there is one future, ``mixed``, and ``picks`` says which branch each draw
     drew.
     """
@@ -108,26 +109,53 @@ class Simulation:
         ]
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per future, model, issue and draw: the tidy table of forecasts."""
+        """The tidy table: one ``forecast`` row per future, model, issue and draw, then per
+        future, model and issue the summary rows (``draw`` empty): ``median``, ``mean``,
+        ``p10``, ``p25``, ``p75`` and ``p90``."""
         import pandas as pd
 
         frames = []
+        issues = np.array(self.scenario.issue_ids)
         for (future, model), array in self.values.items():
             draws, k = array.shape
+            options = json.dumps(self.options[model], sort_keys=True)
             frames.append(
                 pd.DataFrame(
                     {
                         "future": future,
                         "model": model,
-                        "options": json.dumps(self.options[model], sort_keys=True),
-                        "issue": np.repeat(np.array(self.scenario.issue_ids), draws),
+                        "options": options,
+                        "issue": np.repeat(issues, draws),
                         "draw": np.tile(np.arange(draws), k),
                         "quantity": "forecast",
                         "value": array.T.reshape(-1),
                     }
                 )
             )
-        return pd.concat(frames, ignore_index=True)
+            quantiles = np.quantile(array, [0.1, 0.25, 0.5, 0.75, 0.9], axis=0)  # (5, k)
+            stats = {
+                "median": quantiles[2],
+                "mean": array.mean(axis=0),
+                "p10": quantiles[0],
+                "p25": quantiles[1],
+                "p75": quantiles[3],
+                "p90": quantiles[4],
+            }
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "future": future,
+                        "model": model,
+                        "options": options,
+                        "issue": np.tile(issues, len(stats)),
+                        "draw": None,
+                        "quantity": np.repeat(list(stats), k),
+                        "value": np.concatenate(list(stats.values())),
+                    }
+                )
+            )
+        frame = pd.concat(frames, ignore_index=True)
+        return frame.astype({"draw": "Int64", "value": "float64"})
 
     def to_json(self) -> dict[str, Any]:
         """The versioned JSON document (``docs/reference/json-output.md``)."""
@@ -185,11 +213,13 @@ def _bands(values: np.ndarray, issue: Issue) -> list[dict[str, Any]]:
 def _spearman(inputs: np.ndarray, outcome: np.ndarray) -> np.ndarray:
     """Rank correlation of each column of ``inputs`` (draws, m) with ``outcome`` (draws,)."""
 
-    def ranks(a: np.ndarray) -> np.ndarray:  # (draws, m) -> ranks per column
-        r = np.empty_like(a, dtype=float)
-        order = np.argsort(a, axis=0, kind="stable")
-        np.put_along_axis(r, order, np.arange(a.shape[0], dtype=float)[:, None], axis=0)
-        return r
+    def ranks(a: np.ndarray) -> np.ndarray:  # (draws, m) -> ranks per column, ties averaged
+        out = np.empty_like(a, dtype=float)
+        for q in range(a.shape[1]):
+            _, inverse, counts = np.unique(a[:, q], return_inverse=True, return_counts=True)
+            first = np.cumsum(counts) - counts  # rank of each distinct value's first copy
+            out[:, q] = (first + (counts - 1) / 2.0)[inverse]
+        return out
 
     x = ranks(inputs)
     y = ranks(outcome[:, None])[:, 0]

@@ -128,7 +128,7 @@ def _run_dynamic(
     """The expected utility model per issue, with the future's changes at their rounds.
 
     Returns the final median per draw and issue, and the number of (draw, issue) runs that did
-    not settle under ``stop="stable"``.
+    not settle under ``stop="stable"`` (a run does not stop before the future's last event).
     """
     lo, hi, _ = scenario.bounds()
     out = np.empty(X.shape[:1] + X.shape[2:])
@@ -137,6 +137,7 @@ def _run_dynamic(
     for change in future.changes:
         by_round.setdefault(change.round, []).append(change)
     rngs = generators if options.conflict == "stochastic" else None
+    last_event = max(by_round, default=0)  # a run may not stop early before its last event
     for j in range(X.shape[-1]):
         ids = list(scenario.actor_ids)
         cc, XX, SS = c, X, S
@@ -163,7 +164,8 @@ def _run_dynamic(
             median = new_median
             if options.stop == "stable":
                 final = np.where(stopped, final, median)
-                stopped |= calm >= options.patience
+                if t >= last_event:
+                    stopped |= calm >= options.patience
             else:
                 final = median
         if options.stop == "stable" and options.rounds > 0:

@@ -45,7 +45,11 @@ class Change:
 
 @dataclass(frozen=True)
 class Future:
-    """One combination of branches: its name, probability (None if unstated) and changes."""
+    """One combination of branches: its name, probability and changes.
+
+    The probability is the product of the chosen branches' (an event whose branches state none
+    gives each an equal share); None for a future without branches.
+    """
 
     name: str
     probability: float | None
@@ -72,8 +76,8 @@ def futures(scenario: Scenario) -> list[Future]:
     combos = list(itertools.product(*choices)) if choices else [()]
     if len(combos) > MAX_FUTURES:
         raise ValueError(
-            f"{len(combos)} combinations of branches; at most {MAX_FUTURES} can be run side by "
-            "side (draw among them instead: branches='draw')"
+            f"{len(combos)} combinations of branches; at most {MAX_FUTURES} can be run: "
+            "give fewer branched events"
         )
     out = []
     for combo in combos:
