@@ -3,7 +3,8 @@
 Values are immutable pydantic models, validated once when built. Field-level problems (a
 missing or unknown field, a non-number, NaN) come from pydantic; consistency problems (an
 unknown issue, a position off the scale, a duplicate id) are collected by
-:func:`detente.scenario.checks.consistency_problems` and raised together as one :class:`~detente.errors.ScenarioError`.
+:func:`detente.scenario.checks.consistency_problems` and raised together as one
+:class:`~detente.errors.ScenarioError`.
 """
 
 from __future__ import annotations
