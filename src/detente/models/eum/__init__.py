@@ -33,13 +33,15 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
+from detente.models.eum import steps
 from detente.models.eum.options import DEFAULT_PRESET, PRESETS, EumOptions
 from detente.models.eum.rounds import BatchState, Move, RoundState, batch_rounds, rounds
+from detente.models.eum.rounds import _challenge as _challenge_views
 from detente.models.eum.rounds import _round as _one_round
 from detente.models.registry import ModelInfo, register
 
@@ -50,12 +52,14 @@ __all__ = [
     "EumOptions",
     "Move",
     "RoundState",
+    "Views",
     "advance",
     "batch_rounds",
     "point",
     "rounds",
     "run",
     "trajectory",
+    "views",
 ]
 
 
@@ -208,6 +212,63 @@ def advance(
     s = np.asarray(s, dtype=float)
     out = _one_round(c, np.asarray(x, dtype=float), s, c * s, span, options, rngs)
     return np.asarray(out.positions)
+
+
+@dataclass(frozen=True)
+class Views:
+    """One round as every actor sees it (single run; O(n^3) memory, for analysis).
+
+    ``seen[k, a, b]`` is a's expected utility of challenging b as actor k perceives it (at k's
+    risk exponent); ``own[i, j] = seen[i, i, j]``. ``positions`` are the round's starting
+    positions, ``after`` the positions its moves lead to.
+    """
+
+    positions: np.ndarray
+    after: np.ndarray
+    r: np.ndarray
+    own: np.ndarray
+    seen: np.ndarray
+    objective: np.ndarray  # EU(a -> b) at a's own exponent
+
+
+def views(
+    c: np.ndarray,
+    x: np.ndarray,
+    s: np.ndarray,
+    *,
+    span: float,
+    options: EumOptions,
+    rng: np.random.Generator | None = None,
+) -> Views:
+    """Every actor's perception of every dyad in one round (plus the round's moves)."""
+    c = np.asarray(c, dtype=float)
+    x = np.asarray(x, dtype=float)
+    s = np.asarray(s, dtype=float)
+    n = len(x)
+    spans = np.asarray(float(span))
+    out = _one_round(c, x, s, c * s, spans, options, [rng] if rng is not None else None)
+    stacked = np.broadcast_to(x, (n, n))
+    seen = _challenge_views(
+        stacked,
+        np.broadcast_to(s, (n, n)),
+        np.broadcast_to(out.P, (n, n, n)),
+        np.broadcast_to(steps.distances(x, spans), (n, n, n)),
+        np.broadcast_to(out.r[:, None, None], (n, n, n)),
+        np.broadcast_to(out.mu_challenge, (n,)),
+        np.broadcast_to(spans, (n,)),
+        options,
+    )
+    objective = _challenge_views(
+        x, s, out.P, steps.distances(x, spans), out.r[:, None], out.mu_challenge, spans, options
+    )
+    return Views(
+        positions=x.copy(),
+        after=np.asarray(out.positions),
+        r=np.asarray(out.r),
+        own=np.asarray(out.own),
+        seen=seen,
+        objective=objective,
+    )
 
 
 def _generator(rng: Any) -> np.random.Generator:

@@ -213,6 +213,8 @@ class _Round(NamedTuple):
     target: np.ndarray
     own_view: np.ndarray
     moving: np.ndarray
+    P: np.ndarray  # pass-2 probabilities
+    mu_challenge: np.ndarray  # the mu of pass 2
 
 
 def _round(
@@ -258,7 +260,9 @@ def _round(
         np.put_along_axis(accepted, np.where(moving, partner, n), True, axis=-1)
         moving &= ~accepted[..., :n]
     new = np.where(moving, goal, x)
-    return _Round(x, new, mu1, sec, R, r, own, other, partner, kind, a, b, goal, own_view, moving)
+    return _Round(
+        x, new, mu1, sec, R, r, own, other, partner, kind, a, b, goal, own_view, moving, P2, mu2
+    )
 
 
 def _won_by_partner(
