@@ -18,6 +18,7 @@ import typer
 from rich.table import Table
 
 from detente._version import __version__
+from detente.cli_analysis import advise, dyads
 from detente.cli_common import (
     JsonFlag,
     ModelsOption,
@@ -71,6 +72,8 @@ def _main(
 
 
 app.command()(simulate)
+app.command()(dyads)
+app.command()(advise)
 app.add_typer(runs_app, name="runs")
 
 

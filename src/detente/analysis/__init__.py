@@ -1,0 +1,1 @@
+"""Analyses built on the models: dyads and miscalculation, coalitions, advice."""

@@ -1,0 +1,185 @@
+"""Advice for one actor: what to announce, whom to persuade, and what the forecast hangs on.
+
+Rules used here (the forecast is the chosen model's, on one issue):
+
+* *best announced position*: the focal actor's position is tried on a grid over the scale (101
+  points); the best is the one whose forecast lies nearest the actor's own ideal (its current
+  position), ties to the point nearest that ideal.
+* *persuasion*: for every other actor, three changes are tried one at a time: move its position
+  ``move`` points toward the focal actor's ideal, lower its salience by ``salience`` points,
+  raise it by ``salience`` points (kept within the scales). Each is scored by how much nearer
+  to the focal ideal the forecast gets.
+* *sensitivity*: the forecast's change when one input of one actor changes by ``step`` (a
+  position by ``step`` points of the scale, a salience by ``step`` points, a capability by
+  ``step`` per cent), computed as a centred difference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from detente.errors import InputError
+from detente.forecast import resolve_models
+from detente.scenario.model import SALIENCE_MAX, Scenario
+
+__all__ = ["Advice", "Lever", "Sensitivity", "advise"]
+
+
+@dataclass(frozen=True)
+class Lever:
+    """A change to one other actor and what it does to the forecast."""
+
+    actor: str
+    change: str
+    forecast: float
+    gain: float  # reduction of the distance from the forecast to the focal ideal
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """Change in the forecast per ``step`` of one input."""
+
+    actor: str
+    input: str
+    effect: float
+
+
+@dataclass(frozen=True)
+class Advice:
+    """Advice for ``focal`` on ``issue`` under ``model``."""
+
+    focal: str
+    issue: str
+    model: str
+    ideal: float
+    forecast: float
+    best_position: float
+    best_forecast: float
+    levers: tuple[Lever, ...]
+    sensitivity: tuple[Sensitivity, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "focal": self.focal,
+            "issue": self.issue,
+            "model": self.model,
+            "ideal": self.ideal,
+            "forecast": self.forecast,
+            "best_position": {"position": self.best_position, "forecast": self.best_forecast},
+            "levers": [vars(lever) for lever in self.levers],
+            "sensitivity": [vars(item) for item in self.sensitivity],
+        }
+
+
+def advise(
+    scenario: Scenario,
+    focal: str,
+    *,
+    model: str = "eum",
+    issue: str | None = None,
+    options: dict[str, Any] | None = None,
+    move: float = 10.0,
+    salience: float = 20.0,
+    step: float = 5.0,
+    grid: int = 101,
+) -> Advice:
+    """Advice for actor ``focal`` (see the module's rules); every variant is one batch of runs."""
+    if focal not in scenario.actor_ids:
+        known = ", ".join(scenario.actor_ids)
+        raise InputError(f"no actor '{focal}' in {scenario.id}; actors are: {known}")
+    issue = issue or scenario.issue_ids[0]
+    infos, parsed = resolve_models([model], {model: options} if options else None)
+    info, opts = infos[0], parsed[model]
+    j = scenario.issue_ids.index(issue)
+    f = scenario.actor_ids.index(focal)
+    scale = scenario.issue(issue)
+    c, X, S = scenario.arrays()
+    lo, hi, sq = scenario.bounds()
+    ideal = float(X[f, j])
+
+    def run(cs: np.ndarray, Xs: np.ndarray, Ss: np.ndarray) -> np.ndarray:
+        out = info.point(cs, Xs, Ss, lo=lo, hi=hi, status_quo=sq, options=opts)
+        return np.asarray(out)[..., j]
+
+    base = float(run(c, X, S))
+
+    # (a) the position to announce
+    candidates = np.linspace(scale.min, scale.max, grid)
+    Xg = np.repeat(X[None], grid, axis=0)
+    Xg[:, f, j] = candidates
+    results = run(np.repeat(c[None], grid, axis=0), Xg, np.repeat(S[None], grid, axis=0))
+    score = np.lexsort((np.abs(candidates - ideal), np.abs(results - ideal)))
+    best = int(score[0])
+
+    # (b) whom to persuade
+    variants: list[tuple[str, str, np.ndarray, np.ndarray, np.ndarray]] = []
+    for n, actor in enumerate(scenario.actors):
+        if n == f:
+            continue
+        toward = np.sign(ideal - X[n, j]) * min(move, abs(ideal - X[n, j]))
+        for label, dx, ds in (
+            (f"moves {toward:+g} toward {focal}", toward, 0.0),
+            (f"salience {-salience:+g}", 0.0, -salience),
+            (f"salience {salience:+g}", 0.0, salience),
+        ):
+            Xv, Sv = X.copy(), S.copy()
+            Xv[n, j] = np.clip(X[n, j] + dx, scale.min, scale.max)
+            Sv[n, j] = np.clip(S[n, j] + ds / SALIENCE_MAX, 0.0, 1.0)
+            if Xv[n, j] == X[n, j] and Sv[n, j] == S[n, j]:
+                continue  # the change is not possible (already at the ideal or a bound)
+            variants.append((actor.id, label, c, Xv, Sv))
+    if variants:
+        outs = run(
+            np.stack([v[2] for v in variants]),
+            np.stack([v[3] for v in variants]),
+            np.stack([v[4] for v in variants]),
+        )
+    else:
+        outs = np.zeros(0)
+    levers = sorted(
+        (
+            Lever(actor, label, float(value), abs(base - ideal) - abs(float(value) - ideal))
+            for (actor, label, *_), value in zip(variants, outs, strict=True)
+        ),
+        key=lambda lever: -lever.gain,
+    )
+
+    # (c) sensitivity to each input
+    probes = []
+    for n, actor in enumerate(scenario.actors):
+        for name in ("position", "salience", "capability"):
+            up_c, up_X, up_S = c.copy(), X.copy(), S.copy()
+            dn_c, dn_X, dn_S = c.copy(), X.copy(), S.copy()
+            if name == "position":
+                up_X[n, j] = min(X[n, j] + step, scale.max)
+                dn_X[n, j] = max(X[n, j] - step, scale.min)
+                width = up_X[n, j] - dn_X[n, j]
+            elif name == "salience":
+                up_S[n, j] = min(S[n, j] + step / SALIENCE_MAX, 1.0)
+                dn_S[n, j] = max(S[n, j] - step / SALIENCE_MAX, 0.0)
+                width = (up_S[n, j] - dn_S[n, j]) * SALIENCE_MAX
+            else:
+                up_c[n] = c[n] * (1 + step / 100)
+                dn_c[n] = c[n] * (1 - step / 100)
+                width = 2 * step
+            probes.append((actor.id, name, width, (up_c, up_X, up_S), (dn_c, dn_X, dn_S)))
+    ups = run(*(np.stack([p[3][k] for p in probes]) for k in range(3)))
+    downs = run(*(np.stack([p[4][k] for p in probes]) for k in range(3)))
+    sensitivity = tuple(
+        Sensitivity(actor, name, float((u - d) / width * step) if width > 0 else 0.0)
+        for (actor, name, width, *_), u, d in zip(probes, ups, downs, strict=True)
+    )
+    return Advice(
+        focal=focal,
+        issue=issue,
+        model=model,
+        ideal=ideal,
+        forecast=base,
+        best_position=float(candidates[best]),
+        best_forecast=float(results[best]),
+        levers=tuple(levers),
+        sensitivity=tuple(sorted(sensitivity, key=lambda s: -abs(s.effect))),
+    )

@@ -1,0 +1,228 @@
+"""``detente dyads`` and ``detente advise``: who fights whom, and whom to persuade."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from detente.cli_common import (
+    JsonFlag,
+    PresetOption,
+    RoundsOption,
+    ScenarioRef,
+    SettingsOption,
+    SourcesDir,
+    _out,
+    model_options,
+    print_json,
+)
+
+__all__ = ["advise", "dyads"]
+
+IssueOption = Annotated[str | None, typer.Option(help="The issue (default: the first).")]
+
+
+def dyads(
+    scenario: ScenarioRef = "six-party-2004",
+    viewpoint: Annotated[
+        str, typer.Option(help="An actor's own perspective (id), or 'objective'.")
+    ] = "objective",
+    at_round: Annotated[int, typer.Option("--round", help="Round of the dyad map.", min=1)] = 1,
+    issue: IssueOption = None,
+    future: Annotated[
+        str | None, typer.Option(help="A future of the timeline (default: each in turn).")
+    ] = None,
+    draws: Annotated[
+        int,
+        typer.Option(
+            help="Monte Carlo draws for the probabilities of conflict and "
+            "misperception per pair (0: none).",
+            min=0,
+        ),
+    ] = 0,
+    seed: Annotated[int | None, typer.Option("--rng", help="Seed for --draws.", min=0)] = None,
+    option: SettingsOption = None,
+    preset: PresetOption = None,
+    rounds: RoundsOption = None,
+    as_json: JsonFlag = False,
+    sources: SourcesDir = None,
+) -> None:
+    """The dyad map of the expected utility model, miscalculation risks and crisis incentives.
+
+    Example: detente dyads six-party-2004 --viewpoint USA
+    """
+    from detente.analysis.dyads import dyad_map, pair_risks, round_views, summary_json
+    from detente.models.eum import EumOptions
+    from detente.scenario.bundled import open_scenario
+    from detente.simulate import futures as all_futures
+
+    s = open_scenario(scenario, sources_dir=sources)
+    options = EumOptions.model_validate(
+        model_options(option or [], ["eum"], preset, rounds).get("eum", {})
+    )
+    if at_round > options.rounds:
+        options = options.model_copy(update={"rounds": at_round})
+    point = None if viewpoint == "objective" else _actor_id(s, viewpoint)
+    names = [future] if future else [f.name for f in all_futures(s)]
+    documents = []
+    for name in names:
+        rounds_ = round_views(s, issue, options=options, future=name)
+        risks = (
+            pair_risks(
+                s, issue, options=options, future=name, round=at_round, draws=draws, rng=seed
+            )
+            if draws
+            else []
+        )
+        doc = {"future": name, **summary_json(rounds_, point, at_round)}
+        doc["pair_risks"] = [vars(r) for r in risks]
+        documents.append(doc)
+        if as_json:
+            continue
+        chosen = rounds_[at_round - 1]
+        _out.print(
+            f"[bold]{s.name or s.id}[/bold], future [bold]{name}[/bold], "
+            f"round {at_round}, viewpoint {viewpoint}"
+        )
+        table = Table(title="Dyads (row actor i, column actor j)", title_justify="left")
+        for column in ("i", "j", "EU i->j", "EU j->i", "Region", "Gives way"):
+            table.add_column(column, justify="right" if column.startswith("EU") else "left")
+        for d in dyad_map(chosen, point):
+            if s.actor_ids.index(d.i) < s.actor_ids.index(d.j):
+                table.add_row(
+                    d.i, d.j, f"{d.eu_i:+.3f}", f"{d.eu_j:+.3f}", d.region, d.gives_way or "-"
+                )
+        _out.print(table)
+        _print_misperceptions(rounds_)
+        _print_incentives(rounds_)
+        if risks:
+            table = Table(
+                title=f"Probabilities over {draws} draws (round {at_round})", title_justify="left"
+            )
+            for column in ("Pair", "P(conflict)", "P(misperceived)"):
+                table.add_column(column, justify="left" if column == "Pair" else "right")
+            for r in risks:
+                table.add_row(f"{r.i}-{r.j}", f"{r.conflict:.2f}", f"{r.misperceived:.2f}")
+            _out.print(table)
+    if as_json:
+        print_json({"schema": "detente.dyads/1", "scenario": s.id, "futures": documents})
+
+
+def _print_misperceptions(rounds_: Any) -> None:
+    from detente.analysis.dyads import misperceptions
+
+    table = Table(title="Miscalculation risk: pairs whose own views differ", title_justify="left")
+    for column in ("Round", "Pair", "i's view", "j's view"):
+        table.add_column(column)
+    for rv in rounds_:
+        marker = f" ({', '.join(rv.events)})" if rv.events else ""
+        for m in misperceptions(rv):
+            table.add_row(
+                f"{rv.round}{marker}",
+                f"{m.i}-{m.j}",
+                _view(m.i_view),
+                _view(m.j_view),
+            )
+    _out.print(table)
+
+
+def _print_incentives(rounds_: Any) -> None:
+    from detente.analysis.dyads import crisis_incentives
+
+    ids = rounds_[0].actors
+    table = Table(
+        title="Crisis incentive: best expected gain from a challenge (target)", title_justify="left"
+    )
+    table.add_column("Round", justify="right")
+    for actor in ids:
+        table.add_column(actor, justify="right")
+    for rv in rounds_:
+        best = {ci.actor: ci for ci in crisis_incentives(rv)}
+        table.add_row(
+            str(rv.round),
+            *(f"{best[a].gain:+.2f} {best[a].target}" if a in best else "-" for a in ids),
+        )
+    _out.print(table)
+
+
+def _view(view: tuple[str, str | None]) -> str:
+    region, who = view
+    return f"{region}, {who} gives way" if who else region
+
+
+def _actor_id(s: Any, ref: str) -> str:
+    from detente.errors import InputError
+
+    wanted = ref.casefold()
+    for actor in s.actors:
+        if any(
+            name.casefold() == wanted for name in (actor.id, actor.name, *actor.aliases) if name
+        ):
+            return str(actor.id)
+    raise InputError(f"no actor '{ref}' in {s.id}; actors are: {', '.join(s.actor_ids)}")
+
+
+def advise(
+    scenario: ScenarioRef = "six-party-2004",
+    focal: Annotated[
+        str, typer.Option("--for", help="The actor to advise (id, name or alias).")
+    ] = "USA",
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="Model whose forecast to steer.")
+    ] = "eum",
+    issue: IssueOption = None,
+    move: Annotated[float, typer.Option(help="Points another actor is persuaded to move.")] = 10.0,
+    salience: Annotated[float, typer.Option(help="Points of salience to change.")] = 20.0,
+    option: SettingsOption = None,
+    preset: PresetOption = None,
+    rounds: RoundsOption = None,
+    as_json: JsonFlag = False,
+    sources: SourcesDir = None,
+) -> None:
+    """Advice for one actor: the position to announce, whom to persuade, what matters most.
+
+    Example: detente advise six-party-2004 --for DPRK
+    """
+    from detente.analysis.advice import advise as run_advice
+    from detente.scenario.bundled import open_scenario
+
+    s = open_scenario(scenario, sources_dir=sources)
+    who = _actor_id(s, focal)
+    settings = model_options(
+        option or [],
+        [model],
+        preset if model == "eum" else None,
+        rounds if model == "eum" else None,
+    )
+    result = run_advice(
+        s, who, model=model, issue=issue, options=settings.get(model), move=move, salience=salience
+    )
+    if as_json:
+        print_json({"schema": "detente.advice/1", "scenario": s.id, **result.to_json()})
+        return
+    gain = abs(result.forecast - result.ideal) - abs(result.best_forecast - result.ideal)
+    _out.print(
+        f"[bold]Advice for {who}[/bold] ({model}, issue {result.issue}): its ideal is "
+        f"{result.ideal:g}; the forecast is {result.forecast:.1f}."
+    )
+    _out.print(
+        f"1. Announce {result.best_position:g} instead of {result.ideal:g}: the forecast moves "
+        f"to {result.best_forecast:.1f} ({gain:+.1f} nearer its ideal)."
+    )
+    table = Table(title="2. Whom to persuade (best first)", title_justify="left")
+    for column in ("Actor", "Change", "Forecast", "Nearer the ideal by"):
+        table.add_column(column, justify="right" if column[0] in "FN" else "left")
+    for lever in result.levers[:8]:
+        table.add_row(lever.actor, lever.change, f"{lever.forecast:.1f}", f"{lever.gain:+.1f}")
+    _out.print(table)
+    table = Table(
+        title="3. What the forecast hangs on (change per 5 points, or per 5% of capability)",
+        title_justify="left",
+    )
+    for column in ("Actor", "Input", "Effect"):
+        table.add_column(column, justify="right" if column == "Effect" else "left")
+    for item in result.sensitivity[:10]:
+        table.add_row(item.actor, item.input, f"{item.effect:+.2f}")
+    _out.print(table)
