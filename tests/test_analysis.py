@@ -182,3 +182,18 @@ def test_cli_dyads_and_advise(cli) -> None:  # type: ignore[no-untyped-def]
     assert body["focal"] == "DPRK"
     assert body["levers"][0]["gain"] >= body["levers"][-1]["gain"]
     assert cli("advise", "six-party-2004", "--for", "Nobody").code == 2
+
+
+def test_cli_coalitions(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("coalitions", "six-party-2004", "--json")
+    assert result.code == 0, result.err
+    doc = json.loads(result.out)
+    assert doc["schema"] == "detente.coalitions/1"
+    (allies,) = doc["cohesion"]
+    assert allies["members"] == ["USA", "ROK", "JPN"]
+    assert allies["spread_start"] == 45.0  # USA 100, ROK 55, JPN 90
+    hows = {(d["member"], d["how"]) for d in doc["leaving"]}
+    assert ("ROK", "defects") in hows
+    assert len(doc["leaving"]) == 3 * 2 * 4  # members x (removed, defects) x default models
+    table = cli("coalitions", "six-party-2004")
+    assert "If a member leaves" in table.out

@@ -18,7 +18,7 @@ import typer
 from rich.table import Table
 
 from detente._version import __version__
-from detente.cli_analysis import advise, dyads
+from detente.cli_analysis import advise, coalitions, dyads
 from detente.cli_common import (
     JsonFlag,
     ModelsOption,
@@ -74,6 +74,7 @@ def _main(
 app.command()(simulate)
 app.command()(dyads)
 app.command()(advise)
+app.command()(coalitions)
 app.add_typer(runs_app, name="runs")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 from rich.table import Table
 
@@ -19,7 +20,7 @@ from detente.cli_common import (
     print_json,
 )
 
-__all__ = ["advise", "dyads"]
+__all__ = ["advise", "coalitions", "dyads"]
 
 IssueOption = Annotated[str | None, typer.Option(help="The issue (default: the first).")]
 
@@ -225,4 +226,71 @@ def advise(
         table.add_column(column, justify="right" if column == "Effect" else "left")
     for item in result.sensitivity[:10]:
         table.add_row(item.actor, item.input, f"{item.effect:+.2f}")
+    _out.print(table)
+
+
+def coalitions(
+    scenario: ScenarioRef = "six-party-2004",
+    issue: IssueOption = None,
+    tolerance: Annotated[
+        float, typer.Option(help="Converging: final positions within this fraction of the scale.")
+    ] = 0.05,
+    option: SettingsOption = None,
+    preset: PresetOption = None,
+    rounds: RoundsOption = None,
+    as_json: JsonFlag = False,
+    sources: SourcesDir = None,
+) -> None:
+    """Who converges in the expected utility model, how cohesive declared groups are, and what
+    each member's leaving would do to every model's forecast.
+
+    Example: detente coalitions six-party-2004
+    """
+    from detente.analysis.coalitions import cohesion, converging_groups, defections
+    from detente.forecast import DEFAULT_MODELS, forecast
+    from detente.scenario.bundled import open_scenario
+
+    s = open_scenario(scenario, sources_dir=sources)
+    issue = issue or s.issue_ids[0]
+    settings = model_options(option or [], ["eum"], preset, rounds)
+    fc = forecast(s, ["eum"], options=settings)
+    path = fc.run("eum").rounds[s.issue_ids.index(issue)]
+    start, end = np.array(path[0].positions), np.array(path[-1].positions)
+    scale = s.issue(issue)
+    groups = converging_groups(s.actor_ids, end, width=scale.max - scale.min, tolerance=tolerance)
+    declared = [cohesion(g, list(s.actor_ids), start, end) for g in s.groups]
+    leaving = [d for g in s.groups for d in defections(s, g, DEFAULT_MODELS, issue, settings)]
+    if as_json:
+        print_json(
+            {
+                "schema": "detente.coalitions/1",
+                "scenario": s.id,
+                "issue": issue,
+                "tolerance": tolerance,
+                "converging": [list(g) for g in groups],
+                "cohesion": [vars(c) for c in declared],
+                "leaving": [{**vars(d), "change": d.change} for d in leaving],
+            }
+        )
+        return
+    _out.print(
+        f"[bold]{s.name or s.id}[/bold]: converging groups after {path[-1].round} rounds of eum "
+        f"(final positions within {tolerance:g} of the scale): "
+        + ("; ".join(", ".join(g) for g in groups) or "none")
+    )
+    table = Table(title="Declared groups: spread of the members' positions", title_justify="left")
+    for column in ("Group", "Members", "Start", "End"):
+        table.add_column(column, justify="right" if column in ("Start", "End") else "left")
+    for c in declared:
+        table.add_row(c.group, ", ".join(c.members), f"{c.spread_start:.1f}", f"{c.spread_end:.1f}")
+    _out.print(table)
+    table = Table(title="If a member leaves: change of each forecast", title_justify="left")
+    table.add_column("Member")
+    table.add_column("How")
+    models = list(DEFAULT_MODELS)
+    for model in models:
+        table.add_column(model, justify="right")
+    for member, how in dict.fromkeys((d.member, d.how) for d in leaving):
+        cells = {d.model: d.change for d in leaving if (d.member, d.how) == (member, how)}
+        table.add_row(member, how, *(f"{cells[m]:+.1f}" for m in models))
     _out.print(table)
