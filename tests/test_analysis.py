@@ -197,3 +197,16 @@ def test_cli_coalitions(cli) -> None:  # type: ignore[no-untyped-def]
     assert len(doc["leaving"]) == 3 * 2 * 4  # members x (removed, defects) x default models
     table = cli("coalitions", "six-party-2004")
     assert "If a member leaves" in table.out
+
+
+def test_rounds_of_a_given_length_let_an_event_approach() -> None:
+    """176 days from as_of (2004-05-10) to the election: with 30-day rounds it falls at round 6."""
+    from detente.simulate import futures
+
+    s = detente.bundled("six-party-2004")
+    assert [c.round for c in futures(s, round_days=30)[0].changes] == [6, 6]
+    rounds = round_views(
+        s, future="kerry-wins", round_days=30, options=detente.models.eum.EumOptions(rounds=7)
+    )
+    assert [rv.events for rv in rounds][4:6] == [(), ("US presidential election",)]
+    assert rounds[0].views.positions[0] == 100.0  # before the election the US is still at 100

@@ -44,6 +44,14 @@ def dyads(
         ),
     ] = 0,
     seed: Annotated[int | None, typer.Option("--rng", help="Seed for --draws.", min=0)] = None,
+    round_days: Annotated[
+        float | None,
+        typer.Option(
+            help="Length of a round in days: dated events then happen after some rounds (see "
+            "how risks change as an event approaches). Default: dated events at rounds 1, 2, ...",
+            min=1,
+        ),
+    ] = None,
     option: SettingsOption = None,
     preset: PresetOption = None,
     rounds: RoundsOption = None,
@@ -66,10 +74,10 @@ def dyads(
     if at_round > options.rounds:
         options = options.model_copy(update={"rounds": at_round})
     point = None if viewpoint == "objective" else _actor_id(s, viewpoint)
-    names = [future] if future else [f.name for f in all_futures(s)]
+    names = [future] if future else [f.name for f in all_futures(s, round_days)]
     documents = []
     for name in names:
-        rounds_ = round_views(s, issue, options=options, future=name)
+        rounds_ = round_views(s, issue, options=options, future=name, round_days=round_days)
         risks = (
             pair_risks(
                 s, issue, options=options, future=name, round=at_round, draws=draws, rng=seed

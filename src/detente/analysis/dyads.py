@@ -103,16 +103,19 @@ def round_views(
     *,
     options: EumOptions | None = None,
     future: str | None = None,
+    round_days: float | None = None,
 ) -> list[RoundViews]:
     """Run the expected utility model on one issue, keeping every round's perceptions.
 
     ``future`` names a future of the scenario's timeline (see :func:`detente.simulate.futures`);
-    its events apply at their rounds. Default: the first future.
+    its events apply at their rounds. Default: the first future. ``round_days`` gives rounds a
+    length in days, so that dated events come after some rounds (how things change as an
+    event approaches); by default dated events happen at rounds 1, 2, 3, ...
     """
     options = options or EumOptions()
     issue = issue or scenario.issue_ids[0]
     j = scenario.issue_ids.index(issue)
-    chosen = _future(scenario, future)
+    chosen = _future(scenario, future, round_days)
     ids = list(scenario.actor_ids)
     c0, X0, S0 = scenario.arrays()
     c, X, S = c0[None], X0[None], S0[None]
@@ -140,8 +143,13 @@ def round_views(
     return out
 
 
-def _future(scenario: Scenario, name: str | None) -> Future:
-    found = futures(scenario)
+def _future(scenario: Scenario, name: str | None, round_days: float | None = None) -> Future:
+    try:
+        found = futures(scenario, round_days)
+    except ValueError as err:
+        from detente.errors import InputError
+
+        raise InputError(str(err)) from None
     if name is None:
         return found[0]
     for f in found:

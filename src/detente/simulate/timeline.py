@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -56,18 +57,31 @@ class Future:
     changes: tuple[Change, ...]
 
 
-def round_of(scenario: Scenario, at: int | dt.date) -> int:
-    """The round at which an event dated or numbered ``at`` happens."""
+def round_of(scenario: Scenario, at: int | dt.date, round_days: float | None = None) -> int:
+    """The round at which an event dated or numbered ``at`` happens.
+
+    A dated event happens at round 1, 2, 3, ... in date order; with ``round_days`` (and the
+    scenario's ``as_of``), a round lasts that many days instead, so an event 176 days after
+    ``as_of`` with 30-day rounds happens at round 6 (rounds 1-5 come before it).
+    """
     if isinstance(at, int):
         return at
+    if round_days is not None:
+        if scenario.as_of is None:
+            raise ValueError("rounds of a given length need the scenario's as_of date")
+        return max(1, math.ceil((at - scenario.as_of).days / round_days))
     dates = sorted({e.at for e in scenario.timeline if isinstance(e.at, dt.date)})
     return dates.index(at) + 1
 
 
-def futures(scenario: Scenario) -> list[Future]:
-    """Every combination of branches, each with the changes it makes, in timeline order."""
+def futures(scenario: Scenario, round_days: float | None = None) -> list[Future]:
+    """Every combination of branches, each with the changes it makes, in timeline order.
+
+    ``round_days``: see :func:`round_of`.
+    """
     events = sorted(
-        enumerate(scenario.timeline), key=lambda pair: (round_of(scenario, pair[1].at), pair[0])
+        enumerate(scenario.timeline),
+        key=lambda pair: (round_of(scenario, pair[1].at, round_days), pair[0]),
     )
     choices: list[list[tuple[str, float | None, Branch | None]]] = []
     for _, event in events:
@@ -85,7 +99,7 @@ def futures(scenario: Scenario) -> list[Future]:
         changes = []
         probability: float | None = 1.0
         for _, event in events:
-            at = round_of(scenario, event.at)
+            at = round_of(scenario, event.at, round_days)
             name = event.name or str(event.at)
             changes.append(_change(at, name, event))
             if event.branches:
