@@ -210,3 +210,48 @@ def test_rounds_of_a_given_length_let_an_event_approach() -> None:
     )
     assert [rv.events for rv in rounds][4:6] == [(), ("US presidential election",)]
     assert rounds[0].views.positions[0] == 100.0  # before the election the US is still at 100
+
+
+def test_an_actor_added_by_an_event_joins_the_analyses(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from detente.scenario import io
+
+    data = detente.bundled("six-party-2004").model_dump(mode="json")
+    data["timeline"] = [
+        {
+            "at": 2,
+            "name": "EU joins",
+            "add_actors": [
+                {
+                    "id": "EU",
+                    "capability": 40,
+                    "position": {"disarmament": 60},
+                    "salience": {"disarmament": 30},
+                }
+            ],
+        }
+    ]
+    path = tmp_path / "seven.yaml"
+    io.save(Scenario.model_validate(data), path)
+    result = cli("dyads", str(path), "--round", "3", "--rounds", "3")
+    assert result.code == 0, result.err
+    assert "EU" in result.out
+    risks = cli(
+        "dyads", str(path), "--round", "3", "--rounds", "3", "--draws", "5", "--rng", "1", "--json"
+    )
+    assert risks.code == 0, risks.err
+    pairs = {(r["i"], r["j"]) for r in json.loads(risks.out)["futures"][0]["pair_risks"]}
+    assert ("USA", "EU") in pairs
+
+
+def test_analysis_errors_exit_2(cli) -> None:  # type: ignore[no-untyped-def]
+    for args in (
+        ["dyads", "six-party-2004", "--issue", "trade"],
+        ["dyads", "six-party-2004", "--preset", "bdm"],
+        ["dyads", "emission-1994", "--future", "nope"],
+        ["advise", "six-party-2004"],
+        ["advise", "six-party-2004", "--for", "USA", "--issue", "trade"],
+        ["coalitions", "six-party-2004", "--tolerance", "2"],
+    ):
+        result = cli(*args)
+        assert result.code == 2, (args, result.err)
+        assert "Traceback" not in result.err

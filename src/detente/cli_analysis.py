@@ -8,6 +8,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
+from detente._version import __version__
 from detente.cli_common import (
     JsonFlag,
     PresetOption,
@@ -62,22 +63,28 @@ def dyads(
 
     Example: detente dyads six-party-2004 --viewpoint USA
     """
-    from detente.analysis.dyads import dyad_map, pair_risks, round_views, summary_json
-    from detente.models.eum import EumOptions
+    from detente.analysis.dyads import (
+        check_issue,
+        dyad_map,
+        future_names,
+        pair_risks,
+        round_views,
+        summary_json,
+    )
     from detente.scenario.bundled import open_scenario
-    from detente.simulate import futures as all_futures
 
     s = open_scenario(scenario, sources_dir=sources)
-    options = EumOptions.model_validate(
-        model_options(option or [], ["eum"], preset, rounds).get("eum", {})
-    )
+    options = _eum_options(option, preset, rounds)
     if at_round > options.rounds:
         options = options.model_copy(update={"rounds": at_round})
     point = None if viewpoint == "objective" else _actor_id(s, viewpoint)
-    names = [future] if future else [f.name for f in all_futures(s, round_days)]
+    issue = check_issue(s, issue)
+    names = [future] if future else future_names(s, round_days)
     documents = []
     for name in names:
-        rounds_ = round_views(s, issue, options=options, future=name, round_days=round_days)
+        rounds_ = round_views(
+            s, issue, options=options, future=name, round_days=round_days, rng=seed
+        )
         risks = (
             pair_risks(
                 s, issue, options=options, future=name, round=at_round, draws=draws, rng=seed
@@ -86,6 +93,8 @@ def dyads(
             else []
         )
         doc = {"future": name, **summary_json(rounds_, point, at_round)}
+        doc["draws"] = draws
+        doc["seed"] = seed
         doc["pair_risks"] = [vars(r) for r in risks]
         documents.append(doc)
         if as_json:
@@ -99,7 +108,7 @@ def dyads(
         for column in ("i", "j", "EU i->j", "EU j->i", "Region", "Gives way"):
             table.add_column(column, justify="right" if column.startswith("EU") else "left")
         for d in dyad_map(chosen, point):
-            if s.actor_ids.index(d.i) < s.actor_ids.index(d.j):
+            if chosen.actors.index(d.i) < chosen.actors.index(d.j):
                 table.add_row(
                     d.i, d.j, f"{d.eu_i:+.3f}", f"{d.eu_j:+.3f}", d.region, d.gives_way or "-"
                 )
@@ -116,7 +125,16 @@ def dyads(
                 table.add_row(f"{r.i}-{r.j}", f"{r.conflict:.2f}", f"{r.misperceived:.2f}")
             _out.print(table)
     if as_json:
-        print_json({"schema": "detente.dyads/1", "scenario": s.id, "futures": documents})
+        print_json(
+            {
+                "schema": "detente.dyads/1",
+                "detente_version": __version__,
+                "scenario": {"id": s.id, "name": s.name, "hash": s.content_hash()},
+                "issue": issue,
+                "options": options.model_dump(mode="json"),
+                "futures": documents,
+            }
+        )
 
 
 def _print_misperceptions(rounds_: Any) -> None:
@@ -156,6 +174,14 @@ def _print_incentives(rounds_: Any) -> None:
     _out.print(table)
 
 
+def _eum_options(option: list[str] | None, preset: str | None, rounds: int | None) -> Any:
+    """The eum options from the command line, validated like forecast's (bad ones: exit 2)."""
+    from detente.forecast import resolve_models
+
+    _, parsed = resolve_models(["eum"], model_options(option or [], ["eum"], preset, rounds))
+    return parsed["eum"]
+
+
 def _view(view: tuple[str, str | None]) -> str:
     region, who = view
     return f"{region}, {who} gives way" if who else region
@@ -174,10 +200,10 @@ def _actor_id(s: Any, ref: str) -> str:
 
 
 def advise(
-    scenario: ScenarioRef = "six-party-2004",
     focal: Annotated[
-        str, typer.Option("--for", help="The actor to advise (id, name or alias).")
-    ] = "USA",
+        str, typer.Option("--for", help="The actor to advise (id, name or alias); required.")
+    ],
+    scenario: ScenarioRef = "six-party-2004",
     model: Annotated[
         str, typer.Option("--model", "-m", help="Model whose forecast to steer.")
     ] = "eum",
@@ -209,7 +235,14 @@ def advise(
         s, who, model=model, issue=issue, options=settings.get(model), move=move, salience=salience
     )
     if as_json:
-        print_json({"schema": "detente.advice/1", "scenario": s.id, **result.to_json()})
+        print_json(
+            {
+                "schema": "detente.advice/1",
+                "detente_version": __version__,
+                "scenario": {"id": s.id, "name": s.name, "hash": s.content_hash()},
+                **result.to_json(),
+            }
+        )
         return
     gain = abs(result.forecast - result.ideal) - abs(result.best_forecast - result.ideal)
     _out.print(
@@ -241,7 +274,10 @@ def coalitions(
     scenario: ScenarioRef = "six-party-2004",
     issue: IssueOption = None,
     tolerance: Annotated[
-        float, typer.Option(help="Converging: final positions within this fraction of the scale.")
+        float,
+        typer.Option(
+            help="Converging: final positions within this fraction of the scale.", min=0, max=1
+        ),
     ] = 0.05,
     option: SettingsOption = None,
     preset: PresetOption = None,
@@ -255,11 +291,12 @@ def coalitions(
     Example: detente coalitions six-party-2004
     """
     from detente.analysis.coalitions import cohesion, converging_groups, defections
+    from detente.analysis.dyads import check_issue
     from detente.forecast import DEFAULT_MODELS, forecast
     from detente.scenario.bundled import open_scenario
 
     s = open_scenario(scenario, sources_dir=sources)
-    issue = issue or s.issue_ids[0]
+    issue = check_issue(s, issue)
     settings = model_options(option or [], ["eum"], preset, rounds)
     fc = forecast(s, ["eum"], options=settings)
     path = fc.run("eum").rounds[s.issue_ids.index(issue)]
@@ -272,7 +309,8 @@ def coalitions(
         print_json(
             {
                 "schema": "detente.coalitions/1",
-                "scenario": s.id,
+                "detente_version": __version__,
+                "scenario": {"id": s.id, "name": s.name, "hash": s.content_hash()},
                 "issue": issue,
                 "tolerance": tolerance,
                 "converging": [list(g) for g in groups],

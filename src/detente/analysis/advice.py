@@ -90,7 +90,9 @@ def advise(
     if focal not in scenario.actor_ids:
         known = ", ".join(scenario.actor_ids)
         raise InputError(f"no actor '{focal}' in {scenario.id}; actors are: {known}")
-    issue = issue or scenario.issue_ids[0]
+    from detente.analysis.dyads import check_issue
+
+    issue = check_issue(scenario, issue)
     infos, parsed = resolve_models([model], {model: options} if options else None)
     info, opts = infos[0], parsed[model]
     j = scenario.issue_ids.index(issue)
@@ -130,6 +132,8 @@ def advise(
             Sv[n, j] = np.clip(S[n, j] + ds / SALIENCE_MAX, 0.0, 1.0)
             if Xv[n, j] == X[n, j] and Sv[n, j] == S[n, j]:
                 continue  # the change is not possible (already at the ideal or a bound)
+            if ds:  # the salience change actually possible within 0-100
+                label = f"salience {(Sv[n, j] - S[n, j]) * SALIENCE_MAX:+g}"
             variants.append((actor.id, label, c, Xv, Sv))
     if variants:
         outs = run(

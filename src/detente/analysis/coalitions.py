@@ -89,11 +89,14 @@ def defections(
     members = set(group.members)
     others = [a for a in scenario.actors if a.id not in members]
     weights = np.array([a.capability * a.salience[issue] for a in others])
-    outside = (
-        float(np.average([a.position[issue] for a in others], weights=weights))
-        if (weights.sum() > 0)
-        else float(np.mean([a.position[issue] for a in others]))
-    )
+    places = [a.position[issue] for a in others]
+    outside: float | None
+    if not others:
+        outside = None  # the group is everyone: nobody to defect to
+    elif weights.sum() > 0:
+        outside = float(np.average(places, weights=weights))
+    else:
+        outside = float(np.mean(places))
     out = []
     data = scenario.model_dump(mode="json")
     for member in group.members:
@@ -108,7 +111,7 @@ def defections(
             for a in data["actors"]
         ]
         for how, variant in (("removed", removed), ("defects", moved)):
-            if len(variant["actors"]) < 2:
+            if len(variant["actors"]) < 2 or (how == "defects" and outside is None):
                 continue
             fc = forecast(Scenario.model_validate(variant), models, options=options)
             for model in models:

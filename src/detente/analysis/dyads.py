@@ -104,16 +104,20 @@ def round_views(
     options: EumOptions | None = None,
     future: str | None = None,
     round_days: float | None = None,
+    rng: int | np.random.Generator | None = None,
 ) -> list[RoundViews]:
     """Run the expected utility model on one issue, keeping every round's perceptions.
 
     ``future`` names a future of the scenario's timeline (see :func:`detente.simulate.futures`);
     its events apply at their rounds. Default: the first future. ``round_days`` gives rounds a
     length in days, so that dated events come after some rounds (how things change as an
-    event approaches); by default dated events happen at rounds 1, 2, 3, ...
+    event approaches); by default dated events happen at rounds 1, 2, 3, ... Exactly
+    ``options.rounds`` rounds are run (the stopping rule is not applied); ``rng`` drives
+    ``conflict="stochastic"``.
     """
     options = options or EumOptions()
-    issue = issue or scenario.issue_ids[0]
+    issue = check_issue(scenario, issue)
+    generator = np.random.default_rng(rng) if options.conflict == "stochastic" else None
     j = scenario.issue_ids.index(issue)
     chosen = _future(scenario, future, round_days)
     ids = list(scenario.actor_ids)
@@ -137,10 +141,34 @@ def round_views(
         span = {"initial": initial, "current": float(x.max() - x.min()), "scale": hi - lo}[
             options.range
         ]
-        view = eum.views(c[0], x, S[0, :, j], span=span if span > 0 else 1.0, options=options)
+        view = eum.views(
+            c[0], x, S[0, :, j], span=span if span > 0 else 1.0, options=options, rng=generator
+        )
         out.append(RoundViews(t, tuple(ids), view, tuple(sorted({ch.event for ch in happening}))))
         x = view.after
     return out
+
+
+def check_issue(scenario: Scenario, issue: str | None) -> str:
+    """``issue``, or the first issue; an InputError naming the issues if it is unknown."""
+    if issue is None:
+        return scenario.issue_ids[0]
+    if issue not in scenario.issue_ids:
+        from detente.errors import InputError
+
+        known = ", ".join(scenario.issue_ids)
+        raise InputError(f"no issue '{issue}' in {scenario.id}; issues are: {known}")
+    return issue
+
+
+def future_names(scenario: Scenario, round_days: float | None = None) -> list[str]:
+    """The names of the scenario's futures (InputError when round_days needs an as_of)."""
+    try:
+        return [f.name for f in futures(scenario, round_days)]
+    except ValueError as err:
+        from detente.errors import InputError
+
+        raise InputError(str(err)) from None
 
 
 def _future(scenario: Scenario, name: str | None, round_days: float | None = None) -> Future:
@@ -195,9 +223,13 @@ def misperceptions(rv: RoundViews) -> list[Misperception]:
 
 
 def crisis_incentives(rv: RoundViews) -> list[CrisisIncentive]:
-    """Each actor's largest EU of challenging anyone (its own view), and the target."""
+    """Each actor's largest EU of challenging anyone (its own view), and the target.
+
+    Coincident positions count as 0 (nothing to gain); when every gain is 0 or less the target
+    is the first actor with the largest value.
+    """
     ids = rv.actors
-    own = np.where(np.eye(len(ids), dtype=bool), -np.inf, np.nan_to_num(rv.views.own, nan=-np.inf))
+    own = np.where(np.eye(len(ids), dtype=bool), -np.inf, np.nan_to_num(rv.views.own))
     best = np.argmax(own, axis=1)
     return [
         CrisisIncentive(actor, float(own[i, best[i]]), ids[int(best[i])])
@@ -266,6 +298,7 @@ def pair_risks(
     draws: int = 200,
     rng: int | None = None,
     spread: float = 0.0,
+    round_days: float | None = None,
 ) -> list[PairRisk]:
     """Probability of each pair being in conflict and being misperceived at ``round``.
 
@@ -280,7 +313,6 @@ def pair_risks(
     seeds = np.random.SeedSequence(rng).spawn(draws)
     c, X, S, _ = sample_inputs(scenario, plan, [np.random.default_rng(s) for s in seeds])
     data = scenario.model_dump(mode="json")
-    ids = scenario.actor_ids
     conflict: dict[tuple[str, str], int] = {}
     wrong: dict[tuple[str, str], int] = {}
     for d in range(draws):
@@ -291,14 +323,23 @@ def pair_risks(
                 actor["salience"][issue_id] = float(S[d, n, k] * 100.0)
             actor["uncertainty"] = {}
         drawn = Scenario.model_validate(data)
-        rv = round_views(drawn, issue, options=options, future=future)[round - 1]
+        rv = round_views(
+            drawn,
+            issue,
+            options=options,
+            future=future,
+            round_days=round_days,
+            rng=np.random.default_rng(seeds[d]),
+        )[round - 1]
+        ids = rv.actors  # the round's actors (a timeline may add or remove some)
         for dyad in dyad_map(rv):
             if ids.index(dyad.i) < ids.index(dyad.j):  # each pair once
                 key = (dyad.i, dyad.j)
                 conflict[key] = conflict.get(key, 0) + (dyad.region == "conflict")
         for m in misperceptions(rv):
             wrong[(m.i, m.j)] = wrong.get((m.i, m.j), 0) + 1
-    pairs = [(a, b) for n, a in enumerate(ids) for b in ids[n + 1 :]]
+    order = list(dict.fromkeys([*scenario.actor_ids, *(a for pair in conflict for a in pair)]))
+    pairs = [(a, b) for n, a in enumerate(order) for b in order[n + 1 :] if (a, b) in conflict]
     return [
         PairRisk(a, b, conflict.get((a, b), 0) / draws, wrong.get((a, b), 0) / draws)
         for a, b in pairs
