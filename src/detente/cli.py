@@ -31,6 +31,7 @@ from detente.cli_common import (
     _err,
     _out,
     _state,
+    find_actor,
     model_options,
     print_json,
     save_run,
@@ -113,7 +114,7 @@ def forecast(
     options = model_options(option or [], model, preset, rounds)
     if explain is not None and as_json:
         raise InputError("--explain prints an explanation; use it without --json")
-    focus = _find_actor(s, explain) if explain is not None else None
+    focus = find_actor(s, explain) if explain is not None else None
     started = dt.datetime.now(dt.UTC)
     with warnings_to_stderr():
         fc = run_forecast(s, model or None, options=options, rng=seed)
@@ -130,15 +131,6 @@ def forecast(
         _print_explanation(fc, focus)
     if fc.run_id:
         _out.print(f"[dim]kept as run {fc.run_id} (detente runs show {fc.run_id})[/dim]")
-
-
-def _find_actor(s: Any, ref: str) -> int:
-    wanted = ref.casefold()
-    for n, actor in enumerate(s.actors):
-        names = [actor.id, actor.name, *actor.aliases]
-        if any(name.casefold() == wanted for name in names if name):
-            return n
-    raise InputError(f"no actor '{ref}' in {s.id}; actors are: {', '.join(s.actor_ids)}")
 
 
 def _print_forecast(fc: Any) -> None:

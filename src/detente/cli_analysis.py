@@ -17,6 +17,7 @@ from detente.cli_common import (
     SettingsOption,
     SourcesDir,
     _out,
+    find_actor,
     model_options,
     print_json,
 )
@@ -77,7 +78,7 @@ def dyads(
     options = _eum_options(option, preset, rounds)
     if at_round > options.rounds:
         options = options.model_copy(update={"rounds": at_round})
-    point = None if viewpoint == "objective" else _actor_id(s, viewpoint)
+    point = None if viewpoint == "objective" else s.actor_ids[find_actor(s, viewpoint)]
     issue = check_issue(s, issue)
     names = [future] if future else future_names(s, round_days)
     documents = []
@@ -187,18 +188,6 @@ def _view(view: tuple[str, str | None]) -> str:
     return f"{region}, {who} gives way" if who else region
 
 
-def _actor_id(s: Any, ref: str) -> str:
-    from detente.errors import InputError
-
-    wanted = ref.casefold()
-    for actor in s.actors:
-        if any(
-            name.casefold() == wanted for name in (actor.id, actor.name, *actor.aliases) if name
-        ):
-            return str(actor.id)
-    raise InputError(f"no actor '{ref}' in {s.id}; actors are: {', '.join(s.actor_ids)}")
-
-
 def advise(
     focal: Annotated[
         str, typer.Option("--for", help="The actor to advise (id, name or alias); required.")
@@ -224,7 +213,7 @@ def advise(
     from detente.scenario.bundled import open_scenario
 
     s = open_scenario(scenario, sources_dir=sources)
-    who = _actor_id(s, focal)
+    who = s.actor_ids[find_actor(s, focal)]
     settings = model_options(
         option or [],
         [model],

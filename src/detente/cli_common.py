@@ -24,6 +24,7 @@ __all__ = [
     "ScenarioRef",
     "SettingsOption",
     "SourcesDir",
+    "find_actor",
     "model_options",
     "print_json",
     "save_run",
@@ -147,3 +148,15 @@ def save_run(record: Any) -> str | None:
     except (DetenteError, OSError) as err:
         _err.print(f"warning: the run was not kept in the store: {err}", markup=False)
         return None
+
+
+def find_actor(scenario: Any, ref: str) -> int:
+    """Index of the actor whose id, name or alias is ``ref`` (any letter case)."""
+    wanted = ref.casefold()
+    for n, actor in enumerate(scenario.actors):
+        if any(
+            name.casefold() == wanted for name in (actor.id, actor.name, *actor.aliases) if name
+        ):
+            return n
+    known = ", ".join(scenario.actor_ids)
+    raise InputError(f"no actor '{ref}' in {scenario.id}; actors are: {known}")
