@@ -495,3 +495,10 @@ def test_range_current_follows_the_positions() -> None:
         options=EumOptions(range="current", rounds=2),
     )
     assert states[1].span == 60.0
+
+
+def test_range_scale_is_the_issue_scale() -> None:
+    states = run(
+        C, X, S, options=EumOptions(preset="scholz-code", range="scale", rounds=2), lo=0.0, hi=14.0
+    )
+    assert [s.span for s in states] == [14.0, 14.0, 14.0]

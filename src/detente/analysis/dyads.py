@@ -138,12 +138,8 @@ def round_views(
                 ids, c, X, S = apply_change(change, scenario, ids, c, X, S)
             x = X[0, :, j]
             initial = max(initial, float(x.max() - x.min()))
-        span = {"initial": initial, "current": float(x.max() - x.min()), "scale": hi - lo}[
-            options.range
-        ]
-        view = eum.views(
-            c[0], x, S[0, :, j], span=span if span > 0 else 1.0, options=options, rng=generator
-        )
+        span = float(eum.span_for(options, np.asarray(initial), x, lo, hi))
+        view = eum.views(c[0], x, S[0, :, j], span=span, options=options, rng=generator)
         out.append(RoundViews(t, tuple(ids), view, tuple(sorted({ch.event for ch in happening}))))
         x = view.after
     return out

@@ -157,7 +157,7 @@ def _run_dynamic(
                     ids, cc, XX, SS = apply_change(change, scenario, ids, cc, XX, SS)
                 x = XX[..., j]
                 initial = np.maximum(initial, x.max(axis=-1) - x.min(axis=-1))
-            span = _span(options.range, initial, x, float(lo[j]), float(hi[j]))
+            span = eum.span_for(options, initial, x, float(lo[j]), float(hi[j]))
             x = eum.advance(cc, x, SS[..., j], span=span, options=options, rngs=rngs)
             new_median = eum.steps.median_position(x, cc * SS[..., j], "median")
             calm = np.where(np.abs(new_median - median) <= options.tolerance * span, calm + 1, 0)
@@ -172,13 +172,3 @@ def _run_dynamic(
             unsettled += int((~stopped).sum())
         out[:, j] = final
     return out, unsettled
-
-
-def _span(how: str, initial: np.ndarray, x: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    if how == "initial":
-        span = initial
-    elif how == "current":
-        span = x.max(axis=-1) - x.min(axis=-1)
-    else:
-        span = np.full(len(x), hi - lo)
-    return np.where(span > 0, span, 1.0)

@@ -40,7 +40,14 @@ import numpy as np
 
 from detente.models.eum import steps
 from detente.models.eum.options import DEFAULT_PRESET, PRESETS, EumOptions
-from detente.models.eum.rounds import BatchState, Move, RoundState, batch_rounds, rounds
+from detente.models.eum.rounds import (
+    BatchState,
+    Move,
+    RoundState,
+    batch_rounds,
+    rounds,
+    span_for,
+)
 from detente.models.eum.rounds import _challenge as _challenge_views
 from detente.models.eum.rounds import _round as _one_round
 from detente.models.registry import ModelInfo, register
@@ -58,6 +65,7 @@ __all__ = [
     "point",
     "rounds",
     "run",
+    "span_for",
     "trajectory",
     "views",
 ]

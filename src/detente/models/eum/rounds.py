@@ -21,7 +21,7 @@ import numpy as np
 from detente.models.eum import steps
 from detente.models.eum.options import EumOptions
 
-__all__ = ["BatchState", "Move", "RoundState", "batch_rounds", "rounds"]
+__all__ = ["BatchState", "Move", "RoundState", "batch_rounds", "rounds", "span_for"]
 
 # offer kinds, in the priority order of Scholz's §6.2
 NONE, CONFRONTATION, COMPROMISE, CAPITULATION = 0, 1, 2, 3
@@ -107,7 +107,7 @@ def rounds(
     w = c * s
     initial_span = np.asarray(x.max() - x.min())
     draws = [np.random.default_rng(rng)] if options.conflict == "stochastic" else None
-    span = _span(options, initial_span, x, lo, hi)
+    span = span_for(options, initial_span, x, lo, hi)
     yield RoundState(
         round=0,
         positions=x.copy(),
@@ -118,7 +118,7 @@ def rounds(
     t = 0
     while True:
         t += 1
-        span = _span(options, initial_span, x, lo, hi)
+        span = span_for(options, initial_span, x, lo, hi)
         out = _round(c, x, s, w, span, options, draws)
         x = out.positions
         yield RoundState(
@@ -178,11 +178,11 @@ def batch_rounds(
             t, x, steps.median_position(x, w, "median"), steps.median_position(x, w, "mean")
         )
         t += 1
-        span = _span(options, initial_span, x, lo, hi)
+        span = span_for(options, initial_span, x, lo, hi)
         x = _round(c, x, s, w, span, options, draws).positions
 
 
-def _span(
+def span_for(
     options: EumOptions, initial: np.ndarray, x: np.ndarray, lo: float, hi: float
 ) -> np.ndarray:
     """Rng per run (A10); a zero span (everyone at one point) is replaced by 1."""
