@@ -21,6 +21,7 @@ import secrets
 import sqlite3
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager, suppress
 from pathlib import Path
@@ -130,16 +131,35 @@ class RunStore:
                 f"cannot create the run store's folder {self._path.parent}: {err}"
             ) from err
         try:
-            with self._connect() as conn:
-                conn.execute("PRAGMA journal_mode = WAL")
-                if read_version(conn) != SCHEMA_VERSION:
-                    with _transaction(conn, write=True):
-                        upgrade(conn)
+            self._open()
         except sqlite3.DatabaseError as err:
             raise InputError(f"cannot use {self._path} as a run store: {err}") from err
 
     def __repr__(self) -> str:
         return f"RunStore({str(self._path)!r})"
+
+    def _open(self) -> None:
+        """Switch the database to WAL and bring its layout up to date, waiting out other openers.
+
+        Two processes creating the same new store race to switch its journal mode; SQLite reports
+        the loser as locked at once, without calling its busy handler, so retry until the timeout.
+        """
+        deadline = time.monotonic() + self._timeout
+        delay = 0.01
+        while True:
+            try:
+                with self._connect() as conn:
+                    conn.execute("PRAGMA journal_mode = WAL")
+                    if read_version(conn) != SCHEMA_VERSION:
+                        with _transaction(conn, write=True):
+                            upgrade(conn)
+                return
+            except sqlite3.OperationalError as err:
+                locked = "locked" in str(err) or "busy" in str(err)
+                if not locked or time.monotonic() + delay > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
 
     @property
     def path(self) -> Path:
