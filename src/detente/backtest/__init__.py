@@ -1,0 +1,46 @@
+"""Accuracy on real decisions: DEU III, capability sources, the backtest and its calibration.
+
+>>> from detente.backtest import backtest, load_deu3
+>>> data = load_deu3()
+>>> bt = backtest(data, split="all", models=["compromise"], capability="gdp", n_boot=200)
+>>> round(float(bt.scores().set_index("model").loc["compromise", "mae"]), 2)
+23.21
+"""
+
+from __future__ import annotations
+
+from detente.backtest.calibrate import DEU3_SPREAD, SPREAD_GRID, calibrate, tune_spread
+from detente.backtest.capability import CAPABILITY_SOURCES, capabilities, council_regime
+from detente.backtest.deu3 import ACTORS, CITATION, SPLITS, Deu3, Deu3Issue, load_deu3
+from detente.backtest.run import (
+    BACKTEST_SCHEMA,
+    BASELINES,
+    REFERENCE,
+    Backtest,
+    Calibration,
+    backtest,
+    default_models,
+)
+
+__all__ = [
+    "ACTORS",
+    "BACKTEST_SCHEMA",
+    "BASELINES",
+    "CAPABILITY_SOURCES",
+    "CITATION",
+    "DEU3_SPREAD",
+    "REFERENCE",
+    "SPLITS",
+    "SPREAD_GRID",
+    "Backtest",
+    "Calibration",
+    "Deu3",
+    "Deu3Issue",
+    "backtest",
+    "calibrate",
+    "capabilities",
+    "council_regime",
+    "default_models",
+    "load_deu3",
+    "tune_spread",
+]
