@@ -118,9 +118,11 @@ def test_scenarios_lists_the_bundled_ones(cli) -> None:
 def test_models_json(cli) -> None:
     doc = json.loads(cli("models", "--json").out)
     assert [m["name"] for m in doc["models"]] == list(detente.models.names())
-    assert doc["models"][2]["options"] == {"disagreement": "auto", "utility": "linear"}
-    assert doc["models"][3]["iterative"] is True
-    assert doc["models"][3]["options"]["preset"] == "paper-literal"
+    by_name = {m["name"]: m for m in doc["models"]}
+    assert by_name["nash"]["options"] == {"disagreement": "auto", "utility": "linear"}
+    assert by_name["eum"]["iterative"] is True
+    assert by_name["eum"]["options"]["preset"] == "paper-literal"
+    assert by_name["momentum"]["options"] == {"salience_power": 0.25, "push": 0.05}
 
 
 def test_validate_counts_checked_quotes(cli, shared: Path, tmp_path: Path) -> None:

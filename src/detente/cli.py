@@ -19,6 +19,7 @@ from rich.table import Table
 
 from detente._version import __version__
 from detente.cli_analysis import advise, coalitions, dyads
+from detente.cli_backtest import backtest
 from detente.cli_common import (
     JsonFlag,
     ModelsOption,
@@ -76,6 +77,7 @@ app.command()(simulate)
 app.command()(dyads)
 app.command()(advise)
 app.command()(coalitions)
+app.command()(backtest)
 app.add_typer(runs_app, name="runs")
 
 

@@ -18,6 +18,7 @@ from detente.backtest.run import (
     REFERENCE,
     Backtest,
     Calibration,
+    DatasetRef,
     backtest,
     default_models,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "SPREAD_GRID",
     "Backtest",
     "Calibration",
+    "DatasetRef",
     "Deu3",
     "Deu3Issue",
     "backtest",

@@ -26,7 +26,7 @@ __all__ = ["DEU3_SPREAD", "SPREAD_GRID", "calibrate", "tune_spread"]
 #: The spreads :func:`tune_spread` tries.
 SPREAD_GRID: tuple[float, ...] = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
 #: The global spread chosen on the development half (see the module's docstring).
-DEU3_SPREAD = 1.0
+DEU3_SPREAD = 0.3
 
 
 def calibrate(

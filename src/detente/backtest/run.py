@@ -11,7 +11,7 @@ Commission has no position on 5 issues, the reference point is missing on 99).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,7 @@ __all__ = [
     "REFERENCE",
     "Backtest",
     "Calibration",
+    "DatasetRef",
     "backtest",
     "default_models",
 ]
@@ -266,6 +267,38 @@ class Backtest:
             }
             for r in table.to_dict(orient="records")
         ]
+
+
+@dataclass(frozen=True)
+class DatasetRef:
+    """The data set a backtest ran on, as the run store keeps it in place of a scenario."""
+
+    id: str
+    name: str
+    sha256: str
+    citation: str
+    split: str
+    capability: str
+
+    @classmethod
+    def of(cls, bt: Backtest) -> DatasetRef:
+        """The reference of a finished backtest."""
+        return cls(
+            id="deu3",
+            name=f"DEU III, {bt.split} half, {bt.capability} capability",
+            sha256=bt.data_sha256,
+            citation=CITATION,
+            split=bt.split,
+            capability=bt.capability,
+        )
+
+    def model_dump(self, *, mode: str = "json") -> dict[str, Any]:
+        """The reference as JSON data."""
+        return asdict(self)
+
+    def content_hash(self) -> str:
+        """``sha256:`` digest of the data file."""
+        return f"sha256:{self.sha256}"
 
 
 def backtest(

@@ -2,10 +2,10 @@
 
 >>> from detente import models
 >>> models.names()
-('compromise', 'median', 'nash', 'eum')
+('compromise', 'median', 'momentum', 'nash', 'eum')
 """
 
-from detente.models import compromise, eum, median, nash
+from detente.models import compromise, eum, median, momentum, nash
 from detente.models.registry import ModelInfo, ModelOptions, get, names, register, registered
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "eum",
     "get",
     "median",
+    "momentum",
     "names",
     "nash",
     "register",

@@ -13,6 +13,7 @@ from detente.store.records import (
     RunRecord,
     RunSummary,
     StoredRun,
+    record_backtest,
     record_forecast,
     record_simulation,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "StoreError",
     "StoredRun",
     "default_store_path",
+    "record_backtest",
     "record_forecast",
     "record_simulation",
 ]

@@ -13,14 +13,16 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from detente._version import __version__
+from detente.errors import InputError
 from detente.scenario.model import Scenario
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from detente.backtest import Backtest
     from detente.forecast import Forecast
     from detente.simulate.result import Simulation
 
@@ -29,18 +31,37 @@ __all__ = [
     "RUNS_SCHEMA",
     "RUN_SCHEMA",
     "RunRecord",
+    "RunSubject",
     "RunSummary",
     "StoredRun",
+    "record_backtest",
     "record_forecast",
     "record_simulation",
 ]
 
 #: Kinds of run the store accepts.
-KINDS: tuple[str, ...] = ("forecast", "simulate")
+KINDS: tuple[str, ...] = ("forecast", "simulate", "backtest")
 #: Version tag of the document ``detente runs show --json`` prints (:meth:`StoredRun.to_json`).
 RUN_SCHEMA = "detente.run/1"
 #: Version tag of the document ``detente runs list --json`` prints.
 RUNS_SCHEMA = "detente.runs/1"
+
+
+class RunSubject(Protocol):
+    """What a run was made on: a :class:`~detente.scenario.Scenario`, or a data set (backtests).
+
+    The store keeps its ``id``, ``name``, its JSON copy and its content hash.
+    """
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    def model_dump(self, *, mode: str) -> dict[str, Any]: ...
+
+    def content_hash(self) -> str: ...
 
 
 @dataclass(frozen=True, eq=False)  # holds a DataFrame: compared by identity
@@ -50,9 +71,10 @@ class RunRecord:
     Parameters
     ----------
     kind
-        ``"forecast"`` or ``"simulate"``.
+        ``"forecast"``, ``"simulate"`` or ``"backtest"``.
     scenario
-        The scenario the run used; the store keeps a full copy and its content hash.
+        The scenario the run used (for a backtest, a description of the data set); the store
+        keeps a full copy and its content hash.
     models
         Model name -> its resolved options (JSON-compatible values).
     seed
@@ -78,7 +100,7 @@ class RunRecord:
     """
 
     kind: str
-    scenario: Scenario
+    scenario: Scenario | RunSubject
     models: Mapping[str, Mapping[str, Any]]
     seed: int | None
     engine: str | None
@@ -182,7 +204,14 @@ class StoredRun:
         ------
         ScenarioError
             The copy no longer validates (it was stored by a version with another format).
+        InputError
+            The run is a backtest: it was made on a data set, not on a scenario.
         """
+        if self.kind == "backtest":
+            raise InputError(
+                f"run {self.id} is a backtest of the {self.scenario_data.get('id')} data set, "
+                "not a run on a scenario"
+            )
         return Scenario.model_validate(self.scenario_data)
 
     @property
@@ -272,4 +301,26 @@ def record_simulation(sim: Simulation, *, started: dt.datetime, finished: dt.dat
         frame=sim.to_frame(),
         document=sim.to_json(),
         detente_version=sim.detente_version,
+    )
+
+
+def record_backtest(bt: Backtest, *, started: dt.datetime, finished: dt.datetime) -> RunRecord:
+    """A :class:`RunRecord` of a finished backtest.
+
+    Kind ``"backtest"``; the subject is the data set (id, citation, SHA-256 of the file); the
+    frame has one row per issue and model, the document is the ``detente.backtest/1`` summary.
+    """
+    from detente.backtest import DatasetRef
+
+    return RunRecord(
+        kind="backtest",
+        scenario=DatasetRef.of(bt),
+        models={name: json.loads(json.dumps(bt.options[name])) for name in bt.models},
+        seed=bt.seed,
+        engine=None,
+        started=started,
+        finished=finished,
+        frame=bt.frame,
+        document=bt.to_json(),
+        detente_version=bt.detente_version,
     )
