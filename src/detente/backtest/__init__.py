@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from detente.backtest.accuracy import ACCURACY_SCHEMA, accuracy_document, bundled_accuracy
 from detente.backtest.calibrate import DEU3_SPREAD, SPREAD_GRID, calibrate, tune_spread
 from detente.backtest.capability import CAPABILITY_SOURCES, capabilities, council_regime
 from detente.backtest.deu3 import ACTORS, CITATION, SPLITS, Deu3, Deu3Issue, load_deu3
@@ -24,6 +25,7 @@ from detente.backtest.run import (
 )
 
 __all__ = [
+    "ACCURACY_SCHEMA",
     "ACTORS",
     "BACKTEST_SCHEMA",
     "BASELINES",
@@ -38,7 +40,9 @@ __all__ = [
     "DatasetRef",
     "Deu3",
     "Deu3Issue",
+    "accuracy_document",
     "backtest",
+    "bundled_accuracy",
     "calibrate",
     "capabilities",
     "council_regime",
