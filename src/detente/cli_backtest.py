@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from detente.cli_common import (
@@ -16,10 +15,10 @@ from detente.cli_common import (
     PresetOption,
     RoundsOption,
     SettingsOption,
-    _err,
     _out,
     model_options,
     print_json,
+    progress_bar,
     save_run,
     warnings_to_stderr,
 )
@@ -105,15 +104,7 @@ def backtest(
     deu3 = load_deu3(data)
     options = model_options(option or [], model or None, preset, rounds)
     total = len(deu3.select(split)) * (2 if draws else 1)
-    progress = Progress(
-        TextColumn("scoring"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=_err,
-        transient=True,
-        disable=not _err.is_terminal,
-    )
+    progress = progress_bar("scoring")
     started = dt.datetime.now(dt.UTC)
     with progress, warnings_to_stderr():
         bar = progress.add_task("issues", total=total)

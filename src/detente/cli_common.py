@@ -27,6 +27,7 @@ __all__ = [
     "find_actor",
     "model_options",
     "print_json",
+    "progress_bar",
     "save_run",
     "warnings_to_stderr",
 ]
@@ -160,3 +161,18 @@ def find_actor(scenario: Any, ref: str) -> int:
             return n
     known = ", ".join(scenario.actor_ids)
     raise InputError(f"no actor '{ref}' in {scenario.id}; actors are: {known}")
+
+
+def progress_bar(verb: str) -> Any:
+    """A transient progress bar on stderr (``VERB ━━━ 12/180 0:00:03``), off when not a terminal."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn(verb),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=_err,
+        transient=True,
+        disable=not _err.is_terminal,
+    )

@@ -7,7 +7,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from detente.cli_common import (
@@ -19,10 +18,10 @@ from detente.cli_common import (
     ScenarioRef,
     SettingsOption,
     SourcesDir,
-    _err,
     _out,
     model_options,
     print_json,
+    progress_bar,
     save_run,
     warnings_to_stderr,
 )
@@ -91,15 +90,7 @@ def simulate(
 
     s = open_scenario(scenario, sources_dir=sources)
     options = model_options(option or [], model, preset, rounds)
-    progress = Progress(
-        TextColumn("simulating"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=_err,
-        transient=True,
-        disable=not _err.is_terminal,
-    )
+    progress = progress_bar("simulating")
     started = dt.datetime.now(dt.UTC)
     with progress, warnings_to_stderr():
         futures = _count_futures(s, branches)
