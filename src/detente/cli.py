@@ -37,6 +37,7 @@ from detente.cli_common import (
     save_run,
     warnings_to_stderr,
 )
+from detente.cli_report import report
 from detente.cli_runs import runs_app
 from detente.cli_simulate import simulate
 from detente.errors import DetenteError, InputError, ScenarioError
@@ -76,6 +77,7 @@ app.command()(simulate)
 app.command()(dyads)
 app.command()(advise)
 app.command()(coalitions)
+app.command()(report)
 app.add_typer(runs_app, name="runs")
 
 
