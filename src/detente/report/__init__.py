@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from detente.report.build import Chart, Report, build
+from detente.report.collect import Chart, Report, build
 from detente.report.source import ReportRun, compute, from_stored, record, stored
 
 __all__ = [

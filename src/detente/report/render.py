@@ -12,8 +12,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from detente.report.build import Report
 from detente.report.charts import possessive
+from detente.report.collect import Report
 from detente.report.layout import style, svg
 
 __all__ = ["render_html"]
