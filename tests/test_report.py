@@ -68,6 +68,12 @@ def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
 # --- same run, same bytes ----------------------------------------------------------------------
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _newest_run_id(cli) -> str:
     import json
 
@@ -88,6 +94,7 @@ def test_a_stored_run_renders_the_same_bytes(cli, tmp_path: Path) -> None:
     result = cli("report", run_id, "-o", str(again))
     assert result.code == 0, result.err
     assert first.read_bytes() == again.read_bytes()
+    assert first.stat().st_mode & 0o044 == 0o044 & ~_umask(), "readable as any new file is"
     text = first.read_text(encoding="utf-8")
     assert run_id in text
     assert "20 draws per future" in text

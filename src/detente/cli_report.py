@@ -137,6 +137,7 @@ def report(
         page = render_html(collected)
     try:
         write_text_atomic(target, page)
+        _shareable(target)
     except OSError as err:
         raise InputError(f"cannot write {target}: {err.strerror or err}") from None
     for warning in run.warnings:
@@ -155,6 +156,15 @@ def report(
         except OSError as err:
             raise InputError(f"cannot write the charts into {png}: {err.strerror or err}") from None
         _err.print(f"wrote {len(files)} PNG charts into {png}", markup=False)
+
+
+def _shareable(path: Path) -> None:
+    """Give the report the permissions of any new file (the temporary file it was is 0600)."""
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    path.chmod(0o666 & ~mask)
 
 
 def _check_folder(target: Path) -> None:
