@@ -306,12 +306,12 @@ def test_backtest_refuses_bad_settings(data) -> None:  # type: ignore[no-untyped
         backtest(data, n_boot=10)
 
 
-def test_shipped_accuracy_matches_a_fresh_backtest(all_equal) -> None:  # type: ignore[no-untyped-def]
+def test_shipped_accuracy_matches_a_fresh_backtest(data) -> None:  # type: ignore[no-untyped-def]
     doc = bundled_accuracy()
     assert doc is not None
     assert doc["schema"] == "detente.accuracy/1"
-    assert (doc["split"], doc["capability"], doc["n_issues"]) == ("all", "equal", 351)
-    fresh = all_equal.scores().set_index("model")
+    assert (doc["split"], doc["capability"], doc["n_issues"]) == ("test", "equal", 171)
+    fresh = backtest(data, split="test", n_boot=100).scores().set_index("model")
     assert [m["model"] for m in doc["models"]] == list(fresh.index)
     for m in doc["models"]:
         assert m["mae"] == pytest.approx(fresh.loc[m["model"], "mae"], abs=1e-4), m["model"]

@@ -38,6 +38,7 @@ from detente.cli_common import (
     save_run,
     warnings_to_stderr,
 )
+from detente.cli_report import report
 from detente.cli_runs import runs_app
 from detente.cli_simulate import simulate
 from detente.errors import DetenteError, InputError, ScenarioError
@@ -78,6 +79,7 @@ app.command()(dyads)
 app.command()(advise)
 app.command()(coalitions)
 app.command()(backtest)
+app.command()(report)
 app.add_typer(runs_app, name="runs")
 
 

@@ -19,7 +19,7 @@ from detente.scenario.model import Scenario
 from detente.simulate.inputs import input_plan, sample_inputs
 from detente.simulate.timeline import Change, Future, apply_change
 
-__all__ = ["ChunkResult", "Task", "run_task"]
+__all__ = ["ChunkResult", "Task", "future_forecast", "run_task"]
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,30 @@ def run_task(task: Task) -> ChunkResult:
                 out = _run_static(task.scenario, future, c[rows], X[rows], S[rows], info, options)
             values[name][rows] = out
     return ChunkResult(task.start, task.future, values, drawn, picks, unsettled)
+
+
+def future_forecast(
+    scenario: Scenario,
+    future: Future,
+    models: tuple[tuple[str, Any], ...],
+    rng: int | None = None,
+) -> dict[str, np.ndarray]:
+    """Every model's forecast (k,) on the scenario's inputs as given, under one future.
+
+    The deterministic counterpart of a draw: the future's changes apply exactly as in the Monte
+    Carlo run (static models before the forecast, dynamic models at their rounds).
+    """
+    c, X, S = (a[None] for a in scenario.arrays())
+    out = {}
+    for name, options in models:
+        info = _models.get(name)
+        if info.iterative:
+            gens = [np.random.default_rng(rng)]
+            values, _ = _run_dynamic(scenario, future, c, X, S, options, gens)
+        else:
+            values = _run_static(scenario, future, c, X, S, info, options)
+        out[name] = np.asarray(values)[0]
+    return out
 
 
 def _run_static(
