@@ -2,10 +2,10 @@
 
 >>> from detente import models
 >>> models.names()
-('compromise', 'median', 'nash', 'eum')
+('compromise', 'median', 'nash', 'eum', 'smp')
 """
 
-from detente.models import compromise, eum, median, nash
+from detente.models import compromise, eum, median, nash, smp
 from detente.models.registry import ModelInfo, ModelOptions, get, names, register, registered
 
 __all__ = [
@@ -19,4 +19,5 @@ __all__ = [
     "nash",
     "register",
     "registered",
+    "smp",
 ]
