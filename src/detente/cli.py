@@ -179,20 +179,29 @@ def _print_forecast(fc: Any) -> None:
 def _print_rounds(fc: Any, run: Any) -> None:
     s = fc.scenario
     label = run.options.get("preset", "")
+    title = f"{run.model} ({label})" if label else run.model
     for issue, path in zip(s.issues, run.rounds, strict=True):
-        table = Table(
-            title=f"{run.model} ({label}) by round: {issue.name or issue.id}", title_justify="left"
-        )
+        table = Table(title=f"{title} by round: {issue.name or issue.id}", title_justify="left")
+        has_median = any(state.median is not None for state in path)
+        extra = [name for name, _ in path[0].extra]
         table.add_column("Round", justify="right")
-        table.add_column("Median", justify="right")
+        if has_median:
+            table.add_column("Median", justify="right")
         table.add_column("Mean", justify="right")
+        for name in extra:
+            table.add_column(name.replace("_", " ").capitalize(), justify="right")
         table.add_column("Moves (mover -> toward, kind)")
         for state in path:
             moves = "; ".join(
                 f"{s.actors[m.mover].label} -> {s.actors[m.partner].label}, {m.kind}"
                 for m in state.moves
             )
-            table.add_row(str(state.round), f"{state.median:.3f}", f"{state.mean:.3f}", moves)
+            cells = [str(state.round)]
+            if has_median:
+                cells.append("-" if state.median is None else f"{state.median:.3f}")
+            cells.append(f"{state.mean:.3f}")
+            cells += [f"{value:.3f}" for _, value in state.extra]
+            table.add_row(*cells, moves)
         _out.print(table)
         final = Table(title=f"{run.model}: positions, first and last round", title_justify="left")
         final.add_column("Actor")
@@ -234,6 +243,10 @@ def _print_explanation(fc: Any, focus: int) -> None:
                     )
                     continue
                 m = mine[0]
+                if hasattr(m, "explain"):
+                    labels = [a.label for a in s.actors]
+                    _out.print(f"  round {state.round}: {m.explain(labels)}")
+                    continue
                 partner = s.actors[m.partner].label
                 seen = (
                     f"As {actor.label} sees the dyad"
