@@ -18,6 +18,7 @@ import pytest
 
 import detente
 from detente.models import smp
+from detente.models.smp import steps
 from detente.scenario import ktab
 
 KTAB = Path(__file__).resolve().parents[1] / "../shared/reference/ktab"
@@ -148,3 +149,18 @@ def test_bundled_scenario_runs_the_same(reproduction) -> None:  # type: ignore[n
     run = fc.run("smp")
     assert len(run.rounds[0]) == len(states)
     np.testing.assert_allclose(run.values, states[-1].mean, rtol=0, atol=1e-12)
+
+
+def test_tiled_coalitions_reproduce_the_log_too(shared: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Large PCEs use another summation (tiles, L1 distances); forced here on the small case."""
+    monkeypatch.setattr(steps, "TILED_MIN_OPTIONS", 2)
+    log = parse_log(KTAB / "20170530_ref-SOE-Pol-Comp.txt")
+    s = ktab.read(KTAB / "SOE-Pol-Comp.csv")
+    c, X, S = s.arrays()
+    states = smp.run(c, X, S)
+    assert len(states) == log.states
+    for state, printed in zip(states[1:], log.fractional_changes, strict=True):
+        assert _printed(state.fractional_change, printed, 4)  # type: ignore[arg-type]
+    for i, actor in enumerate(s.actors):
+        for t, value in enumerate(log.probabilities[actor.name or actor.id]):
+            assert _printed(states[t].probability[i], value, 4)

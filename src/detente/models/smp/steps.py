@@ -33,6 +33,8 @@ __all__ = [
 
 #: Floats per temporary array in the chunked kernels (16 MB of float64).
 CHUNK = 1 << 21
+#: From this many options on, one PCE's coalitions are summed in cache-sized tiles.
+TILED_MIN_OPTIONS = 32
 #: ``Model::coalitions``: the empty coalition's strength.
 MIN_COALITION = 1e-8
 #: ``SMPState::probEduChlg``: the empty coalition's strength when a challenge is evaluated.
@@ -143,24 +145,88 @@ def coalitions(u: Array, w: Array, rule: str) -> Array:
 
     ``u`` is (..., voters, options), ``w`` (voters,). KTAB scans only pairs a > b and credits a
     negative vote to (b:a); for the asymmetric ``ASymProsp`` rule that order matters, and it is
-    kept. Chunked over voters.
+    kept (every other rule is odd, so C[a, b] is just the sum of positive votes for a over b).
+    Chunked over voters; the weighted sum over voters is a matrix product.
     """
     *batch, n_voters, m = u.shape
+    if not batch and m >= TILED_MIN_OPTIONS:
+        return _coalitions_tiled(u, w, rule)
+    odd = rule != "ASymProsp"
     pos = np.zeros((*batch, m, m))
-    neg = np.zeros((*batch, m, m))
+    neg = None if odd else np.zeros((*batch, m, m))
     per_voter = max(1, int(np.prod(batch, dtype=int)) * m * m)
     step = max(1, CHUNK // per_voter)
+    ones = np.ones(1)
     for lo in range(0, n_voters, step):
         hi = min(n_voters, lo + step)
-        uk = u[..., lo:hi, :]
-        du = uk[..., :, :, None] - uk[..., :, None, :]  # (..., voters, a, b) = u_a - u_b
-        v = vote(rule, w[lo:hi, None, None], du)
-        pos += np.sum(np.maximum(v, 0.0), axis=-3)
-        neg += np.sum(np.maximum(-v, 0.0), axis=-3)
+        uk = np.moveaxis(u[..., lo:hi, :], -2, 0)  # (voters, ..., m)
+        du = uk[..., :, None] - uk[..., None, :]  # (voters, ..., a, b) = u_a - u_b
+        if rule == "Prop":
+            wk = w[lo:hi]
+            v = du
+        else:
+            wk = ones
+            v = vote(rule, w[lo:hi].reshape((-1,) + (1,) * (du.ndim - 1)), du)
+        if neg is not None:
+            neg += _weighted_sum(np.maximum(-v, 0.0), wk)
+        np.maximum(v, 0.0, out=v)
+        pos += _weighted_sum(v, wk)
+    off = ~np.eye(m, dtype=bool)
+    if neg is None:
+        return np.where(off, pos + MIN_COALITION, MIN_COALITION)
     lower = np.tril(np.ones((m, m), dtype=bool), -1)
     c = np.where(lower, pos, np.swapaxes(np.where(lower, neg, 0.0), -1, -2))
-    c = np.where(lower | lower.T, c + MIN_COALITION, MIN_COALITION)
-    return c
+    return np.where(off, c + MIN_COALITION, MIN_COALITION)
+
+
+def _coalitions_tiled(u: Array, w: Array, rule: str) -> Array:
+    """:func:`coalitions` for one large option set, in cache-sized tiles of (voters, options).
+
+    With proportional votes, C[a, b] - C[b, a] = sum_k w_k (u_ka - u_kb) is cheap, so only the
+    weighted L1 distances sum_k w_k |u_ka - u_kb| over the upper triangle are computed: half
+    the work of the direct sum, equal to it up to rounding.
+    """
+    n, m = u.shape
+    nk, ba = 16, 4
+    if rule == "Prop":
+        V = w[:, None] * u
+        total = np.sum(V, axis=0)
+        L1 = np.zeros((m, m))
+        for k0 in range(0, n, nk):
+            Vk = V[k0 : k0 + nk]
+            for a0 in range(0, m, ba):
+                a1 = min(m, a0 + ba)
+                d = Vk[:, a0:a1, None] - Vk[:, None, a0:]
+                np.abs(d, out=d)
+                L1[a0:a1, a0:] += np.sum(d, axis=0)
+        L1 = np.triu(L1, 1)
+        L1 = L1 + L1.T
+        c = np.maximum((L1 + (total[:, None] - total[None, :])) / 2.0, 0.0)
+    else:
+        pos = np.zeros((m, m))
+        neg = np.zeros((m, m))
+        for k0 in range(0, n, nk):
+            uk = u[k0 : k0 + nk]
+            wk = w[k0 : k0 + nk, None, None]
+            for a0 in range(0, m, ba):
+                a1 = min(m, a0 + ba)
+                v = vote(rule, wk, uk[:, a0:a1, None] - uk[:, None, :])
+                pos[a0:a1] += np.sum(np.maximum(v, 0.0), axis=0)
+                neg[a0:a1] += np.sum(np.maximum(-v, 0.0), axis=0)
+        lower = np.tril(np.ones((m, m), dtype=bool), -1)
+        c = np.where(lower, pos, np.where(lower, neg, 0.0).T)
+    off = ~np.eye(m, dtype=bool)
+    return np.where(off, c + MIN_COALITION, MIN_COALITION)
+
+
+def _weighted_sum(v: Array, w: Array) -> Array:
+    """Sum over the leading (voter) axis of ``v`` weighted by ``w`` (all ones: a plain sum)."""
+    if len(w) == 1 and w[0] == 1.0 and v.shape[0] != 1:
+        return np.asarray(np.sum(v, axis=0))
+    flat = v.reshape(v.shape[0], -1)
+    if len(w) != v.shape[0]:
+        return np.asarray(np.sum(v, axis=0))
+    return np.asarray((w @ flat).reshape(v.shape[1:]))
 
 
 def victory_probabilities(c: Array, model: str) -> Array:
@@ -256,12 +322,23 @@ def challenge(
     m = len(h)
     prob = np.empty(m)
     gain = np.empty(m)
-    step = max(1, CHUNK // max(1, n))
+    step = max(1, (CHUNK // 4) // max(1, n))
+    dT = np.ascontiguousarray(d.T)  # dT[x, n] = d[n, x]: third party n's distance to x
     diag = np.diagonal(d)
-    others = np.arange(n)
+    inside = bool(np.max(d, initial=0.0) <= 1.0)  # then u = (1 - d)(1 + R d) throughout
+
+    def util(dist: Array, R: Array) -> Array:
+        if inside:
+            out = dist * R
+            out += 1.0
+            out *= 1.0 - dist
+            return np.asarray(out)
+        return utility(dist, R)
+
     for lo in range(0, m, step):
         sl = slice(lo, min(m, lo + step))
         hh, kk, ii, jj = h[sl], k[sl], i[sl], j[sl]
+        rows = np.arange(len(hh))
         rh = r[hh]
 
         def u(x: Array, y: Array) -> Array:
@@ -276,33 +353,39 @@ def challenge(
         c_ij = c_ij + np.where(vj > 0, vj, 0.0)
         c_ji = MIN_CHALLENGE_COALITION - np.where(vi < 0, vi, 0.0)
         c_ji = c_ji - np.where(vj < 0, vj, 0.0)
-        # third parties (2.5 step 2): h's estimate of each n's utilities
+        # third parties (2.5 step 2), each against the principals alone: h's estimate of n's
+        # utilities for i's, j's and its own position
         r_hn = estimate_risk(rh[:, None], r[None, :], big_r_adjust)
-        uni = utility(d[:, ii].T, r_hn)
-        unj = utility(d[:, jj].T, r_hn)
-        unn = utility(diag[None, :], r_hn)
+        uni = util(dT[ii], r_hn)
+        unj = util(dT[jj], r_hn)
+        unn = util(diag[None, :], r_hn)
         wn = weight[None, :]
         v0 = vote(rule, wn, uni - unj)
-        cni = c_ij[:, None] + np.where(v0 > 0, v0, 0.0)
-        cnj = c_ji[:, None] - np.where(v0 < 0, v0, 0.0)
+        cni = np.maximum(v0, 0.0)
+        cni += c_ij[:, None]
+        cnj = np.minimum(v0, 0.0)
+        np.subtract(c_ji[:, None], cnj, out=cnj)
         pin = cni / (cni + cnj)
         pjn = 1.0 - pin
+        two_i, two_j = uni + uni, unj + unj
         if commit == "FullCommit":
-            ik_def_j, j_def_ik = uni + uni + uni, unj + unj + unj
-            i_def_jk, jk_def_i = uni + uni + uni, unj + unj + unj
+            ik_def_j, j_def_ik = two_i + uni, two_j + unj
+            i_def_jk, jk_def_i = two_i + uni, two_j + unj
         elif commit == "SemiCommit":
-            ik_def_j, j_def_ik = uni + uni + unn, unj + unj + unj
-            i_def_jk, jk_def_i = uni + uni + uni, unj + unj + unn
+            ik_def_j, j_def_ik = two_i + unn, two_j + unj
+            i_def_jk, jk_def_i = two_i + uni, two_j + unn
         else:
-            ik_def_j, j_def_ik = uni + uni + unn, unj + unj + unn
-            i_def_jk, jk_def_i = uni + uni + unn, unj + unj + unn
-        u_ik_j = (pin * ik_def_j) + (pjn * j_def_ik)
-        u_i_jk = (pin * i_def_jk) + (pjn * jk_def_i)
+            ik_def_j, j_def_ik = two_i + unn, two_j + unn
+            i_def_jk, jk_def_i = two_i + unn, two_j + unn
+        u_ik_j = pin * ik_def_j
+        u_ik_j += pjn * j_def_ik
+        u_i_jk = pin * i_def_jk
+        u_i_jk += pjn * jk_def_i
         vn = vote(rule, wn, u_ik_j - u_i_jk)
-        third = (others[None, :] != ii[:, None]) & (others[None, :] != jj[:, None])
-        vn = np.where(third, vn, 0.0)
-        c_ij = c_ij + np.sum(np.where(vn > 0, vn, 0.0), axis=1)
-        c_ji = c_ji - np.sum(np.where(vn < 0, vn, 0.0), axis=1)
+        vn[rows, ii] = 0.0  # the principals are not third parties
+        vn[rows, jj] = 0.0
+        c_ij = c_ij + np.sum(np.maximum(vn, 0.0), axis=1)
+        c_ji = c_ji - np.sum(np.minimum(vn, 0.0), axis=1)
         # 2.5 steps 3-4
         p_ij = c_ij / (c_ij + c_ji)
         p_ji = c_ji / (c_ij + c_ji)
@@ -329,9 +412,10 @@ def best_targets(
     """Each actor's most advantageous target (``bestChallenge``, §2.6 step 1).
 
     Returns ``target`` (-1 for none), ``p`` (its estimated chance of winning) and ``gain``.
-    The gain is linear in the chance of winning, so bounds at P = 0 and 1 rule out most targets
-    before the O(n) third-party sum; the survivors are evaluated exactly and the first best j
-    wins, as in KTAB.
+    The gain is linear in the chance of winning, so its values at P = 0 and P = 1 bound it
+    before the O(n) sum over third parties. Each actor's targets are evaluated exactly in
+    order of decreasing upper bound, in growing batches, until no remaining target's bound
+    reaches the best gain found; the first best j wins, as in KTAB's scan.
     """
     n = len(r)
     ri = estimate_risk(r, r, big_r_adjust)  # an actor's estimate of itself is its own R
@@ -340,41 +424,60 @@ def best_targets(
     sj = total_salience[None, :]
     bound0 = (1 - sj) * (uii + uii) + sj * (own + own) - (uii + own)
     bound1 = (1 - sj) * (uii + uii) + sj * (uii + uii) - (uii + own)
-    lower = np.minimum(bound0, bound1)
     upper = np.maximum(bound0, bound1)
-    np.fill_diagonal(lower, -np.inf)
     np.fill_diagonal(upper, -np.inf)
-    slack = 1e-12
-    floor = np.maximum(np.max(lower, axis=1, keepdims=True), MIN_SIGNIFICANT_GAIN)
-    candidate = upper >= floor - slack
-    ii, jj = np.nonzero(candidate)
-    prob = np.full((n, n), np.nan)
-    gain = np.full((n, n), -np.inf)
-    if len(ii):
-        p, g = challenge(
-            ii,
-            ii,
-            ii,
-            jj,
-            d=d,
-            r=r,
-            weight=weight,
-            total_salience=total_salience,
-            big_r_adjust=big_r_adjust,
-            rule=rule,
-            commit=commit,
+    order = np.argsort(-upper, axis=1, kind="stable")
+    sorted_upper = np.take_along_axis(upper, order, axis=1)
+    slack = 1e-12  # bounds and exact values differ by rounding only
+    best_gain = np.full(n, -np.inf)
+    best_j = np.full(n, n)
+    best_p = np.full(n, np.nan)
+    done = 0
+    batch = 8
+    active = sorted_upper[:, 0] > MIN_SIGNIFICANT_GAIN - slack
+    while done < n - 1 and active.any():
+        stop = min(n, done + batch)
+        rows = np.nonzero(active)[0]
+        cols = order[rows, done:stop]
+        keep = (
+            sorted_upper[rows, done:stop]
+            >= np.maximum(best_gain[rows], MIN_SIGNIFICANT_GAIN)[:, None] - slack
         )
-        prob[ii, jj] = p
-        gain[ii, jj] = g
-    significant = gain > MIN_SIGNIFICANT_GAIN
-    masked = np.where(significant, gain, -np.inf)
-    target = np.argmax(masked, axis=1)  # first maximum, as KTAB's strict '<' scan
-    has = np.any(significant, axis=1)
-    rows = np.arange(n)
+        ii = np.repeat(rows, stop - done).reshape(len(rows), -1)[keep]
+        jj = cols[keep]
+        if len(ii):
+            p, g = challenge(
+                ii,
+                ii,
+                ii,
+                jj,
+                d=d,
+                r=r,
+                weight=weight,
+                total_salience=total_salience,
+                big_r_adjust=big_r_adjust,
+                rule=rule,
+                commit=commit,
+            )
+            # the best per actor in this batch: highest gain, then lowest j
+            rank = np.lexsort((jj, -g, ii))
+            first = np.ones(len(rank), dtype=bool)
+            first[1:] = ii[rank][1:] != ii[rank][:-1]
+            top = rank[first]
+            ti, tj, tg, tp = ii[top], jj[top], g[top], p[top]
+            better = (tg > best_gain[ti]) | ((tg == best_gain[ti]) & (tj < best_j[ti]))
+            ti, tj, tg, tp = ti[better], tj[better], tg[better], tp[better]
+            best_gain[ti], best_j[ti], best_p[ti] = tg, tj, tp
+        done = stop
+        batch *= 2
+        if done < n:
+            nxt = sorted_upper[:, done]
+            active = nxt >= np.maximum(best_gain, MIN_SIGNIFICANT_GAIN) - slack
+    has = best_gain > MIN_SIGNIFICANT_GAIN
     return (
-        np.where(has, target, -1),
-        np.where(has, prob[rows, target], np.nan),
-        np.where(has, gain[rows, target], np.nan),
+        np.where(has, best_j, -1),
+        np.where(has, best_p, np.nan),
+        np.where(has, best_gain, np.nan),
     )
 
 
