@@ -10,6 +10,7 @@ for the binary representation of the printed decimal).
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,8 +18,10 @@ import numpy as np
 import pytest
 
 import detente
+from detente.errors import InputError
 from detente.models import smp
 from detente.models.smp import steps
+from detente.models.smp.options import SmpOptions
 from detente.scenario import ktab
 
 KTAB = Path(__file__).resolve().parents[1] / "../shared/reference/ktab"
@@ -164,3 +167,301 @@ def test_tiled_coalitions_reproduce_the_log_too(shared: Path, monkeypatch) -> No
     for i, actor in enumerate(s.actors):
         for t, value in enumerate(log.probabilities[actor.name or actor.id]):
             assert _printed(states[t].probability[i], value, 4)
+
+
+def test_the_first_turns_bargains_match_the_log_from_every_view(shared: Path) -> None:
+    """KTAB prints, for each first-turn challenge, the bargain from the initiator's view, from the
+    receiver's view (KTAB builds it from the receiver's estimate of the initiator's *gain*) and
+    their power-weighted compromise (weighted by the initiator's capability twice): the
+    ``InitRcvrInterp`` and ``PWCompInterp`` bargains, which the default run does not use."""
+    log = parse_log(KTAB / "20170530_ref-dummyData_3Dim.txt")
+    c, X, S = detente.bundled("ktab-dummy-3d").arrays()
+    seen = {}
+    for model in ("InitRcvrInterp", "PWCompInterp"):
+        gen = smp.rounds(
+            c, X, S, lo=np.zeros(3), hi=np.full(3, 100.0), options=SmpOptions(BargnModel=model)
+        )
+        next(gen)
+        for b in next(gen).bargains:
+            seen[b.initiator, b.receiver, b.view] = (b.init_position, b.rcvr_position)
+    assert len(log.bargains) == 3 * 7  # every actor challenged someone in the first turn
+    for i, j, view, init, rcvr in log.bargains:
+        got_init, got_rcvr = seen[i, j, view]
+        for got, printed in zip(got_init + got_rcvr, init + rcvr, strict=True):
+            assert _printed(got, printed, 3), (i, j, view, got, printed)
+
+
+# --- kernels on hand-checkable cases, one per option value ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule", "gain", "loss"),
+    [
+        ("Prop", 1.0, -1.0),  # w du
+        ("Binary", 2.0, -2.0),  # w sign(du) beyond the 1e-8 ramp
+        ("PropBin", 2 * (0.8 * 0.5 + 0.2), -2 * (0.8 * 0.5 + 0.2)),
+        ("PropCbc", 2 * (0.25 + 0.0625), -2 * (0.25 + 0.0625)),
+        ("Cubic", 0.25, -0.25),  # w du^3: small differences count for less
+        ("ASymProsp", 2 * 0.5 * 2 / 3, -1.0),  # gains count 2/3 of losses
+    ],
+)
+def test_voting_rules(rule: str, gain: float, loss: float) -> None:
+    assert steps.vote(rule, 2.0, np.array(0.5)) == pytest.approx(gain)
+    assert steps.vote(rule, 2.0, np.array(-0.5)) == pytest.approx(loss)
+
+
+@pytest.mark.parametrize(
+    ("model", "expected"),
+    [
+        ("Linear", 2 / 3),
+        ("Square", 4 / 5),
+        ("Quartic", 16 / 17),
+        ("Octic", 256 / 257),
+        ("Binary", 1 / (1 + 1e-6)),
+    ],
+)
+def test_victory_probability_models(model: str, expected: float) -> None:
+    """A 2:1 coalition wins 2/3 of the time (Linear), more with steeper laws, surely (Binary)."""
+    p = steps.victory_probabilities(np.array([[1e-8, 2.0], [1.0, 1e-8]]), model)
+    assert p[0, 1] == pytest.approx(expected, rel=1e-12)
+    assert p[1, 0] == pytest.approx(1 - expected, rel=1e-12)
+    assert p[0, 0] == 0.5
+
+
+def test_binary_victory_ramps_inside_ten_percent() -> None:
+    p = steps.victory_probabilities(np.array([[1e-8, 1.05], [1.0, 1e-8]]), "Binary")
+    r = 1.05 / 2.05
+    assert p[0, 1] == pytest.approx((r * 2.1 - 1) / 0.1)
+
+
+C3 = np.array([[1e-8, 3.0, 4.0], [1.0, 1e-8, 2.0], [1.0, 1.0, 1e-8]])
+
+
+def test_conditional_pce_by_hand() -> None:
+    # P(0>1) = 3/4, P(0>2) = 4/5, P(1>2) = 2/3; p_a ~ prod_b P(a>b), with P(a>a) = 1/2
+    p = steps.pce(C3, "Linear", "Conditional")
+    np.testing.assert_allclose(p, [0.72, 0.2, 0.08], rtol=1e-6)
+
+
+@pytest.mark.parametrize("model", ["MarkovUniform", "MarkovIncentive"])
+def test_markov_pces_are_fixed_points_and_less_sure_than_conditional(model: str) -> None:
+    vp = steps.victory_probabilities(C3, "Linear")
+    p = steps.pce(C3, "Linear", model)
+    assert p.sum() == pytest.approx(1.0)
+    assert np.argmax(p) == 0
+    if model == "MarkovUniform":  # p_a = (1/N) sum_b P(a>b)(p_a + p_b)
+        np.testing.assert_allclose((vp * (p[:, None] + p[None, :])).sum(1) / 3, p, atol=1e-5)
+        assert p[0] < steps.pce(C3, "Linear", "Conditional")[0]
+    else:  # challengers come in proportion to C(a,b) P(a>b): the winner keeps more
+        assert p[0] > steps.pce(C3, "Linear", "MarkovUniform")[0]
+    # two options: every PCE gives the pairwise probability
+    two = steps.pce(np.array([[1e-8, 2.0], [1.0, 1e-8]]), "Linear", model)
+    assert two[0] == pytest.approx(2 / 3, abs=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("big_r_range", "expected"),
+    [("Min", [0.0, 0.4, 1.0]), ("Mid", [-0.5, 0.1, 1.0]), ("Max", [-1.0, -0.2, 1.0])],
+)
+def test_big_r_range(big_r_range: str, expected: list[float]) -> None:
+    """The most probable position's holder is the most risk-averse (R = 1)."""
+    r = steps.risk_from_probabilities(np.array([0.1, 0.3, 0.6]), big_r_range)
+    np.testing.assert_allclose(r, expected, atol=1e-12)
+
+
+def test_equal_probabilities_mean_risk_neutral() -> None:
+    assert np.all(steps.risk_from_probabilities(np.full(4, 0.25), "Mid") == 0.0)
+
+
+@pytest.mark.parametrize(
+    ("adjust", "expected"),
+    [("None", 1.0), ("OneThird", 0.5), ("Half", 0.25), ("TwoThirds", 0.0), ("Full", -0.5)],
+)
+def test_big_r_adjust(adjust: str, expected: float) -> None:
+    """h (R = 1) estimates i (R = -1/2) by anchoring on itself, more or less."""
+    assert steps.estimate_risk(np.array(1.0), np.array(-0.5), adjust) == pytest.approx(expected)
+
+
+def _three_on_a_line() -> dict[str, np.ndarray]:
+    # i at 0, j at 1, third party n at 1 with j; one dimension, all risk-neutral, weights 1
+    x = np.array([[0.0], [1.0], [1.0]])
+    d = steps.distances(x, x, np.ones((3, 1)))
+    return {"d": d, "r": np.zeros(3), "weight": np.ones(3), "total_salience": np.ones(3)}
+
+
+@pytest.mark.parametrize(
+    ("commit", "expected"), [("NoCommit", 0.5), ("FullCommit", 0.5), ("SemiCommit", 4 / 7)]
+)
+def test_third_party_commitment(commit: str, expected: float) -> None:
+    """The principals' votes cancel (1 each). Under Full and No commitment a third party's two
+    expected outcomes are equal sums, so it abstains: P = 1/2. Under SemiCommit the third party
+    at j's position first sees i's chance as 1/3 (its own vote -1 joins j), then expects
+    1/3 * (1 - 0) + 2/3 * (1 - 1) = +1/3 from siding with i: P = (4/3) / (4/3 + 1) = 4/7."""
+    idx = np.array([0])
+    p, gain = steps.challenge(
+        idx,
+        idx,
+        idx,
+        np.array([1]),
+        big_r_adjust="OneThird",
+        rule="Prop",
+        commit=commit,
+        **_three_on_a_line(),
+    )
+    assert p[0] == pytest.approx(expected, rel=1e-9)
+    # k = i: gain = (1 - S_j) 2u_ii + S_j (2P u_ii + 2(1-P) u_ij) - u_ii - u_ij = 2P - 1
+    assert gain[0] == pytest.approx(2 * expected - 1, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("method", "init", "rcvr"),
+    [("S2P2", 0.26, 0.26), ("S1P1", 0.35, 0.35), ("S2PMax", 0.2, 0.5)],
+)
+def test_bargain_interpolation(method: str, init: float, rcvr: float) -> None:
+    """i at 0.2 (P = 3/4), j at 0.8, saliences 1/2: S2P2 weights (sP)^2 = 9:1 so both meet at
+    0.26; S1P1 weights sP = 3:1, 0.35; S2PMax moves only the likelier loser, by the gap 1/2."""
+    one = np.array([[0.5]])
+    bi, bj = steps.interpolate(
+        np.array([[0.2]]), one, np.array([0.75]), np.array([[0.8]]), one, np.array([0.25]), method
+    )
+    assert bi[0, 0] == pytest.approx(init, abs=1e-5)
+    assert bj[0, 0] == pytest.approx(rcvr, abs=1e-5)
+
+
+# --- options on the model ------------------------------------------------------------------------
+
+NON_DEFAULTS = (
+    [("VictoryProbModel", v) for v in ("Square", "Quartic", "Octic", "Binary")]
+    + [("PCEModel", v) for v in ("MarkovIncentive", "MarkovUniform")]
+    + [("VotingRule", v) for v in ("Binary", "PropBin", "PropCbc", "Cubic", "ASymProsp")]
+    + [("BigRAdjust", v) for v in ("None", "Half", "TwoThirds", "Full")]
+    + [("BigRRange", v) for v in ("Min", "Max")]
+    + [("ThirdPartyCommit", v) for v in ("NoCommit", "FullCommit")]
+    + [("InterVecBrgn", v) for v in ("S1P1", "S2PMax")]
+    + [("BargnModel", v) for v in ("InitRcvrInterp", "PWCompInterp")]
+    + [("StateTransitions", "Stochastic")]
+)
+
+
+@pytest.mark.parametrize(("name", "value"), NON_DEFAULTS)
+def test_every_non_default_option_runs_and_changes_the_trajectory(name: str, value: str) -> None:
+    c, X, S = detente.bundled("ktab-dummy-3d").arrays()
+    base = smp.run(c, X, S)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        other = smp.run(c, X, S, options=SmpOptions(**{name: value}), rng=1)
+    assert all(np.all(np.isfinite(s.positions)) for s in other)
+    assert all(s.unique_probability.sum() == pytest.approx(1.0) for s in other)
+    changed = len(other) != len(base) or any(
+        not np.array_equal(a.positions, b.positions) for a, b in zip(base, other, strict=False)
+    )
+    assert changed
+
+
+def test_receiver_interpolation_offers_two_bargains_per_challenge() -> None:
+    c, X, S = detente.bundled("ktab-dummy-3d").arrays()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        one = smp.run(c, X, S, options=SmpOptions(max_iter=1))[1]
+        two = smp.run(c, X, S, options=SmpOptions(max_iter=1, BargnModel="InitRcvrInterp"))[1]
+    assert len(two.bargains) == 2 * len(one.bargains)
+    assert [b.view for b in two.bargains[:2]] == ["initiator", "receiver"]
+
+
+def test_stochastic_transitions_are_reproducible_for_a_seed() -> None:
+    c, X, S = detente.bundled("ktab-dummy-3d").arrays()
+    options = SmpOptions(StateTransitions="Stochastic", max_iter=15)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        runs = {seed: smp.run(c, X, S, options=options, rng=seed) for seed in range(5)}
+        again = smp.run(c, X, S, options=options, rng=3)
+    assert [s.positions.tolist() for s in again] == [s.positions.tolist() for s in runs[3]]
+    finals = {tuple(np.round(r[-1].positions, 6).ravel()) for r in runs.values()}
+    assert len(finals) > 1  # the draws matter
+    # deterministic transitions ignore the rng
+    a = smp.run(c, X, S, rng=1)
+    b = smp.run(c, X, S, rng=2)
+    assert [s.positions.tolist() for s in a] == [s.positions.tolist() for s in b]
+
+
+def test_accommodation_matrix_moves_ideals() -> None:
+    """A = I: ideals jump to positions (KTAB's default); A = 0: ideals never move; A = I/2:
+    the ideal goes half way to the new position each turn."""
+    c, X, S = detente.bundled("ktab-dummy-3d").arrays()
+    n = len(c)
+    cynical = smp.run(c, X, S)
+    assert all(np.array_equal(s.ideals, s.positions) for s in cynical)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ideal = smp.run(c, X, S, accommodation=np.zeros((n, n)), options=SmpOptions(max_iter=3))
+    for s in ideal:
+        np.testing.assert_allclose(s.ideals, X, atol=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        half = smp.run(c, X, S, accommodation=0.5 * np.eye(n), options=SmpOptions(max_iter=1))
+    np.testing.assert_allclose(half[1].ideals, 0.5 * half[1].positions + 0.5 * X, atol=1e-12)
+
+
+def test_bad_accommodation_is_refused() -> None:
+    c, X, S = detente.bundled("ktab-dummy-3d").arrays()
+    with pytest.raises(InputError, match="accommodation"):
+        smp.run(c, X, S, accommodation=np.ones((7, 7)))
+    with pytest.raises(InputError, match="7 x 7"):
+        smp.run(c, X, S, accommodation=np.eye(3))
+
+
+def test_stopping_constants_are_options() -> None:
+    c, X, S = detente.bundled("ktab-dummy-3d").arrays()
+    # fractional changes 0.9999, 0.7631, 0.1780, 0.0801, 0.0853, ... (the log)
+    assert len(smp.run(c, X, S, options=SmpOptions(min_delta_ratio=0.1))) == 5
+    assert len(smp.run(c, X, S, options=SmpOptions(min_delta_ratio=0.1, min_iter=5))) == 6
+    with pytest.warns(RuntimeWarning, match="still moving after max_iter=3"):
+        assert len(smp.run(c, X, S, options=SmpOptions(max_iter=3))) == 4
+    with pytest.raises(InputError, match="max_iter"):
+        smp.INFO.parse_options({"max_iter": 0})
+
+
+# --- contract and properties ---------------------------------------------------------------------
+
+
+def test_forecast_reports_mean_and_most_probable_position() -> None:
+    fc = detente.forecast(detente.bundled("ktab-soe-pol-comp"), ["smp"])
+    frame = fc.to_frame()
+    last = frame[(frame["round"] == 27) & (frame["quantity"].isin(["mean", "most_probable"]))]
+    assert set(last["quantity"]) == {"mean", "most_probable"}
+    # ktab-smp.md 6.4: the c x s weighted mean moves from (36.3, 38.9) to (37.3, 36.9)
+    assert [round(v, 1) for v in fc.run("smp").values] == [37.3, 36.9]
+    first = frame[(frame["round"] == 0) & (frame["quantity"] == "mean")]["value"]
+    assert [round(v, 1) for v in first] == [36.3, 38.9]
+    assert "median" not in set(frame["quantity"])
+
+
+def test_moves_name_the_bargain_that_caused_them() -> None:
+    c, X, S = detente.bundled("ktab-soe-pol-comp").arrays()
+    states = smp.run(c, X, S)
+    for state in states[1:]:
+        ids = {b.id: b for b in state.bargains}
+        moved = {m.mover for m in state.moves}
+        assert moved == set(
+            np.nonzero(np.any(state.positions != states[state.round - 1].positions, axis=1))[0]
+        )
+        for m in state.moves:
+            b = ids[m.bargain]
+            assert m.mover in (b.initiator, b.receiver)
+            side = b.init_position if m.mover == b.initiator else b.rcvr_position
+            np.testing.assert_allclose(state.positions[m.mover], side, atol=1e-9)
+
+
+def test_saliences_above_one_are_scaled_and_zero_capability_is_allowed() -> None:
+    c = np.array([1.0, 0.0, 2.0])
+    X = np.array([[10.0, 20.0], [50.0, 50.0], [90.0, 70.0]])
+    S = np.array([[0.9, 0.9], [0.5, 0.5], [0.2, 0.1]])
+    a = smp.run(c, X, S)
+    b = smp.run(c, X, S / np.array([[1.8], [1.0], [1.0]]))
+    assert [s.positions.tolist() for s in a] == [s.positions.tolist() for s in b]
+
+
+def test_unanimity_does_not_move() -> None:
+    states = smp.run(np.arange(1.0, 5.0), np.full((4, 2), 42.0), np.full((4, 2), 0.4))
+    assert np.all(states[-1].positions == 42.0)
+    assert states[0].unique_probability.tolist() == [1.0]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from detente.models.registry import ModelOptions
 
@@ -119,9 +119,3 @@ class SmpOptions(ModelOptions):
     min_delta_ratio: float = Field(default=0.02, ge=0)
     min_sig_delta: float = Field(default=1e-4, gt=0)
     pos_tol: float = Field(default=1e-3, ge=0)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> SmpOptions:
-        if self.min_iter > self.max_iter:
-            raise ValueError("min_iter must be at most max_iter")
-        return self
