@@ -18,11 +18,11 @@ import numpy as np
 import pytest
 
 import detente
-from detente.errors import InputError
+from detente.errors import InputError, ScenarioError
 from detente.models import smp
 from detente.models.smp import steps
 from detente.models.smp.options import SmpOptions
-from detente.scenario import ktab
+from detente.scenario import Scenario, files, ktab, ktab_xml
 
 KTAB = Path(__file__).resolve().parents[1] / "../shared/reference/ktab"
 
@@ -465,3 +465,131 @@ def test_unanimity_does_not_move() -> None:
     states = smp.run(np.arange(1.0, 5.0), np.full((4, 2), 42.0), np.full((4, 2), 0.4))
     assert np.all(states[-1].positions == 42.0)
     assert states[0].unique_probability.tolist() == [1.0]
+
+
+# --- KTAB XML ------------------------------------------------------------------------------------
+
+
+def _ktab_xml(s: Scenario, parameters: str = "", adjust: str = "") -> str:
+    """KTAB XML for a scenario, element by element as ``smpSchema.xsd`` lays it out."""
+    dims = "".join(f"<dName>{i.name}</dName>" for i in s.issues)
+    actors = "".join(
+        f"<Actor><name>{a.name}</name><description>{a.description}</description>"
+        f"<capability>{a.capability!r}</capability><Position>"
+        + "".join(f"<dCoord>{a.position[i]!r}</dCoord>" for i in s.issue_ids)
+        + "</Position><Salience>"
+        + "".join(f"<dSal>{a.salience[i]!r}</dSal>" for i in s.issue_ids)
+        + "</Salience></Actor>"
+        for a in s.actors
+    )
+    return (
+        f'<?xml version="1.0"?>\n<Scenario><name>{s.name}</name><desc>{s.description}</desc>'
+        f"<prngSeed>15455440707583219804</prngSeed>{parameters}"
+        f"<Dimensions>{dims}</Dimensions><Actors>{actors}</Actors>{adjust}</Scenario>"
+    )
+
+
+def test_ktab_xml_without_adjustments_runs_like_the_csv(shared: Path) -> None:
+    """ktab-smp.md 6.6: KTAB's own dummyData_3Dim.xml lacks IdealAdjustment (its reader then
+    fails); read by the schema, the XML reproduces the CSV run."""
+    csv = ktab.read(KTAB / "dummyData_3Dim.csv")
+    s = ktab_xml.loads(_ktab_xml(csv), scenario_id=csv.id)
+    assert s.arrays()[0].tolist() == csv.arrays()[0].tolist()
+    assert s.accommodation == {}
+    assert s.model_options == {}
+    a, b = detente.forecast(s, ["smp"]), detente.forecast(csv, ["smp"])
+    assert a.run("smp").rounds == b.run("smp").rounds
+
+
+PARAMETERS = (
+    "<ModelParameters><VictoryProbModel>Square</VictoryProbModel><PCEModel>MarkovIncentive"
+    "</PCEModel><StateTransitions>Deterministic</StateTransitions><VotingRule>PropCbc"
+    "</VotingRule><BigRAdjust>No</BigRAdjust><BigRRange>Max</BigRRange><ThirdPartyCommit>"
+    "FullCommit</ThirdPartyCommit><InterVecBrgn>S1P1</InterVecBrgn><BargnModel>PWCompInterp"
+    "</BargnModel></ModelParameters>"
+)
+ADJUSTMENTS = (
+    "<IdealAdjustment>"
+    "<iaPair><adjustingIdeal>SActor-01</adjustingIdeal><referencePos>SActor-00</referencePos>"
+    "<adjust>0.07</adjust></iaPair>"
+    "<iaPair><adjustingIdeal>SActor-01</adjustingIdeal><referencePos>SActor-01</referencePos>"
+    "<adjust>0.5</adjust></iaPair></IdealAdjustment>"
+)
+
+
+def test_ktab_xml_model_parameters_and_ideal_adjustment(shared: Path, tmp_path: Path) -> None:
+    csv = ktab.read(KTAB / "dummyData_3Dim.csv")
+    s = ktab_xml.loads(_ktab_xml(csv, PARAMETERS, ADJUSTMENTS))
+    assert s.model_options["smp"]["BigRAdjust"] == "None"  # the schema's "No"
+    assert s.accommodation == {"SActor-01": {"SActor-00": 0.07, "SActor-01": 0.5}}
+    A = s.accommodation_matrix()
+    assert A is not None
+    assert A[1, 0] == 0.07
+    assert A[1, 1] == 0.5
+    assert A[0, 0] == 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        fc = detente.forecast(s, ["smp"])
+        explicit = smp.run(
+            *s.arrays(), options=SmpOptions(**s.model_options["smp"]), accommodation=A
+        )
+    run = fc.run("smp")
+    assert run.options["PCEModel"] == "MarkovIncentive"
+    assert run.options["BargnModel"] == "PWCompInterp"
+    assert [r.positions for r in run.rounds[0]] == [
+        tuple(st.positions[:, 0].tolist()) for st in explicit
+    ]
+    # SActor-01's ideal mixes 7 % of SActor-00's position, half its own and 43 % of its old ideal
+    assert not np.allclose(explicit[1].ideals[1], explicit[1].positions[1])
+    # the scenario file keeps both (YAML round trip)
+    path = tmp_path / "s.yaml"
+    files.write(s, path)
+    assert files.read(path) == s
+
+
+@pytest.mark.parametrize(
+    ("edit", "error", "message"),
+    [
+        (lambda t: t.replace("<dCoord>6.37</dCoord>", ""), ScenarioError, "2 Position.dCoord"),
+        (lambda t: t.replace("</Dimensions>", "</Dimensions"), ScenarioError, "not well-formed"),
+        (
+            lambda t: t.replace("</Actors>", "</Actors>" + ADJUSTMENTS.replace("-00", "-99")),
+            ScenarioError,
+            "'SActor-99' is not an actor",
+        ),
+        (
+            lambda t: t.replace("</Actors>", "</Actors>" + ADJUSTMENTS.replace("0.5", "0.95")),
+            ScenarioError,
+            "sum to 1.02",
+        ),
+        (
+            lambda t: t.replace("<prngSeed>", PARAMETERS.replace("Square", "Cubic") + "<prngSeed>"),
+            InputError,
+            "VictoryProbModel",
+        ),
+    ],
+)
+def test_bad_ktab_xml_is_refused_clearly(edit, error, message, shared: Path) -> None:  # type: ignore[no-untyped-def]
+    text = edit(_ktab_xml(ktab.read(KTAB / "dummyData_3Dim.csv")))
+    with pytest.raises(error, match=message):
+        ktab_xml.loads(text)
+
+
+def test_cli_imports_ktab_xml_and_forecasts_it(cli, shared: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    xml = tmp_path / "soe.xml"
+    xml.write_text(
+        _ktab_xml(
+            ktab.read(KTAB / "SOE-Pol-Comp.csv"),
+            ADJUSTMENTS.replace("SActor-01", "XJ").replace("SActor-00", "LK"),
+        )
+    )
+    out = tmp_path / "soe.yaml"
+    result = cli("import", str(xml), "-o", str(out))
+    assert result.code == 0, result.err
+    assert "13 actors" in result.err
+    result = cli("forecast", str(out), "--model", "smp", "--no-store")
+    assert result.code == 0, result.err
+    assert "smp by round" in result.out
+    bad = cli("import", str(tmp_path / "missing.xml"), "-o", str(tmp_path / "x.yaml"))
+    assert bad.code == 2
+    assert "Traceback" not in bad.err

@@ -350,14 +350,21 @@ def schema(
 @app.command("import")
 def import_(
     file: Annotated[
-        Path, typer.Argument(help="A KTAB CSV or an 'Actor, Capability, Position, Salience' CSV.")
+        Path,
+        typer.Argument(
+            help="A KTAB CSV, a KTAB XML or an 'Actor, Capability, Position, Salience' CSV."
+        ),
     ],
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Scenario file to write (.yaml or .json).")
     ],
     fmt: Annotated[
         str | None,
-        typer.Option("--format", "-f", help="ktab-csv or csv (default: guessed from the content)."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="ktab-csv, ktab-xml or csv (default: guessed from the suffix and content).",
+        ),
     ] = None,
     scenario_id: Annotated[str | None, typer.Option("--id", help="Id of the new scenario.")] = None,
     issue: Annotated[str, typer.Option(help="Issue id (common CSV only).")] = "issue",
@@ -373,11 +380,11 @@ def import_(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT if it exists.")] = False,
 ) -> None:
-    """Convert a CSV into a scenario file.
+    """Convert a KTAB CSV or XML file, or a common CSV, into a scenario file.
 
     Example: detente import dummyData_3Dim.csv -o dummy.yaml
     """
-    from detente.scenario import files, ktab, table
+    from detente.scenario import files, ktab, ktab_xml, table
 
     if output.suffix.lower() not in (".yaml", ".yml", ".json"):
         raise InputError(f"{output}: import writes a scenario file; name it .yaml, .yml or .json")
@@ -386,6 +393,8 @@ def import_(
     fmt = fmt or files.guess_format(file)
     if fmt == "ktab-csv":
         s = ktab.read(file, scenario_id=scenario_id)
+    elif fmt == "ktab-xml":
+        s = ktab_xml.read(file, scenario_id=scenario_id)
     elif fmt == "csv":
         s = table.read(
             file,
@@ -395,7 +404,7 @@ def import_(
             scenario_id=scenario_id,
         )
     else:
-        raise InputError(f"import reads ktab-csv or csv, not '{fmt}'")
+        raise InputError(f"import reads ktab-csv, ktab-xml or csv, not '{fmt}'")
     files.write(s, output)
     _err.print(f"wrote {output}: {len(s.actors)} actors, {len(s.issues)} issue(s)")
 

@@ -234,9 +234,15 @@ class Forecast:
 
 
 def resolve_models(
-    models: Sequence[str] | None, options: Mapping[str, Mapping[str, Any]] | None
+    models: Sequence[str] | None,
+    options: Mapping[str, Mapping[str, Any]] | None,
+    defaults: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> tuple[list[ModelInfo], dict[str, ModelOptions]]:
     """The models to run (default :data:`DEFAULT_MODELS`) and each one's validated options.
+
+    ``defaults`` are a scenario's own option values per model (``Scenario.model_options``,
+    e.g. KTAB XML's model parameters); ``options`` override them, and defaults for models not
+    run are ignored.
 
     Raises
     ------
@@ -249,7 +255,11 @@ def resolve_models(
     unused = set(given) - set(names)
     if unused:
         raise InputError(f"options given for models not run: {', '.join(sorted(unused))}")
-    return infos, {info.name: info.parse_options(given.get(info.name)) for info in infos}
+    base = dict(defaults or {})
+    return infos, {
+        info.name: info.parse_options({**base.get(info.name, {}), **given.get(info.name, {})})
+        for info in infos
+    }
 
 
 def forecast(
@@ -284,7 +294,7 @@ def forecast(
     ModelError
         A model produced a non-finite forecast.
     """
-    infos, parsed = resolve_models(models, options)
+    infos, parsed = resolve_models(models, options, scenario.model_options)
     seed = int(rng) if isinstance(rng, int | np.integer) else None
     generator = np.random.default_rng(rng)
     c, X, S = scenario.arrays()
@@ -294,8 +304,11 @@ def forecast(
         opts = parsed[info.name]
         stored: tuple[tuple[Round, ...], ...] = ()
         if info.trajectory is not None:
+            extra: dict[str, Any] = {}
+            if "accommodation" in info.scenario_inputs:
+                extra["accommodation"] = scenario.accommodation_matrix()
             paths = info.trajectory(
-                c, X, S, lo=lo, hi=hi, status_quo=sq, options=opts, rng=generator
+                c, X, S, lo=lo, hi=hi, status_quo=sq, options=opts, rng=generator, **extra
             )
             stored = tuple(tuple(_round(state) for state in path) for path in paths)
             values = np.array([getattr(path[-1], info.forecast) for path in stored])

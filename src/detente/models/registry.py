@@ -78,6 +78,9 @@ class ModelInfo:
         ``(quantity, value)`` pairs); the forecast is the last round's ``forecast`` quantity.
     forecast
         Dynamic models: which round quantity is the forecast (``"median"`` or ``"mean"``).
+    scenario_inputs
+        Further scenario inputs the model's ``trajectory`` takes as keyword arguments
+        (``"accommodation"``: :meth:`Scenario.accommodation_matrix`).
     """
 
     name: str
@@ -92,6 +95,7 @@ class ModelInfo:
     notes: NotesFunction | None = field(default=None, compare=False)
     trajectory: TrajectoryFunction | None = field(default=None, compare=False)
     forecast: str = "median"
+    scenario_inputs: tuple[str, ...] = ()
 
     def parse_options(self, values: Mapping[str, Any] | None = None) -> ModelOptions:
         """Validate user-given options (strings from the command line are coerced)."""

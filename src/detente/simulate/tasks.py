@@ -147,13 +147,23 @@ def _run_smp(
     ids = list(scenario.actor_ids)
     for change in future.changes:
         ids, c, X, S = apply_change(change, scenario, ids, c, X, S)
+    accommodation = scenario.accommodation_matrix(ids)
     lo, hi, _ = scenario.bounds()
     out = np.empty((len(X), X.shape[-1]))
     unsettled = 0
     for d in range(len(X)):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            states = smp.run(c[d], X[d], S[d], lo=lo, hi=hi, options=options, rng=generators[d])
+            states = smp.run(
+                c[d],
+                X[d],
+                S[d],
+                lo=lo,
+                hi=hi,
+                options=options,
+                accommodation=accommodation,
+                rng=generators[d],
+            )
         last = states[-1]
         settled = last.fractional_change is not None and (
             last.fractional_change < options.min_delta_ratio

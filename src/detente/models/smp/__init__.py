@@ -302,5 +302,6 @@ INFO = register(
         dimensions="multi",
         trajectory=trajectory,
         forecast="mean",
+        scenario_inputs=("accommodation",),
     )
 )
