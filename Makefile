@@ -32,6 +32,7 @@ test: lint typecheck pytest
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_eum.py
 	$(BIN)/python benchmarks/run_simulate.py
+	$(BIN)/python benchmarks/run_smp.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

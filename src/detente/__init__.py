@@ -7,7 +7,7 @@ tidy table (:meth:`Forecast.to_frame`) or as versioned JSON (:meth:`Forecast.to_
 >>> import detente
 >>> fc = detente.forecast(detente.bundled("emission-1994"))
 >>> fc.models
-('compromise', 'median', 'nash', 'eum', 'smp')
+('compromise', 'median', 'nash', 'eum')
 """
 
 from detente import models
