@@ -419,9 +419,9 @@ def _resolve(
             chosen[k] = options_k[m]
             chosen_p[k] = p[g][m]
     new_x = x.copy()
-    for k in np.nonzero(chosen >= 0)[0]:
-        b = chosen[k]
-        new_x[k] = pos_i[b] if init[b] == k else pos_r[b]
+    movers = np.nonzero(chosen >= 0)[0]
+    b = chosen[movers]
+    new_x[movers] = np.where((init[b] == movers)[:, None], pos_i[b], pos_r[b])
     return new_x, chosen, queues, chosen_p
 
 
