@@ -49,6 +49,7 @@ test: lint typecheck pytest
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_eum.py
 	$(BIN)/python benchmarks/run_simulate.py
+	$(BIN)/python benchmarks/run_smp.py
 	$(BIN)/python benchmarks/run_deu3.py
 
 clean:

@@ -48,7 +48,7 @@ def random_inputs(rng: np.random.Generator, n: int = 7, k: int = 3):
 
 
 def test_registry_lists_the_models() -> None:
-    assert models.names() == ("compromise", "median", "momentum", "nash", "eum")
+    assert models.names() == ("compromise", "median", "momentum", "nash", "eum", "smp")
     for info in models.registered():
         assert info.reference
         assert info.summary
@@ -58,7 +58,7 @@ def test_registry_lists_the_models() -> None:
 def test_unknown_model_names_the_known_ones() -> None:
     with pytest.raises(
         InputError,
-        match="unknown model 'eum2'; models are: compromise, median, momentum, nash, eum",
+        match="unknown model 'eum2'; models are: compromise, median, momentum, nash, eum, smp",
     ):
         models.get("eum2")
 

@@ -183,20 +183,29 @@ def _print_forecast(fc: Any) -> None:
 def _print_rounds(fc: Any, run: Any) -> None:
     s = fc.scenario
     label = run.options.get("preset", "")
+    title = f"{run.model} ({label})" if label else run.model
     for issue, path in zip(s.issues, run.rounds, strict=True):
-        table = Table(
-            title=f"{run.model} ({label}) by round: {issue.name or issue.id}", title_justify="left"
-        )
+        table = Table(title=f"{title} by round: {issue.name or issue.id}", title_justify="left")
+        has_median = any(state.median is not None for state in path)
+        extra = [name for name, _ in path[0].extra]
         table.add_column("Round", justify="right")
-        table.add_column("Median", justify="right")
+        if has_median:
+            table.add_column("Median", justify="right")
         table.add_column("Mean", justify="right")
+        for name in extra:
+            table.add_column(name.replace("_", " ").capitalize(), justify="right")
         table.add_column("Moves (mover -> toward, kind)")
         for state in path:
             moves = "; ".join(
                 f"{s.actors[m.mover].label} -> {s.actors[m.partner].label}, {m.kind}"
                 for m in state.moves
             )
-            table.add_row(str(state.round), f"{state.median:.3f}", f"{state.mean:.3f}", moves)
+            cells = [str(state.round)]
+            if has_median:
+                cells.append("-" if state.median is None else f"{state.median:.3f}")
+            cells.append(f"{state.mean:.3f}")
+            cells += [f"{value:.3f}" for _, value in state.extra]
+            table.add_row(*cells, moves)
         _out.print(table)
         final = Table(title=f"{run.model}: positions, first and last round", title_justify="left")
         final.add_column("Actor")
@@ -238,6 +247,10 @@ def _print_explanation(fc: Any, focus: int) -> None:
                     )
                     continue
                 m = mine[0]
+                if hasattr(m, "explain"):
+                    labels = [a.label for a in s.actors]
+                    _out.print(f"  round {state.round}: {m.explain(labels)}")
+                    continue
                 partner = s.actors[m.partner].label
                 seen = (
                     f"As {actor.label} sees the dyad"
@@ -341,14 +354,21 @@ def schema(
 @app.command("import")
 def import_(
     file: Annotated[
-        Path, typer.Argument(help="A KTAB CSV or an 'Actor, Capability, Position, Salience' CSV.")
+        Path,
+        typer.Argument(
+            help="A KTAB CSV, a KTAB XML or an 'Actor, Capability, Position, Salience' CSV."
+        ),
     ],
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Scenario file to write (.yaml or .json).")
     ],
     fmt: Annotated[
         str | None,
-        typer.Option("--format", "-f", help="ktab-csv or csv (default: guessed from the content)."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="ktab-csv, ktab-xml or csv (default: guessed from the suffix and content).",
+        ),
     ] = None,
     scenario_id: Annotated[str | None, typer.Option("--id", help="Id of the new scenario.")] = None,
     issue: Annotated[str, typer.Option(help="Issue id (common CSV only).")] = "issue",
@@ -364,11 +384,11 @@ def import_(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT if it exists.")] = False,
 ) -> None:
-    """Convert a CSV into a scenario file.
+    """Convert a KTAB CSV or XML file, or a common CSV, into a scenario file.
 
     Example: detente import dummyData_3Dim.csv -o dummy.yaml
     """
-    from detente.scenario import files, ktab, table
+    from detente.scenario import files, ktab, ktab_xml, table
 
     if output.suffix.lower() not in (".yaml", ".yml", ".json"):
         raise InputError(f"{output}: import writes a scenario file; name it .yaml, .yml or .json")
@@ -377,6 +397,8 @@ def import_(
     fmt = fmt or files.guess_format(file)
     if fmt == "ktab-csv":
         s = ktab.read(file, scenario_id=scenario_id)
+    elif fmt == "ktab-xml":
+        s = ktab_xml.read(file, scenario_id=scenario_id)
     elif fmt == "csv":
         s = table.read(
             file,
@@ -386,7 +408,7 @@ def import_(
             scenario_id=scenario_id,
         )
     else:
-        raise InputError(f"import reads ktab-csv or csv, not '{fmt}'")
+        raise InputError(f"import reads ktab-csv, ktab-xml or csv, not '{fmt}'")
     files.write(s, output)
     _err.print(f"wrote {output}: {len(s.actors)} actors, {len(s.issues)} issue(s)")
 

@@ -160,6 +160,11 @@ def _print_backtest(bt: Backtest) -> None:
             end_section=r["model"] == bt.models[-1],
         )
     _out.print(scores)
+    for name, count in (bt.unsettled or {}).items():
+        _out.print(
+            f"[yellow]{name} did not settle within its round limit on {count} of {n_issues} "
+            "issues; its forecast there is the last round's.[/yellow]"
+        )
     diffs = Table(
         title="MAE minus compromise's (paired bootstrap over proposals, 95% interval)",
         title_justify="left",

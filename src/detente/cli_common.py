@@ -71,18 +71,23 @@ JsonFlag = Annotated[
 def model_options(
     items: list[str], chosen: list[str] | None, preset: str | None, rounds: int | None
 ) -> dict[str, dict[str, Any]]:
-    """``--option`` settings per model, with ``--preset`` and ``--rounds`` for ``eum``."""
+    """``--option`` settings per model, with ``--preset`` for ``eum`` and ``--rounds`` for the
+    dynamic models (``eum``'s ``rounds``, ``smp``'s ``max_iter``)."""
     from detente.forecast import DEFAULT_MODELS
 
     options = _parse_options(items, chosen)
-    if preset is not None or rounds is not None:
-        if "eum" not in (chosen or DEFAULT_MODELS):
-            raise InputError("--preset and --rounds apply to the eum model; add --model eum")
-        eum = options.setdefault("eum", {})
-        if preset is not None:
-            eum["preset"] = preset
-        if rounds is not None:
-            eum["rounds"] = rounds
+    run = chosen or DEFAULT_MODELS
+    if preset is not None and "eum" not in run:
+        raise InputError("--preset applies to the eum model; add --model eum")
+    if rounds is not None and "eum" not in run and "smp" not in run:
+        raise InputError("--rounds applies to the eum and smp models; add --model eum or smp")
+    if preset is not None:
+        options.setdefault("eum", {})["preset"] = preset
+    if rounds is not None:
+        if "eum" in run:
+            options.setdefault("eum", {})["rounds"] = rounds
+        if "smp" in run:
+            options.setdefault("smp", {})["max_iter"] = rounds
     return options
 
 

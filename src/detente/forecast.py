@@ -38,13 +38,16 @@ class Round:
     """A dynamic model's state after one round, as stored in a forecast.
 
     ``positions`` follow the scenario's actor order; each move names actors by index.
+    ``median`` is None for a model without one (``smp``); ``extra`` holds a model's further
+    group-level quantities, such as ``smp``'s most probable position.
     """
 
     round: int
-    median: float
+    median: float | None
     mean: float
     positions: tuple[float, ...]
     moves: tuple[Any, ...] = ()
+    extra: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,8 +128,11 @@ class Forecast:
                 zip(self.scenario.issue_ids, run.values, strict=True)
             ):
                 for state in run.rounds[j] if run.rounds else ():
-                    row(issue, state.round, None, "median", state.median)
+                    if state.median is not None:
+                        row(issue, state.round, None, "median", state.median)
                     row(issue, state.round, None, "mean", state.mean)
+                    for quantity, number in state.extra:
+                        row(issue, state.round, None, quantity, number)
                     for actor, position in zip(actors, state.positions, strict=True):
                         row(issue, state.round, actor, "position", position)
                 row(issue, None, None, "forecast", value)
@@ -137,7 +143,8 @@ class Forecast:
 
         Columns: ``model``, ``options`` (JSON), ``issue``, ``draw`` and ``round`` (empty for a
         deterministic static forecast), ``actor`` (empty for group-level quantities),
-        ``quantity`` (``forecast``; dynamic models add ``median``, ``mean``, ``position``) and
+        ``quantity`` (``forecast``; dynamic models add ``median``, ``mean``, ``position``, and
+        ``smp`` adds ``most_probable``) and
         ``value``.
         """
         import pandas as pd
@@ -147,6 +154,8 @@ class Forecast:
 
     def _moves_json(self, moves: tuple[Any, ...]) -> list[dict[str, Any]]:
         ids = self.scenario.actor_ids
+        if moves and hasattr(moves[0], "to_json"):
+            return [m.to_json(ids) for m in moves]
         return [
             {
                 "mover": ids[m.mover],
@@ -225,9 +234,15 @@ class Forecast:
 
 
 def resolve_models(
-    models: Sequence[str] | None, options: Mapping[str, Mapping[str, Any]] | None
+    models: Sequence[str] | None,
+    options: Mapping[str, Mapping[str, Any]] | None,
+    defaults: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> tuple[list[ModelInfo], dict[str, ModelOptions]]:
     """The models to run (default :data:`DEFAULT_MODELS`) and each one's validated options.
+
+    ``defaults`` are a scenario's own option values per model (``Scenario.model_options``,
+    e.g. KTAB XML's model parameters); ``options`` override them, and defaults for models not
+    run are ignored.
 
     Raises
     ------
@@ -240,7 +255,11 @@ def resolve_models(
     unused = set(given) - set(names)
     if unused:
         raise InputError(f"options given for models not run: {', '.join(sorted(unused))}")
-    return infos, {info.name: info.parse_options(given.get(info.name)) for info in infos}
+    base = dict(defaults or {})
+    return infos, {
+        info.name: info.parse_options({**base.get(info.name, {}), **given.get(info.name, {})})
+        for info in infos
+    }
 
 
 def forecast(
@@ -275,7 +294,7 @@ def forecast(
     ModelError
         A model produced a non-finite forecast.
     """
-    infos, parsed = resolve_models(models, options)
+    infos, parsed = resolve_models(models, options, scenario.model_options)
     seed = int(rng) if isinstance(rng, int | np.integer) else None
     generator = np.random.default_rng(rng)
     c, X, S = scenario.arrays()
@@ -285,11 +304,14 @@ def forecast(
         opts = parsed[info.name]
         stored: tuple[tuple[Round, ...], ...] = ()
         if info.trajectory is not None:
+            extra: dict[str, Any] = {}
+            if "accommodation" in info.scenario_inputs:
+                extra["accommodation"] = scenario.accommodation_matrix()
             paths = info.trajectory(
-                c, X, S, lo=lo, hi=hi, status_quo=sq, options=opts, rng=generator
+                c, X, S, lo=lo, hi=hi, status_quo=sq, options=opts, rng=generator, **extra
             )
             stored = tuple(tuple(_round(state) for state in path) for path in paths)
-            values = np.array([path[-1].median for path in stored])
+            values = np.array([getattr(path[-1], info.forecast) for path in stored])
         else:
             values = info.point(c, X, S, lo=lo, hi=hi, status_quo=sq, options=opts, rng=generator)
         if not np.all(np.isfinite(values)):
@@ -316,8 +338,9 @@ def forecast(
 def _round(state: Any) -> Round:
     return Round(
         round=int(state.round),
-        median=float(state.median),
+        median=None if state.median is None else float(state.median),
         mean=float(state.mean),
         positions=tuple(float(p) for p in state.positions),
         moves=tuple(state.moves),
+        extra=tuple((name, float(v)) for name, v in getattr(state, "extra", ())),
     )

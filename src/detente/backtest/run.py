@@ -10,6 +10,7 @@ Commission has no position on 5 issues, the reference point is missing on 99).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -87,6 +88,8 @@ class Backtest:
 
     ``frame`` has one row per (issue, model): ``proposal``, ``issue``, ``code``, ``split``,
     ``procedure``, ``wave``, ``model``, ``forecast``, ``outcome``, ``error`` (absolute).
+    ``unsettled`` counts, per dynamic model, the issues on which it stopped at its round limit
+    without settling (its forecast there is the last round's).
     """
 
     split: str
@@ -98,6 +101,7 @@ class Backtest:
     data_sha256: str
     frame: pd.DataFrame
     calibration: Calibration | None = None
+    unsettled: dict[str, int] | None = None
     detente_version: str = __version__
 
     @property
@@ -168,6 +172,7 @@ class Backtest:
             "bootstrap": records(self.bootstrap()),
             "by_procedure": records(self.scores("procedure")),
             "by_wave": records(self.scores("wave")),
+            "unsettled": dict(self.unsettled or {}),
         }
         if self.calibration is not None:
             doc["calibration"] = self.calibration.summary() | {
@@ -188,6 +193,7 @@ class Backtest:
             "## Scores",
             "",
             *_table(self._score_rows(self.scores())),
+            *self._unsettled_lines(),
             "",
             f"## MAE difference from {REFERENCE} (paired bootstrap, 95% interval)",
             "",
@@ -251,6 +257,17 @@ class Backtest:
                 ),
             ]
         return "\n".join(lines) + "\n"
+
+    def _unsettled_lines(self) -> list[str]:
+        n_issues = int(self.frame[["proposal", "issue"]].drop_duplicates().shape[0])
+        lines = []
+        for name, count in (self.unsettled or {}).items():
+            lines += [
+                "",
+                f"{name} did not settle within its round limit on {count} of {n_issues} "
+                "issues; its forecast there is the last round's.",
+            ]
+        return lines
 
     @staticmethod
     def _score_rows(table: pd.DataFrame) -> list[dict[str, str]]:
@@ -365,9 +382,17 @@ def backtest(
     root = np.random.SeedSequence(seed)
     issue_seeds = root.spawn(len(issues))
     rows: list[dict[str, Any]] = []
+    unsettled: dict[str, int] = {}
     for issue, child in zip(issues, issue_seeds, strict=True):
         scenario = issue.to_scenario(capabilities(issue, capability, data))
-        fc = detente.forecast(scenario, names, options=options, rng=np.random.default_rng(child))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", RuntimeWarning)
+            fc = detente.forecast(
+                scenario, names, options=options, rng=np.random.default_rng(child)
+            )
+        for model in {str(w.message).partition(":")[0] for w in caught}:
+            if model in names:
+                unsettled[model] = unsettled.get(model, 0) + 1
         values = {run.model: run.values[0] for run in fc.runs} | _baselines(issue)
         for name in (*names, *BASELINES):
             value = values[name]
@@ -402,6 +427,7 @@ def backtest(
         data_sha256=data.sha256,
         frame=frame,
         calibration=calibration,
+        unsettled=unsettled,
     )
 
 

@@ -2,10 +2,10 @@
 
 >>> from detente import models
 >>> models.names()
-('compromise', 'median', 'momentum', 'nash', 'eum')
+('compromise', 'median', 'momentum', 'nash', 'eum', 'smp')
 """
 
-from detente.models import compromise, eum, median, momentum, nash
+from detente.models import compromise, eum, median, momentum, nash, smp
 from detente.models.registry import ModelInfo, ModelOptions, get, names, register, registered
 
 __all__ = [
@@ -20,4 +20,5 @@ __all__ = [
     "nash",
     "register",
     "registered",
+    "smp",
 ]

@@ -74,7 +74,13 @@ class ModelInfo:
         Optional: explains a forecast in words (e.g. why Nash returned the status quo).
     trajectory
         Dynamic models: the round states per issue (each with ``round``, ``positions``,
-        ``median``, ``mean`` and ``moves``); the forecast is the last round's median.
+        ``median`` (or None), ``mean`` and ``moves``, and optionally ``extra``: more
+        ``(quantity, value)`` pairs); the forecast is the last round's ``forecast`` quantity.
+    forecast
+        Dynamic models: which round quantity is the forecast (``"median"`` or ``"mean"``).
+    scenario_inputs
+        Further scenario inputs the model's ``trajectory`` takes as keyword arguments
+        (``"accommodation"``: :meth:`Scenario.accommodation_matrix`).
     """
 
     name: str
@@ -88,6 +94,8 @@ class ModelInfo:
     dimensions: str = "per-issue"
     notes: NotesFunction | None = field(default=None, compare=False)
     trajectory: TrajectoryFunction | None = field(default=None, compare=False)
+    forecast: str = "median"
+    scenario_inputs: tuple[str, ...] = ()
 
     def parse_options(self, values: Mapping[str, Any] | None = None) -> ModelOptions:
         """Validate user-given options (strings from the command line are coerced)."""

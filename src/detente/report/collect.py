@@ -379,16 +379,18 @@ def _dynamics(
             continue
         path = model_run.rounds[j]
         positions = np.array([state.positions for state in path])
+        forecast_of = registry.get(model_run.model).forecast
+        label = "median position" if forecast_of == "median" else "weighted mean position"
         chart = add(
             f"rounds-{model_run.model}-{issue.id}",
             f"Positions by round in the {model_run.model} model (one line per actor) and its "
-            "forecast, the median position of each round (dashed).",
+            f"forecast, the {label} of each round (dashed).",
             charts.rounds_chart(
                 issue,
                 names,
                 cols,
                 positions,
-                [state.median for state in path],
+                [float(getattr(state, forecast_of)) for state in path],
                 model=model_run.model,
             ),
         )
@@ -407,6 +409,17 @@ def _move_row(s: Scenario, rnd: int, m: Any) -> dict[str, Any]:
     from detente.models.eum.steps import region_name
 
     mover, partner = s.actors[m.mover].label, s.actors[m.partner].label
+    if not hasattr(m, "eu_mover"):  # an smp move explains its own bargain
+        reason = m.explain([a.label for a in s.actors])
+        return {
+            "round": rnd,
+            "mover": mover,
+            "partner": partner,
+            "kind": m.kind,
+            "old": m.old,
+            "new": m.new,
+            "reason": reason[0].upper() + reason[1:] + ".",
+        }
     region = (
         region_name(m.eu_mover, m.eu_partner)
         .replace("(j ", f"({partner} ")

@@ -100,9 +100,8 @@ def compute(
     ReportRun
         Not yet stored: ``run_id`` is None and ``made`` is now.
     """
-    from detente import models as registry
 
-    names = list(models) if models else list(registry.names())
+    names = list(models) if models else _default_models(scenario)
     if seed is None:
         entropy = np.random.SeedSequence().entropy
         seed = int(entropy) if isinstance(entropy, int) else None
@@ -114,6 +113,22 @@ def compute(
 
         sim = simulate(scenario, names, draws=draws, rng=seed, spread=spread, options=options)
     return ReportRun(forecast=fc, simulation=sim, run_id=None, made=made, seed=seed)
+
+
+def _default_models(scenario: Scenario) -> list[str]:
+    """Every registered model that can run the scenario's timeline.
+
+    ``smp`` runs all issues jointly and takes events only before its first turn, so it is left
+    out of a report on a scenario with events during the run (ask for it with ``--model``).
+    """
+    from detente import models as registry
+    from detente.simulate import futures
+
+    try:
+        late = any(change.round > 0 for future in futures(scenario) for change in future.changes)
+    except ValueError:
+        late = False
+    return [name for name in registry.names() if not (late and name == "smp")]
 
 
 def record(run: ReportRun, finished: dt.datetime | None = None) -> RunRecord:

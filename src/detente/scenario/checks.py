@@ -46,6 +46,7 @@ def consistency_problems(s: Scenario) -> Iterator[Problem]:
     for n, actor in enumerate(s.actors):
         yield from _actor_problems(actor, ("actors", n), issues, sources)
 
+    yield from _accommodation_problems(s)
     if s.actors and all(a.capability == 0 for a in s.actors):
         yield Problem(
             "actors", "every actor has capability 0; at least one must be > 0", ("actors",)
@@ -341,3 +342,29 @@ def _numbers(values: list[float]) -> str:
 
 def _listing(names: Any) -> str:
     return ", ".join(sorted(names)) or "(none)"
+
+
+def _accommodation_problems(s: Scenario) -> Iterator[Problem]:
+    """Accommodation rows name actors, and each row's weights (identity unless listed) sum to
+    at most 1: an ideal is a weighted mix of positions and the old ideal."""
+    ids = set(s.actor_ids)
+    for a, row in s.accommodation.items():
+        where = f"accommodation[{a}]"
+        if a not in ids:
+            yield Problem(where, f"'{a}' is not an actor of the scenario", ("accommodation", a))
+            continue
+        for b in row:
+            if b not in ids:
+                yield Problem(
+                    f"{where}[{b}]",
+                    f"'{b}' is not an actor of the scenario",
+                    ("accommodation", a, b),
+                )
+        total = sum(row.values()) + (0.0 if a in row else 1.0)
+        if total > 1 + 1e-9:
+            yield Problem(
+                where,
+                f"weights sum to {total:g} (an unlisted own weight counts as 1, KTAB's default); "
+                "they must sum to at most 1",
+                ("accommodation", a),
+            )

@@ -6,15 +6,15 @@ from pathlib import Path
 from typing import Literal
 
 from detente.errors import InputError
-from detente.scenario import io, ktab, table
+from detente.scenario import io, ktab, ktab_xml, table
 from detente.scenario.model import Scenario
 
 __all__ = ["FORMATS", "Format", "dumps", "format_for_suffix", "guess_format", "read", "write"]
 
-Format = Literal["yaml", "json", "ktab-csv", "csv"]
-#: Formats :func:`read` and :func:`write` know: scenario YAML and JSON, KTAB CSV, and the
-#: common one-issue ``Actor, Capability, Position, Salience`` CSV.
-FORMATS: tuple[str, ...] = ("yaml", "json", "ktab-csv", "csv")
+Format = Literal["yaml", "json", "ktab-csv", "ktab-xml", "csv"]
+#: Formats :func:`read` knows: scenario YAML and JSON, KTAB CSV and XML, and the common
+#: one-issue ``Actor, Capability, Position, Salience`` CSV; :func:`write` all but KTAB XML.
+FORMATS: tuple[str, ...] = ("yaml", "json", "ktab-csv", "ktab-xml", "csv")
 
 
 def read(
@@ -31,6 +31,8 @@ def read(
         return io.load(path, sources_dir=sources_dir)
     if fmt == "ktab-csv":
         return ktab.read(path)
+    if fmt == "ktab-xml":
+        return ktab_xml.read(path)
     if fmt == "csv":
         return table.read(path)
     raise InputError(f"unknown format '{fmt}'; formats are: {', '.join(FORMATS)}")
@@ -57,6 +59,8 @@ def dumps(scenario: Scenario, fmt: str = "yaml") -> str:
         "ktab-csv": ktab.dumps,
         "csv": table.dumps,
     }
+    if fmt == "ktab-xml":
+        raise InputError("KTAB XML can be read (detente import) but not written; use ktab-csv")
     if fmt not in writers:
         raise InputError(f"unknown format '{fmt}'; formats are: {', '.join(FORMATS)}")
     return writers[fmt](scenario)
@@ -83,4 +87,8 @@ def guess_format(path: Path) -> str:
             f"{path}: not a KTAB CSV (first line: name, description, actors, dimensions) nor an "
             "'Actor, Capability, Position, Salience' CSV"
         )
-    raise InputError(f"{path}: unknown file type '{suffix}'; use .yaml, .yml, .json or .csv")
+    if suffix == ".xml":
+        if ktab_xml.sniff(io.read_text(path)):
+            return "ktab-xml"
+        raise InputError(f"{path}: not a KTAB XML scenario (no <Scenario> with <Actors>)")
+    raise InputError(f"{path}: unknown file type '{suffix}'; use .yaml, .yml, .json, .csv or .xml")

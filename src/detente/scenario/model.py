@@ -13,7 +13,8 @@ import datetime as dt
 import hashlib
 import json
 import math
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 import numpy as np
 from pydantic import (
@@ -189,6 +190,10 @@ class Scenario(_Value):
     actors: list[Actor]
     groups: list[Group] = Field(default_factory=list)
     timeline: list[Event] = Field(default_factory=list)
+    accommodation: dict[Id, dict[Id, Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]]] = (
+        Field(default_factory=dict)
+    )
+    model_options: dict[Text, dict[Text, Any]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -220,6 +225,23 @@ class Scenario(_Value):
             if actor.id == actor_id:
                 return actor
         raise KeyError(actor_id)
+
+    def accommodation_matrix(self, ids: Sequence[str] | None = None) -> np.ndarray | None:
+        """The ideal-accommodation matrix over ``ids`` (default the actors), or None if unset.
+
+        ``accommodation[a][b]`` is the weight a's ideal gives b's new position each round
+        (KTAB's ``IdealAdjustment``); unlisted pairs are KTAB's default, the identity.
+        """
+        if not self.accommodation:
+            return None
+        ids = list(self.actor_ids if ids is None else ids)
+        index = {actor_id: n for n, actor_id in enumerate(ids)}
+        A = np.eye(len(ids))
+        for a, row in self.accommodation.items():
+            for b, weight in row.items():
+                if a in index and b in index:
+                    A[index[a], index[b]] = weight
+        return A
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Capability ``c`` (n), positions ``X`` (n x k), saliences ``S`` (n x k, on 0-1)."""

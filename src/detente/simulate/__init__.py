@@ -112,7 +112,7 @@ def simulate(
         raise InputError(f"branches must be 'each' or 'draw', not '{branches}'")
     if not 0.0 <= spread <= 1.0:
         raise InputError(f"spread must be a fraction between 0 and 1, not {spread}")
-    infos, parsed = resolve_models(models, options)
+    infos, parsed = resolve_models(models, options, scenario.model_options)
     names = tuple(info.name for info in infos)
 
     root = _seed_sequence(rng)

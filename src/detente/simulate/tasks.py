@@ -7,13 +7,14 @@ process, in a local worker process or on a Dask worker.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from detente import models as _models
-from detente.models import eum
+from detente.models import eum, smp
 from detente.models.eum.options import EumOptions
 from detente.scenario.model import Scenario
 from detente.simulate.inputs import input_plan, sample_inputs
@@ -89,7 +90,12 @@ def run_task(task: Task) -> ChunkResult:
         for name, options in task.models:
             info = _models.get(name)
             gens = [generators[r] for r in rows]
-            if info.iterative:
+            if info.name == "smp":
+                out, late = _run_smp(
+                    task.scenario, future, c[rows], X[rows], S[rows], options, gens
+                )
+                unsettled += late
+            elif info.iterative:
                 out, late = _run_dynamic(
                     task.scenario, future, c[rows], X[rows], S[rows], options, gens
                 )
@@ -138,6 +144,58 @@ def _run_static(
         ids, c, X, S = apply_change(change, scenario, ids, c, X, S)
     lo, hi, sq = scenario.bounds()
     return np.asarray(info.point(c, X, S, lo=lo, hi=hi, status_quo=sq, options=options))
+
+
+def _run_smp(
+    scenario: Scenario,
+    future: Future,
+    c: np.ndarray,
+    X: np.ndarray,
+    S: np.ndarray,
+    options: Any,
+    generators: list[np.random.Generator],
+) -> tuple[np.ndarray, int]:
+    """KTAB's SMP on each draw (all issues jointly), the future's changes applied at the start.
+
+    Returns the final c x s weighted mean per draw and issue, and the number of draws that were
+    still moving after ``max_iter`` turns.
+    """
+    from detente.errors import InputError
+
+    late = [change for change in future.changes if change.round > 0]
+    if late:
+        raise InputError(
+            "smp: events during the run (at round > 0) are not supported yet; the SMP runs all "
+            f"issues jointly in turns (event at round {late[0].round}); use events at the start"
+        )
+    ids = list(scenario.actor_ids)
+    for change in future.changes:
+        ids, c, X, S = apply_change(change, scenario, ids, c, X, S)
+    accommodation = scenario.accommodation_matrix(ids)
+    lo, hi, _ = scenario.bounds()
+    out = np.empty((len(X), X.shape[-1]))
+    unsettled = 0
+    for d in range(len(X)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            states = smp.run(
+                c[d],
+                X[d],
+                S[d],
+                lo=lo,
+                hi=hi,
+                options=options,
+                accommodation=accommodation,
+                rng=generators[d],
+            )
+        last = states[-1]
+        settled = last.fractional_change is not None and (
+            last.fractional_change < options.min_delta_ratio
+        )
+        if last.round >= options.max_iter and not settled:
+            unsettled += 1
+        out[d] = last.mean
+    return out, unsettled
 
 
 def _run_dynamic(

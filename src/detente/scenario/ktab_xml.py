@@ -1,0 +1,156 @@
+"""KTAB's XML scenario format (the reader in KTAB is ``SMPModel::xmlRead``).
+
+Layout (``shared/reference/ktab-smp.md`` §3.2; schema ``smpSchema.xsd``)::
+
+    <Scenario>
+      <name>..</name> <desc>..</desc> <prngSeed>..</prngSeed>
+      <ModelParameters> <VictoryProbModel>Linear</VictoryProbModel> ... </ModelParameters>
+      <Dimensions> <dName>..</dName> ... </Dimensions>
+      <Actors>
+        <Actor> <name/> <description/> <capability/>
+          <Position> <dCoord/> ... </Position> <Salience> <dSal/> ... </Salience> </Actor>
+      </Actors>
+      <IdealAdjustment>
+        <iaPair> <adjustingIdeal/> <referencePos/> <adjust/> </iaPair> ...
+      </IdealAdjustment>
+    </Scenario>
+
+What is kept: names, descriptions, capabilities, positions and saliences (0-100, as in the CSV),
+the nine model parameters (as the scenario's ``model_options`` for ``smp``) and the ideal
+adjustments (as ``accommodation``: KTAB starts from the identity and overwrites the listed
+pairs). The seed is not kept (detente takes ``--rng``). Where KTAB's reader is stricter than its
+schema (it requires ``IdealAdjustment``, which makes its own ``dummyData_3Dim.xml`` fail), this
+reader follows the schema; the schema's ``No`` for BigRAdjust is read as KTAB's ``None``.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from detente.errors import Problem, ScenarioError
+from detente.scenario.io import finite_number, read_text, slug, validate_data
+from detente.scenario.model import Scenario
+
+__all__ = ["PARAMETERS", "loads", "read", "sniff"]
+
+#: KTAB's nine model parameters, as XML elements and as ``smp`` options (same names).
+PARAMETERS = (
+    "VictoryProbModel",
+    "PCEModel",
+    "StateTransitions",
+    "VotingRule",
+    "BigRAdjust",
+    "BigRRange",
+    "ThirdPartyCommit",
+    "InterVecBrgn",
+    "BargnModel",
+)
+
+
+def read(path: str | Path, *, scenario_id: str | None = None) -> Scenario:
+    """Read a KTAB XML file as a :class:`Scenario`."""
+    path = Path(path)
+    return loads(read_text(path), name=str(path), scenario_id=scenario_id)
+
+
+def sniff(text: str) -> bool:
+    """True if ``text`` looks like a KTAB XML scenario."""
+    head = text[:4096]
+    return "<Scenario" in head and ("<Actors" in text or "<Dimensions" in text)
+
+
+def loads(text: str, *, name: str = "<string>", scenario_id: str | None = None) -> Scenario:
+    """Parse KTAB XML text as a :class:`Scenario` (``name`` is used in error messages)."""
+
+    def fail(where: str, message: str) -> ScenarioError:
+        return ScenarioError([Problem(where, message, file=name)])
+
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as err:
+        line = err.position[0] if err.position else None
+        problem = Problem("", f"not well-formed XML: {err}", file=name, line=line)
+        raise ScenarioError([problem]) from None
+    scenario = root if root.tag == "Scenario" else root.find("Scenario")
+    if scenario is None:
+        raise fail("", "a KTAB XML scenario has a <Scenario> element")
+
+    def text_of(el: ET.Element | None, where: str, *, required: bool = True) -> str:
+        value = None if el is None else (el.text or "").strip()
+        if required and not value:
+            raise fail(where, "is missing or empty")
+        return value or ""
+
+    def number(el: ET.Element | None, where: str) -> float:
+        value = finite_number(text_of(el, where))
+        if value is None:
+            raise fail(where, f"must be a number, not {text_of(el, where)!r}")
+        return float(value)
+
+    title = text_of(scenario.find("name"), "Scenario.name", required=False)
+    options: dict[str, Any] = {}
+    params = scenario.find("ModelParameters")
+    if params is not None:
+        from detente.models import get
+
+        for parameter in PARAMETERS:
+            value = text_of(params.find(parameter), f"ModelParameters.{parameter}")
+            options[parameter] = "None" if (parameter, value) == ("BigRAdjust", "No") else value
+        get("smp").parse_options(options)  # an unknown value is an InputError naming it
+    dims_el = scenario.find("Dimensions")
+    dims = (
+        [text_of(d, "Dimensions.dName") for d in dims_el.findall("dName")]
+        if dims_el is not None
+        else []
+    )
+    if not dims:
+        raise fail("Dimensions", "needs at least one <dName>")
+    actors_el = scenario.find("Actors")
+    actor_els = [] if actors_el is None else actors_el.findall("Actor")
+    if not actor_els:
+        raise fail("Actors", "needs at least one <Actor>")
+    actors: list[dict[str, Any]] = []
+    names: dict[str, str] = {}
+    for n, el in enumerate(actor_els):
+        actor_name = text_of(el.find("name"), f"Actors.Actor[{n}].name")
+        where = f"actor '{actor_name}'"
+        coords = [number(c, f"{where}: Position.dCoord") for c in el.findall("Position/dCoord")]
+        sals = [number(c, f"{where}: Salience.dSal") for c in el.findall("Salience/dSal")]
+        for label, values in (("Position.dCoord", coords), ("Salience.dSal", sals)):
+            if len(values) != len(dims):
+                raise fail(where, f"has {len(values)} {label} values for {len(dims)} dimensions")
+        names[actor_name] = slug(actor_name)
+        actors.append(
+            {
+                "id": slug(actor_name),
+                "name": actor_name,
+                "description": text_of(el.find("description"), where, required=False),
+                "capability": number(el.find("capability"), f"{where}: capability"),
+                "position": {slug(d): coords[k] for k, d in enumerate(dims)},
+                "salience": {slug(d): sals[k] for k, d in enumerate(dims)},
+            }
+        )
+    accommodation: dict[str, dict[str, float]] = {}
+    for n, pair in enumerate(scenario.findall("IdealAdjustment/iaPair")):
+        where = f"IdealAdjustment.iaPair[{n}]"
+        adjusting = text_of(pair.find("adjustingIdeal"), f"{where}.adjustingIdeal")
+        reference = text_of(pair.find("referencePos"), f"{where}.referencePos")
+        for who in (adjusting, reference):
+            if who not in names:
+                raise fail(where, f"'{who}' is not an actor of the scenario")
+        weight = number(pair.find("adjust"), f"{where}.adjust")
+        accommodation.setdefault(names[adjusting], {})[names[reference]] = weight
+    data: dict[str, Any] = {
+        "id": scenario_id or slug(title or Path(name).stem),
+        "name": title,
+        "description": text_of(scenario.find("desc"), "Scenario.desc", required=False),
+        "issues": [{"id": slug(d), "name": d} for d in dims],
+        "actors": actors,
+    }
+    if accommodation:
+        data["accommodation"] = accommodation
+    if options:
+        data["model_options"] = {"smp": options}
+    return validate_data(data, name, {})
