@@ -133,8 +133,14 @@ def test_hull_and_scale_on_random_scenarios(name: str, s: Scenario) -> None:
     # within the hull of the positions
     assert np.all(out >= X.min(axis=0) - 1e-7)
     assert np.all(out <= X.max(axis=0) + 1e-7)
-    # scaling all capabilities changes nothing
-    np.testing.assert_allclose(run(name, c * 1000.0, X, S), out, atol=1e-7)
+    # scaling all capabilities changes nothing, except for smp: KTAB's SMP adds absolute floors
+    # (1e-8, 1e-10) to coalition strengths, which matter when capabilities are near zero (as
+    # hypothesis draws them) and a 4-decimal bargain then rounds the other way. Rescaling
+    # capabilities inside smp would remove that but changes KTAB's printed probabilities on its
+    # own reference data (docs/explanation/smp.md); test_contract checks smp's scaling on
+    # ordinary inputs.
+    if name != "smp":
+        np.testing.assert_allclose(run(name, c * 1000.0, X, S), out, atol=1e-7)
 
 
 @pytest.mark.parametrize("name", STATIC)

@@ -20,7 +20,7 @@ import pytest
 import detente
 from detente.errors import InputError, ScenarioError
 from detente.models import smp
-from detente.models.smp import steps
+from detente.models.smp import pce, steps
 from detente.models.smp.options import SmpOptions
 from detente.scenario import Scenario, files, ktab, ktab_xml
 
@@ -156,7 +156,7 @@ def test_bundled_scenario_runs_the_same(reproduction) -> None:  # type: ignore[n
 
 def test_tiled_coalitions_reproduce_the_log_too(shared: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Large PCEs use another summation (tiles, L1 distances); forced here on the small case."""
-    monkeypatch.setattr(steps, "TILED_MIN_OPTIONS", 2)
+    monkeypatch.setattr(pce, "TILED_MIN_OPTIONS", 2)
     log = parse_log(KTAB / "20170530_ref-SOE-Pol-Comp.txt")
     s = ktab.read(KTAB / "SOE-Pol-Comp.csv")
     c, X, S = s.arrays()
