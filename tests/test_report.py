@@ -427,3 +427,10 @@ def test_the_report_renders_in_chromium(six_party: tuple[Report, str]) -> None:
     assert shot.stat().st_size > 50_000
     if os.environ.get("DETENTE_UPDATE_SCREENSHOT"):
         shutil.copyfile(shot, ROOT / "docs" / "images" / "six-party-2004-report.png")
+
+
+def test_a_model_left_out_is_named_with_the_reason(six_party: tuple[Report, str]) -> None:
+    _, html = six_party
+    # six-party-2004's election comes during the run, which smp cannot take
+    assert "Registered models not in this run: <code>smp</code>." in html
+    assert "takes timeline events only before its first turn" in html

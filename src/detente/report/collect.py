@@ -84,6 +84,7 @@ def build(run: ReportRun, *, viewpoint: str | None = None) -> Report:
         "actors": _actors(s, palette),
         "issues": issues,
         "methods": _methods(run),
+        "not_run": [n for n in registry.names() if n not in run.forecast.models],
         "accuracy": load_accuracy(),
         "has_simulation": run.simulation is not None,
     }
