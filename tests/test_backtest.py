@@ -373,7 +373,10 @@ def test_momentum_by_hand() -> None:
 # --- the command ---------------------------------------------------------------------------------
 
 
-def test_backtest_command_prints_writes_and_stores(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_backtest_command_prints_writes_and_stores(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DETENTE_STORE", str(tmp_path / "runs.db"))  # only this test's runs
     out = tmp_path / "dev.md"
     result = cli("backtest", "deu3", "--split", "dev", "-m", "median", "-o", str(out))
     assert result.code == 0, result.err
