@@ -20,7 +20,7 @@ import pytest
 import detente
 from detente.errors import InputError, ScenarioError
 from detente.models import smp
-from detente.models.smp import pce, steps
+from detente.models.smp import _kernels, pce, steps
 from detente.models.smp.options import SmpOptions
 from detente.scenario import Scenario, files, ktab, ktab_xml
 
@@ -167,6 +167,37 @@ def test_tiled_coalitions_reproduce_the_log_too(shared: Path, monkeypatch) -> No
     for i, actor in enumerate(s.actors):
         for t, value in enumerate(log.probabilities[actor.name or actor.id]):
             assert _printed(states[t].probability[i], value, 4)
+
+
+@pytest.mark.parametrize("own", [False, True])
+@pytest.mark.parametrize("commit", ["NoCommit", "SemiCommit", "FullCommit"])
+@pytest.mark.parametrize("adjust", ["None", "OneThird", "Half", "TwoThirds", "Full"])
+def test_compiled_challenge_is_bit_for_bit_the_numpy_one(
+    adjust: str, commit: str, own: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The numba kernel for proportional votes repeats the numpy arithmetic exactly."""
+    rng = np.random.default_rng([7, len(adjust), len(commit), own])
+    n, m = 150, 700
+    x, q = rng.uniform(0, 1, (n, 2)), rng.uniform(0, 1, (n, 2))
+    s = rng.uniform(0.1, 0.5, (n, 2))
+    d = steps.distances(q, x, s) * 2.0  # beyond 1 too
+    r, w = rng.uniform(-1, 1, n), s.sum(axis=1) * rng.uniform(10, 200, n)
+    h, k, i, j = (rng.integers(0, n, m) for _ in range(4))
+    h, k = (i, i) if own else (h, k)
+    kw = {"d": d, "r": r, "weight": w, "total_salience": s.sum(axis=1), "own": own}
+    compiled = steps.challenge(h, k, i, j, big_r_adjust=adjust, rule="Prop", commit=commit, **kw)
+    monkeypatch.setattr(_kernels, "ADJUST_CODES", {})  # forces the numpy path
+    plain = steps.challenge(h, k, i, j, big_r_adjust=adjust, rule="Prop", commit=commit, **kw)
+    for a, b in zip(compiled, plain, strict=True):
+        assert np.array_equal(a, b)
+
+
+def test_compiled_l1_sums_are_bit_for_bit_numpys() -> None:
+    VT = np.random.default_rng(3).standard_normal((40, 1300)) * 1e3
+    L1 = _kernels.l1_rows(VT)
+    for a in range(len(VT) - 1):
+        assert np.array_equal(L1[a, a + 1 :], np.sum(np.abs(VT[a + 1 :] - VT[a]), axis=1))
+    assert not np.any(np.tril(L1))
 
 
 def test_the_first_turns_bargains_match_the_log_from_every_view(shared: Path) -> None:

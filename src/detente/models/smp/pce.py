@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from detente.models.smp import _kernels
+
 __all__ = [
     "MIN_COALITION",
     "TILED_MIN_OPTIONS",
@@ -106,14 +108,7 @@ def _coalitions_tiled(u: Array, w: Array, rule: str) -> Array:
     if rule == "Prop":
         VT = np.ascontiguousarray((w[:, None] * u).T)  # (options, voters)
         total = np.sum(VT, axis=1)
-        L1 = np.zeros((m, m))
-        step = max(1, CHUNK // max(1, n))
-        for a in range(m - 1):  # row a of the upper triangle, in chunks of options b > a
-            for b0 in range(a + 1, m, step):
-                b1 = min(m, b0 + step)
-                d = VT[b0:b1] - VT[a]
-                np.abs(d, out=d)
-                L1[a, b0:b1] = np.sum(d, axis=1)
+        L1 = _kernels.l1_rows(VT)  # the upper triangle, compiled
         L1 = L1 + L1.T
         c = np.maximum((L1 + (total[:, None] - total[None, :])) / 2.0, 0.0)
     else:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from detente.models.smp import _kernels
 from detente.models.smp.pce import coalitions, pce, scalar_pce, victory_probabilities, vote
 
 __all__ = [
@@ -149,7 +150,11 @@ def challenge(
     m = len(h)
     prob = np.empty(m)
     gain = np.empty(m)
-    step = max(1, CACHE_CHUNK // max(1, n))
+    # proportional votes: the third parties in a compiled kernel, all quadruples at once
+    compiled = (
+        rule == "Prop" and big_r_adjust in _kernels.ADJUST_CODES and commit in _kernels.COMMIT_CODES
+    )
+    step = max(1, m) if compiled else max(1, CACHE_CHUNK // max(1, n))
     dT = np.ascontiguousarray(d.T)  # dT[x, n] = d[n, x]: third party n's distance to x
     diag = np.diagonal(d)
     inside = bool(np.max(d, initial=0.0) <= 1.0)  # then u = (1 - d)(1 + R d) throughout
@@ -182,45 +187,52 @@ def challenge(
         c_ji = c_ji - np.where(vj < 0, vj, 0.0)
         # third parties (2.5 step 2), each against the principals alone: h's estimate of n's
         # utilities for i's, j's and its own position
-        if own:  # h = i: the estimates of third parties' attitudes and uni depend on i only
-            first, inverse = np.unique(ii, return_inverse=True)
-            r_first = estimate_risk(r[first][:, None], r[None, :], big_r_adjust)
-            uni = util(dT[first], r_first)[inverse]
-            r_hn = r_first[inverse]
-            unn_first = 1.0 if not diag.any() else util(diag[None, :], r_first)
-            unn = unn_first if isinstance(unn_first, float) else unn_first[inverse]
+        if compiled:
+            pos, neg = _kernels.third_party_sums(
+                hh, ii, jj, c_ij, c_ji, dT, r, weight, diag, big_r_adjust, commit
+            )
+            c_ij = c_ij + pos
+            c_ji = c_ji - neg
         else:
-            r_hn = estimate_risk(rh[:, None], r[None, :], big_r_adjust)
-            uni = util(dT[ii], r_hn)
-            unn = 1.0 if not diag.any() else util(diag[None, :], r_hn)
-        unj = util(dT[jj], r_hn)
-        wn = weight[None, :]
-        v0 = vote(rule, wn, uni - unj)
-        cni = np.maximum(v0, 0.0)
-        cni += c_ij[:, None]
-        cnj = np.minimum(v0, 0.0)
-        np.subtract(c_ji[:, None], cnj, out=cnj)
-        pin = cni / (cni + cnj)
-        pjn = 1.0 - pin
-        two_i, two_j = uni + uni, unj + unj
-        if commit == "FullCommit":
-            ik_def_j, j_def_ik = two_i + uni, two_j + unj
-            i_def_jk, jk_def_i = two_i + uni, two_j + unj
-        elif commit == "SemiCommit":
-            ik_def_j, j_def_ik = two_i + unn, two_j + unj
-            i_def_jk, jk_def_i = two_i + uni, two_j + unn
-        else:
-            ik_def_j, j_def_ik = two_i + unn, two_j + unn
-            i_def_jk, jk_def_i = two_i + unn, two_j + unn
-        u_ik_j = pin * ik_def_j
-        u_ik_j += pjn * j_def_ik
-        u_i_jk = pin * i_def_jk
-        u_i_jk += pjn * jk_def_i
-        vn = vote(rule, wn, u_ik_j - u_i_jk)
-        vn[rows, ii] = 0.0  # the principals are not third parties
-        vn[rows, jj] = 0.0
-        c_ij = c_ij + np.sum(np.maximum(vn, 0.0), axis=1)
-        c_ji = c_ji - np.sum(np.minimum(vn, 0.0), axis=1)
+            if own:  # h = i: the estimates of third parties' attitudes and uni depend on i only
+                first, inverse = np.unique(ii, return_inverse=True)
+                r_first = estimate_risk(r[first][:, None], r[None, :], big_r_adjust)
+                uni = util(dT[first], r_first)[inverse]
+                r_hn = r_first[inverse]
+                unn_first = 1.0 if not diag.any() else util(diag[None, :], r_first)
+                unn = unn_first if isinstance(unn_first, float) else unn_first[inverse]
+            else:
+                r_hn = estimate_risk(rh[:, None], r[None, :], big_r_adjust)
+                uni = util(dT[ii], r_hn)
+                unn = 1.0 if not diag.any() else util(diag[None, :], r_hn)
+            unj = util(dT[jj], r_hn)
+            wn = weight[None, :]
+            v0 = vote(rule, wn, uni - unj)
+            cni = np.maximum(v0, 0.0)
+            cni += c_ij[:, None]
+            cnj = np.minimum(v0, 0.0)
+            np.subtract(c_ji[:, None], cnj, out=cnj)
+            pin = cni / (cni + cnj)
+            pjn = 1.0 - pin
+            two_i, two_j = uni + uni, unj + unj
+            if commit == "FullCommit":
+                ik_def_j, j_def_ik = two_i + uni, two_j + unj
+                i_def_jk, jk_def_i = two_i + uni, two_j + unj
+            elif commit == "SemiCommit":
+                ik_def_j, j_def_ik = two_i + unn, two_j + unj
+                i_def_jk, jk_def_i = two_i + uni, two_j + unn
+            else:
+                ik_def_j, j_def_ik = two_i + unn, two_j + unn
+                i_def_jk, jk_def_i = two_i + unn, two_j + unn
+            u_ik_j = pin * ik_def_j
+            u_ik_j += pjn * j_def_ik
+            u_i_jk = pin * i_def_jk
+            u_i_jk += pjn * jk_def_i
+            vn = vote(rule, wn, u_ik_j - u_i_jk)
+            vn[rows, ii] = 0.0  # the principals are not third parties
+            vn[rows, jj] = 0.0
+            c_ij = c_ij + np.sum(np.maximum(vn, 0.0), axis=1)
+            c_ji = c_ji - np.sum(np.minimum(vn, 0.0), axis=1)
         # 2.5 steps 3-4
         p_ij = c_ij / (c_ij + c_ji)
         p_ji = c_ji / (c_ij + c_ji)
