@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -417,3 +418,19 @@ def test_backtest_command_errors(cli, args: list[str], message: str) -> None:  #
     assert result.code == 2
     assert message in result.err
     assert "Traceback" not in result.err
+
+
+def test_unsettled_dynamic_runs_are_counted_once(data) -> None:  # type: ignore[no-untyped-def]
+    issues = data.select("dev")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # none escapes: they are counted instead
+        bt = backtest(
+            data, split="dev", models=["smp"], options={"smp": {"max_iter": 2}}, n_boot=100
+        )
+    assert bt.unsettled is not None
+    assert 0 < bt.unsettled["smp"] <= len(issues)
+    assert "compromise" not in bt.unsettled
+    assert f"smp did not settle within its round limit on {bt.unsettled['smp']} of 180" in (
+        bt.to_markdown()
+    )
+    assert bt.to_json()["unsettled"] == bt.unsettled

@@ -11,7 +11,7 @@ DEU III gives no uncertainty on its inputs, so every position and salience is dr
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,9 @@ from detente.backtest.capability import capabilities
 from detente.backtest.deu3 import Deu3, Deu3Issue
 from detente.backtest.score import crps, reliability
 from detente.simulate import BASELINE, simulate
+
+if TYPE_CHECKING:
+    from detente.backtest.run import Calibration
 
 __all__ = ["DEU3_SPREAD", "SPREAD_GRID", "calibrate", "tune_spread"]
 
@@ -40,7 +43,7 @@ def calibrate(
     options: Mapping[str, Mapping[str, Any]] | None = None,
     seed: int = 0,
     progress: Callable[[int], None] | None = None,
-) -> Any:
+) -> Calibration:
     """Simulate ``model`` on each issue and score its distributions against the outcomes.
 
     Returns
@@ -48,7 +51,7 @@ def calibrate(
     Calibration
         Per-issue quantiles, interval coverage and CRPS, and the reliability table.
     """
-    from detente.backtest.run import Calibration
+    from detente.backtest.run import Calibration  # run.py imports this module: import here
 
     seeds = np.random.SeedSequence([seed, 1]).spawn(len(issues))
     samples = np.empty((len(issues), draws))

@@ -410,28 +410,21 @@ def _move_row(s: Scenario, rnd: int, m: Any) -> dict[str, Any]:
     from detente.models.eum.steps import region_name
 
     mover, partner = s.actors[m.mover].label, s.actors[m.partner].label
-    if not hasattr(m, "eu_mover"):  # an smp move explains its own bargain
-        reason = m.explain([a.label for a in s.actors])
-        return {
-            "round": rnd,
-            "mover": mover,
-            "partner": partner,
-            "kind": m.kind,
-            "old": m.old,
-            "new": m.new,
-            "reason": reason[0].upper() + reason[1:] + ".",
-        }
-    region = (
-        region_name(m.eu_mover, m.eu_partner)
-        .replace("(j ", f"({partner} ")
-        .replace("(i ", f"({mover} ")
-        .replace("i c", f"{mover} c")
-    )
-    seen = mover if m.view == "own" else partner
-    reason = (
-        f"As {seen} sees it, {mover} expects {m.eu_mover:+.3f} from challenging {partner} and "
-        f"{partner} expects {m.eu_partner:+.3f} from challenging {mover}: {region}."
-    )
+    if hasattr(m, "eu_mover"):
+        region = (
+            region_name(m.eu_mover, m.eu_partner)
+            .replace("(j ", f"({partner} ")
+            .replace("(i ", f"({mover} ")
+            .replace("i c", f"{mover} c")
+        )
+        seen = mover if m.view == "own" else partner
+        reason = (
+            f"As {seen} sees it, {mover} expects {m.eu_mover:+.3f} from challenging {partner} "
+            f"and {partner} expects {m.eu_partner:+.3f} from challenging {mover}: {region}."
+        )
+    else:  # an smp move explains its own bargain
+        said = m.explain([a.label for a in s.actors])
+        reason = said[0].upper() + said[1:] + "."
     return {
         "round": rnd,
         "mover": mover,
