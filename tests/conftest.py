@@ -37,7 +37,7 @@ def cli(
 
     def run(*args: str) -> CliResult:
         monkeypatch.setattr(sys, "argv", ["detente", *args])
-        monkeypatch.setitem(cli_module._state, "debug", False)
+        monkeypatch.setitem(cli_module.state, "debug", False)
         code = 0
         try:
             cli_module.main()

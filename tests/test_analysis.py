@@ -35,6 +35,16 @@ def two_actors(s_a: float, s_b: float) -> Scenario:
     )
 
 
+def _exponents(s: Scenario) -> list[float]:
+    """The risk exponents of the expected utility model's first round (paper-literal)."""
+    from detente.models.eum import run
+
+    c, X, S = s.arrays()
+    r = run(c, X[:, 0], S[:, 0])[1].r
+    assert r is not None
+    return [float(v) for v in r]
+
+
 def test_outcome_regions() -> None:
     assert outcome(0.5, 0.2) == ("conflict", "j")
     assert outcome(0.2, 0.5) == ("conflict", "i")
@@ -55,8 +65,9 @@ def test_a_misperceived_pair_by_hand() -> None:
     +0.285714 against B's -1.314286: B capitulates. B sees at r = 0.5 (U_sq = -0.828427): its EU
     +0.514141 against A's +2.114141: a conflict B loses. Different regions: misperceived.
     """
-    (rv, *_) = round_views(two_actors(90, 50))
-    assert rv.views.r.tolist() == pytest.approx([2.0, 0.5])
+    s = two_actors(90, 50)
+    assert _exponents(s) == pytest.approx([2.0, 0.5])
+    (rv, *_) = round_views(s)
     (m,) = misperceptions(rv)
     assert (m.i, m.j) == ("A", "B")
     assert m.i_view == ("capitulation", "B")
@@ -67,8 +78,9 @@ def test_a_misperceived_pair_by_hand() -> None:
 
 def test_a_pair_that_is_not_misperceived() -> None:
     """Symmetric actors: equal security, r = 1 for both, both see the same even conflict."""
-    (rv, *_) = round_views(two_actors(10, 10))
-    assert rv.views.r.tolist() == [1.0, 1.0]
+    s = two_actors(10, 10)
+    assert _exponents(s) == [1.0, 1.0]
+    (rv, *_) = round_views(s)
     assert misperceptions(rv) == []
     (ab, _) = dyad_map(rv)
     assert (ab.region, ab.gives_way) == ("conflict", None)
@@ -101,7 +113,7 @@ def test_timeline_events_are_marked_per_round() -> None:
     )
     assert [rv.round for rv in rounds] == [1, 2, 3]
     assert rounds[0].events == ("US presidential election",)
-    assert rounds[0].views.positions[0] == 80.0  # the Kerry branch sets the US to 80
+    assert rounds[0].perceptions.before[0] == 80.0  # the Kerry branch sets the US to 80
 
 
 def test_pair_risks_are_probabilities() -> None:
@@ -209,7 +221,7 @@ def test_rounds_of_a_given_length_let_an_event_approach() -> None:
         s, future="kerry-wins", round_days=30, options=detente.models.eum.EumOptions(rounds=7)
     )
     assert [rv.events for rv in rounds][4:6] == [(), ("US presidential election",)]
-    assert rounds[0].views.positions[0] == 100.0  # before the election the US is still at 100
+    assert rounds[0].perceptions.before[0] == 100.0  # before the election the US is still at 100
 
 
 def test_an_actor_added_by_an_event_joins_the_analyses(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -238,8 +238,8 @@ def test_explain_says_who_moved_the_actor(cli) -> None:
     assert result.code == 0, result.err
     assert "Why Belgium moved (eum, Delay before emission standards take effect)" in result.out
     assert "round 1: compromise with France, 7.000 -> 8.416" in result.out
-    assert "its EU of challenging France is -0.1148" in result.out
-    assert "France's EU of challenging it is +0.2433" in result.out
+    assert "Belgium's EU of challenging France is -0.1148" in result.out
+    assert "France's EU of challenging Belgium is +0.2433" in result.out
     assert "region: compromise (France has the upper hand)" in result.out
 
 

@@ -339,7 +339,7 @@ def test_user_options_override_the_preset() -> None:
     options = EumOptions(preset="scholz-code", Q=0.5)
     assert options.Q == 0.5
     assert options.p_denominator == "global"
-    assert options.changed_from_preset() == {"Q": 0.5}
+    assert options.changed() == {"Q": 0.5}
 
 
 def test_default_preset_is_paper_literal() -> None:

@@ -22,11 +22,8 @@ ALL = list(models.names())
 
 def run(name: str, c, X, S, lo=None, hi=None, sq=None, **options):
     info = models.get(name)
-    k = np.shape(X)[-1]
-    lo = np.zeros(k) if lo is None else lo
-    hi = np.full(k, 100.0) if hi is None else hi
-    sq = np.full(k, np.nan) if sq is None else sq
-    return info.point(
+    return models.solve(
+        info,
         np.asarray(c, float),
         np.asarray(X, float),
         np.asarray(S, float),
@@ -34,7 +31,7 @@ def run(name: str, c, X, S, lo=None, hi=None, sq=None, **options):
         hi=hi,
         status_quo=sq,
         options=info.parse_options(options),
-    )
+    ).values
 
 
 def random_inputs(rng: np.random.Generator, n: int = 7, k: int = 3):

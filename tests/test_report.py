@@ -6,6 +6,7 @@ import itertools
 import os
 import re
 import shutil
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from html.parser import HTMLParser
@@ -15,7 +16,8 @@ from typing import ClassVar
 import pytest
 
 import detente
-from detente.report import Report, build, compute, from_stored
+from detente.analysis import study
+from detente.report import Report, build
 from detente.report.accuracy import accuracy_table, load_accuracy
 from detente.report.layout import lanes, spread
 from detente.report.render import render_html
@@ -53,9 +55,9 @@ SAMPLE_ACCURACY = {
 @pytest.fixture(scope="module")
 def six_party(monkeypatch_module: pytest.MonkeyPatch) -> tuple[Report, str]:
     """The six-party 2004 report (20 draws, seed 1) with no accuracy figures bundled."""
-    monkeypatch_module.setattr("detente.report.collect.load_accuracy", lambda: None)
-    run = compute(detente.bundled("six-party-2004"), draws=20, seed=1)
-    report = build(run)
+    monkeypatch_module.setattr("detente.report.compose.load_accuracy", lambda: None)
+    done = study(detente.bundled("six-party-2004"), draws=20, rng=1)
+    report = build(done.to_json())
     return report, render_html(report)
 
 
@@ -114,7 +116,7 @@ def test_a_stored_forecast_reports_without_monte_carlo(cli, tmp_path: Path) -> N
     assert "Advice for Greece" in text  # the viewpoint chosen, not the most powerful actor
 
 
-def test_rebuilding_a_run_checks_the_stored_results() -> None:
+def test_rebuilding_a_run_checks_the_stored_results(cli, tmp_path: Path) -> None:
     import datetime as dt
 
     from detente.store import RunStore, record_forecast
@@ -124,12 +126,39 @@ def test_rebuilding_a_run_checks_the_stored_results() -> None:
     doc["issues"][0]["forecasts"][0]["value"] += 1.0  # as if another version had made it
     now = dt.datetime.now(dt.UTC)
     record = record_forecast(fc, started=now, finished=now)
-    store = RunStore()
-    run_id = store.save(replace(record, document=doc, detente_version="0.0.1"))
-    run = from_stored(store.get(run_id))
-    assert len(run.warnings) == 1
-    assert "0.0.1" in run.warnings[0]
-    assert "median on delay" in run.warnings[0]
+    run_id = RunStore().save(replace(record, document=doc, detente_version="0.0.1"))
+    result = cli("report", run_id, "-o", str(tmp_path / "r.html"))
+    assert result.code == 0, result.err
+    warning = next(line for line in result.err.splitlines() if line.startswith("warning:"))
+    assert "0.0.1" in warning
+    assert "median on delay: stored 8, rebuilt 7" in warning
+    assert "0.0.1" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_the_report_computes_nothing(
+    six_party: tuple[Report, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A study document renders with every model, analysis and simulation made to fail."""
+    done = study(detente.bundled("six-party-2004"), draws=10, rng=2)
+    document = done.to_json()
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the report ran a computation")
+
+    for module, name in (
+        ("detente.models", "solve"),
+        ("detente.models.runner", "solve"),
+        ("detente.models.stopping", "run"),
+        ("detente.forecasting", "forecast"),
+        ("detente.simulate", "simulate"),
+        ("detente.analysis.study", "study"),
+        ("detente.analysis.dyads", "round_views"),
+        ("detente.analysis.advice", "advise"),
+    ):
+        monkeypatch.setattr(sys.modules[module], name, forbidden)
+    page = render_html(build(document))
+    assert page == render_html(build(document))  # the same document, the same page
+    assert "Advice for United States" in page
 
 
 # --- bad input ---------------------------------------------------------------------------------
@@ -314,7 +343,7 @@ def test_every_section_has_its_contents(six_party: tuple[Report, str]) -> None:
     # every move of the expected utility model has its reason
     moves = sum(len(state.moves) for state in detente.forecast(
         detente.bundled("six-party-2004"), ["eum"]).run("eum").rounds[0])  # fmt: skip
-    assert html.count("from challenging") >= moves > 0
+    assert html.count("EU of challenging") >= 2 * moves > 0
 
 
 def test_accuracy_figures_come_from_the_package(
@@ -432,5 +461,5 @@ def test_the_report_renders_in_chromium(six_party: tuple[Report, str]) -> None:
 def test_a_model_left_out_is_named_with_the_reason(six_party: tuple[Report, str]) -> None:
     _, html = six_party
     # six-party-2004's election comes during the run, which smp cannot take
-    assert "Registered models not in this run: <code>smp</code>." in html
-    assert "takes timeline events only before its first turn" in html
+    assert "Registered models not in this study: <code>smp</code> (it takes timeline" in html
+    assert "events only before its first round" in html

@@ -595,8 +595,8 @@ def test_ktab_xml_model_parameters_and_ideal_adjustment(shared: Path, tmp_path: 
         ),
         (
             lambda t: t.replace("<prngSeed>", PARAMETERS.replace("Square", "Cubic") + "<prngSeed>"),
-            InputError,
-            "VictoryProbModel",
+            ScenarioError,
+            "VictoryProbModel: is 'Cubic'; KTAB's values are Linear, Square",
         ),
     ],
 )

@@ -20,7 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 import detente
-from detente.cli_runs import runs_app
+from detente.cli.runs import runs_app
 from detente.errors import InputError
 from detente.scenario import Scenario
 from detente.store import (
@@ -39,6 +39,8 @@ END = START + dt.timedelta(seconds=2.5)
 
 
 def _forecast(**kwargs: object) -> detente.Forecast:
+    """A forecast of emission-1994 with seed 7 (a forecast records its seed, drawn if not given)."""
+    kwargs.setdefault("rng", 7)
     return detente.forecast(detente.bundled("emission-1994"), **kwargs)  # type: ignore[arg-type]
 
 
@@ -559,7 +561,7 @@ def test_runs_show(two_runs: tuple[str, str, str]) -> None:
     assert doc["scenario"]["hash"] == detente.bundled("emission-1994").content_hash()
     assert Scenario.model_validate(doc["scenario"]["copy"]) == detente.bundled("emission-1994")
     assert doc["models"]["nash"]["utility"] == "linear"
-    assert (doc["seed"], doc["engine"], doc["rows"], doc["storage"]) == (None, None, 2, "rows")
+    assert (doc["seed"], doc["engine"], doc["rows"], doc["storage"]) == (7, None, 2, "rows")
     assert doc["duration_s"] == 2.5
 
     code, out, _ = _invoke("show", a[:-2], "--store", db)

@@ -21,8 +21,10 @@ from typing import Any
 
 import numpy as np
 
+from detente import models
+from detente.analysis.dyads import check_issue, dyads_model
 from detente.errors import InputError
-from detente.forecast import resolve_models
+from detente.forecasting import resolve_models
 from detente.scenario.model import SALIENCE_MAX, Scenario
 
 __all__ = ["Advice", "Lever", "Sensitivity", "advise"]
@@ -78,7 +80,7 @@ def advise(
     scenario: Scenario,
     focal: str,
     *,
-    model: str = "eum",
+    model: str | None = None,
     issue: str | None = None,
     options: dict[str, Any] | None = None,
     move: float = 10.0,
@@ -86,13 +88,15 @@ def advise(
     step: float = 5.0,
     grid: int = 101,
 ) -> Advice:
-    """Advice for actor ``focal`` (see the module's rules); every variant is one batch of runs."""
+    """Advice for actor ``focal`` (see the module's rules); every variant is one batch of runs.
+
+    ``model`` defaults to the model of the dyad analyses (the expected utility model).
+    """
     if focal not in scenario.actor_ids:
         known = ", ".join(scenario.actor_ids)
         raise InputError(f"no actor '{focal}' in {scenario.id}; actors are: {known}")
-    from detente.analysis.dyads import check_issue
-
     issue = check_issue(scenario, issue)
+    model = model or dyads_model().name
     infos, parsed = resolve_models([model], {model: options} if options else None)
     info, opts = infos[0], parsed[model]
     j = scenario.issue_ids.index(issue)
@@ -100,11 +104,25 @@ def advise(
     scale = scenario.issue(issue)
     c, X, S = scenario.arrays()
     lo, hi, sq = scenario.bounds()
+    accommodation = scenario.accommodation_matrix()
     ideal = float(X[f, j])
+    # a model that forecasts each issue on its own is run on this issue alone
+    cols = slice(j, j + 1) if info.dimensions == "per-issue" else slice(None)
+    at = 0 if info.dimensions == "per-issue" else j
 
     def run(cs: np.ndarray, Xs: np.ndarray, Ss: np.ndarray) -> np.ndarray:
-        out = info.point(cs, Xs, Ss, lo=lo, hi=hi, status_quo=sq, options=opts)
-        return np.asarray(out)[..., j]
+        solution = models.solve(
+            info,
+            cs,
+            Xs[..., cols],
+            Ss[..., cols],
+            lo=lo[cols],
+            hi=hi[cols],
+            status_quo=sq[cols],
+            options=opts,
+            accommodation=accommodation,
+        )
+        return np.asarray(solution.values)[..., at]
 
     base = float(run(c, X, S))
 

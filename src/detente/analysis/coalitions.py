@@ -19,10 +19,41 @@ from typing import Any
 
 import numpy as np
 
-from detente.forecast import forecast
+from detente import models as registry
+from detente.errors import InputError
+from detente.forecasting import forecast
+from detente.models import ModelInfo
 from detente.scenario.model import Group, Scenario
 
-__all__ = ["Cohesion", "Defection", "cohesion", "converging_groups", "defections"]
+__all__ = [
+    "Cohesion",
+    "Defection",
+    "cohesion",
+    "convergence_model",
+    "converging_groups",
+    "defections",
+]
+
+
+def convergence_model(model: str | None = None) -> ModelInfo:
+    """The model whose final positions show who converges: ``model`` (one that runs in rounds),
+    or the first default model that does.
+
+    Raises
+    ------
+    InputError
+        ``model`` does not run in rounds, or is unknown.
+    """
+    if model is None:
+        model = next(name for name in registry.defaults() if registry.get(name).iterative)
+    info = registry.get(model)
+    if not info.iterative:
+        dynamic = [i.name for i in registry.registered() if i.iterative]
+        raise InputError(
+            f"model {model} does not run in rounds, so nobody converges in it; models in "
+            f"rounds: {', '.join(dynamic)}"
+        )
+    return info
 
 
 def converging_groups(

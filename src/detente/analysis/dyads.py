@@ -25,21 +25,32 @@ from typing import Any
 
 import numpy as np
 
-from detente.models import eum
-from detente.models.eum.options import EumOptions
+from detente import models
+from detente._rng import RNG, generator
+from detente.errors import InputError
+from detente.models import ModelInfo, ModelOptions, Perceptions
+from detente.models.stopping import run as run_to_end
 from detente.scenario.model import Scenario
-from detente.simulate.timeline import Future, apply_change, futures
+from detente.simulate.inputs import input_plan, sample_inputs
+from detente.simulate.tasks import timeline_events
+from detente.simulate.timeline import Future, actors_after, apply_change, futures
 
 __all__ = [
     "CrisisIncentive",
     "Dyad",
     "Misperception",
+    "PairRisk",
     "RoundViews",
+    "check_issue",
     "crisis_incentives",
     "dyad_map",
+    "dyads_model",
+    "future_names",
     "misperceptions",
     "outcome",
+    "pair_risks",
     "round_views",
+    "summary_json",
 ]
 
 
@@ -89,60 +100,115 @@ class CrisisIncentive:
 
 @dataclass(frozen=True)
 class RoundViews:
-    """A round of the expected utility model with every actor's perceptions."""
+    """A round of a dynamic model with every actor's perceptions of every dyad."""
 
     round: int
     actors: tuple[str, ...]
-    views: eum.Views
+    perceptions: Perceptions
     events: tuple[str, ...] = ()
+
+
+def dyads_model(model: str | None = None) -> ModelInfo:
+    """The model whose dyads are analysed: ``model``, or the first registered model with them.
+
+    Raises
+    ------
+    InputError
+        ``model`` has no dyads (no perceptions in its contract), or is unknown.
+    """
+    able = models.with_capability("perceptions")
+    name = model or able[0]
+    info = models.get(name)
+    if info.perceptions is None:
+        raise InputError(
+            f"model {name} has no dyads (perceptions of each pair); models with them: "
+            f"{', '.join(able)}"
+        )
+    return info
 
 
 def round_views(
     scenario: Scenario,
     issue: str | None = None,
     *,
-    options: EumOptions | None = None,
+    options: ModelOptions | None = None,
     future: str | None = None,
     round_days: float | None = None,
-    rng: int | np.random.Generator | None = None,
+    rng: RNG = None,
+    model: str | None = None,
 ) -> list[RoundViews]:
-    """Run the expected utility model on one issue, keeping every round's perceptions.
+    """Run a model with dyads on one issue, keeping every round's perceptions.
 
-    ``future`` names a future of the scenario's timeline (see :func:`detente.simulate.futures`);
-    its events apply at their rounds. Default: the first future. ``round_days`` gives rounds a
-    length in days, so that dated events come after some rounds (how things change as an
-    event approaches); by default dated events happen at rounds 1, 2, 3, ... Exactly
-    ``options.rounds`` rounds are run (the stopping rule is not applied); ``rng`` drives
-    ``conflict="stochastic"``.
+    ``model`` is a model with perceptions (default: the expected utility model, the first
+    such model). ``future`` names a future of the scenario's timeline (see
+    :func:`detente.simulate.futures`); its events apply at their rounds. Default: the first
+    future. ``round_days`` gives rounds a length in days, so that dated events come after some
+    rounds (how things change as an event approaches); by default dated events happen at
+    rounds 1, 2, 3, ... Every round up to the model's round limit is run (the stopping rule is
+    not applied); ``rng`` drives a stochastic option.
     """
-    options = options or EumOptions()
+    info = dyads_model(model)
+    options = options or info.options()
     issue = check_issue(scenario, issue)
-    generator = np.random.default_rng(rng) if options.conflict == "stochastic" else None
-    j = scenario.issue_ids.index(issue)
     chosen = _future(scenario, future, round_days)
+    c, X, S = scenario.arrays()
+    return _views(scenario, info, options, issue, chosen, c, X, S, generator(rng))
+
+
+def _views(
+    scenario: Scenario,
+    info: ModelInfo,
+    options: ModelOptions,
+    issue: str,
+    chosen: Future,
+    c: np.ndarray,
+    X: np.ndarray,
+    S: np.ndarray,
+    rng: np.random.Generator,
+) -> list[RoundViews]:
+    """:func:`round_views` on one run's arrays."""
+    assert info.trajectory is not None
+    assert info.perceptions is not None
+    j = scenario.issue_ids.index(issue)
     ids = list(scenario.actor_ids)
-    c0, X0, S0 = scenario.arrays()
-    c, X, S = c0[None], X0[None], S0[None]
     for change in (ch for ch in chosen.changes if ch.round == 0):
         ids, c, X, S = apply_change(change, scenario, ids, c, X, S)
-    x = X[0, :, j]
-    initial = float(x.max() - x.min())
-    lo, hi = scenario.issue(issue).min, scenario.issue(issue).max
+    later = [ch for ch in chosen.changes if ch.round > 0]
+    lo, hi, sq = scenario.bounds()
+    path = run_to_end(
+        info.trajectory(
+            c,
+            X[:, j : j + 1],
+            S[:, j : j + 1],
+            lo=lo[j : j + 1],
+            hi=hi[j : j + 1],
+            status_quo=sq[j : j + 1],
+            options=options,
+            rng=rng,
+            accommodation=scenario.accommodation_matrix(ids),
+        ),
+        events={t: _at(event, j) for t, event in timeline_events(scenario, later, ids).items()},
+        slim=False,
+        stop=False,
+    )
     out = []
-    for t in range(1, options.rounds + 1):
-        happening = [ch for ch in chosen.changes if ch.round == t]
-        if happening:
-            X = X.copy()
-            X[0, :, j] = x
-            for change in happening:
-                ids, c, X, S = apply_change(change, scenario, ids, c, X, S)
-            x = X[0, :, j]
-            initial = max(initial, float(x.max() - x.min()))
-        span = float(eum.span_for(options, np.asarray(initial), x, lo, hi))
-        view = eum.views(c[0], x, S[0, :, j], span=span, options=options, rng=generator)
-        out.append(RoundViews(t, tuple(ids), view, tuple(sorted({ch.event for ch in happening}))))
-        x = view.after
+    for state in path.rounds[1:]:
+        happening = [ch for ch in later if ch.round == state.round]
+        for change in happening:
+            ids = actors_after(change, ids)
+        out.append(
+            RoundViews(
+                state.round,
+                tuple(ids),
+                info.perceptions(state, options=options),
+                tuple(sorted({ch.event for ch in happening})),
+            )
+        )
     return out
+
+
+def _at(event: Any, j: int) -> Any:
+    return lambda state: event(state, (j,))
 
 
 def check_issue(scenario: Scenario, issue: str | None) -> str:
@@ -150,8 +216,6 @@ def check_issue(scenario: Scenario, issue: str | None) -> str:
     if issue is None:
         return scenario.issue_ids[0]
     if issue not in scenario.issue_ids:
-        from detente.errors import InputError
-
         known = ", ".join(scenario.issue_ids)
         raise InputError(f"no issue '{issue}' in {scenario.id}; issues are: {known}")
     return issue
@@ -162,8 +226,6 @@ def future_names(scenario: Scenario, round_days: float | None = None) -> list[st
     try:
         return [f.name for f in futures(scenario, round_days)]
     except ValueError as err:
-        from detente.errors import InputError
-
         raise InputError(str(err)) from None
 
 
@@ -171,23 +233,23 @@ def _future(scenario: Scenario, name: str | None, round_days: float | None = Non
     try:
         found = futures(scenario, round_days)
     except ValueError as err:
-        from detente.errors import InputError
-
         raise InputError(str(err)) from None
     if name is None:
         return found[0]
     for f in found:
         if f.name == name:
             return f
-    from detente.errors import InputError
-
     raise InputError(f"no future '{name}'; futures are: {', '.join(f.name for f in found)}")
 
 
 def dyad_map(rv: RoundViews, viewpoint: str | None = None) -> list[Dyad]:
     """Every ordered dyad from ``viewpoint`` (an actor id) or objectively (None)."""
     ids = rv.actors
-    eu = rv.views.objective if viewpoint is None else rv.views.seen[_index(ids, viewpoint)]
+    eu = (
+        rv.perceptions.objective
+        if viewpoint is None
+        else rv.perceptions.seen[_index(ids, viewpoint)]
+    )
     rows = []
     for i, a_id in enumerate(ids):
         for k, b_id in enumerate(ids):
@@ -202,7 +264,7 @@ def dyad_map(rv: RoundViews, viewpoint: str | None = None) -> list[Dyad]:
 def misperceptions(rv: RoundViews) -> list[Misperception]:
     """Pairs whose two sides' own views put their dyad in different regions."""
     ids = rv.actors
-    seen = np.nan_to_num(rv.views.seen)
+    seen = np.nan_to_num(rv.perceptions.seen)
     out = []
     for i, a_id in enumerate(ids):
         for k in range(i + 1, len(ids)):
@@ -225,7 +287,7 @@ def crisis_incentives(rv: RoundViews) -> list[CrisisIncentive]:
     is the first actor with the largest value.
     """
     ids = rv.actors
-    own = np.where(np.eye(len(ids), dtype=bool), -np.inf, np.nan_to_num(rv.views.own))
+    own = np.where(np.eye(len(ids), dtype=bool), -np.inf, np.nan_to_num(rv.perceptions.own))
     best = np.argmax(own, axis=1)
     return [
         CrisisIncentive(actor, float(own[i, best[i]]), ids[int(best[i])])
@@ -239,8 +301,6 @@ def _who(side: str | None, i_id: str, j_id: str) -> str | None:
 
 def _index(ids: tuple[str, ...], actor: str) -> int:
     if actor not in ids:
-        from detente.errors import InputError
-
         raise InputError(f"no actor '{actor}' in this round; actors are: {', '.join(ids)}")
     return ids.index(actor)
 
@@ -288,13 +348,14 @@ def pair_risks(
     scenario: Scenario,
     issue: str | None = None,
     *,
-    options: EumOptions | None = None,
+    options: ModelOptions | None = None,
     future: str | None = None,
     round: int = 1,
     draws: int = 200,
     rng: int | None = None,
     spread: float = 0.0,
     round_days: float | None = None,
+    model: str | None = None,
 ) -> list[PairRisk]:
     """Probability of each pair being in conflict and being misperceived at ``round``.
 
@@ -302,30 +363,28 @@ def pair_risks(
     one child seed per draw) and runs the model to that round; a loop over draws, for small
     scenarios (each draw keeps every actor's view, O(n^3)).
     """
-    from detente.simulate.inputs import input_plan, sample_inputs
-
-    options = (options or EumOptions()).model_copy(update={"rounds": max(round, 1)})
+    info = dyads_model(model)
+    limit = info.round_limit
+    assert limit is not None
+    options = (options or info.options()).model_copy(update={limit: max(round, 1)})
+    issue = check_issue(scenario, issue)
+    chosen = _future(scenario, future, round_days)
     plan = input_plan(scenario, spread)
     seeds = np.random.SeedSequence(rng).spawn(draws)
     c, X, S, _ = sample_inputs(scenario, plan, [np.random.default_rng(s) for s in seeds])
-    data = scenario.model_dump(mode="json")
     conflict: dict[tuple[str, str], int] = {}
     wrong: dict[tuple[str, str], int] = {}
     for d in range(draws):
-        for n, actor in enumerate(data["actors"]):
-            actor["capability"] = float(c[d, n])
-            for k, issue_id in enumerate(scenario.issue_ids):
-                actor["position"][issue_id] = float(X[d, n, k])
-                actor["salience"][issue_id] = float(S[d, n, k] * 100.0)
-            actor["uncertainty"] = {}
-        drawn = Scenario.model_validate(data)
-        rv = round_views(
-            drawn,
+        rv = _views(
+            scenario,
+            info,
+            options,
             issue,
-            options=options,
-            future=future,
-            round_days=round_days,
-            rng=np.random.default_rng(seeds[d]),
+            chosen,
+            c[d],
+            X[d],
+            S[d],
+            np.random.default_rng(seeds[d]),
         )[round - 1]
         ids = rv.actors  # the round's actors (a timeline may add or remove some)
         for dyad in dyad_map(rv):

@@ -10,7 +10,13 @@
 from __future__ import annotations
 
 from detente.backtest.accuracy import ACCURACY_SCHEMA, accuracy_document, bundled_accuracy
-from detente.backtest.calibrate import DEU3_SPREAD, SPREAD_GRID, calibrate, tune_spread
+from detente.backtest.calibrate import (
+    DEU3_SPREAD,
+    SPREAD_GRID,
+    Calibration,
+    calibrate,
+    tune_spread,
+)
 from detente.backtest.capability import CAPABILITY_SOURCES, capabilities, council_regime
 from detente.backtest.deu3 import ACTORS, CITATION, SPLITS, Deu3, Deu3Issue, load_deu3
 from detente.backtest.run import (
@@ -18,7 +24,6 @@ from detente.backtest.run import (
     BASELINES,
     REFERENCE,
     Backtest,
-    Calibration,
     DatasetRef,
     backtest,
     default_models,

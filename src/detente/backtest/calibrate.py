@@ -11,7 +11,8 @@ DEU III gives no uncertainty on its inputs, so every position and salience is dr
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,15 +22,42 @@ from detente.backtest.deu3 import Deu3, Deu3Issue
 from detente.backtest.score import crps, reliability
 from detente.simulate import BASELINE, simulate
 
-if TYPE_CHECKING:
-    from detente.backtest.run import Calibration
-
-__all__ = ["DEU3_SPREAD", "SPREAD_GRID", "calibrate", "tune_spread"]
+__all__ = ["DEU3_SPREAD", "SPREAD_GRID", "Calibration", "calibrate", "tune_spread"]
 
 #: The spreads :func:`tune_spread` tries.
 SPREAD_GRID: tuple[float, ...] = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
 #: The global spread chosen on the development half (see the module's docstring).
 DEU3_SPREAD = 0.3
+
+
+@dataclass(frozen=True, eq=False)  # holds DataFrames: compared by identity
+class Calibration:
+    """Scores of one model's Monte Carlo distributions against the outcomes.
+
+    ``frame`` has one row per issue: the 10/25/50/75/90% quantiles of the draws, the outcome,
+    whether the 50% and 80% intervals covered it, and the CRPS. ``reliability`` lists nominal
+    against observed coverage of central intervals.
+    """
+
+    model: str
+    draws: int
+    spread: float
+    frame: pd.DataFrame
+    reliability: tuple[dict[str, float], ...]
+
+    def summary(self) -> dict[str, Any]:
+        """Coverage of the 50% and 80% intervals, mean CRPS, and the point MAE of the median."""
+        f = self.frame
+        return {
+            "model": self.model,
+            "draws": self.draws,
+            "spread": self.spread,
+            "n": len(f),
+            "coverage_50": float(f["in_50"].mean()),
+            "coverage_80": float(f["in_80"].mean()),
+            "crps": float(f["crps"].mean()),
+            "mae_of_median": float(np.abs(f["q50"] - f["outcome"]).mean()),
+        }
 
 
 def calibrate(
@@ -51,8 +79,6 @@ def calibrate(
     Calibration
         Per-issue quantiles, interval coverage and CRPS, and the reliability table.
     """
-    from detente.backtest.run import Calibration  # run.py imports this module: import here
-
     seeds = np.random.SeedSequence([seed, 1]).spawn(len(issues))
     samples = np.empty((len(issues), draws))
     for k, (issue, child) in enumerate(zip(issues, seeds, strict=True)):

@@ -18,21 +18,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import detente
+from detente import models as registry
 from detente._version import __version__
+from detente.backtest.calibrate import DEU3_SPREAD, Calibration, calibrate
 from detente.backtest.capability import CAPABILITY_SOURCES, capabilities
 from detente.backtest.deu3 import CITATION, Deu3, Deu3Issue
 from detente.backtest.score import paired_bootstrap, point_scores
 from detente.errors import InputError
-from detente.forecast import resolve_models
-from detente.models import registry
+from detente.forecasting import forecast, resolve_models
 
 __all__ = [
     "BACKTEST_SCHEMA",
     "BASELINES",
     "REFERENCE",
     "Backtest",
-    "Calibration",
     "DatasetRef",
     "backtest",
     "default_models",
@@ -42,44 +41,14 @@ __all__ = [
 BACKTEST_SCHEMA = "detente.backtest/1"
 #: The baselines scored beside the models.
 BASELINES: tuple[str, ...] = ("median-actor", "commission", "reference-point")
-#: The model every other is compared with in the bootstrap.
-REFERENCE = "compromise"
+#: The model every other is compared with in the bootstrap (the registry's reference model).
+REFERENCE = registry.REFERENCE
 _GROUPS = {"procedure": "procedure", "wave": "wave"}
 
 
 def default_models() -> tuple[str, ...]:
     """Every registered model, in registry order."""
     return registry.names()
-
-
-@dataclass(frozen=True, eq=False)  # holds DataFrames: compared by identity
-class Calibration:
-    """Scores of one model's Monte Carlo distributions against the outcomes.
-
-    ``frame`` has one row per issue: the 10/25/50/75/90% quantiles of the draws, the outcome,
-    whether the 50% and 80% intervals covered it, and the CRPS. ``reliability`` lists nominal
-    against observed coverage of central intervals.
-    """
-
-    model: str
-    draws: int
-    spread: float
-    frame: pd.DataFrame
-    reliability: tuple[dict[str, float], ...]
-
-    def summary(self) -> dict[str, Any]:
-        """Coverage of the 50% and 80% intervals, mean CRPS, and the point MAE of the median."""
-        f = self.frame
-        return {
-            "model": self.model,
-            "draws": self.draws,
-            "spread": self.spread,
-            "n": len(f),
-            "coverage_50": float(f["in_50"].mean()),
-            "coverage_80": float(f["in_80"].mean()),
-            "crps": float(f["crps"].mean()),
-            "mae_of_median": float(np.abs(f["q50"] - f["outcome"]).mean()),
-        }
 
 
 @dataclass(frozen=True, eq=False)  # holds DataFrames: compared by identity
@@ -103,6 +72,11 @@ class Backtest:
     calibration: Calibration | None = None
     unsettled: dict[str, int] | None = None
     detente_version: str = __version__
+
+    @property
+    def dataset(self) -> DatasetRef:
+        """The data set the backtest ran on, as the run store keeps it."""
+        return DatasetRef.of(self)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -385,14 +359,12 @@ def backtest(
     unsettled: dict[str, int] = {}
     for issue, child in zip(issues, issue_seeds, strict=True):
         scenario = issue.to_scenario(capabilities(issue, capability, data))
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", RuntimeWarning)
-            fc = detente.forecast(
-                scenario, names, options=options, rng=np.random.default_rng(child)
-            )
-        for model in {str(w.message).partition(":")[0] for w in caught}:
-            if model in names:
-                unsettled[model] = unsettled.get(model, 0) + 1
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # counted below instead
+            fc = forecast(scenario, names, options=options, rng=child)
+        for run in fc.runs:
+            if run.unsettled:
+                unsettled[run.model] = unsettled.get(run.model, 0) + 1
         values = {run.model: run.values[0] for run in fc.runs} | _baselines(issue)
         for name in (*names, *BASELINES):
             value = values[name]
@@ -404,8 +376,6 @@ def backtest(
     frame = pd.DataFrame(rows)
     calibration = None
     if draws > 0:
-        from detente.backtest.calibrate import DEU3_SPREAD, calibrate
-
         calibration = calibrate(
             data,
             issues,

@@ -14,6 +14,8 @@ König (eds.), *The European Union Decides*, ch. 10. Cambridge University Press.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from detente.models._weights import effective_power
@@ -35,14 +37,16 @@ def point(
     hi: np.ndarray | None = None,
     status_quo: np.ndarray | None = None,
     options: CompromiseOptions | None = None,
-    rng: np.random.Generator | None = None,
+    rng: Any = None,
+    accommodation: np.ndarray | None = None,
 ) -> np.ndarray:
     """Weighted mean of positions per issue, weights ``c_i * s_ij``.
 
     Parameters
     ----------
     c : (..., n) capabilities; X : (..., n, k) positions; S : (..., n, k) saliences on 0-1.
-    lo, hi, status_quo, options, rng : unused; accepted so every model has one signature.
+    lo, hi, status_quo, options, rng, accommodation : unused; accepted so every model has one
+    signature.
 
     Returns
     -------

@@ -24,6 +24,8 @@ Black, D. (1948). On the rationale of group decision-making. *Journal of Politic
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from detente.models._weights import effective_power
@@ -48,14 +50,16 @@ def point(
     hi: np.ndarray | None = None,
     status_quo: np.ndarray | None = None,
     options: MedianOptions | None = None,
-    rng: np.random.Generator | None = None,
+    rng: Any = None,
+    accommodation: np.ndarray | None = None,
 ) -> np.ndarray:
     """Weighted (lower) median of positions per issue, weights ``c_i * s_ij``.
 
     Parameters
     ----------
     c : (..., n) capabilities; X : (..., n, k) positions; S : (..., n, k) saliences on 0-1.
-    lo, hi, status_quo, options, rng : unused; accepted so every model has one signature.
+    lo, hi, status_quo, options, rng, accommodation : unused; accepted so every model has one
+    signature.
 
     Returns
     -------

@@ -25,11 +25,12 @@ score on the test half. With ``salience_power=1`` and ``push=0`` it is the compr
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 from pydantic import Field
 
+from detente.models.contract import scales
 from detente.models.registry import ModelInfo, ModelOptions, register
 
 __all__ = ["MomentumOptions", "point"]
@@ -47,20 +48,21 @@ def point(
     X: np.ndarray,
     S: np.ndarray,
     *,
-    lo: np.ndarray,
-    hi: np.ndarray,
-    status_quo: np.ndarray,
+    lo: np.ndarray | None = None,
+    hi: np.ndarray | None = None,
+    status_quo: np.ndarray | None = None,
     options: MomentumOptions | None = None,
-    rng: np.random.Generator | None = None,
+    rng: Any = None,
+    accommodation: np.ndarray | None = None,
 ) -> np.ndarray:
     """Weighted mean with tempered salience, pushed on away from the status quo.
 
     Parameters
     ----------
     c : (..., n) capabilities; X : (..., n, k) positions; S : (..., n, k) saliences on 0-1.
-    lo, hi, status_quo : (k,) scale ends and status quo (NaN where an issue has none).
-    options : :class:`MomentumOptions`.
-    rng : unused.
+    lo, hi, status_quo : (k,) scale ends and status quo (NaN where an issue has none; default
+    0, 100 and none). options : :class:`MomentumOptions`.
+    rng, accommodation : unused.
 
     Returns
     -------
@@ -77,6 +79,7 @@ def point(
     array([40.])
     """
     opts = options or MomentumOptions()
+    _, _, status_quo = scales(np.shape(X)[-1], lo, hi, status_quo)
     X = np.asarray(X, dtype=float)
     S = np.asarray(S, dtype=float)
     tempered = np.where(S > 0, np.abs(S) ** opts.salience_power, 0.0)

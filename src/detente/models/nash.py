@@ -36,12 +36,13 @@ Schneider, G., Finke, D. & Bailer, S. (2010). Bargaining power in the European U
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
 from detente.errors import InputError
 from detente.models._weights import effective_power
+from detente.models.contract import scales
 from detente.models.registry import ModelInfo, ModelOptions, register
 
 __all__ = ["NashOptions", "deadlocked", "notes", "point"]
@@ -70,19 +71,21 @@ def point(
     X: np.ndarray,
     S: np.ndarray,
     *,
-    lo: np.ndarray,
-    hi: np.ndarray,
-    status_quo: np.ndarray,
+    lo: np.ndarray | None = None,
+    hi: np.ndarray | None = None,
+    status_quo: np.ndarray | None = None,
     options: NashOptions | None = None,
-    rng: np.random.Generator | None = None,
+    rng: Any = None,
+    accommodation: np.ndarray | None = None,
 ) -> np.ndarray:
     """Asymmetric Nash bargaining solution per issue.
 
     Parameters
     ----------
     c : (..., n) capabilities; X : (..., n, k) positions; S : (..., n, k) saliences on 0-1.
-    lo, hi : (k,) scale bounds. status_quo : (k,), NaN where an issue has none.
-    options : :class:`NashOptions`. rng : unused (the model is deterministic).
+    lo, hi : (k,) scale bounds (default 0 and 100). status_quo : (k,), NaN where an issue has
+    none (default: none). options : :class:`NashOptions`.
+    rng, accommodation : unused (the model is deterministic and takes no accommodation).
 
     Returns
     -------
@@ -104,6 +107,7 @@ def point(
     30.0
     """
     options = options or NashOptions()
+    lo, hi, status_quo = scales(np.shape(X)[-1], lo, hi, status_quo)
     w, X, d, D = _bargaining_problem(c, X, S, lo, hi, status_quo, options)
     quadratic = options.utility == "quadratic"
     left, right = _feasible_interval(w, X, D, lo, hi)

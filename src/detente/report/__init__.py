@@ -1,39 +1,33 @@
 """The HTML report: one self-contained page with inline SVG charts, and the charts as PNG.
 
+A report renders a study (``detente.study/1``: :func:`detente.analysis.study` computes it, the
+run store keeps it) and computes nothing itself.
+
 >>> import detente
->>> from detente.report import compute, html
->>> run = compute(detente.bundled("emission-1994"), ["compromise", "median"], draws=0, seed=1)
->>> page = html(run)
+>>> from detente.analysis import study
+>>> from detente.report import html
+>>> done = study(detente.bundled("emission-1994"), ["compromise", "median"], draws=0, rng=1)
+>>> page = html(done.to_json())
 >>> page.startswith("<!DOCTYPE html>") and "<svg" in page
 True
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-from detente.report.collect import Chart, Report, build
-from detente.report.source import ReportRun, compute, from_stored, record, stored
+from detente.report.compose import Chart, Report, build
 
-__all__ = [
-    "Chart",
-    "Report",
-    "ReportRun",
-    "build",
-    "compute",
-    "from_stored",
-    "html",
-    "record",
-    "stored",
-    "write_pngs",
-]
+__all__ = ["Chart", "Report", "build", "html", "write_pngs"]
 
 
-def html(run: ReportRun, *, viewpoint: str | None = None) -> str:
-    """The report of ``run`` as one HTML document (the same run gives the same text)."""
+def html(document: Mapping[str, Any]) -> str:
+    """The report of a study document as one HTML page (the same document, the same text)."""
     from detente.report.render import render_html
 
-    return render_html(build(run, viewpoint=viewpoint))
+    return render_html(build(document))
 
 
 def write_pngs(report: Report, folder: str | Path) -> list[Path]:

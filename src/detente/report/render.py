@@ -13,7 +13,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from detente.report.charts import possessive
-from detente.report.collect import Report
+from detente.report.compose import Report
 from detente.report.layout import style, svg
 
 __all__ = ["render_html"]

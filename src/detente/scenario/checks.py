@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from detente.errors import Problem
-from detente.scenario.model import SALIENCE_MAX, plain_number
+from detente.scenario.units import SALIENCE_MAX, plain_number
 
 if TYPE_CHECKING:
     from detente.scenario.model import Actor, Branch, Issue, Scenario

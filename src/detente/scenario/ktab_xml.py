@@ -35,18 +35,19 @@ from detente.scenario.model import Scenario
 
 __all__ = ["PARAMETERS", "loads", "read", "sniff"]
 
-#: KTAB's nine model parameters, as XML elements and as ``smp`` options (same names).
-PARAMETERS = (
-    "VictoryProbModel",
-    "PCEModel",
-    "StateTransitions",
-    "VotingRule",
-    "BigRAdjust",
-    "BigRRange",
-    "ThirdPartyCommit",
-    "InterVecBrgn",
-    "BargnModel",
-)
+#: KTAB's nine model parameters (XML elements, and ``smp`` options of the same names), each
+#: with the values KTAB's enums allow, in enum order (``smpSchema.xsd``, ``smp.h``).
+PARAMETERS: dict[str, tuple[str, ...]] = {
+    "VictoryProbModel": ("Linear", "Square", "Quartic", "Octic", "Binary"),
+    "PCEModel": ("Conditional", "MarkovIncentive", "MarkovUniform"),
+    "StateTransitions": ("Deterministic", "Stochastic"),
+    "VotingRule": ("Binary", "PropBin", "Prop", "PropCbc", "Cubic", "ASymProsp"),
+    "BigRAdjust": ("None", "OneThird", "Half", "TwoThirds", "Full"),
+    "BigRRange": ("Min", "Mid", "Max"),
+    "ThirdPartyCommit": ("NoCommit", "SemiCommit", "FullCommit"),
+    "InterVecBrgn": ("S1P1", "S2P2", "S2PMax"),
+    "BargnModel": ("InitOnlyInterp", "InitRcvrInterp", "PWCompInterp"),
+}
 
 
 def read(path: str | Path, *, scenario_id: str | None = None) -> Scenario:
@@ -93,12 +94,13 @@ def loads(text: str, *, name: str = "<string>", scenario_id: str | None = None) 
     options: dict[str, Any] = {}
     params = scenario.find("ModelParameters")
     if params is not None:
-        from detente.models import get
-
-        for parameter in PARAMETERS:
-            value = text_of(params.find(parameter), f"ModelParameters.{parameter}")
-            options[parameter] = "None" if (parameter, value) == ("BigRAdjust", "No") else value
-        get("smp").parse_options(options)  # an unknown value is an InputError naming it
+        for parameter, allowed in PARAMETERS.items():
+            where = f"ModelParameters.{parameter}"
+            value = text_of(params.find(parameter), where)
+            value = "None" if (parameter, value) == ("BigRAdjust", "No") else value
+            if value not in allowed:
+                raise fail(where, f"is {value!r}; KTAB's values are {', '.join(allowed)}")
+            options[parameter] = value
     dims_el = scenario.find("Dimensions")
     dims = (
         [text_of(d, "Dimensions.dName") for d in dims_el.findall("dName")]

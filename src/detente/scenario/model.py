@@ -26,6 +26,8 @@ from pydantic import (
 )
 
 from detente.errors import ScenarioError
+from detente.scenario.checks import consistency_problems
+from detente.scenario.units import SALIENCE_MAX, plain_number
 
 __all__ = [
     "SALIENCE_MAX",
@@ -37,10 +39,8 @@ __all__ = [
     "Issue",
     "Scenario",
     "Source",
+    "plain_number",
 ]
-
-#: Saliences are given on 0-100; models receive them divided by 100.
-SALIENCE_MAX = 100.0
 
 Id = Annotated[
     str,
@@ -197,8 +197,6 @@ class Scenario(_Value):
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
-        from detente.scenario.checks import consistency_problems
-
         problems = list(consistency_problems(self))
         if problems:
             raise ScenarioError(problems)
@@ -263,8 +261,3 @@ class Scenario(_Value):
             self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
         )
         return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def plain_number(x: float) -> float | int:
-    """``4.0`` as ``4``, other numbers unchanged (for tidy YAML keys and messages)."""
-    return int(x) if float(x).is_integer() else x

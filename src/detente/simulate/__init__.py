@@ -16,8 +16,10 @@ from typing import Any
 
 import numpy as np
 
+from detente._rng import RNG, seeding
 from detente.errors import InputError
-from detente.forecast import resolve_models
+from detente.forecasting import resolve_models
+from detente.models import ModelInfo
 from detente.scenario.model import Scenario
 from detente.simulate.engines import ENGINES, describe, execute
 from detente.simulate.inputs import InputPlan, input_plan, sample_inputs
@@ -32,6 +34,7 @@ __all__ = [
     "Future",
     "InputPlan",
     "Simulation",
+    "check_events",
     "futures",
     "input_plan",
     "sample_inputs",
@@ -47,7 +50,7 @@ def simulate(
     models: Sequence[str] | None = None,
     *,
     draws: int = 1000,
-    rng: int | np.random.SeedSequence | np.random.Generator | None = None,
+    rng: RNG = None,
     spread: float = 0.0,
     options: Mapping[str, Mapping[str, Any]] | None = None,
     branches: str = "each",
@@ -115,11 +118,13 @@ def simulate(
     infos, parsed = resolve_models(models, options, scenario.model_options)
     names = tuple(info.name for info in infos)
 
-    root = _seed_sequence(rng)
+    seeds = seeding(rng)
+    root = seeds.sequence
     try:
         all_futures = tuple(futures(scenario))
     except ValueError as err:
         raise InputError(str(err)) from None
+    check_events(infos, all_futures)
     if branches == "draw" and len(all_futures) > 1:
         runs: list[tuple[int, str]] = [(-1, "mixed")]
     else:
@@ -172,7 +177,7 @@ def simulate(
         models=names,
         options={name: parsed[name].model_dump(mode="json") for name in names},
         draws=draws,
-        seed=int(root.entropy) if isinstance(root.entropy, int) else None,
+        seed=seeds.seed,
         spread=spread,
         engine=describe(engine, workers, scheduler),
         input_labels=plan.labels,
@@ -183,14 +188,25 @@ def simulate(
     )
 
 
-def _seed_sequence(rng: Any) -> np.random.SeedSequence:
-    if isinstance(rng, np.random.SeedSequence):
-        return rng
-    if isinstance(rng, np.random.Generator):
-        return np.random.SeedSequence(int(rng.integers(2**63)))
-    if rng is None or isinstance(rng, int | np.integer):
-        return np.random.SeedSequence(None if rng is None else int(rng))
-    raise InputError(f"rng must be an int, a SeedSequence or a Generator, not {type(rng).__name__}")
+def check_events(infos: Sequence[ModelInfo], all_futures: Sequence[Future]) -> None:
+    """Refuse, before any work, a model that cannot take a future's events during its run.
+
+    Raises
+    ------
+    InputError
+        A dynamic model that takes events only before its first round, and an event at a
+        later round.
+    """
+    late = [change for future in all_futures for change in future.changes if change.round > 0]
+    if not late:
+        return
+    for info in infos:
+        if info.iterative and not info.takes_events:
+            raise InputError(
+                f"{info.name}: events during the run are not supported (event "
+                f"'{late[0].event}' at round {late[0].round}); {info.name} takes timeline events "
+                "only before its first round: give such events at: 0, or leave the model out"
+            )
 
 
 def _chunk_size(scenario: Scenario, draws: int, engine: str, workers: int) -> int:

@@ -14,13 +14,13 @@ from typing import Any
 import numpy as np
 
 from detente import models as _models
-from detente.models import eum, smp
-from detente.models.eum.options import EumOptions
+from detente.models import Changed, ModelInfo, Round
+from detente.models.runner import IssueEvent
 from detente.scenario.model import Scenario
 from detente.simulate.inputs import input_plan, sample_inputs
-from detente.simulate.timeline import Change, Future, apply_change
+from detente.simulate.timeline import Change, Future, actors_after, apply_change
 
-__all__ = ["ChunkResult", "Task", "future_forecast", "run_task"]
+__all__ = ["ChunkResult", "Task", "future_forecast", "future_values", "run_task"]
 
 
 @dataclass(frozen=True)
@@ -88,22 +88,87 @@ def run_task(task: Task) -> ChunkResult:
         rows = np.flatnonzero(picks == index)
         future = task.futures[index]
         for name, options in task.models:
-            info = _models.get(name)
             gens = [generators[r] for r in rows]
-            if info.name == "smp":
-                out, late = _run_smp(
-                    task.scenario, future, c[rows], X[rows], S[rows], options, gens
-                )
-                unsettled += late
-            elif info.iterative:
-                out, late = _run_dynamic(
-                    task.scenario, future, c[rows], X[rows], S[rows], options, gens
-                )
-                unsettled += late
-            else:
-                out = _run_static(task.scenario, future, c[rows], X[rows], S[rows], info, options)
+            out, late = future_values(
+                task.scenario, future, _models.get(name), options, c[rows], X[rows], S[rows], gens
+            )
             values[name][rows] = out
+            unsettled += late
     return ChunkResult(task.start, task.future, values, drawn, picks, unsettled)
+
+
+def future_values(
+    scenario: Scenario,
+    future: Future,
+    info: ModelInfo,
+    options: Any,
+    c: np.ndarray,
+    X: np.ndarray,
+    S: np.ndarray,
+    rng: Any,
+) -> tuple[np.ndarray, int]:
+    """One model's forecast of a batch of draws under one future, and how many did not settle.
+
+    ``c`` (draws, n), ``X`` and ``S`` (draws, n, k) are the drawn inputs; ``rng`` one generator
+    per draw. A static model takes every event of the future before the forecast; a dynamic
+    model takes the events at round 0 before its first round and the others at their rounds.
+    Returns the forecast (draws, k) and the number of (draw, issue) runs that reached the
+    model's round limit without settling (the models' own warnings about them are silenced:
+    the caller reports the count).
+    """
+    ids = list(scenario.actor_ids)
+    later = [change for change in future.changes if info.iterative and change.round > 0]
+    for change in future.changes:
+        if not (info.iterative and change.round > 0):
+            ids, c, X, S = apply_change(change, scenario, ids, c, X, S)
+    lo, hi, sq = scenario.bounds()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        solution = _models.solve(
+            info,
+            c,
+            X,
+            S,
+            lo=lo,
+            hi=hi,
+            status_quo=sq,
+            options=options,
+            rng=rng,
+            accommodation=scenario.accommodation_matrix(ids),
+            events=timeline_events(scenario, later, ids),
+        )
+    return solution.values, solution.unsettled
+
+
+def timeline_events(
+    scenario: Scenario, changes: list[Change], ids: list[str]
+) -> dict[int, IssueEvent]:
+    """The changes of rounds 1 and later as events of a dynamic model's trajectory.
+
+    ``ids`` are the actors at the start of the run; the actors before each event follow from
+    the changes alone, so each event knows whom its round's positions belong to.
+    """
+    by_round: dict[int, list[Change]] = {}
+    for change in changes:
+        by_round.setdefault(change.round, []).append(change)
+    events: dict[int, IssueEvent] = {}
+    for t in sorted(by_round):
+        events[t] = _event(scenario, by_round[t], list(ids))
+        for change in by_round[t]:
+            ids = actors_after(change, ids)
+    return events
+
+
+def _event(scenario: Scenario, changes: list[Change], ids: list[str]) -> IssueEvent:
+    def happen(state: Round, columns: tuple[int, ...]) -> Changed:
+        assert state.capability is not None
+        assert state.salience is not None
+        who, c, X, S = ids, state.capability, state.positions, state.salience
+        for change in changes:
+            who, c, X, S = apply_change(change, scenario, who, c, X, S, columns)
+        return Changed(c, X, S)
+
+    return happen
 
 
 def future_forecast(
@@ -120,137 +185,8 @@ def future_forecast(
     c, X, S = (a[None] for a in scenario.arrays())
     out = {}
     for name, options in models:
-        info = _models.get(name)
-        if info.iterative:
-            gens = [np.random.default_rng(rng)]
-            values, _ = _run_dynamic(scenario, future, c, X, S, options, gens)
-        else:
-            values = _run_static(scenario, future, c, X, S, info, options)
+        values, _ = future_values(
+            scenario, future, _models.get(name), options, c, X, S, [np.random.default_rng(rng)]
+        )
         out[name] = np.asarray(values)[0]
     return out
-
-
-def _run_static(
-    scenario: Scenario,
-    future: Future,
-    c: np.ndarray,
-    X: np.ndarray,
-    S: np.ndarray,
-    info: Any,
-    options: Any,
-) -> np.ndarray:
-    ids = list(scenario.actor_ids)
-    for change in future.changes:
-        ids, c, X, S = apply_change(change, scenario, ids, c, X, S)
-    lo, hi, sq = scenario.bounds()
-    return np.asarray(info.point(c, X, S, lo=lo, hi=hi, status_quo=sq, options=options))
-
-
-def _run_smp(
-    scenario: Scenario,
-    future: Future,
-    c: np.ndarray,
-    X: np.ndarray,
-    S: np.ndarray,
-    options: Any,
-    generators: list[np.random.Generator],
-) -> tuple[np.ndarray, int]:
-    """KTAB's SMP on each draw (all issues jointly), the future's changes applied at the start.
-
-    Returns the final c x s weighted mean per draw and issue, and the number of draws that were
-    still moving after ``max_iter`` turns.
-    """
-    from detente.errors import InputError
-
-    late = [change for change in future.changes if change.round > 0]
-    if late:
-        raise InputError(
-            "smp: events during the run (at round > 0) are not supported yet; the SMP runs all "
-            f"issues jointly in turns (event at round {late[0].round}); use events at the start"
-        )
-    ids = list(scenario.actor_ids)
-    for change in future.changes:
-        ids, c, X, S = apply_change(change, scenario, ids, c, X, S)
-    accommodation = scenario.accommodation_matrix(ids)
-    lo, hi, _ = scenario.bounds()
-    out = np.empty((len(X), X.shape[-1]))
-    unsettled = 0
-    for d in range(len(X)):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            states = smp.run(
-                c[d],
-                X[d],
-                S[d],
-                lo=lo,
-                hi=hi,
-                options=options,
-                accommodation=accommodation,
-                rng=generators[d],
-            )
-        last = states[-1]
-        settled = last.fractional_change is not None and (
-            last.fractional_change < options.min_delta_ratio
-        )
-        if last.round >= options.max_iter and not settled:
-            unsettled += 1
-        out[d] = last.mean
-    return out, unsettled
-
-
-def _run_dynamic(
-    scenario: Scenario,
-    future: Future,
-    c: np.ndarray,
-    X: np.ndarray,
-    S: np.ndarray,
-    options: EumOptions,
-    generators: list[np.random.Generator],
-) -> tuple[np.ndarray, int]:
-    """The expected utility model per issue, with the future's changes at their rounds.
-
-    Returns the final median per draw and issue, and the number of (draw, issue) runs that did
-    not settle under ``stop="stable"`` (a run does not stop before the future's last event).
-    """
-    lo, hi, _ = scenario.bounds()
-    out = np.empty(X.shape[:1] + X.shape[2:])
-    unsettled = 0
-    by_round: dict[int, list[Change]] = {}
-    for change in future.changes:
-        by_round.setdefault(change.round, []).append(change)
-    rngs = generators if options.conflict == "stochastic" else None
-    last_event = max(by_round, default=0)  # a run may not stop early before its last event
-    for j in range(X.shape[-1]):
-        ids = list(scenario.actor_ids)
-        cc, XX, SS = c, X, S
-        for change in by_round.get(0, []):
-            ids, cc, XX, SS = apply_change(change, scenario, ids, cc, XX, SS)
-        x = XX[..., j]
-        initial = x.max(axis=-1) - x.min(axis=-1)
-        median = eum.steps.median_position(x, cc * SS[..., j], "median")
-        final = median.copy()
-        calm = np.zeros(len(x), dtype=int)
-        stopped = np.zeros(len(x), dtype=bool)
-        for t in range(1, options.rounds + 1):
-            if t in by_round:
-                XX = XX.copy()
-                XX[..., j] = x
-                for change in by_round[t]:
-                    ids, cc, XX, SS = apply_change(change, scenario, ids, cc, XX, SS)
-                x = XX[..., j]
-                initial = np.maximum(initial, x.max(axis=-1) - x.min(axis=-1))
-            span = eum.span_for(options, initial, x, float(lo[j]), float(hi[j]))
-            x = eum.advance(cc, x, SS[..., j], span=span, options=options, rngs=rngs)
-            new_median = eum.steps.median_position(x, cc * SS[..., j], "median")
-            calm = np.where(np.abs(new_median - median) <= options.tolerance * span, calm + 1, 0)
-            median = new_median
-            if options.stop == "stable":
-                final = np.where(stopped, final, median)
-                if t >= last_event:
-                    stopped |= calm >= options.patience
-            else:
-                final = median
-        if options.stop == "stable" and options.rounds > 0:
-            unsettled += int((~stopped).sum())
-        out[:, j] = final
-    return out, unsettled

@@ -23,7 +23,16 @@ import numpy as np
 
 from detente.scenario.model import SALIENCE_MAX, Actor, Branch, Scenario
 
-__all__ = ["BASELINE", "SCHEDULED", "Change", "Future", "apply_change", "futures", "round_of"]
+__all__ = [
+    "BASELINE",
+    "SCHEDULED",
+    "Change",
+    "Future",
+    "actors_after",
+    "apply_change",
+    "futures",
+    "round_of",
+]
 
 BASELINE = "baseline"
 #: The one future of a timeline whose events have no branches.
@@ -132,21 +141,26 @@ def apply_change(
     c: np.ndarray,
     X: np.ndarray,
     S: np.ndarray,
+    columns: tuple[int, ...] | None = None,
 ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     """Apply one change to a batch of inputs: ``c`` (draws, n), ``X`` and ``S`` (draws, n, k).
 
-    Positions are clipped to the issue's scale and saliences to 0-100 after a shift.
-    Returns the new actor ids and arrays (the inputs are not modified).
+    ``columns`` are the scenario's issues (by index) that ``X`` and ``S`` hold, in order
+    (default: every issue); changes to other issues are not applied. Positions are clipped to
+    the issue's scale and saliences to 0-100 after a shift. Returns the new actor ids and
+    arrays (the inputs are not modified).
     """
-    issue_index = {issue.id: j for j, issue in enumerate(scenario.issues)}
-    lo = np.array([i.min for i in scenario.issues])
-    hi = np.array([i.max for i in scenario.issues])
+    columns = tuple(range(len(scenario.issues))) if columns is None else tuple(columns)
+    column = {scenario.issues[j].id: at for at, j in enumerate(columns)}
+    lo = np.array([scenario.issues[j].min for j in columns])
+    hi = np.array([scenario.issues[j].max for j in columns])
+    kept = [scenario.issues[j].id for j in columns]
     ids, c, X, S = list(ids), c.copy(), X.copy(), S.copy()
     for actor in change.add_actors:
         ids.append(actor.id)
         c = np.concatenate([c, np.full((*c.shape[:-1], 1), actor.capability)], axis=-1)
-        x_new = np.array([actor.position[i] for i in scenario.issue_ids])
-        s_new = np.array([actor.salience[i] for i in scenario.issue_ids]) / SALIENCE_MAX
+        x_new = np.array([actor.position[i] for i in kept])
+        s_new = np.array([actor.salience[i] for i in kept]) / SALIENCE_MAX
         X = np.concatenate([X, np.broadcast_to(x_new, (*X.shape[:-2], 1, len(x_new)))], axis=-2)
         S = np.concatenate([S, np.broadcast_to(s_new, (*S.shape[:-2], 1, len(s_new)))], axis=-2)
     for verb, values in (("set", change.set), ("shift", change.shift)):
@@ -158,12 +172,14 @@ def apply_change(
             kind, _, issue_id = rest.partition(".")
             if kind == "capability":
                 c[..., n] = value if verb == "set" else np.maximum(c[..., n] + value, 0.0)
-            elif kind == "position":
-                j = issue_index[issue_id]
+                continue
+            if issue_id not in column:
+                continue  # an issue this run does not hold
+            j = column[issue_id]
+            if kind == "position":
                 new = value if verb == "set" else X[..., n, j] + value
                 X[..., n, j] = np.clip(new, lo[j], hi[j])
             else:
-                j = issue_index[issue_id]
                 new = value / SALIENCE_MAX if verb == "set" else S[..., n, j] + value / SALIENCE_MAX
                 S[..., n, j] = np.clip(new, 0.0, 1.0)
     if change.remove_actors:
@@ -171,3 +187,9 @@ def apply_change(
         ids = [ids[n] for n in keep]
         c, X, S = c[..., keep], X[..., keep, :], S[..., keep, :]
     return ids, c, X, S
+
+
+def actors_after(change: Change, ids: list[str]) -> list[str]:
+    """The actor ids after ``change`` (those added joined, those removed gone)."""
+    out = [*ids, *(a.id for a in change.add_actors)]
+    return [a for a in out if a not in change.remove_actors]

@@ -1,4 +1,4 @@
-"""The run store: every forecast and simulation, kept for later comparison and export.
+"""The run store: every forecast, simulation, study and backtest, kept for comparison and export.
 
 One SQLite database (WAL mode, one transaction per run) holds each run's id, times, status,
 package version, scenario copy and hash, models and options, seed, engine, result frame and
@@ -16,6 +16,7 @@ from detente.store.records import (
     record_backtest,
     record_forecast,
     record_simulation,
+    record_study,
 )
 from detente.store.schema import SCHEMA_VERSION, StoreError
 from detente.store.store import EXPORT_FORMATS, ROW_LIMIT, RunStore, default_store_path
@@ -36,4 +37,5 @@ __all__ = [
     "record_backtest",
     "record_forecast",
     "record_simulation",
+    "record_study",
 ]

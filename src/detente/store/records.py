@@ -22,8 +22,9 @@ from detente.scenario.model import Scenario
 if TYPE_CHECKING:
     import pandas as pd
 
+    from detente.analysis import Study
     from detente.backtest import Backtest
-    from detente.forecast import Forecast
+    from detente.forecasting import Forecast
     from detente.simulate.result import Simulation
 
 __all__ = [
@@ -37,10 +38,11 @@ __all__ = [
     "record_backtest",
     "record_forecast",
     "record_simulation",
+    "record_study",
 ]
 
 #: Kinds of run the store accepts.
-KINDS: tuple[str, ...] = ("forecast", "simulate", "backtest")
+KINDS: tuple[str, ...] = ("forecast", "simulate", "study", "backtest")
 #: Version tag of the document ``detente runs show --json`` prints (:meth:`StoredRun.to_json`).
 RUN_SCHEMA = "detente.run/1"
 #: Version tag of the document ``detente runs list --json`` prints.
@@ -71,7 +73,7 @@ class RunRecord:
     Parameters
     ----------
     kind
-        ``"forecast"``, ``"simulate"`` or ``"backtest"``.
+        ``"forecast"``, ``"simulate"``, ``"study"`` or ``"backtest"``.
     scenario
         The scenario the run used (for a backtest, a description of the data set); the store
         keeps a full copy and its content hash.
@@ -267,8 +269,8 @@ def record_forecast(fc: Forecast, *, started: dt.datetime, finished: dt.datetime
     -------
     RunRecord
         Kind ``"forecast"``, each model's options, the forecast's seed, no engine, the frame of
-        :meth:`Forecast.to_frame <detente.forecast.Forecast.to_frame>` and the document of
-        :meth:`Forecast.to_json <detente.forecast.Forecast.to_json>`.
+        :meth:`Forecast.to_frame <detente.forecasting.Forecast.to_frame>` and the document of
+        :meth:`Forecast.to_json <detente.forecasting.Forecast.to_json>`.
     """
     return RunRecord(
         kind="forecast",
@@ -304,17 +306,39 @@ def record_simulation(sim: Simulation, *, started: dt.datetime, finished: dt.dat
     )
 
 
+def record_study(study: Study, *, finished: dt.datetime) -> RunRecord:
+    """A :class:`RunRecord` of a finished study (what ``detente report`` keeps).
+
+    Kind ``"study"``; it started when the study was made; the frame is the simulation's (every
+    draw) when there is one, else the forecast's; the document is the ``detente.study/1``
+    document the report renders.
+    """
+    sim = study.simulation
+    return RunRecord(
+        kind="study",
+        scenario=study.scenario,
+        models={
+            run.model: json.loads(json.dumps(dict(run.options))) for run in study.forecast.runs
+        },
+        seed=study.seed,
+        engine=sim.engine if sim is not None else None,
+        started=study.made,
+        finished=finished,
+        frame=sim.to_frame() if sim is not None else study.forecast.to_frame(),
+        document=study.to_json(),
+        detente_version=study.detente_version,
+    )
+
+
 def record_backtest(bt: Backtest, *, started: dt.datetime, finished: dt.datetime) -> RunRecord:
     """A :class:`RunRecord` of a finished backtest.
 
     Kind ``"backtest"``; the subject is the data set (id, citation, SHA-256 of the file); the
     frame has one row per issue and model, the document is the ``detente.backtest/1`` summary.
     """
-    from detente.backtest import DatasetRef
-
     return RunRecord(
         kind="backtest",
-        scenario=DatasetRef.of(bt),
+        scenario=bt.dataset,
         models={name: json.loads(json.dumps(bt.options[name])) for name in bt.models},
         seed=bt.seed,
         engine=None,

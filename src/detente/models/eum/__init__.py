@@ -32,43 +32,75 @@ Masad, D. (2013, 2016): BDM_DecisionModel_Replication; *Agents in Conflict* (GMU
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
+from detente._rng import generator
+from detente.models.contract import Changed, Move, Perceptions, Round, Trajectory, scales
 from detente.models.eum import steps
 from detente.models.eum.options import DEFAULT_PRESET, PRESETS, EumOptions
 from detente.models.eum.rounds import (
     BatchState,
-    Move,
     RoundState,
     batch_rounds,
     rounds,
     span_for,
 )
+from detente.models.eum.rounds import Move as RoundMove
 from detente.models.eum.rounds import _challenge as _challenge_views
-from detente.models.eum.rounds import _round as _one_round
 from detente.models.registry import ModelInfo, register
+from detente.models.stopping import run as _run_to_end
 
 __all__ = [
     "DEFAULT_PRESET",
     "PRESETS",
     "BatchState",
+    "EumMove",
     "EumOptions",
-    "Move",
+    "RoundMove",
     "RoundState",
-    "Views",
-    "advance",
     "batch_rounds",
-    "point",
+    "perceptions",
     "rounds",
     "run",
     "span_for",
     "trajectory",
-    "views",
 ]
+
+
+@dataclass(frozen=True)
+class EumMove(Move):
+    """A move of the expected utility model: the offer that caused it, from whose view.
+
+    ``eu_mover`` is the mover's expected utility of challenging ``partner``; ``eu_partner`` the
+    partner's of challenging the mover, both as seen from ``view`` (``"own"``: the mover's
+    perception; ``"partner"``: the partner's, which compels the mover).
+    """
+
+    view: str = "own"
+    eu_mover: float = 0.0
+    eu_partner: float = 0.0
+
+    def reason(self, labels: Sequence[str]) -> str:
+        mover, partner = labels[self.mover], labels[self.partner]
+        seen = mover if self.view == "own" else partner
+        region = (
+            steps.region_name(self.eu_mover, self.eu_partner)
+            .replace("(j ", f"({partner} ")
+            .replace("(i ", f"({mover} ")
+            .replace("i c", f"{mover} c")
+        )
+        return (
+            f"As {seen} sees the dyad: {mover}'s EU of challenging {partner} is "
+            f"{self.eu_mover:+.4f}, {partner}'s EU of challenging {mover} is "
+            f"{self.eu_partner:+.4f} (region: {region})"
+        )
+
+    def details(self) -> dict[str, Any]:
+        return {"view": self.view, "eu_mover": self.eu_mover, "eu_other": self.eu_partner}
 
 
 def run(
@@ -116,27 +148,25 @@ def run(
     >>> [round(state.median, 3) for state in states]
     [7.0, 8.416, 9.611]
     """
-    options = options or EumOptions()
-    generator = rounds(c, x, s, options=options, lo=lo, hi=hi, rng=_generator(rng))
-    states = [next(generator)]
-    calm = 0
-    for state in _limited(generator, options.rounds):
-        settled = abs(state.median - states[-1].median) <= options.tolerance * state.span
-        calm = calm + 1 if settled else 0
-        if not keep_matrices:
-            state = replace(state, eu_challenge=None, eu_perceived=None, regions=None)
-        states.append(state)
-        if options.stop == "stable" and calm >= options.patience:
-            break
-    else:
-        if options.stop == "stable" and options.rounds > 0:
-            warnings.warn(
-                f"eum: the median did not settle (moves of at most {options.tolerance:g} of the "
-                f"range for {options.patience} rounds) within {options.rounds} rounds; the "
-                "forecast is the last round's median",
-                RuntimeWarning,
-                stacklevel=2,
-            )
+    x = np.asarray(x, dtype=float)
+    path = _run_to_end(
+        trajectory(
+            c,
+            x[:, None],
+            np.asarray(s, dtype=float)[:, None],
+            lo=np.array([lo]),
+            hi=np.array([hi]),
+            options=options,
+            rng=rng,
+        ),
+        slim=False,
+    )
+    states = [state.detail for state in path.rounds]
+    if not keep_matrices:
+        states = [
+            replace(state, eu_challenge=None, eu_perceived=None, regions=None, P=None)
+            for state in states
+        ]
     return tuple(states)
 
 
@@ -145,147 +175,185 @@ def trajectory(
     X: np.ndarray,
     S: np.ndarray,
     *,
-    lo: np.ndarray,
-    hi: np.ndarray,
-    status_quo: np.ndarray,
+    lo: np.ndarray | None = None,
+    hi: np.ndarray | None = None,
+    status_quo: np.ndarray | None = None,
     options: EumOptions | None = None,
-    rng: int | np.random.Generator | None = None,
-) -> list[tuple[RoundState, ...]]:
-    """:func:`run` on every issue of a scenario's arrays (issues are independent).
+    rng: Any = None,
+    accommodation: np.ndarray | None = None,
+) -> Trajectory:
+    """The model's rounds on one issue (the contract's trajectory; ``X`` and ``S`` have one
+    column), for one run or a batch of runs (leading axes).
 
-    The rounds keep their positions, medians, means, risk exponents and moves, not their n x n
-    matrices (use :func:`run` or :func:`rounds` for those).
+    The forecast of each round is its median; under ``stop="stable"`` a round is settled once
+    the median has moved by at most ``tolerance`` of the range for ``patience`` rounds in a
+    row. A single run's rounds carry its moves and, as their detail, the :class:`RoundState`.
+    ``rng`` drives ``conflict="stochastic"``: a generator (or seed) for a single run, one
+    generator per run for a batch (or one shared by all). ``status_quo`` and
+    ``accommodation`` are not used.
+
+    Warns
+    -----
+    RuntimeWarning
+        With ``stop="stable"``, when a run has not settled within ``rounds`` rounds.
     """
-    generator = _generator(rng)
-    return [
-        run(
-            c,
-            X[:, j],
-            S[:, j],
-            options=options,
-            lo=float(lo[j]),
-            hi=float(hi[j]),
-            rng=generator,
-            keep_matrices=False,
+    options = options or EumOptions()
+    c, X, S = (np.asarray(a, dtype=float) for a in (c, X, S))
+    if X.shape[-1] != 1:
+        raise ValueError(f"eum runs one issue at a time: X must have one column, not {X.shape}")
+    low, high, _ = scales(1, lo, hi, status_quo)
+    single = X.ndim == 2
+    x, s = X[..., 0], S[..., 0]
+    if single:
+        inner: Any = rounds(
+            c, x, s, options=options, lo=float(low[0]), hi=float(high[0]), rng=generator(rng)
         )
-        for j in range(X.shape[1])
-    ]
+    else:
+        runs = int(np.prod(x.shape[:-1]))
+        per_run = list(rng) if isinstance(rng, Sequence) else [generator(rng)] * runs
+        inner = _flat_batch(c, x, s, options, float(low[0]), float(high[0]), per_run)
+    return _contract_rounds(inner, options, single)
 
 
-def point(
-    c: np.ndarray,
-    X: np.ndarray,
-    S: np.ndarray,
-    *,
-    lo: np.ndarray,
-    hi: np.ndarray,
-    status_quo: np.ndarray,
-    options: EumOptions | None = None,
-    rng: int | np.random.Generator | None = None,
-) -> np.ndarray:
-    """The final median per issue; leading draw axes are run one draw at a time."""
-    c, X, S = np.asarray(c, float), np.asarray(X, float), np.asarray(S, float)
-    if X.ndim == 2:
-        paths = trajectory(c, X, S, lo=lo, hi=hi, status_quo=status_quo, options=options, rng=rng)
-        return np.array([path[-1].median for path in paths])
-    generator = _generator(rng)
-    c, X, S = np.broadcast_arrays(c[..., :, None], X, S)
-    flat = [
-        point(cc[:, 0], xx, ss, lo=lo, hi=hi, status_quo=status_quo, options=options, rng=generator)
-        for cc, xx, ss in zip(
-            c.reshape(-1, *c.shape[-2:]),
-            X.reshape(-1, *X.shape[-2:]),
-            S.reshape(-1, *S.shape[-2:]),
-            strict=True,
-        )
-    ]
-    return np.array(flat).reshape(X.shape[:-2] + X.shape[-1:])
-
-
-def advance(
+def _flat_batch(
     c: np.ndarray,
     x: np.ndarray,
     s: np.ndarray,
-    *,
-    span: np.ndarray,
     options: EumOptions,
-    rngs: list[np.random.Generator] | None = None,
-) -> np.ndarray:
-    """Positions after one round, for a batch: ``c``, ``x``, ``s`` are (draws, n).
+    lo: float,
+    hi: float,
+    rngs: list[np.random.Generator],
+) -> Any:
+    """:func:`batch_rounds` on any leading axes (flattened to one and restored)."""
+    lead = x.shape[:-1]
+    c, x, s = np.broadcast_arrays(c, x, s)
+    inner = batch_rounds(
+        c.reshape(-1, c.shape[-1]),
+        x.reshape(-1, x.shape[-1]),
+        s.reshape(-1, s.shape[-1]),
+        options=options,
+        lo=lo,
+        hi=hi,
+        rngs=rngs,
+    )
+    state = next(inner)
+    while True:
+        received = yield _unflatten(state, lead)
+        if received is not None:
+            n = received.X.shape[-2]
+            received = Changed(
+                np.broadcast_to(received.c, (*lead, n)).reshape(-1, n),
+                np.broadcast_to(received.X, (*lead, n, 1)).reshape(-1, n, 1),
+                np.broadcast_to(received.S, (*lead, n, 1)).reshape(-1, n, 1),
+            )
+        state = inner.send(received)
 
-    The building block for callers that change inputs between rounds (timelines): ``span`` is
-    the range per draw (A10), ``rngs`` one generator per draw for ``conflict="stochastic"``.
-    """
-    c = np.asarray(c, dtype=float)
-    s = np.asarray(s, dtype=float)
-    out = _one_round(c, np.asarray(x, dtype=float), s, c * s, span, options, rngs)
-    return np.asarray(out.positions)
+
+def _unflatten(state: BatchState, lead: tuple[int, ...]) -> BatchState:
+    def back(a: np.ndarray | None) -> np.ndarray | None:
+        return None if a is None else a.reshape(*lead, *a.shape[1:])
+
+    return BatchState(
+        state.round,
+        back(state.positions),  # type: ignore[arg-type]
+        back(state.median),  # type: ignore[arg-type]
+        back(state.mean),  # type: ignore[arg-type]
+        back(state.span),
+        back(state.capability),
+        back(state.salience),
+    )
 
 
-@dataclass(frozen=True)
-class Views:
-    """One round as every actor sees it (single run; O(n^3) memory, for analysis).
+def _contract_rounds(inner: Any, options: EumOptions, single: bool) -> Trajectory:
+    """The contract's rounds over :func:`rounds` or :func:`batch_rounds`, with the stable rule."""
+    state = next(inner)
+    calm = np.zeros(np.shape(state.median), dtype=int)
+    stable = options.stop == "stable"
+    settled = None
+    while True:
+        median = np.asarray(state.median, dtype=float)
+        c = state.capability
+        received = yield Round(
+            round=state.round,
+            positions=np.asarray(state.positions)[..., None],
+            forecast=median[..., None],
+            settled=None if settled is None else settled[..., None],
+            quantities={"median": median[..., None], "mean": np.asarray(state.mean)[..., None]},
+            moves=_moves(state) if single else (),
+            detail=state if single else None,
+            capability=c,
+            salience=None if state.salience is None else np.asarray(state.salience)[..., None],
+        )
+        if state.round >= options.rounds:
+            if stable and options.rounds > 0 and settled is not None and not settled.all():
+                warnings.warn(
+                    f"eum: the median did not settle (moves of at most {options.tolerance:g} of "
+                    f"the range for {options.patience} rounds) within {options.rounds} rounds; "
+                    "the forecast is the last round's median",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+            return
+        state = inner.send(received)
+        moved = np.abs(np.asarray(state.median) - median)
+        calm = np.where(moved <= options.tolerance * np.asarray(state.span), calm + 1, 0)
+        if stable:
+            settled = calm >= options.patience
+
+
+def _moves(state: RoundState) -> tuple[EumMove, ...]:
+    return tuple(
+        EumMove(
+            mover=m.mover,
+            partner=m.partner,
+            kind=m.kind,
+            old=(m.old,),
+            new=(m.new,),
+            view=m.view,
+            eu_mover=m.eu_mover,
+            eu_partner=m.eu_partner,
+        )
+        for m in state.moves
+    )
+
+
+def perceptions(state: Round, *, options: EumOptions) -> Perceptions:
+    """Every actor's perception of every dyad in a round of a single run (O(n^3) memory).
 
     ``seen[k, a, b]`` is a's expected utility of challenging b as actor k perceives it (at k's
-    risk exponent); ``own[i, j] = seen[i, i, j]``. ``positions`` are the round's starting
-    positions, ``after`` the positions its moves lead to.
+    risk exponent, from the round's pass-2 probabilities); ``objective[a, b]`` is the same at
+    a's own exponent.
     """
-
-    positions: np.ndarray
-    after: np.ndarray
-    r: np.ndarray
-    own: np.ndarray
-    seen: np.ndarray
-    objective: np.ndarray  # EU(a -> b) at a's own exponent
-
-
-def views(
-    c: np.ndarray,
-    x: np.ndarray,
-    s: np.ndarray,
-    *,
-    span: float,
-    options: EumOptions,
-    rng: np.random.Generator | None = None,
-) -> Views:
-    """Every actor's perception of every dyad in one round (plus the round's moves)."""
-    c = np.asarray(c, dtype=float)
-    x = np.asarray(x, dtype=float)
-    s = np.asarray(s, dtype=float)
+    detail = state.detail
+    if not isinstance(detail, RoundState) or detail.previous is None or detail.P is None:
+        raise ValueError("perceptions need a round (t >= 1) of a single run, with its detail")
+    assert detail.r is not None
+    assert detail.mu_challenge is not None
+    assert detail.salience is not None
+    assert detail.eu_challenge is not None
+    x, s, P, r = detail.previous, detail.salience, detail.P, detail.r
     n = len(x)
-    spans = np.asarray(float(span))
-    out = _one_round(c, x, s, c * s, spans, options, [rng] if rng is not None else None)
-    stacked = np.broadcast_to(x, (n, n))
+    span = np.asarray(detail.span)
+    mu = np.asarray(detail.mu_challenge)
+    d = steps.distances(x, span)
     seen = _challenge_views(
-        stacked,
+        np.broadcast_to(x, (n, n)),
         np.broadcast_to(s, (n, n)),
-        np.broadcast_to(out.P, (n, n, n)),
-        np.broadcast_to(steps.distances(x, spans), (n, n, n)),
-        np.broadcast_to(out.r[:, None, None], (n, n, n)),
-        np.broadcast_to(out.mu_challenge, (n,)),
-        np.broadcast_to(spans, (n,)),
+        np.broadcast_to(P, (n, n, n)),
+        np.broadcast_to(d, (n, n, n)),
+        np.broadcast_to(r[:, None, None], (n, n, n)),
+        np.broadcast_to(mu, (n,)),
+        np.broadcast_to(span, (n,)),
         options,
     )
-    objective = _challenge_views(
-        x, s, out.P, steps.distances(x, spans), out.r[:, None], out.mu_challenge, spans, options
-    )
-    return Views(
-        positions=x.copy(),
-        after=np.asarray(out.positions),
-        r=np.asarray(out.r),
-        own=np.asarray(out.own),
+    objective = _challenge_views(x, s, P, d, r[:, None], mu, span, options)
+    return Perceptions(
+        before=np.array(x),
+        after=np.array(detail.positions),
+        own=np.array(detail.eu_challenge),
         seen=seen,
         objective=objective,
     )
-
-
-def _generator(rng: Any) -> np.random.Generator:
-    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-
-
-def _limited(generator: Iterator[RoundState], n: int) -> Iterator[RoundState]:
-    for _ in range(n):
-        yield next(generator)
 
 
 INFO = register(
@@ -296,9 +364,13 @@ INFO = register(
         "published reading.",
         reference="Bueno de Mesquita (1994); Scholz, Calbert & Smith (2011)",
         options=EumOptions,
-        point=point,
-        iterative=True,
-        stochastic=True,  # only with conflict=stochastic; same rng, same result
         trajectory=trajectory,
+        stochastic=True,  # only with conflict=stochastic; same rng, same result
+        dimensions="per-issue",
+        batched=True,
+        takes_events=True,
+        round_limit="rounds",
+        presets=tuple(PRESETS),
+        perceptions=perceptions,
     )
 )

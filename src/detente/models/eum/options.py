@@ -213,7 +213,7 @@ class EumOptions(ModelOptions):
             raise ValueError("p_voters other than 'all' needs p_denominator='pair'")
         return self
 
-    def changed_from_preset(self) -> dict[str, Any]:
-        """The options that differ from the preset's values (for labels and reports)."""
-        base = PRESETS[self.preset]
-        return {k: v for k, v in self.model_dump().items() if k in base and base[k] != v}
+    def changed(self) -> dict[str, Any]:
+        """The options that differ from the preset's (as JSON values), for labels and reports."""
+        baseline = EumOptions(preset=self.preset).model_dump(mode="json")
+        return {k: v for k, v in self.model_dump(mode="json").items() if baseline.get(k) != v}

@@ -12,12 +12,13 @@ One round (Scholz et al. 2011, Appendix steps 1-13; ``shared/reference/eum-spec.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
 
+from detente.models.contract import Changed
 from detente.models.eum import steps
 from detente.models.eum.options import EumOptions
 
@@ -55,7 +56,10 @@ class RoundState:
     matrices were computed from round t-1's positions: ``eu_challenge[i, j]`` is i's expected
     utility of challenging j (pass 2, i's exponent); ``eu_perceived[i, j]`` is j's expected
     utility of challenging i as i perceives it; ``regions[i, j]`` the dyad's region from i's
-    viewpoint (:data:`~detente.models.eum.steps.REGION_NAMES`).
+    viewpoint (:data:`~detente.models.eum.steps.REGION_NAMES`); ``previous`` the positions
+    the round started from, ``P`` its pass-2 probabilities of success and ``mu_challenge``
+    the median of pass 2 (what every actor's perception of a dyad is computed from);
+    ``capability`` and ``salience`` the inputs the round ran on.
     """
 
     round: int
@@ -71,6 +75,11 @@ class RoundState:
     eu_perceived: np.ndarray | None = None
     regions: np.ndarray | None = None
     moves: tuple[Move, ...] = field(default=())
+    previous: np.ndarray | None = None
+    P: np.ndarray | None = None
+    mu_challenge: float | None = None
+    capability: np.ndarray | None = None
+    salience: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         for value in vars(self).values():
@@ -87,7 +96,7 @@ def rounds(
     lo: float = 0.0,
     hi: float = 100.0,
     rng: np.random.Generator | None = None,
-) -> Iterator[RoundState]:
+) -> Generator[RoundState, Changed | None, None]:
     """Yield round 0 and then every round of the model, without end.
 
     Parameters
@@ -100,52 +109,33 @@ def rounds(
         The issue's scale (used with ``range="scale"``).
     rng
         Generator for ``conflict="stochastic"`` (one uniform number per actor per round).
+
+    Between rounds, new inputs may be sent in (:class:`~detente.models.contract.Changed`, with
+    ``X`` and ``S`` of one column): a timeline event. The range of ``range="initial"`` then
+    widens to take in the new positions.
     """
-    c = np.asarray(c, dtype=float)
-    x = np.asarray(x, dtype=float).copy()
-    s = np.asarray(s, dtype=float)
-    w = c * s
-    initial_span = np.asarray(x.max() - x.min())
     draws = [np.random.default_rng(rng)] if options.conflict == "stochastic" else None
-    span = span_for(options, initial_span, x, lo, hi)
-    yield RoundState(
-        round=0,
-        positions=x.copy(),
-        median=float(steps.median_position(x, w, "median")),
-        mean=float(steps.median_position(x, w, "mean")),
-        span=float(span),
-    )
-    t = 0
+    steps_ = _steps(c, x, s, options=options, lo=lo, hi=hi, draws=draws)
+    step = next(steps_)
     while True:
-        t += 1
-        span = span_for(options, initial_span, x, lo, hi)
-        out = _round(c, x, s, w, span, options, draws)
-        x = out.positions
-        yield RoundState(
-            round=t,
-            positions=out.positions,
-            median=float(steps.median_position(x, w, "median")),
-            mean=float(steps.median_position(x, w, "mean")),
-            span=float(span),
-            mu=float(out.mu),
-            security=out.security,
-            R=out.R,
-            r=out.r,
-            eu_challenge=out.own,
-            eu_perceived=out.other,
-            regions=steps.classify_dyads(out.own, out.other),
-            moves=_move_records(out, x_before=out.previous),
-        )
+        received = yield _round_state(step)
+        step = steps_.send(received)
 
 
 @dataclass(frozen=True)
 class BatchState:
-    """Many independent runs after a round: positions (draws, n), median and mean (draws,)."""
+    """Many independent runs after a round: positions (draws, n), median and mean (draws,).
+
+    ``span`` (draws,) is the range each run's round used.
+    """
 
     round: int
     positions: np.ndarray
     median: np.ndarray
     mean: np.ndarray
+    span: np.ndarray | None = None
+    capability: np.ndarray | None = None
+    salience: np.ndarray | None = None
 
 
 def batch_rounds(
@@ -157,29 +147,104 @@ def batch_rounds(
     lo: float = 0.0,
     hi: float = 100.0,
     rngs: Sequence[np.random.Generator] | None = None,
-) -> Iterator[BatchState]:
+) -> Generator[BatchState, Changed | None, None]:
     """Like :func:`rounds`, for a batch of independent scenarios computed together.
 
     ``c``, ``x`` and ``s`` are (draws, n). ``rngs`` gives each draw its own generator (needed
     only with ``conflict="stochastic"``), so a draw's path does not depend on its batch.
-    Yields round 0 first, then every round, without end.
+    Yields round 0 first, then every round, without end; accepts new inputs as :func:`rounds`.
     """
+    draws = list(rngs) if options.conflict == "stochastic" and rngs is not None else None
+    if options.conflict == "stochastic" and draws is None:
+        draws = [np.random.default_rng() for _ in range(len(x))]
+    steps_ = _steps(c, x, s, options=options, lo=lo, hi=hi, draws=draws)
+    step = next(steps_)
+    while True:
+        received = yield BatchState(
+            step.t,
+            step.x,
+            steps.median_position(step.x, step.w, "median"),
+            steps.median_position(step.x, step.w, "mean"),
+            step.span,
+            step.c,
+            step.s,
+        )
+        step = steps_.send(received)
+
+
+class _Step(NamedTuple):
+    """What the round generators share: round t's inputs, range, positions and computations."""
+
+    t: int
+    c: np.ndarray
+    s: np.ndarray
+    w: np.ndarray
+    span: np.ndarray
+    x: np.ndarray
+    out: _Round | None
+
+
+def _steps(
+    c: np.ndarray,
+    x: np.ndarray,
+    s: np.ndarray,
+    *,
+    options: EumOptions,
+    lo: float,
+    hi: float,
+    draws: Sequence[np.random.Generator] | None,
+) -> Generator[_Step, Changed | None, None]:
+    """The rounds of one run or a batch (leading axes), taking new inputs between rounds."""
     c = np.asarray(c, dtype=float)
     x = np.asarray(x, dtype=float).copy()
     s = np.asarray(s, dtype=float)
     w = c * s
-    initial_span = x.max(axis=-1) - x.min(axis=-1)
-    draws = list(rngs) if options.conflict == "stochastic" and rngs is not None else None
-    if options.conflict == "stochastic" and draws is None:
-        draws = [np.random.default_rng() for _ in range(len(x))]
+    initial = np.asarray(x.max(axis=-1) - x.min(axis=-1))
+    received = yield _Step(0, c, s, w, span_for(options, initial, x, lo, hi), x, None)
     t = 0
     while True:
-        yield BatchState(
-            t, x, steps.median_position(x, w, "median"), steps.median_position(x, w, "mean")
-        )
         t += 1
-        span = span_for(options, initial_span, x, lo, hi)
-        x = _round(c, x, s, w, span, options, draws).positions
+        if received is not None:  # a timeline event before this round
+            c = np.asarray(received.c, dtype=float)
+            x = np.asarray(received.X, dtype=float)[..., 0].copy()
+            s = np.asarray(received.S, dtype=float)[..., 0]
+            w = c * s
+            initial = np.maximum(initial, x.max(axis=-1) - x.min(axis=-1))
+        span = span_for(options, initial, x, lo, hi)
+        out = _round(c, x, s, w, span, options, draws)
+        x = out.positions
+        received = yield _Step(t, c, s, w, span, x, out)
+
+
+def _round_state(step: _Step) -> RoundState:
+    """A single run's round as a :class:`RoundState`."""
+    x, w, out = step.x, step.w, step.out
+    median = float(steps.median_position(x, w, "median"))
+    mean = float(steps.median_position(x, w, "mean"))
+    if out is None:
+        return RoundState(
+            0, x.copy(), median, mean, float(step.span), capability=step.c, salience=step.s
+        )
+    return RoundState(
+        round=step.t,
+        positions=out.positions,
+        median=median,
+        mean=mean,
+        span=float(step.span),
+        mu=float(out.mu),
+        security=out.security,
+        R=out.R,
+        r=out.r,
+        eu_challenge=out.own,
+        eu_perceived=out.other,
+        regions=steps.classify_dyads(out.own, out.other),
+        moves=_move_records(out, x_before=out.previous),
+        previous=out.previous,
+        P=out.P,
+        mu_challenge=float(out.mu_challenge),
+        capability=step.c,
+        salience=step.s,
+    )
 
 
 def span_for(

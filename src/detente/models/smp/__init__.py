@@ -29,25 +29,28 @@ Efird, B., Lester, S. & Wise, B. (2016). China's SOE reform. *Journal of East As
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from detente._rng import generator
+from detente.models.contract import Move, Round, Trajectory, scales
 from detente.models.registry import ModelInfo, register
 from detente.models.smp import steps
 from detente.models.smp.options import KTAB_PARAMETER_ORDER, SmpOptions
-from detente.models.smp.rounds import Bargain, Move, SmpState, rounds
+from detente.models.smp.rounds import Bargain, SmpState, rounds
+from detente.models.smp.rounds import Move as TurnMove
+from detente.models.stopping import run as _run_to_end
 
 __all__ = [
     "KTAB_PARAMETER_ORDER",
     "Bargain",
-    "IssueMove",
-    "IssueRound",
-    "Move",
+    "SmpMove",
     "SmpOptions",
     "SmpState",
-    "point",
+    "TurnMove",
     "rounds",
     "run",
     "steps",
@@ -58,11 +61,41 @@ __all__ = [
 
 def stopped(state: SmpState, options: SmpOptions) -> bool:
     """KTAB's stopping rule after ``state`` (``smpStopFn``, §2.7)."""
-    t = state.round
-    if t >= options.max_iter:
-        return True
+    return state.round >= options.max_iter or _settled(state, options)
+
+
+def _settled(state: SmpState, options: SmpOptions) -> bool:
+    """The turn moved positions little enough, late enough, for KTAB to stop by its rule."""
     ratio = state.fractional_change
-    return t >= options.min_iter and ratio is not None and ratio < options.min_delta_ratio
+    return state.round >= options.min_iter and ratio is not None and ratio < options.min_delta_ratio
+
+
+@dataclass(frozen=True)
+class SmpMove(Move):
+    """A move of the SMP: the bargain that caused it and the probability its queue gave it."""
+
+    bargain: int = -1
+    initiated: bool = False
+    probability: float = 1.0
+
+    def reason(self, labels: Sequence[str]) -> str:
+        who = "its own proposal to" if self.initiated else "the proposal of"
+        return (
+            f"bargain {self.bargain}, {who} {labels[self.partner]}, chosen with probability "
+            f"{self.probability:.3f}"
+        )
+
+    def explain(self, labels: Sequence[str]) -> str:
+        old = ", ".join(f"{v:.3f}" for v in self.old)
+        new = ", ".join(f"{v:.3f}" for v in self.new)
+        return f"{self.reason(labels)}: {old} -> {new}"
+
+    def details(self) -> dict[str, Any]:
+        return {
+            "bargain": self.bargain,
+            "initiated": self.initiated,
+            "probability": self.probability,
+        }
 
 
 def run(
@@ -107,38 +140,84 @@ def run(
     >>> len(states), round(states[-1].fractional_change, 4)
     (11, 0.0045)
     """
-    options = options or SmpOptions()
-    k = np.shape(X)[1]
-    lo = np.zeros(k) if lo is None else np.asarray(lo, dtype=float)
-    hi = np.full(k, 100.0) if hi is None else np.asarray(hi, dtype=float)
-    _check(c, X, S, accommodation)
-    generator = rounds(
-        np.asarray(c, float),
-        np.asarray(X, float),
-        np.asarray(S, float),
-        lo=lo,
-        hi=hi,
-        options=options,
-        accommodation=accommodation,
-        rng=np.random.default_rng(rng),
+    path = _run_to_end(
+        trajectory(c, X, S, lo=lo, hi=hi, options=options, accommodation=accommodation, rng=rng),
+        slim=False,
     )
-    states = [next(generator)]
-    for state in generator:
-        states.append(state)
-        if stopped(state, options):
-            break
-    last = states[-1]
-    if last.round >= options.max_iter and not (
-        last.fractional_change is not None and last.fractional_change < options.min_delta_ratio
-    ):
-        warnings.warn(
-            f"smp: positions were still moving after max_iter={options.max_iter} turns "
-            f"(last fractional change {last.fractional_change:.4f}, target "
-            f"{options.min_delta_ratio:g}); the forecast is the last turn's",
-            RuntimeWarning,
-            stacklevel=2,
+    return tuple(state.detail for state in path.rounds)
+
+
+def trajectory(
+    c: np.ndarray,
+    X: np.ndarray,
+    S: np.ndarray,
+    *,
+    lo: np.ndarray | None = None,
+    hi: np.ndarray | None = None,
+    status_quo: np.ndarray | None = None,
+    options: SmpOptions | None = None,
+    rng: Any = None,
+    accommodation: np.ndarray | None = None,
+) -> Trajectory:
+    """The model's turns on all issues jointly (the contract's trajectory), for one run.
+
+    The forecast of each turn is the capability x salience weighted mean per issue; a turn is
+    settled by KTAB's rule (from ``min_iter`` on, a turn that moved positions less than
+    ``min_delta_ratio`` times the first). The trajectory ends after ``max_iter`` turns. Each
+    turn's detail is its :class:`SmpState`. ``status_quo`` is not used; new inputs cannot be
+    sent in between turns (the SMP takes timeline events only before its first turn).
+
+    Warns
+    -----
+    RuntimeWarning
+        When the run reaches ``max_iter`` turns without settling.
+    """
+    options = options or SmpOptions()
+    k = np.shape(X)[-1]
+    low, high, _ = scales(k, lo, hi, status_quo)
+    _check(c, X, S, accommodation)
+    c, X, S = (np.asarray(a, dtype=float) for a in (c, X, S))
+    states = rounds(
+        c, X, S, lo=low, hi=high, options=options, accommodation=accommodation, rng=generator(rng)
+    )
+    for state in states:
+        settled = None if state.round == 0 else np.full(k, _settled(state, options))
+        received = yield Round(
+            round=state.round,
+            positions=state.positions,
+            forecast=state.mean,
+            settled=settled,
+            quantities={"mean": state.mean, "most_probable": state.most_probable},
+            moves=tuple(
+                SmpMove(
+                    m.mover,
+                    m.partner,
+                    "bargain",
+                    m.old,
+                    m.new,
+                    m.bargain,
+                    m.initiated,
+                    m.probability,
+                )
+                for m in state.moves
+            ),
+            detail=state,
+            capability=c,
+            salience=S,
         )
-    return tuple(states)
+        if received is not None:
+            raise ValueError("smp takes timeline events only before its first turn")
+        if state.round >= options.max_iter:
+            ratio = state.fractional_change
+            if not (ratio is not None and ratio < options.min_delta_ratio):
+                warnings.warn(
+                    f"smp: positions were still moving after max_iter={options.max_iter} turns "
+                    f"(last fractional change {ratio:.4f}, target "
+                    f"{options.min_delta_ratio:g}); the forecast is the last turn's",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+            return
 
 
 def _check(c: Any, X: Any, S: Any, accommodation: Any) -> None:
@@ -167,127 +246,6 @@ def _check(c: Any, X: Any, S: Any, accommodation: Any) -> None:
             )
 
 
-@dataclass(frozen=True)
-class IssueMove:
-    """One actor's move seen on one issue (the per-issue view of :class:`Move`)."""
-
-    mover: int
-    partner: int
-    bargain: int
-    initiated: bool
-    probability: float
-    old: float
-    new: float
-    kind: str = "bargain"
-
-    def to_json(self, ids: tuple[str, ...] | list[str]) -> dict[str, Any]:
-        return {
-            "mover": ids[self.mover],
-            "kind": self.kind,
-            "toward": ids[self.partner],
-            "bargain": self.bargain,
-            "initiated": self.initiated,
-            "probability": self.probability,
-            "from": self.old,
-            "to": self.new,
-        }
-
-    def explain(self, labels: list[str]) -> str:
-        who = "its own proposal to" if self.initiated else "the proposal of"
-        return (
-            f"bargain {self.bargain}, {who} {labels[self.partner]}, chosen with probability "
-            f"{self.probability:.3f}: {self.old:.3f} -> {self.new:.3f}"
-        )
-
-
-@dataclass(frozen=True)
-class IssueRound:
-    """One state seen on one issue: what :class:`~detente.forecast.Round` stores."""
-
-    round: int
-    mean: float
-    most_probable: float
-    positions: np.ndarray
-    moves: tuple[IssueMove, ...]
-    median: None = None
-
-    @property
-    def extra(self) -> tuple[tuple[str, float], ...]:
-        return (("most_probable", self.most_probable),)
-
-
-def trajectory(
-    c: np.ndarray,
-    X: np.ndarray,
-    S: np.ndarray,
-    *,
-    lo: np.ndarray,
-    hi: np.ndarray,
-    status_quo: np.ndarray,
-    options: SmpOptions | None = None,
-    rng: int | np.random.Generator | None = None,
-    accommodation: np.ndarray | None = None,
-) -> list[tuple[IssueRound, ...]]:
-    """:func:`run` on a scenario's arrays, split into one path of rounds per issue."""
-    states = run(c, X, S, lo=lo, hi=hi, options=options, accommodation=accommodation, rng=rng)
-    paths = []
-    for j in range(np.shape(X)[1]):
-        paths.append(
-            tuple(
-                IssueRound(
-                    round=st.round,
-                    mean=float(st.mean[j]),
-                    most_probable=float(st.most_probable[j]),
-                    positions=st.positions[:, j],
-                    moves=tuple(
-                        IssueMove(
-                            m.mover,
-                            m.partner,
-                            m.bargain,
-                            m.initiated,
-                            m.probability,
-                            m.old[j],
-                            m.new[j],
-                        )
-                        for m in st.moves
-                        if m.old[j] != m.new[j]
-                    ),
-                )
-                for st in states
-            )
-        )
-    return paths
-
-
-def point(
-    c: np.ndarray,
-    X: np.ndarray,
-    S: np.ndarray,
-    *,
-    lo: np.ndarray,
-    hi: np.ndarray,
-    status_quo: np.ndarray,
-    options: SmpOptions | None = None,
-    rng: int | np.random.Generator | None = None,
-) -> np.ndarray:
-    """The final c x s weighted mean per issue; leading draw axes are run one draw at a time."""
-    c, X, S = np.asarray(c, float), np.asarray(X, float), np.asarray(S, float)
-    generator = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-    if X.ndim == 2:
-        return np.asarray(run(c, X, S, lo=lo, hi=hi, options=options, rng=generator)[-1].mean)
-    c, X, S = np.broadcast_arrays(c[..., :, None], X, S)
-    flat = [
-        point(cc[:, 0], xx, ss, lo=lo, hi=hi, status_quo=status_quo, options=options, rng=generator)
-        for cc, xx, ss in zip(
-            c.reshape(-1, *c.shape[-2:]),
-            X.reshape(-1, *X.shape[-2:]),
-            S.reshape(-1, *S.shape[-2:]),
-            strict=True,
-        )
-    ]
-    return np.array(flat).reshape(X.shape[:-2] + X.shape[-1:])
-
-
 INFO = register(
     ModelInfo(
         name="smp",
@@ -296,12 +254,11 @@ INFO = register(
         "options.",
         reference="KTAB (KAPSARC Toolkit for Behavioral Analysis), Wise et al. 2015-2017",
         options=SmpOptions,
-        point=point,
-        iterative=True,
+        trajectory=trajectory,
         stochastic=True,  # only with StateTransitions=Stochastic; same rng, same result
         dimensions="multi",
-        trajectory=trajectory,
-        forecast="mean",
-        scenario_inputs=("accommodation",),
+        batched=False,
+        takes_events=False,
+        round_limit="max_iter",
     )
 )

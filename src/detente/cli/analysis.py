@@ -1,4 +1,5 @@
-"""``detente dyads`` and ``detente advise``: who fights whom, and whom to persuade."""
+"""``detente dyads``, ``advise`` and ``coalitions``: who fights whom, whom to persuade, who
+holds together."""
 
 from __future__ import annotations
 
@@ -9,22 +10,31 @@ import typer
 from rich.table import Table
 
 from detente._version import __version__
-from detente.cli_common import (
+from detente.cli._console import (
     JsonFlag,
     PresetOption,
     RoundsOption,
     ScenarioRef,
     SettingsOption,
     SourcesDir,
-    _out,
     find_actor,
     model_options,
     print_json,
+    stdout,
 )
 
 __all__ = ["advise", "coalitions", "dyads"]
 
 IssueOption = Annotated[str | None, typer.Option(help="The issue (default: the first).")]
+DyadsModel = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        "-m",
+        help="A model with dyads (default: the first, the expected utility model; see "
+        "detente models).",
+    ),
+]
 
 
 def dyads(
@@ -54,6 +64,7 @@ def dyads(
             min=1,
         ),
     ] = None,
+    model: DyadsModel = None,
     option: SettingsOption = None,
     preset: PresetOption = None,
     rounds: RoundsOption = None,
@@ -67,6 +78,7 @@ def dyads(
     from detente.analysis.dyads import (
         check_issue,
         dyad_map,
+        dyads_model,
         future_names,
         pair_risks,
         round_views,
@@ -75,20 +87,36 @@ def dyads(
     from detente.scenario.bundled import open_scenario
 
     s = open_scenario(scenario, sources_dir=sources)
-    options = _eum_options(option, preset, rounds)
-    if at_round > options.rounds:
-        options = options.model_copy(update={"rounds": at_round})
+    info = dyads_model(model)
+    options = _options(info.name, option, preset, rounds)
+    limit = info.round_limit
+    assert limit is not None
+    if at_round > getattr(options, limit):
+        options = options.model_copy(update={limit: at_round})
     point = None if viewpoint == "objective" else s.actor_ids[find_actor(s, viewpoint)]
     issue = check_issue(s, issue)
     names = [future] if future else future_names(s, round_days)
     documents = []
     for name in names:
         rounds_ = round_views(
-            s, issue, options=options, future=name, round_days=round_days, rng=seed
+            s,
+            issue,
+            options=options,
+            future=name,
+            round_days=round_days,
+            rng=seed,
+            model=info.name,
         )
         risks = (
             pair_risks(
-                s, issue, options=options, future=name, round=at_round, draws=draws, rng=seed
+                s,
+                issue,
+                options=options,
+                future=name,
+                round=at_round,
+                draws=draws,
+                rng=seed,
+                model=info.name,
             )
             if draws
             else []
@@ -101,7 +129,7 @@ def dyads(
         if as_json:
             continue
         chosen = rounds_[at_round - 1]
-        _out.print(
+        stdout.print(
             f"[bold]{s.name or s.id}[/bold], future [bold]{name}[/bold], "
             f"round {at_round}, viewpoint {viewpoint}"
         )
@@ -113,7 +141,7 @@ def dyads(
                 table.add_row(
                     d.i, d.j, f"{d.eu_i:+.3f}", f"{d.eu_j:+.3f}", d.region, d.gives_way or "-"
                 )
-        _out.print(table)
+        stdout.print(table)
         _print_misperceptions(rounds_)
         _print_incentives(rounds_)
         if risks:
@@ -124,7 +152,7 @@ def dyads(
                 table.add_column(column, justify="left" if column == "Pair" else "right")
             for r in risks:
                 table.add_row(f"{r.i}-{r.j}", f"{r.conflict:.2f}", f"{r.misperceived:.2f}")
-            _out.print(table)
+            stdout.print(table)
     if as_json:
         print_json(
             {
@@ -132,6 +160,7 @@ def dyads(
                 "detente_version": __version__,
                 "scenario": {"id": s.id, "name": s.name, "hash": s.content_hash()},
                 "issue": issue,
+                "model": info.name,
                 "options": options.model_dump(mode="json"),
                 "futures": documents,
             }
@@ -153,7 +182,7 @@ def _print_misperceptions(rounds_: Any) -> None:
                 _view(m.i_view),
                 _view(m.j_view),
             )
-    _out.print(table)
+    stdout.print(table)
 
 
 def _print_incentives(rounds_: Any) -> None:
@@ -172,15 +201,15 @@ def _print_incentives(rounds_: Any) -> None:
             str(rv.round),
             *(f"{best[a].gain:+.2f} {best[a].target}" if a in best else "-" for a in ids),
         )
-    _out.print(table)
+    stdout.print(table)
 
 
-def _eum_options(option: list[str] | None, preset: str | None, rounds: int | None) -> Any:
-    """The eum options from the command line, validated like forecast's (bad ones: exit 2)."""
-    from detente.forecast import resolve_models
+def _options(model: str, option: list[str] | None, preset: str | None, rounds: int | None) -> Any:
+    """A model's options from the command line, validated like forecast's (bad ones: exit 2)."""
+    from detente.forecasting import resolve_models
 
-    _, parsed = resolve_models(["eum"], model_options(option or [], ["eum"], preset, rounds))
-    return parsed["eum"]
+    _, parsed = resolve_models([model], model_options(option or [], [model], preset, rounds))
+    return parsed[model]
 
 
 def _view(view: tuple[str, str | None]) -> str:
@@ -194,8 +223,13 @@ def advise(
     ],
     scenario: ScenarioRef = "six-party-2004",
     model: Annotated[
-        str, typer.Option("--model", "-m", help="Model whose forecast to steer.")
-    ] = "eum",
+        str | None,
+        typer.Option(
+            "--model",
+            "-m",
+            help="Model whose forecast to steer (default: the expected utility model).",
+        ),
+    ] = None,
     issue: IssueOption = None,
     move: Annotated[float, typer.Option(help="Points another actor is persuaded to move.")] = 10.0,
     salience: Annotated[float, typer.Option(help="Points of salience to change.")] = 20.0,
@@ -210,18 +244,15 @@ def advise(
     Example: detente advise six-party-2004 --for DPRK
     """
     from detente.analysis.advice import advise as run_advice
+    from detente.analysis.dyads import dyads_model
     from detente.scenario.bundled import open_scenario
 
     s = open_scenario(scenario, sources_dir=sources)
     who = s.actor_ids[find_actor(s, focal)]
-    settings = model_options(
-        option or [],
-        [model],
-        preset if model == "eum" else None,
-        rounds if model == "eum" else None,
-    )
+    name = model or dyads_model().name
+    settings = model_options(option or [], [name], preset, rounds)
     result = run_advice(
-        s, who, model=model, issue=issue, options=settings.get(model), move=move, salience=salience
+        s, who, model=name, issue=issue, options=settings.get(name), move=move, salience=salience
     )
     if as_json:
         print_json(
@@ -234,11 +265,11 @@ def advise(
         )
         return
     gain = abs(result.forecast - result.ideal) - abs(result.best_forecast - result.ideal)
-    _out.print(
-        f"[bold]Advice for {who}[/bold] ({model}, issue {result.issue}): its ideal is "
+    stdout.print(
+        f"[bold]Advice for {who}[/bold] ({name}, issue {result.issue}): its ideal is "
         f"{result.ideal:g}; the forecast is {result.forecast:.1f}."
     )
-    _out.print(
+    stdout.print(
         f"1. Announce {result.best_position:g} instead of {result.ideal:g}: the forecast moves "
         f"to {result.best_forecast:.1f} ({gain:+.1f} nearer its ideal)."
     )
@@ -247,7 +278,7 @@ def advise(
         table.add_column(column, justify="right" if column[0] in "FN" else "left")
     for lever in result.levers[:8]:
         table.add_row(lever.actor, lever.change, f"{lever.forecast:.1f}", f"{lever.gain:+.1f}")
-    _out.print(table)
+    stdout.print(table)
     table = Table(
         title="3. What the forecast hangs on (change per 5 points, or per 5% of capability)",
         title_justify="left",
@@ -256,7 +287,7 @@ def advise(
         table.add_column(column, justify="right" if column == "Effect" else "left")
     for item in result.sensitivity[:10]:
         table.add_row(item.actor, item.input, f"{item.effect:+.2f}")
-    _out.print(table)
+    stdout.print(table)
 
 
 def coalitions(
@@ -268,6 +299,15 @@ def coalitions(
             help="Converging: final positions within this fraction of the scale.", min=0, max=1
         ),
     ] = 0.05,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            "-m",
+            help="The model in rounds whose positions converge (default: the first of the "
+            "default models that runs in rounds, the expected utility model).",
+        ),
+    ] = None,
     option: SettingsOption = None,
     preset: PresetOption = None,
     rounds: RoundsOption = None,
@@ -279,21 +319,29 @@ def coalitions(
 
     Example: detente coalitions six-party-2004
     """
-    from detente.analysis.coalitions import cohesion, converging_groups, defections
+    from detente import models as registry
+    from detente.analysis.coalitions import (
+        cohesion,
+        convergence_model,
+        converging_groups,
+        defections,
+    )
     from detente.analysis.dyads import check_issue
-    from detente.forecast import DEFAULT_MODELS, forecast
+    from detente.forecasting import forecast
     from detente.scenario.bundled import open_scenario
 
     s = open_scenario(scenario, sources_dir=sources)
     issue = check_issue(s, issue)
-    settings = model_options(option or [], ["eum"], preset, rounds)
-    fc = forecast(s, ["eum"], options=settings)
-    path = fc.run("eum").rounds[s.issue_ids.index(issue)]
+    name = convergence_model(model).name
+    settings = model_options(option or [], [name], preset, rounds)
+    fc = forecast(s, [name], options=settings)
+    path = fc.run(name).rounds[s.issue_ids.index(issue)]
+    models = list(dict.fromkeys([*registry.defaults(), name]))
     start, end = np.array(path[0].positions), np.array(path[-1].positions)
     scale = s.issue(issue)
     groups = converging_groups(s.actor_ids, end, width=scale.max - scale.min, tolerance=tolerance)
     declared = [cohesion(g, list(s.actor_ids), start, end) for g in s.groups]
-    leaving = [d for g in s.groups for d in defections(s, g, DEFAULT_MODELS, issue, settings)]
+    leaving = [d for g in s.groups for d in defections(s, g, models, issue, settings)]
     if as_json:
         print_json(
             {
@@ -301,6 +349,7 @@ def coalitions(
                 "detente_version": __version__,
                 "scenario": {"id": s.id, "name": s.name, "hash": s.content_hash()},
                 "issue": issue,
+                "model": name,
                 "tolerance": tolerance,
                 "converging": [list(g) for g in groups],
                 "cohesion": [vars(c) for c in declared],
@@ -308,8 +357,8 @@ def coalitions(
             }
         )
         return
-    _out.print(
-        f"[bold]{s.name or s.id}[/bold]: converging groups after {path[-1].round} rounds of eum "
+    stdout.print(
+        f"[bold]{s.name or s.id}[/bold]: converging groups after {path[-1].round} rounds of {name} "
         f"(final positions within {tolerance:g} of the scale): "
         + ("; ".join(", ".join(g) for g in groups) or "none")
     )
@@ -318,14 +367,13 @@ def coalitions(
         table.add_column(column, justify="right" if column in ("Start", "End") else "left")
     for c in declared:
         table.add_row(c.group, ", ".join(c.members), f"{c.spread_start:.1f}", f"{c.spread_end:.1f}")
-    _out.print(table)
+    stdout.print(table)
     table = Table(title="If a member leaves: change of each forecast", title_justify="left")
     table.add_column("Member")
     table.add_column("How")
-    models = list(DEFAULT_MODELS)
-    for model in models:
-        table.add_column(model, justify="right")
+    for m in models:
+        table.add_column(m, justify="right")
     for member, how in dict.fromkeys((d.member, d.how) for d in leaving):
         cells = {d.model: d.change for d in leaving if (d.member, d.how) == (member, how)}
         table.add_row(member, how, *(f"{cells[m]:+.1f}" for m in models))
-    _out.print(table)
+    stdout.print(table)

@@ -9,17 +9,17 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from detente.cli_common import (
+from detente.cli._console import (
     JsonFlag,
     NoStore,
     PresetOption,
     RoundsOption,
     SettingsOption,
-    _out,
     model_options,
     print_json,
     progress_bar,
     save_run,
+    stdout,
     warnings_to_stderr,
 )
 from detente.errors import InputError
@@ -133,14 +133,14 @@ def backtest(
         return
     _print_backtest(bt)
     if output is not None:
-        _out.print(f"[dim]tables written to {output}[/dim]")
+        stdout.print(f"[dim]tables written to {output}[/dim]")
     if run_id:
-        _out.print(f"[dim]kept as run {run_id} (detente runs show {run_id})[/dim]")
+        stdout.print(f"[dim]kept as run {run_id} (detente runs show {run_id})[/dim]")
 
 
 def _print_backtest(bt: Backtest) -> None:
     n_issues = bt.frame[["proposal", "issue"]].drop_duplicates().shape[0]
-    _out.print(
+    stdout.print(
         f"[bold]DEU III, {bt.split} half[/bold]: {n_issues} scoreable issues, capability "
         f"{bt.capability}, errors in points on 0-100"
     )
@@ -159,9 +159,9 @@ def _print_backtest(bt: Backtest) -> None:
             f"{r['within_20']:.0%}",
             end_section=r["model"] == bt.models[-1],
         )
-    _out.print(scores)
+    stdout.print(scores)
     for name, count in (bt.unsettled or {}).items():
-        _out.print(
+        stdout.print(
             f"[yellow]{name} did not settle within its round limit on {count} of {n_issues} "
             "issues; its forecast there is the last round's.[/yellow]"
         )
@@ -178,7 +178,7 @@ def _print_backtest(bt: Backtest) -> None:
             f"{r['diff']:+.2f}",
             f"[{r['low']:+.2f}, {r['high']:+.2f}]",
         )
-    _out.print(diffs)
+    stdout.print(diffs)
     for by in ("procedure", "wave"):
         table = bt.scores(by)
         groups = list(dict.fromkeys(table[by]))
@@ -191,7 +191,7 @@ def _print_backtest(bt: Backtest) -> None:
         mae = table.set_index([by, "model"])["mae"]
         for name in bt.names:
             grid.add_row(name, *(f"{mae.get((g, name), float('nan')):.2f}" for g in groups))
-        _out.print(grid)
+        stdout.print(grid)
     if bt.calibration is not None:
         c = bt.calibration.summary()
         cal = Table(
@@ -207,10 +207,10 @@ def _print_backtest(bt: Backtest) -> None:
             f"{c['crps']:.2f}",
             f"{c['mae_of_median']:.2f}",
         )
-        _out.print(cal)
+        stdout.print(cal)
         rel = Table(title="Reliability: nominal vs observed coverage", title_justify="left")
         rel.add_column("Central interval", justify="right")
         rel.add_column("Outcomes inside", justify="right")
         for level in bt.calibration.reliability:
             rel.add_row(f"{level['nominal']:.0%}", f"{level['observed']:.0%}")
-        _out.print(rel)
+        stdout.print(rel)

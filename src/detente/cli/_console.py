@@ -1,4 +1,5 @@
-"""What the command-line modules share: consoles, option parsing, JSON and warnings."""
+"""What the command-line modules share: consoles, option types and parsing, JSON, warnings,
+the run store and progress bars."""
 
 from __future__ import annotations
 
@@ -29,12 +30,15 @@ __all__ = [
     "print_json",
     "progress_bar",
     "save_run",
+    "state",
+    "stderr",
+    "stdout",
     "warnings_to_stderr",
 ]
 
-_out = Console(highlight=False, soft_wrap=True)
-_err = Console(stderr=True, highlight=False, soft_wrap=True)
-_state = {"debug": False}
+stdout = Console(highlight=False, soft_wrap=True)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+state = {"debug": False}
 
 ScenarioRef = Annotated[
     str,
@@ -49,7 +53,9 @@ SourcesDir = Annotated[
 ModelsOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--model", "-m", help="Model to run (repeatable). Default: compromise, median, nash, eum."
+        "--model",
+        "-m",
+        help="Model to run (repeatable). Default: the default models (see detente models).",
     ),
 ]
 SettingsOption = Annotated[
@@ -58,10 +64,14 @@ SettingsOption = Annotated[
 ]
 PresetOption = Annotated[
     str | None,
-    typer.Option(help="Expected utility model reading: scholz-code, paper-literal, net-vote."),
+    typer.Option(
+        help="Preset of the models that have them (the expected utility model's readings: "
+        "scholz-code, paper-literal, net-vote)."
+    ),
 ]
 RoundsOption = Annotated[
-    int | None, typer.Option(help="Rounds of the dynamic models (default 10).", min=0)
+    int | None,
+    typer.Option(help="Round limit of the models that run in rounds (their own default).", min=0),
 ]
 JsonFlag = Annotated[
     bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")
@@ -71,31 +81,40 @@ JsonFlag = Annotated[
 def model_options(
     items: list[str], chosen: list[str] | None, preset: str | None, rounds: int | None
 ) -> dict[str, dict[str, Any]]:
-    """``--option`` settings per model, with ``--preset`` for ``eum`` and ``--rounds`` for the
-    dynamic models (``eum``'s ``rounds``, ``smp``'s ``max_iter``)."""
-    from detente.forecast import DEFAULT_MODELS
+    """``--option`` settings per model, with ``--preset`` for the models that have presets and
+    ``--rounds`` as the round limit of the models that run in rounds."""
+    from detente import models
 
     options = _parse_options(items, chosen)
-    run = chosen or DEFAULT_MODELS
-    if preset is not None and "eum" not in run:
-        raise InputError("--preset applies to the eum model; add --model eum")
-    if rounds is not None and "eum" not in run and "smp" not in run:
-        raise InputError("--rounds applies to the eum and smp models; add --model eum or smp")
+    run = [models.get(name) for name in (chosen or models.defaults())]
     if preset is not None:
-        options.setdefault("eum", {})["preset"] = preset
+        takers = [info for info in run if info.presets]
+        if not takers:
+            able = [info.name for info in models.registered() if info.presets]
+            raise InputError(
+                f"--preset applies to the models with presets ({', '.join(able)}); "
+                f"add --model {able[0]}"
+            )
+        for info in takers:
+            options.setdefault(info.name, {})["preset"] = preset
     if rounds is not None:
-        if "eum" in run:
-            options.setdefault("eum", {})["rounds"] = rounds
-        if "smp" in run:
-            options.setdefault("smp", {})["max_iter"] = rounds
+        takers = [info for info in run if info.round_limit]
+        if not takers:
+            able = [info.name for info in models.registered() if info.round_limit]
+            raise InputError(
+                f"--rounds applies to the models that run in rounds ({', '.join(able)}); "
+                f"add --model {' or '.join(able)}"
+            )
+        for info in takers:
+            assert info.round_limit is not None
+            options.setdefault(info.name, {})[info.round_limit] = rounds
     return options
 
 
 def _parse_options(items: list[str], chosen: list[str] | None) -> dict[str, dict[str, Any]]:
     from detente import models
-    from detente.forecast import DEFAULT_MODELS
 
-    names = tuple(chosen) if chosen else DEFAULT_MODELS
+    names = tuple(chosen) if chosen else models.defaults()
     options: dict[str, dict[str, Any]] = {}
     for item in items:
         key, eq, raw = item.partition("=")
@@ -134,7 +153,7 @@ def warnings_to_stderr() -> Iterator[None]:
         warnings.simplefilter("always")
         yield
     for warning in caught:  # e.g. a dynamic model that did not settle; stdout stays clean
-        _err.print(f"warning: {warning.message}", markup=False)
+        stderr.print(f"warning: {warning.message}", markup=False)
 
 
 NoStore = Annotated[bool, typer.Option("--no-store", help="Do not keep this run in the run store.")]
@@ -152,7 +171,7 @@ def save_run(record: Any) -> str | None:
     try:
         return RunStore().save(record)
     except (DetenteError, OSError) as err:
-        _err.print(f"warning: the run was not kept in the store: {err}", markup=False)
+        stderr.print(f"warning: the run was not kept in the store: {err}", markup=False)
         return None
 
 
@@ -177,7 +196,7 @@ def progress_bar(verb: str) -> Any:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=_err,
+        console=stderr,
         transient=True,
-        disable=not _err.is_terminal,
+        disable=not stderr.is_terminal,
     )

@@ -14,18 +14,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from detente import models as _models
+from detente._rng import RNG, seeding
 from detente._version import __version__
 from detente.errors import InputError, ModelError
-from detente.models.registry import ModelInfo, ModelOptions
+from detente.models import ModelInfo, ModelOptions, Move, Solution
 from detente.scenario.model import Scenario
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["DEFAULT_MODELS", "FORECAST_SCHEMA", "Forecast", "ModelRun", "Round", "forecast"]
+__all__ = ["FORECAST_SCHEMA", "Forecast", "ModelRun", "Round", "forecast", "resolve_models"]
 
-#: Models run when none are named.
-DEFAULT_MODELS: tuple[str, ...] = ("compromise", "median", "nash", "eum")
 #: Version tag of the JSON document :meth:`Forecast.to_json` returns.
 FORECAST_SCHEMA = "detente.forecast/1"
 
@@ -35,26 +34,33 @@ FRAME_COLUMNS = ("model", "options", "issue", "draw", "round", "actor", "quantit
 
 @dataclass(frozen=True)
 class Round:
-    """A dynamic model's state after one round, as stored in a forecast.
+    """A dynamic model's round on one issue, as a forecast keeps it.
 
-    ``positions`` follow the scenario's actor order; each move names actors by index.
-    ``median`` is None for a model without one (``smp``); ``extra`` holds a model's further
-    group-level quantities, such as ``smp``'s most probable position.
+    ``positions`` follow the scenario's actor order; ``forecast`` is the model's forecast as of
+    the round; ``quantities`` its group-level figures in the model's order (``median``,
+    ``mean``, ``most_probable``...); ``moves`` the moves that changed this issue (actors by
+    index); ``settled`` whether the model's stopping rule held after it (None: no rule).
     """
 
     round: int
-    median: float | None
-    mean: float
     positions: tuple[float, ...]
-    moves: tuple[Any, ...] = ()
-    extra: tuple[tuple[str, float], ...] = ()
+    forecast: float
+    quantities: tuple[tuple[str, float], ...] = ()
+    moves: tuple[Move, ...] = ()
+    settled: bool | None = None
+
+    def quantity(self, name: str) -> float | None:
+        """The round's ``name`` figure (``median``, ``mean``...), or None if the model has none."""
+        return dict(self.quantities).get(name)
 
 
 @dataclass(frozen=True)
 class ModelRun:
     """One model's result on a scenario: a value per issue (in scenario order) and notes.
 
-    Dynamic models also keep their ``rounds`` per issue (empty for static models).
+    Dynamic models also keep their ``rounds`` per issue (empty for static models) and, per
+    issue, whether the run ``settled`` by the model's stopping rule (None: a static model, or
+    a dynamic one run for a fixed number of rounds).
     """
 
     model: str
@@ -62,6 +68,12 @@ class ModelRun:
     values: tuple[float, ...]
     notes: tuple[str, ...] = ()
     rounds: tuple[tuple[Round, ...], ...] = ()
+    settled: tuple[bool | None, ...] = ()
+
+    @property
+    def unsettled(self) -> int:
+        """Issues on which the model reached its round limit without settling."""
+        return sum(1 for flag in self.settled if flag is False)
 
 
 @dataclass(frozen=True)
@@ -128,10 +140,7 @@ class Forecast:
                 zip(self.scenario.issue_ids, run.values, strict=True)
             ):
                 for state in run.rounds[j] if run.rounds else ():
-                    if state.median is not None:
-                        row(issue, state.round, None, "median", state.median)
-                    row(issue, state.round, None, "mean", state.mean)
-                    for quantity, number in state.extra:
+                    for quantity, number in state.quantities:
                         row(issue, state.round, None, quantity, number)
                     for actor, position in zip(actors, state.positions, strict=True):
                         row(issue, state.round, actor, "position", position)
@@ -143,36 +152,18 @@ class Forecast:
 
         Columns: ``model``, ``options`` (JSON), ``issue``, ``draw`` and ``round`` (empty for a
         deterministic static forecast), ``actor`` (empty for group-level quantities),
-        ``quantity`` (``forecast``; dynamic models add ``median``, ``mean``, ``position``, and
-        ``smp`` adds ``most_probable``) and
-        ``value``.
+        ``quantity`` (``forecast``; dynamic models add ``position`` and their round figures,
+        such as ``median``, ``mean`` or ``most_probable``) and ``value``.
         """
         import pandas as pd
 
         frame = pd.DataFrame(self.rows(), columns=list(FRAME_COLUMNS))
         return frame.astype({"draw": "Int64", "round": "Int64", "value": "float64"})
 
-    def _moves_json(self, moves: tuple[Any, ...]) -> list[dict[str, Any]]:
-        ids = self.scenario.actor_ids
-        if moves and hasattr(moves[0], "to_json"):
-            return [m.to_json(ids) for m in moves]
-        return [
-            {
-                "mover": ids[m.mover],
-                "kind": m.kind,
-                "toward": ids[m.partner],
-                "view": m.view,
-                "eu_mover": m.eu_mover,
-                "eu_other": m.eu_partner,
-                "from": m.old,
-                "to": m.new,
-            }
-            for m in moves
-        ]
-
     def to_json(self) -> dict[str, Any]:
         """The versioned JSON document (``docs/reference/json-output.md``)."""
         s = self.scenario
+        labels = [a.label for a in s.actors]
         runs = {run.model: run for run in self.runs}
         by_issue: dict[str, list[dict[str, Any]]] = {i: [] for i in s.issue_ids}
         rounds: dict[tuple[str, str], dict[int, dict[str, Any]]] = {}
@@ -191,7 +182,14 @@ class Forecast:
                 if run.rounds:
                     j = s.issue_ids.index(issue.id)
                     entry["rounds"] = [
-                        {**rounds[key][state.round], "moves": self._moves_json(state.moves)}
+                        {
+                            **rounds[key][state.round],
+                            "forecast": state.forecast,
+                            "moves": [
+                                m.to_json(s.actor_ids) | {"reason": m.reason(labels)}
+                                for m in state.moves
+                            ],
+                        }
                         for state in run.rounds[j]
                     ]
                 by_issue[row["issue"]].append(entry)
@@ -238,7 +236,7 @@ def resolve_models(
     options: Mapping[str, Mapping[str, Any]] | None,
     defaults: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> tuple[list[ModelInfo], dict[str, ModelOptions]]:
-    """The models to run (default :data:`DEFAULT_MODELS`) and each one's validated options.
+    """The models to run (default: the registry's defaults) and each one's validated options.
 
     ``defaults`` are a scenario's own option values per model (``Scenario.model_options``,
     e.g. KTAB XML's model parameters); ``options`` override them, and defaults for models not
@@ -249,7 +247,7 @@ def resolve_models(
     InputError
         An unknown model, an unknown or invalid option, or options for a model not run.
     """
-    names = tuple(models) if models else DEFAULT_MODELS
+    names = tuple(models) if models else _models.defaults()
     infos = [_models.get(name) for name in names]
     given = dict(options or {})
     unused = set(given) - set(names)
@@ -267,7 +265,7 @@ def forecast(
     models: Sequence[str] | None = None,
     *,
     options: Mapping[str, Mapping[str, Any]] | None = None,
-    rng: int | np.random.SeedSequence | np.random.Generator | None = None,
+    rng: RNG = None,
 ) -> Forecast:
     """Run models on a scenario.
 
@@ -276,12 +274,13 @@ def forecast(
     scenario
         A validated :class:`~detente.scenario.Scenario`.
     models
-        Registered model names (default :data:`DEFAULT_MODELS`).
+        Registered model names (default: ``detente.models.defaults()``).
     options
         Per model name, its options (``{"nash": {"utility": "quadratic"}}``), validated
         against the model's declared options.
     rng
-        Seed or generator for stochastic models; recorded in the forecast when an int.
+        Seed or generator for stochastic models. The forecast records the seed that rebuilds
+        it (one is drawn when none is given).
 
     Returns
     -------
@@ -295,25 +294,29 @@ def forecast(
         A model produced a non-finite forecast.
     """
     infos, parsed = resolve_models(models, options, scenario.model_options)
-    seed = int(rng) if isinstance(rng, int | np.integer) else None
-    generator = np.random.default_rng(rng)
+    seeds = seeding(rng)
+    generator = seeds.generator()
     c, X, S = scenario.arrays()
     lo, hi, sq = scenario.bounds()
+    accommodation = scenario.accommodation_matrix()
+    k = len(scenario.issues)
     runs = []
     for info in infos:
         opts = parsed[info.name]
-        stored: tuple[tuple[Round, ...], ...] = ()
-        if info.trajectory is not None:
-            extra: dict[str, Any] = {}
-            if "accommodation" in info.scenario_inputs:
-                extra["accommodation"] = scenario.accommodation_matrix()
-            paths = info.trajectory(
-                c, X, S, lo=lo, hi=hi, status_quo=sq, options=opts, rng=generator, **extra
-            )
-            stored = tuple(tuple(_round(state) for state in path) for path in paths)
-            values = np.array([getattr(path[-1], info.forecast) for path in stored])
-        else:
-            values = info.point(c, X, S, lo=lo, hi=hi, status_quo=sq, options=opts, rng=generator)
+        solution = _models.solve(
+            info,
+            c,
+            X,
+            S,
+            lo=lo,
+            hi=hi,
+            status_quo=sq,
+            options=opts,
+            rng=generator,
+            accommodation=accommodation,
+            keep=True,
+        )
+        values = solution.values
         if not np.all(np.isfinite(values)):
             raise ModelError(f"model {info.name} gave a non-finite forecast on {scenario.id}")
         notes = (
@@ -329,18 +332,39 @@ def forecast(
                 options=opts.model_dump(mode="json"),
                 values=tuple(float(v) for v in values),
                 notes=tuple(notes),
-                rounds=stored,
+                rounds=_issue_paths(solution, k),
+                settled=_settled(solution, k, info.iterative),
             )
         )
-    return Forecast(scenario=scenario, runs=tuple(runs), seed=seed)
+    return Forecast(scenario=scenario, runs=tuple(runs), seed=seeds.seed)
 
 
-def _round(state: Any) -> Round:
-    return Round(
-        round=int(state.round),
-        median=None if state.median is None else float(state.median),
-        mean=float(state.mean),
-        positions=tuple(float(p) for p in state.positions),
-        moves=tuple(state.moves),
-        extra=tuple((name, float(v)) for name, v in getattr(state, "extra", ())),
-    )
+def _issue_paths(solution: Solution, k: int) -> tuple[tuple[Round, ...], ...]:
+    """Each issue's rounds, from the trajectories a solution kept (none for a static model)."""
+    if not solution.paths:
+        return ()
+    out: list[tuple[Round, ...]] = [() for _ in range(k)]
+    for path, columns in solution.paths:
+        for at, j in enumerate(columns):
+            out[j] = tuple(
+                Round(
+                    round=int(state.round),
+                    positions=tuple(float(p) for p in state.positions[:, at]),
+                    forecast=float(state.forecast[at]),
+                    quantities=tuple((q, float(v[at])) for q, v in state.quantities.items()),
+                    moves=tuple(
+                        m for m in (mv.on_issue(at) for mv in state.moves) if m is not None
+                    ),
+                    settled=None if state.settled is None else bool(state.settled[at]),
+                )
+                for state in path.rounds
+            )
+    return tuple(out)
+
+
+def _settled(solution: Solution, k: int, dynamic: bool) -> tuple[bool | None, ...]:
+    if not dynamic:
+        return ()
+    if solution.settled is None:
+        return (None,) * k
+    return tuple(bool(v) for v in solution.settled)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from detente.cli_common import (
+from detente.cli._console import (
     JsonFlag,
     ModelsOption,
     NoStore,
@@ -18,11 +18,11 @@ from detente.cli_common import (
     ScenarioRef,
     SettingsOption,
     SourcesDir,
-    _out,
     model_options,
     print_json,
     progress_bar,
     save_run,
+    stdout,
     warnings_to_stderr,
 )
 
@@ -118,7 +118,7 @@ def simulate(
         return
     _print_simulation(sim)
     if sim.run_id:
-        _out.print(f"[dim]kept as run {sim.run_id} (detente runs show {sim.run_id})[/dim]")
+        stdout.print(f"[dim]kept as run {sim.run_id} (detente runs show {sim.run_id})[/dim]")
 
 
 def _count_futures(s: Any, branches: str) -> int:
@@ -132,12 +132,12 @@ def _count_futures(s: Any, branches: str) -> int:
 
 def _print_simulation(sim: Simulation) -> None:
     s = sim.scenario
-    _out.print(
+    stdout.print(
         f"[bold]{s.name or s.id}[/bold]: {sim.draws:,} draws, seed {sim.seed}, "
         f"engine {sim.engine}" + (f", spread {sim.spread:g}" if sim.spread else "")
     )
     if not sim.input_labels:
-        _out.print(
+        stdout.print(
             "[yellow]No input is uncertain (no ranges in the scenario and --spread 0): every "
             "draw has the same inputs.[/yellow]"
         )
@@ -165,7 +165,7 @@ def _print_simulation(sim: Simulation) -> None:
                     _sparkline(summary["histogram"]["counts"]),
                     end_section=n == len(sim.models) - 1,
                 )
-        _out.print(table)
+        stdout.print(table)
         if issue.scale:
             _print_bands(sim, issue.id, futures)
         _print_tornado(sim, issue.id, futures)
@@ -185,7 +185,7 @@ def _print_bands(sim: Simulation, issue: str, futures: tuple[str, ...]) -> None:
         cells = [f"{band['anchor']:g}: {band['label']}"]
         cells += [f"{summary['bands'][n]['probability']:.2f}" for summary in summaries]
         table.add_row(*cells)
-    _out.print(table)
+    stdout.print(table)
 
 
 def _print_tornado(sim: Simulation, issue: str, futures: tuple[str, ...]) -> None:
@@ -204,7 +204,7 @@ def _print_tornado(sim: Simulation, issue: str, futures: tuple[str, ...]) -> Non
         for row in rows:
             table.add_row(row["input"], *(f"{rhos[f][row['input']]:+.2f}" for f in futures))
         if rows:
-            _out.print(table)
+            stdout.print(table)
 
 
 def _interval(bounds: list[float]) -> str:

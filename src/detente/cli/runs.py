@@ -9,15 +9,14 @@ status 2.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from detente.cli._console import JsonFlag, print_json, stderr, stdout
 from detente.errors import InputError
 
 if TYPE_CHECKING:  # the store (and pandas) load when a command runs, not at start-up
@@ -47,25 +46,10 @@ StoreOption = Annotated[
     ),
 ]
 RunId = Annotated[str, typer.Argument(help="A run id, or any unique start of one.")]
-JsonFlag = Annotated[
-    bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")
-]
 
 #: Columns that, when set, mark a row as belonging to one draw, round or actor.
 _DETAIL_COLUMNS = ("draw", "round", "actor")
 _RESULT_COLUMNS = ("model", "issue", "quantity", "value")
-
-
-def _out() -> Console:
-    return Console(highlight=False, soft_wrap=True)
-
-
-def _err() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def _print_json(document: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 def _when(moment: dt.datetime) -> str:
@@ -98,7 +82,7 @@ def list_runs(
     runs_store = RunStore(store)
     runs = runs_store.list(limit=limit, kind=kind)
     if as_json:
-        _print_json(
+        print_json(
             {
                 "schema": RUNS_SCHEMA,
                 "store": str(runs_store.path.resolve()),
@@ -123,9 +107,9 @@ def list_runs(
             _cell(run.seed),
             str(run.n_rows),
         )
-    _out().print(table)
+    stdout.print(table)
     if not runs:
-        _err().print("no runs" + (f" of kind {kind}" if kind else "") + " in this store")
+        stderr.print("no runs" + (f" of kind {kind}" if kind else "") + " in this store")
 
 
 @runs_app.command()
@@ -138,9 +122,9 @@ def show(run_id: RunId, as_json: JsonFlag = False, store: StoreOption = None) ->
 
     run = RunStore(store).get(run_id)
     if as_json:
-        _print_json(run.to_json())
+        print_json(run.to_json())
         return
-    out = _out()
+    out = stdout
     scenario_name = run.scenario_data.get("name") or ""
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold", no_wrap=True)
@@ -238,7 +222,7 @@ def compare(
 
     runs_store = RunStore(store)
     a, b = runs_store.get(first), runs_store.get(second)
-    out = _out()
+    out = stdout
     facts = Table(title="Runs", title_justify="left")
     for column in ("", "A", "B"):
         facts.add_column(column)
@@ -331,7 +315,7 @@ def delete(run_id: RunId, store: StoreOption = None) -> None:
     runs_store = RunStore(store)
     found = runs_store.resolve(run_id)
     runs_store.delete(found)
-    _err().print(f"deleted run {found}")
+    stderr.print(f"deleted run {found}")
 
 
 @runs_app.command()
@@ -354,4 +338,4 @@ def export(
     if output is None:
         output = Path(f"{runs_store.resolve(run_id)}.{fmt.lower()}")
     written = runs_store.export(run_id, output, fmt)
-    _err().print(f"wrote {written}")
+    stderr.print(f"wrote {written}")

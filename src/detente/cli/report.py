@@ -4,27 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from detente.cli_common import (
+from detente.cli._console import (
     ModelsOption,
     NoStore,
     PresetOption,
     RoundsOption,
     SettingsOption,
     SourcesDir,
-    _err,
     find_actor,
     model_options,
+    progress_bar,
     save_run,
+    stderr,
     warnings_to_stderr,
 )
 from detente.errors import InputError
 
 if TYPE_CHECKING:
-    from detente.report import ReportRun
+    from detente.analysis import Study
+    from detente.store import StoredRun
 
 __all__ = ["report"]
 
@@ -79,33 +81,46 @@ def report(
 ) -> None:
     """Write a self-contained HTML report (charts inline, works offline) of a new or stored run.
 
-    A scenario is forecast with every model plus a Monte Carlo run, the run is kept, and the
-    report is written; a run id re-renders that stored run: the same run gives the same bytes.
+    A scenario is studied (every model, a Monte Carlo run and the analyses), the study is kept
+    as a run, and the report is rendered from it; a run id renders that stored run again: the
+    same run gives the same bytes.
 
     Example: detente report six-party-2004 -o six-party.html --png charts/
     """
-    from detente.report import build, compute, record, stored
+    from detente.report import build
     from detente.report.render import render_html
     from detente.scenario.bundled import bundled_names
     from detente.scenario.io import write_text_atomic
 
     is_scenario = Path(what).exists() or what in bundled_names()
     if is_scenario:
+        from detente.analysis import study
         from detente.scenario.bundled import open_scenario
 
         scenario = open_scenario(what, sources_dir=sources)
         options = model_options(option or [], model, preset, rounds)
-        if viewpoint is not None:
-            find_actor(scenario, viewpoint)  # a wrong name fails before the run, not after
+        focus = None
+        if viewpoint is not None:  # a wrong name fails before the run, not after
+            focus = scenario.actor_ids[find_actor(scenario, viewpoint)]
         _check_folder(output or Path(f"{scenario.id}-report.html"))
-        with warnings_to_stderr():
-            run = compute(
-                scenario, model or None, options=options, draws=draws, seed=seed, spread=spread
+        progress = progress_bar("studying")
+        with progress, warnings_to_stderr():
+            bar = progress.add_task("steps", total=2 + len(scenario.issues))
+            done = study(
+                scenario,
+                model or None,
+                options=options,
+                draws=draws,
+                rng=seed,
+                spread=spread,
+                viewpoint=focus,
+                progress=lambda _: progress.advance(bar),
             )
         if not no_store:
-            run_id = save_run(record(run, finished=dt.datetime.now(dt.UTC)))
-            if run_id is not None:
-                run = stored(run, run_id)
+            from detente.store import record_study
+
+            done = done.kept_as(save_run(record_study(done, finished=dt.datetime.now(dt.UTC))))
+        document = done.to_json()
     else:
         given = [
             name
@@ -126,24 +141,22 @@ def report(
                 f"'{what}' names a stored run, which is reported as it was made; "
                 f"{', '.join(given)} apply to a new run of a scenario"
             )
-        run = _stored_run(what)
-    focus = None
-    if viewpoint is not None:
-        focus = run.scenario.actor_ids[find_actor(run.scenario, viewpoint)]
-    target = output or Path(f"{run.scenario.id}-report.html")
+        document = _stored_document(what, viewpoint)
+    target = output or Path(f"{document['scenario']['id']}-report.html")
     _check_folder(target)
     with warnings_to_stderr():
-        collected = build(run, viewpoint=focus)
+        collected = build(document)
         page = render_html(collected)
     try:
         write_text_atomic(target, page)
         _shareable(target)
     except OSError as err:
         raise InputError(f"cannot write {target}: {err.strerror or err}") from None
-    for warning in run.warnings:
-        _err.print(f"warning: {warning}", markup=False)
-    kept = f"run {run.run_id}" if run.run_id else "a run not kept in the store"
-    _err.print(
+    for warning in document.get("warnings", []):
+        stderr.print(f"warning: {warning}", markup=False)
+    run_id = document.get("run_id")
+    kept = f"run {run_id}" if run_id else "a run not kept in the store"
+    stderr.print(
         f"wrote {target} ({len(page.encode('utf-8')) / 1024:.0f} kB, "
         f"{len(collected.charts)} charts) for {kept}",
         markup=False,
@@ -155,7 +168,7 @@ def report(
             files = write_pngs(collected, png)
         except OSError as err:
             raise InputError(f"cannot write the charts into {png}: {err.strerror or err}") from None
-        _err.print(f"wrote {len(files)} PNG charts into {png}", markup=False)
+        stderr.print(f"wrote {len(files)} PNG charts into {png}", markup=False)
 
 
 def _shareable(path: Path) -> None:
@@ -172,18 +185,71 @@ def _check_folder(target: Path) -> None:
         raise InputError(f"cannot write {target}: the folder {target.parent} does not exist")
 
 
-def _stored_run(ref: str) -> ReportRun:
-    from detente.report import from_stored
+def _stored_document(ref: str, viewpoint: str | None) -> dict[str, Any]:
+    """The study document of a stored run: a study's own, else one rebuilt from its inputs.
+
+    A stored study is rendered as it is, unless another viewpoint is asked for; a forecast or
+    a simulation (or a study seen from another viewpoint) is studied again from the stored
+    scenario, options, seed and draws, which give the same numbers, and is not stored again.
+    """
     from detente.scenario.bundled import bundled_names
     from detente.store import RunStore
 
-    store = RunStore()
     try:
-        kept = store.get(ref)
+        kept = RunStore().get(ref)
     except InputError as err:
         raise InputError(
             f"'{ref}' is neither a scenario file, a bundled scenario "
             f"({', '.join(bundled_names())}) nor a stored run: {err}"
         ) from None
+    if kept.status != "complete":
+        raise InputError(f"run {kept.id} is {kept.status}, not complete: nothing to report")
+    if kept.kind == "backtest":
+        raise InputError(f"run {kept.id} is a backtest; a report is made of a scenario's run")
+    focus = None
+    if viewpoint is not None:
+        scenario = kept.scenario
+        focus = scenario.actor_ids[find_actor(scenario, viewpoint)]
+    if kept.kind == "study":
+        seen = {v for v in _viewpoints(kept.document) if v is not None}
+        if focus is None or seen <= {focus}:
+            return dict(kept.document) | {"run_id": kept.id}
     with warnings_to_stderr():
-        return from_stored(kept)
+        return _rebuild(kept, focus).to_json()
+
+
+def _viewpoints(document: dict[str, Any]) -> list[str | None]:
+    return [(i.get("dyads") or {}).get("viewpoint") for i in document.get("issues", [])]
+
+
+def _rebuild(kept: StoredRun, focus: str | None) -> Study:
+    """Study a stored run again from its inputs, noting any result that comes out differently."""
+    from dataclasses import replace
+
+    from detente.analysis import study
+    from detente.analysis.study import differences
+
+    doc = kept.document
+    sim = (
+        doc.get("simulation") if kept.kind == "study" else doc if kept.kind == "simulate" else None
+    )
+    draws = int(sim["draws"]) if sim else 0
+    if draws and kept.seed is None:
+        raise InputError(f"run {kept.id} has no seed, so its draws cannot be rebuilt")
+    done = study(
+        kept.scenario,
+        list(kept.models),
+        options={name: dict(opts) for name, opts in kept.models.items()},
+        draws=draws,
+        rng=kept.seed if kept.seed is not None else 0,
+        spread=float(sim.get("spread", 0.0)) if sim else 0.0,
+        branches=str(sim.get("branches", "each")) if sim else "each",
+        viewpoint=focus,
+        made=kept.started,
+    )
+    return replace(
+        done.kept_as(kept.id),
+        seed=kept.seed,
+        detente_version=kept.detente_version,
+        warnings=differences(done, doc, run_id=kept.id, version=kept.detente_version),
+    )

@@ -1,0 +1,5 @@
+"""``python -m detente``: the ``detente`` command."""
+
+from detente.cli import main
+
+main()

@@ -1,0 +1,179 @@
+"""``detente forecast``: every model's forecast of each issue, and who moved and why."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from detente.cli._console import (
+    JsonFlag,
+    ModelsOption,
+    NoStore,
+    PresetOption,
+    RoundsOption,
+    ScenarioRef,
+    SettingsOption,
+    SourcesDir,
+    find_actor,
+    model_options,
+    print_json,
+    save_run,
+    stdout,
+    warnings_to_stderr,
+)
+from detente.errors import InputError
+
+if TYPE_CHECKING:
+    from detente.forecasting import Forecast, ModelRun
+
+__all__ = ["forecast"]
+
+
+def forecast(
+    scenario: ScenarioRef = "six-party-2004",
+    model: ModelsOption = None,
+    option: SettingsOption = None,
+    preset: PresetOption = None,
+    rounds: RoundsOption = None,
+    explain: Annotated[
+        str | None,
+        typer.Option(
+            help="Say who made this actor (id, name or alias) move in each round, and why."
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option("--rng", help="Seed for stochastic options (recorded in --json).", min=0),
+    ] = None,
+    as_json: JsonFlag = False,
+    sources: SourcesDir = None,
+    no_store: NoStore = False,
+) -> None:
+    """Forecast the outcome of each issue with one or more models; the run is kept.
+
+    Example: detente forecast six-party-2004 --model eum --preset scholz-code --explain DPRK
+    """
+    from detente.forecasting import forecast as run_forecast
+    from detente.scenario.bundled import open_scenario
+
+    s = open_scenario(scenario, sources_dir=sources)
+    options = model_options(option or [], model, preset, rounds)
+    if explain is not None and as_json:
+        raise InputError("--explain prints an explanation; use it without --json")
+    focus = find_actor(s, explain) if explain is not None else None
+    started = dt.datetime.now(dt.UTC)
+    with warnings_to_stderr():
+        fc = run_forecast(s, model or None, options=options, rng=seed)
+    if not no_store:
+        from detente.store import record_forecast
+
+        run_id = save_run(record_forecast(fc, started=started, finished=dt.datetime.now(dt.UTC)))
+        fc = replace(fc, run_id=run_id)
+    if as_json:
+        print_json(fc.to_json())
+        return
+    _print_forecast(fc)
+    if focus is not None:
+        _print_explanation(fc, focus)
+    if fc.run_id:
+        stdout.print(f"[dim]kept as run {fc.run_id} (detente runs show {fc.run_id})[/dim]")
+
+
+def _print_forecast(fc: Forecast) -> None:
+    from rich.table import Table
+
+    s = fc.scenario
+    title = s.name or s.id
+    stdout.print(f"[bold]{title}[/bold]" + (f"  (as of {s.as_of})" if s.as_of else ""))
+    for j, issue in enumerate(s.issues):
+        sq = f"; status quo {issue.status_quo:g}" if issue.status_quo is not None else ""
+        unit = f" {issue.unit}" if issue.unit else ""
+        table = Table(
+            title=f"{issue.name or issue.id}  "
+            f"[dim](scale {issue.min:g}-{issue.max:g}{unit}{sq})[/dim]",
+            title_justify="left",
+        )
+        table.add_column("Model")
+        table.add_column("Forecast", justify="right")
+        table.add_column("Nearest label on the scale")
+        for run in fc.runs:
+            value = run.values[j]
+            table.add_row(run.model, f"{value:.2f}", issue.label(value))
+        stdout.print(table)
+    for run in fc.runs:
+        for note in run.notes:
+            stdout.print(f"[dim]note ({run.model}): {note}[/dim]")
+    for run in fc.runs:
+        if run.rounds:
+            _print_rounds(fc, run)
+
+    actors = Table(title="Actors' inputs", title_justify="left")
+    actors.add_column("Actor")
+    actors.add_column("Capability", justify="right")
+    multi = len(s.issues) > 1
+    for issue in s.issues:
+        suffix = f" ({issue.id})" if multi else ""
+        actors.add_column(f"Position{suffix}", justify="right")
+        actors.add_column(f"Salience{suffix}", justify="right")
+    for a in s.actors:
+        cells = [a.label, f"{a.capability:g}"]
+        for issue in s.issues:
+            cells += [f"{a.position[issue.id]:g}", f"{a.salience[issue.id]:g}"]
+        actors.add_row(*cells)
+    stdout.print(actors)
+
+
+def _print_rounds(fc: Forecast, run: ModelRun) -> None:
+    from rich.table import Table
+
+    s = fc.scenario
+    label = run.options.get("preset", "")
+    title = f"{run.model} ({label})" if label else run.model
+    for issue, path in zip(s.issues, run.rounds, strict=True):
+        table = Table(title=f"{title} by round: {issue.name or issue.id}", title_justify="left")
+        figures = [name for name, _ in path[0].quantities]
+        table.add_column("Round", justify="right")
+        for name in figures:
+            table.add_column(name.replace("_", " ").capitalize(), justify="right")
+        table.add_column("Moves (mover -> toward, kind)")
+        for state in path:
+            moves = "; ".join(
+                f"{s.actors[m.mover].label} -> {s.actors[m.partner].label}, {m.kind}"
+                for m in state.moves
+            )
+            cells = [str(state.round)] + [f"{value:.3f}" for _, value in state.quantities]
+            table.add_row(*cells, moves)
+        stdout.print(table)
+        final = Table(title=f"{run.model}: positions, first and last round", title_justify="left")
+        final.add_column("Actor")
+        final.add_column(f"Round {path[0].round}", justify="right")
+        final.add_column(f"Round {path[-1].round}", justify="right")
+        for actor, start, end in zip(s.actors, path[0].positions, path[-1].positions, strict=True):
+            final.add_row(actor.label, f"{start:.3f}", f"{end:.3f}")
+        stdout.print(final)
+
+
+def _print_explanation(fc: Forecast, focus: int) -> None:
+    s = fc.scenario
+    actor = s.actors[focus]
+    labels = [a.label for a in s.actors]
+    dynamic = [run for run in fc.runs if run.rounds]
+    if not dynamic:
+        stdout.print(f"--explain: no dynamic model was run, so {actor.label} never moves")
+        return
+    for run in dynamic:
+        for issue, path in zip(s.issues, run.rounds, strict=True):
+            stdout.print(
+                f"[bold]Why {actor.label} moved ({run.model}, {issue.name or issue.id})[/bold]"
+            )
+            for state in path[1:]:
+                mine = [m for m in state.moves if m.mover == focus]
+                if not mine:
+                    stdout.print(
+                        f"  round {state.round}: no move (stays at {state.positions[focus]:.3f})"
+                    )
+                    continue
+                stdout.print(f"  round {state.round}: {mine[0].explain(labels)}", markup=False)

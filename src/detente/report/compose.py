@@ -1,0 +1,86 @@
+"""Build a report from a study document: template data and charts, section by section.
+
+:func:`build` reads a ``detente.study/1`` document (what :meth:`detente.analysis.Study.to_json`
+gives and the run store keeps) and returns a :class:`Report`: a dictionary for the template and
+the charts as matplotlib figures. It runs no model and reads neither the clock nor random
+numbers, so the same document gives the same report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from matplotlib.figure import Figure
+
+from detente.report.accuracy import load_accuracy
+from detente.report.document import StudyView
+from detente.report.layout import colours, style
+from detente.report.sections import advice, branches, dyads, dynamics, forecasts, header, inputs
+from detente.report.sections import methods as notes
+
+__all__ = ["Chart", "Report", "build"]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart: a file-safe name, a caption, and the figure."""
+
+    name: str
+    caption: str
+    figure: Figure = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a report shows: ``data`` for the template, ``charts`` by name."""
+
+    data: dict[str, Any]
+    charts: dict[str, Chart]
+
+
+def build(document: Mapping[str, Any]) -> Report:
+    """Every section of the report of a study document.
+
+    Raises
+    ------
+    InputError
+        ``document`` is not a ``detente.study/1`` document.
+    """
+    view = StudyView.of(document)
+    s = view.scenario
+    palette = colours(inputs.all_actor_ids(s))
+    kept: dict[str, Chart] = {}
+
+    def add(name: str, caption: str, figure: Figure) -> str:
+        kept[name] = Chart(name, caption, figure)
+        return name
+
+    sections = []
+    with style():
+        for issue in s.issues:
+            found = view.analyses(issue.id)
+            section = inputs.question(view, issue, palette, add)
+            section |= inputs.power(view, issue, palette, add)
+            section |= forecasts.forecasts(view, issue, add)
+            section["dynamics"] = dynamics.dynamics(view, issue, palette, add)
+            section["dyads"] = dyads.dyads(view, issue, palette, add)
+            section["dyads_missing"] = found.get("dyads_missing")
+            section["branches"] = branches.branches(view, issue, add)
+            section["sensitivity"] = advice.sensitivity(view, issue)
+            section["advice"] = advice.advice(view, issue)
+            sections.append(section)
+    data = {
+        "title": s.name or s.id,
+        "header": header.header(view),
+        "warnings": list(document.get("warnings", [])),
+        "legend": [{"id": a.id, "label": a.label, "colour": palette[a.id]} for a in s.actors],
+        "actors": inputs.actors(s, palette),
+        "issues": sections,
+        "methods": notes.methods(view),
+        "left_out": notes.left_out(view),
+        "accuracy": load_accuracy(),
+        "has_simulation": view.simulation is not None,
+    }
+    return Report(data=data, charts=kept)

@@ -1,0 +1,58 @@
+"""Section 4: the dynamic models round by round, every move and its reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from detente.report import charts
+from detente.report.document import StudyView
+from detente.report.sections import AddChart
+from detente.scenario.model import Issue
+
+__all__ = ["dynamics"]
+
+
+def dynamics(
+    view: StudyView, issue: Issue, palette: dict[str, str], add: AddChart
+) -> list[dict[str, Any]]:
+    """Per dynamic model: the positions chart, the moves with their reasons, and each round."""
+    s = view.scenario
+    ids = list(s.actor_ids)
+    out = []
+    for entry in view.forecasts(issue.id):
+        rounds = entry.get("rounds")
+        if not rounds:
+            continue
+        model = entry["model"]
+        positions = np.array([[r["positions"][a] for a in ids] for r in rounds])
+        chart = add(
+            f"rounds-{model}-{issue.id}",
+            f"Positions by round in the {model} model (one line per actor) and its forecast "
+            "after each round (dashed).",
+            charts.rounds_chart(
+                issue,
+                [a.label for a in s.actors],
+                [palette[a] for a in ids],
+                positions,
+                [float(r["forecast"]) for r in rounds],
+                model=model,
+            ),
+        )
+        moves = [
+            {
+                "round": r["round"],
+                "mover": view.label(m["mover"]),
+                "partner": view.label(m["toward"]),
+                "kind": m["kind"],
+                "old": m["from"],
+                "new": m["to"],
+                "reason": m["reason"],
+            }
+            for r in rounds[1:]
+            for m in r["moves"]
+        ]
+        table = [{"round": r["round"], "forecast": r["forecast"]} for r in rounds]
+        out.append({"model": model, "chart": chart, "moves": moves, "rounds": table})
+    return out

@@ -1,0 +1,120 @@
+"""Sections 1 and 2: each issue's scale, the actors' inputs and evidence, mountains of power."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from detente.report import charts
+from detente.report.document import StudyView
+from detente.report.sections import AddChart
+from detente.scenario.model import Issue, Scenario
+
+__all__ = ["actors", "all_actor_ids", "power", "question"]
+
+
+def all_actor_ids(s: Scenario) -> list[str]:
+    """The scenario's actors, then any a timeline branch adds (each keeps one colour)."""
+    ids = list(s.actor_ids)
+    for event in s.timeline:
+        for branch in [event, *event.branches.values()]:
+            ids += [a.id for a in branch.add_actors if a.id not in ids]
+    return ids
+
+
+def question(
+    view: StudyView, issue: Issue, palette: dict[str, str], add: AddChart
+) -> dict[str, Any]:
+    """The issue's scale, and where each actor stands on it."""
+    s = view.scenario
+    return {
+        "id": issue.id,
+        "name": issue.name or issue.id,
+        "description": issue.description,
+        "min": issue.min,
+        "max": issue.max,
+        "unit": issue.unit,
+        "status_quo": issue.status_quo,
+        "scale": [{"anchor": a, "label": issue.scale[a]} for a in sorted(issue.scale)],
+        "chart_scale": add(
+            f"scale-{issue.id}",
+            f"The scale of “{issue.name or issue.id}” and where each actor stands on it.",
+            charts.scale_chart(
+                issue,
+                [a.label for a in s.actors],
+                [a.position[issue.id] for a in s.actors],
+                [palette[a.id] for a in s.actors],
+            ),
+        ),
+    }
+
+
+def power(view: StudyView, issue: Issue, palette: dict[str, str], add: AddChart) -> dict[str, Any]:
+    """Mountains of power: capability x salience piled up at each position, with the first cut."""
+    s = view.scenario
+    cut = view.analyses(issue.id)["first_cut"]
+    weights = cut["weights"]
+    return {
+        "first_cut": {"median": cut["median"], "mean": cut["mean"]},
+        "chart_power": add(
+            f"power-{issue.id}",
+            "Mountains of power: each actor's capability × salience piled up at its position; "
+            "the weighted median is Bueno de Mesquita's first cut, the weighted mean the "
+            "compromise.",
+            charts.power_chart(
+                issue,
+                [a.label for a in s.actors],
+                [a.position[issue.id] for a in s.actors],
+                [weights[a.id] for a in s.actors],
+                [palette[a.id] for a in s.actors],
+                median=cut["median"],
+                mean=cut["mean"],
+            ),
+        ),
+    }
+
+
+def actors(s: Scenario, palette: dict[str, str]) -> list[dict[str, Any]]:
+    """Each actor's inputs, their ranges and the evidence behind them."""
+    sources = {src.id: src for src in s.sources}
+    rows = []
+    for a in s.actors:
+        evidence = []
+        for ev in a.evidence:
+            src = sources.get(ev.source)
+            cite = ev.source
+            if src is not None:
+                parts = [src.author, src.publisher, src.date.isoformat() if src.date else ""]
+                cite = ", ".join(p for p in parts if p) or ev.source
+            evidence.append(
+                {"supports": ev.supports, "quote": ev.quote, "note": ev.note, "cite": cite}
+            )
+        rows.append(
+            {
+                "id": a.id,
+                "label": a.label,
+                "colour": palette[a.id],
+                "description": a.description,
+                "capability": a.capability,
+                "uncertainty": {k: "–".join(f"{v:g}" for v in r) for k, r in a.uncertainty.items()},
+                "issues": [
+                    {
+                        "id": issue.id,
+                        "position": a.position[issue.id],
+                        "salience": a.salience[issue.id],
+                        "position_range": _range(a.uncertainty.get(f"position.{issue.id}")),
+                        "salience_range": _range(a.uncertainty.get(f"salience.{issue.id}")),
+                    }
+                    for issue in s.issues
+                ],
+                "capability_range": _range(a.uncertainty.get("capability")),
+                "evidence": evidence,
+            }
+        )
+    return rows
+
+
+def _range(values: Sequence[float] | None) -> str:
+    if not values:
+        return ""
+    return f"{values[0]:g}–{values[-1]:g}" + (f" (mode {values[1]:g})" if len(values) == 3 else "")
