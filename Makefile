@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser demo test lint typecheck pytest bench clean
+.PHONY: install browser demo test lint typecheck pytest coverage-kernels bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,fast,dask]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -45,6 +45,13 @@ pytest: $(STAMP) browser
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# Coverage never sees numba-compiled code, so the kernels' tests run here with the JIT off (the
+# kernels as plain Python, still bit-for-bit numpy's). --cov takes the source path: to find a
+# dotted package coverage imports detente, then unloads it, and numpy 2 refuses a second import.
+coverage-kernels: $(STAMP)
+	NUMBA_DISABLE_JIT=1 $(BIN)/pytest tests/test_smp.py -k "kernel or compiled or l1" \
+		-p no:cacheprovider --cov=src/detente/models/smp --cov-report=term-missing -q
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_eum.py

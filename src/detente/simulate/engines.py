@@ -84,8 +84,16 @@ def _processes(tasks: Sequence[Task], workers: int, report: Progress) -> list[Ch
 def _dask(
     tasks: Sequence[Task], workers: int, scheduler: str | None, report: Progress
 ) -> list[ChunkResult]:
-    from distributed import Client, LocalCluster
-    from distributed import as_completed as dask_completed
+    try:  # the optional extra `dask`; without it, say so before any draw runs
+        from distributed import Client, LocalCluster
+        from distributed import as_completed as dask_completed
+    except ModuleNotFoundError as err:
+        if err.name != "distributed":
+            raise
+        raise InputError(
+            "the dask engine needs dask's distributed, which is not installed: "
+            "pip install 'detente[dask]'"
+        ) from None
 
     cluster = None
     if scheduler is None:

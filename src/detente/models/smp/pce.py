@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from detente.models.smp import _kernels
+from detente.models.smp import _accel
 
 __all__ = [
     "MIN_COALITION",
@@ -108,7 +108,8 @@ def _coalitions_tiled(u: Array, w: Array, rule: str) -> Array:
     if rule == "Prop":
         VT = np.ascontiguousarray((w[:, None] * u).T)  # (options, voters)
         total = np.sum(VT, axis=1)
-        L1 = _kernels.l1_rows(VT)  # the upper triangle, compiled
+        kernels = _accel.kernels()
+        L1 = kernels.l1_rows(VT) if kernels is not None else _l1_rows(VT)  # upper triangle
         L1 = L1 + L1.T
         c = np.maximum((L1 + (total[:, None] - total[None, :])) / 2.0, 0.0)
     else:
@@ -126,6 +127,19 @@ def _coalitions_tiled(u: Array, w: Array, rule: str) -> Array:
         c = np.where(lower, pos, np.where(lower, neg, 0.0).T)
     off = ~np.eye(m, dtype=bool)
     return np.where(off, c + MIN_COALITION, MIN_COALITION)
+
+
+def _l1_rows(VT: Array) -> Array:
+    """``L1[a, b] = np.sum(np.abs(VT[b] - VT[a]))`` for b > a, zero elsewhere: the numpy path
+    of the compiled ``l1_rows`` (the same pairwise sums, so the same bits), in chunks of rows."""
+    m, n = VT.shape
+    L1 = np.zeros((m, m))
+    step = max(1, CHUNK // max(1, n))
+    for a in range(m - 1):
+        for lo in range(a + 1, m, step):
+            hi = min(m, lo + step)
+            L1[a, lo:hi] = np.sum(np.abs(VT[lo:hi] - VT[a]), axis=1)
+    return L1
 
 
 def _weighted_sum(v: Array, w: Array) -> Array:

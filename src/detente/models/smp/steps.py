@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from detente.models.smp import _kernels
+from detente.models.smp import _accel
 from detente.models.smp.pce import coalitions, pce, scalar_pce, victory_probabilities, vote
 
 __all__ = [
@@ -150,10 +150,14 @@ def challenge(
     m = len(h)
     prob = np.empty(m)
     gain = np.empty(m)
-    # proportional votes: the third parties in a compiled kernel, all quadruples at once
-    compiled = (
-        rule == "Prop" and big_r_adjust in _kernels.ADJUST_CODES and commit in _kernels.COMMIT_CODES
-    )
+    # proportional votes: the third parties in a compiled kernel, all quadruples at once (when
+    # numba is installed; the numpy branch below gives the same bits)
+    kernels = _accel.kernels() if rule == "Prop" else None
+    if kernels is not None and (
+        big_r_adjust not in kernels.ADJUST_CODES or commit not in kernels.COMMIT_CODES
+    ):
+        kernels = None
+    compiled = kernels is not None
     step = max(1, m) if compiled else max(1, CACHE_CHUNK // max(1, n))
     dT = np.ascontiguousarray(d.T)  # dT[x, n] = d[n, x]: third party n's distance to x
     diag = np.diagonal(d)
@@ -187,8 +191,8 @@ def challenge(
         c_ji = c_ji - np.where(vj < 0, vj, 0.0)
         # third parties (2.5 step 2), each against the principals alone: h's estimate of n's
         # utilities for i's, j's and its own position
-        if compiled:
-            pos, neg = _kernels.third_party_sums(
+        if kernels is not None:
+            pos, neg = kernels.third_party_sums(
                 hh, ii, jj, c_ij, c_ji, dT, r, weight, diag, big_r_adjust, commit
             )
             c_ij = c_ij + pos

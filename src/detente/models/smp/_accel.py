@@ -1,0 +1,78 @@
+"""Which kernels the SMP has: numba's compiled ones when numba is installed, else none.
+
+numba is the optional extra ``fast``. It is imported on the first turn that needs a kernel,
+not when the SMP is imported (importing numba takes most of a second). Without it the callers
+take their numpy path, which gives bit-for-bit the same results, more slowly; one
+``RuntimeWarning`` per process says so.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import warnings
+from typing import Protocol
+
+import numpy as np
+
+__all__ = ["Kernels", "kernels"]
+
+Array = np.ndarray
+
+#: The note, once per process, when the kernels are absent.
+NO_NUMBA = (
+    "smp: numba is not installed, so the SMP runs on its numpy path: the same results, "
+    "bit for bit, only slower; for the compiled kernels: pip install 'detente[fast]'"
+)
+
+
+class Kernels(Protocol):
+    """What :mod:`detente.models.smp._kernels` offers its callers."""
+
+    ADJUST_CODES: dict[str, int]
+    COMMIT_CODES: dict[str, int]
+
+    def third_party_sums(
+        self,
+        h: Array,
+        i: Array,
+        j: Array,
+        c_ij: Array,
+        c_ji: Array,
+        dT: Array,
+        r: Array,
+        weight: Array,
+        diag: Array,
+        adjust: str,
+        commit: str,
+    ) -> tuple[Array, Array]: ...
+
+    def l1_rows(self, VT: Array) -> Array: ...
+
+
+# held while deciding, so that two threads' first turns give one note between them
+_DECIDING = threading.Lock()
+
+
+def kernels() -> Kernels | None:
+    """The compiled kernels, or None when numba is not installed (then warn, once).
+
+    Warns
+    -----
+    RuntimeWarning
+        On the first call in a process without numba.
+    """
+    with _DECIDING:
+        return _load()
+
+
+@functools.cache
+def _load() -> Kernels | None:
+    try:
+        from detente.models.smp import _kernels
+    except ModuleNotFoundError as err:
+        if err.name != "numba":  # a missing module of ours is a bug, not a lighter install
+            raise
+        warnings.warn(NO_NUMBA, RuntimeWarning, stacklevel=3)
+        return None
+    return _kernels

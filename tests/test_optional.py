@@ -1,0 +1,176 @@
+"""The optional extras: a core install without numba (``fast``) or distributed (``dask``).
+
+Each case without an extra runs in a fresh Python in which ``sys.modules[name] = None`` makes
+``import name`` fail as it does when the package is not installed, and is compared with this
+process, which has both extras (``make install``).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import detente
+from detente.errors import InputError
+from detente.models import smp
+from detente.models.smp import _accel, pce
+from detente.simulate import simulate
+
+NO_NUMBA_NOTE = "smp: numba is not installed"
+NO_DASK = (
+    "the dask engine needs dask's distributed, which is not installed: pip install 'detente[dask]'"
+)
+
+# A run of the bundled KTAB scenario twice (the second with every PCE tiled, so that the
+# coalitions' L1 sums run too) and the tiled coalitions of one large option set, saved to
+# argv[1]; prints the RuntimeWarnings the runs emitted and whether numba was loaded. Positions
+# are rounded to 4 decimals on their way, so each bargain's P(win) and gain, straight from the
+# challenges, are kept too: they show a difference in the last bit.
+RUNS = """
+import json, sys, warnings
+import numpy as np
+import detente
+from detente.models import smp
+from detente.models.smp import pce
+
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")  # a repeated note is shown, not deduplicated
+    c, X, S = detente.bundled("ktab-soe-pol-comp").arrays()
+    plain = smp.run(c, X, S)
+    pce.TILED_MIN_OPTIONS = 2
+    tiled = smp.run(c, X, S)
+    u = np.random.default_rng(11).uniform(0, 1, (1300, 40))
+    w = np.random.default_rng(12).uniform(0.1, 5, 1300)
+    large = pce.coalitions(u, w, "Prop")
+arrays = {}
+for label, states in (("plain", plain), ("tiled", tiled)):
+    for t, s in enumerate(states):
+        arrays[f"{label}{t}"] = s.positions
+        arrays[f"{label}{t}-bargains"] = np.array([(b.p_init, b.gain) for b in s.bargains])
+np.savez(sys.argv[1], large=large, **arrays)
+notes = [str(w.message) for w in caught if w.category is RuntimeWarning]
+print(json.dumps({"notes": notes, "numba": sys.modules.get("numba") is not None}))
+"""
+
+
+def _python(code: str, *args: str, without: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh Python, with the package ``without`` unimportable."""
+    shim = f"import sys\nsys.modules[{without!r}] = None\n" if without else ""
+    return subprocess.run(
+        [sys.executable, "-c", shim + code, *args], capture_output=True, text=True, check=False
+    )
+
+
+# --- numba (the `fast` extra) --------------------------------------------------------------------
+
+
+def test_importing_the_smp_does_not_import_numba() -> None:
+    code = (
+        "import json, sys\n"
+        "import detente.models.smp, detente.models.smp.steps, detente.models.smp.pce\n"
+        "heavy = ('numba', 'detente.models.smp._kernels')\n"
+        "print(json.dumps([m for m in heavy if m in sys.modules]))\n"
+    )
+    out = _python(code)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == []
+
+
+#: What :data:`RUNS` saved (arrays by name) and printed.
+Saved = tuple[dict[str, np.ndarray], dict[str, Any]]
+
+
+def _runs(path: Path, without: str | None) -> Saved:
+    """:data:`RUNS` in a fresh Python: its arrays, and what it printed."""
+    out = _python(RUNS, str(path), without=without)
+    assert out.returncode == 0, out.stderr
+    with np.load(path) as saved:
+        arrays = {name: saved[name] for name in saved.files}
+    return arrays, json.loads(out.stdout)
+
+
+@pytest.fixture(scope="module")
+def without_numba(tmp_path_factory: pytest.TempPathFactory) -> Saved:
+    return _runs(tmp_path_factory.mktemp("no-numba") / "runs.npz", without="numba")
+
+
+@pytest.fixture(scope="module")
+def kernels() -> _accel.Kernels:
+    """The compiled kernels of this process: the side of the comparison that has numba."""
+    pytest.importorskip("numba")
+    compiled = _accel.kernels()
+    assert compiled is not None
+    return compiled
+
+
+def _same_run(states: Sequence[smp.SmpState], arrays: dict[str, np.ndarray], label: str) -> None:
+    """``states`` are bit for bit the run saved under ``label``, in every state."""
+    assert len(states) == sum(name.startswith(label) for name in arrays) // 2
+    for t, state in enumerate(states):
+        assert np.array_equal(state.positions, arrays[f"{label}{t}"]), f"state {t}"
+        bargains = np.array([(b.p_init, b.gain) for b in state.bargains])
+        assert np.array_equal(bargains, arrays[f"{label}{t}-bargains"], equal_nan=True), t
+
+
+def test_smp_without_numba_moves_every_actor_as_with_it(
+    without_numba: Saved, kernels: _accel.Kernels
+) -> None:
+    arrays, _ = without_numba
+    _same_run(smp.run(*detente.bundled("ktab-soe-pol-comp").arrays()), arrays, "plain")
+
+
+def test_tiled_coalitions_without_numba_are_the_compiled_ones(
+    without_numba: Saved, kernels: _accel.Kernels, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The L1 sums of large PCEs (``pce.TILED_MIN_OPTIONS`` options on) on numpy's path."""
+    arrays, _ = without_numba
+    u = np.random.default_rng(11).uniform(0, 1, (1300, 40))
+    w = np.random.default_rng(12).uniform(0.1, 5, 1300)
+    assert u.shape[1] >= pce.TILED_MIN_OPTIONS
+    assert np.array_equal(pce.coalitions(u, w, "Prop"), arrays["large"])
+    monkeypatch.setattr(pce, "TILED_MIN_OPTIONS", 2)
+    _same_run(smp.run(*detente.bundled("ktab-soe-pol-comp").arrays()), arrays, "tiled")
+
+
+def test_without_numba_one_note_per_process_says_how_to_get_it(without_numba: Saved) -> None:
+    _, printed = without_numba
+    assert not printed["numba"]
+    assert len(printed["notes"]) == 1
+    (note,) = printed["notes"]
+    assert note.startswith(NO_NUMBA_NOTE)
+    assert "same results" in note
+    assert note.endswith("pip install 'detente[fast]'")
+
+
+def test_with_numba_there_is_no_note(kernels: _accel.Kernels, tmp_path: Path) -> None:
+    _, printed = _runs(tmp_path / "runs.npz", without=None)  # a fresh process: nothing cached
+    assert printed == {"notes": [], "numba": True}
+
+
+# --- distributed (the `dask` extra) --------------------------------------------------------------
+
+
+def test_dask_engine_without_distributed_is_a_usage_error() -> None:
+    code = (
+        "import sys\nfrom detente.cli import main\nsys.argv = ['detente', *sys.argv[1:]]\nmain()\n"
+    )
+    args = ("simulate", "emission-1994", "--engine", "dask", "--draws", "10", "--no-store")
+    out = _python(code, *args, without="distributed")
+    assert out.returncode == 2
+    assert out.stderr.splitlines() == [f"error: {NO_DASK}"]
+
+
+def test_simulate_on_dask_without_distributed_raises_input_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
+    with pytest.raises(InputError) as err:
+        simulate(detente.bundled("emission-1994"), ["compromise"], draws=10, rng=1, engine="dask")
+    assert str(err.value) == NO_DASK
