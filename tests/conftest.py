@@ -34,10 +34,11 @@ def cli(
 ) -> Callable[..., CliResult]:
     """Run ``detente ARGS`` in-process through its real entry point (error handling included)."""
     from detente import cli as cli_module
+    from detente.cli import _console
 
     def run(*args: str) -> CliResult:
         monkeypatch.setattr(sys, "argv", ["detente", *args])
-        monkeypatch.setitem(cli_module.state, "debug", False)
+        monkeypatch.setitem(_console.state, "debug", False)
         code = 0
         try:
             cli_module.main()

@@ -1,105 +1,30 @@
 """The ``detente`` command line: a thin Typer shell over the public API.
 
 One module per command group (``forecast``, ``simulate``, ``analysis``, ``report``,
-``backtest``, ``runs``, ``scenarios``) and one shared console module. Each command imports what
-it runs when it runs, so ``detente --help`` starts fast.
+``backtest``, ``runs``, ``scenarios``), one shared console module and the application
+(:mod:`detente.cli.app`). Each command imports what it runs when it runs, so ``detente --help``
+starts fast.
 
-Exit codes: 0 success, 1 model or runtime failure, 2 bad input or usage. Errors print as one
-clear paragraph; ``--debug`` shows the traceback as well.
+Exit codes: 0 success, 1 model or runtime failure, 2 bad input or usage, 130 interrupted.
+Errors print as one clear paragraph; ``--debug`` shows the traceback as well.
 """
 
 from __future__ import annotations
 
 import sys
-import traceback
-from typing import Annotated
 
-import typer
-
-from detente._version import __version__
-from detente.cli import analysis, backtest, forecast, report, runs, scenarios, simulate
-from detente.cli._console import state, stderr, stdout
-from detente.errors import DetenteError, InputError, ScenarioError
-
-__all__ = ["app", "main", "state"]
-
-app = typer.Typer(
-    name="detente",
-    help="Forecast multi-party negotiations: who gets what, who moves, where conflict lies.\n\n"
-    "Example: detente forecast six-party-2004",
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        stdout.print(f"detente {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _main(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, help="Print the version and exit."
-        ),
-    ] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
-) -> None:
-    state["debug"] = debug
-
-
-app.command()(forecast.forecast)
-app.command()(simulate.simulate)
-app.command()(analysis.dyads)
-app.command()(analysis.advise)
-app.command()(analysis.coalitions)
-app.command()(backtest.backtest)
-app.command()(report.report)
-app.command()(scenarios.scenarios)
-app.command()(scenarios.validate)
-app.command()(scenarios.schema)
-app.command("import")(scenarios.import_)
-app.command()(scenarios.export)
-app.command("models")(scenarios.list_models)
-app.add_typer(runs.runs_app, name="runs")
+__all__ = ["main"]
 
 
 def main() -> None:
-    """Entry point of the ``detente`` command: errors become messages and exit codes."""
+    """Entry point of the ``detente`` command.
+
+    The application is imported here, inside the handler of Ctrl-C, so that an interrupt while
+    the program is still starting ends as quietly as one during a command.
+    """
     try:
-        app()
-    except SystemExit as exit_:
-        if exit_.code == 130:  # Typer turns Ctrl-C into a silent exit with status 130
-            stderr.print("interrupted")
-        raise
-    except ScenarioError as err:
-        _fail(err, "\n".join(str(p) for p in err.problems), 2, title=_problem_title(err))
-    except InputError as err:
-        _fail(err, str(err), 2)
-    except DetenteError as err:
-        _fail(err, str(err), 1)
+        from detente.cli.app import main as run
     except KeyboardInterrupt:
-        stderr.print("interrupted")
+        sys.stderr.write("interrupted\n")
         sys.exit(130)
-    except Exception as err:  # an unexpected failure is still reported without a traceback
-        _fail(
-            err, f"internal error: {type(err).__name__}: {err}. Rerun with --debug for details.", 1
-        )
-
-
-def _problem_title(err: ScenarioError) -> str:
-    n = len(err.problems)
-    return "1 problem:" if n == 1 else f"{n} problems:"
-
-
-def _fail(err: BaseException, message: str, code: int, title: str = "") -> None:
-    if state["debug"]:
-        traceback.print_exception(err)
-    head = f"error: {title}\n" if title else "error: "
-    stderr.print(head + message, markup=False, highlight=False)
-    sys.exit(code)
+    run()
