@@ -20,6 +20,7 @@ import pandas as pd
 from detente.backtest.capability import capabilities
 from detente.backtest.deu3 import Deu3, Deu3Issue
 from detente.backtest.score import crps, reliability
+from detente.models import REFERENCE
 from detente.simulate import BASELINE, simulate
 
 __all__ = ["DEU3_SPREAD", "SPREAD_GRID", "Calibration", "calibrate", "tune_spread"]
@@ -64,7 +65,7 @@ def calibrate(
     data: Deu3,
     issues: Sequence[Deu3Issue],
     *,
-    model: str = "compromise",
+    model: str = REFERENCE,
     capability: str = "equal",
     draws: int = 200,
     spread: float = DEU3_SPREAD,

@@ -74,6 +74,11 @@ class Backtest:
     detente_version: str = __version__
 
     @property
+    def compared_with(self) -> str:
+        """The model every other is compared with in the bootstrap."""
+        return REFERENCE
+
+    @property
     def dataset(self) -> DatasetRef:
         """The data set the backtest ran on, as the run store keeps it."""
         return DatasetRef.of(self)

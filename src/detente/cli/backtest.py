@@ -65,8 +65,12 @@ def backtest(
         ),
     ] = None,
     calibrate: Annotated[
-        str, typer.Option(help="The model whose distributions --draws scores.")
-    ] = "compromise",
+        str | None,
+        typer.Option(
+            help="The model whose distributions --draws scores (default: the reference model, "
+            "compromise)."
+        ),
+    ] = None,
     bootstrap: Annotated[
         int, typer.Option(help="Bootstrap replicates of the MAE differences.", min=100)
     ] = 2000,
@@ -97,6 +101,7 @@ def backtest(
     """
     from detente.backtest import backtest as run_backtest
     from detente.backtest import load_deu3
+    from detente.models import REFERENCE
     from detente.scenario.io import write_text_atomic
 
     if dataset not in _DATASETS:
@@ -118,7 +123,7 @@ def backtest(
             n_boot=bootstrap,
             draws=draws,
             spread=spread,
-            calibrate_model=calibrate,
+            calibrate_model=calibrate or REFERENCE,
             progress=lambda n: progress.advance(bar, n),
         )
     run_id = None
@@ -166,7 +171,7 @@ def _print_backtest(bt: Backtest) -> None:
             "issues; its forecast there is the last round's.[/yellow]"
         )
     diffs = Table(
-        title="MAE minus compromise's (paired bootstrap over proposals, 95% interval)",
+        title=f"MAE minus {bt.compared_with}'s (paired bootstrap over proposals, 95% interval)",
         title_justify="left",
     )
     for name in ("Model", "Issues", "Difference", "95% interval"):

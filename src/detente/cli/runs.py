@@ -66,7 +66,8 @@ def list_runs(
         int | None, typer.Option("--limit", "-n", help="Show at most this many runs.", min=0)
     ] = None,
     kind: Annotated[
-        str | None, typer.Option(help="Only runs of this kind: forecast or simulate.")
+        str | None,
+        typer.Option(help="Only runs of this kind: forecast, simulate, study or backtest."),
     ] = None,
     as_json: JsonFlag = False,
     store: StoreOption = None,
