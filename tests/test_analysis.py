@@ -244,9 +244,14 @@ def test_an_actor_added_by_an_event_joins_the_analyses(cli, tmp_path) -> None:  
     ]
     path = tmp_path / "seven.yaml"
     io.save(Scenario.model_validate(data), path)
-    result = cli("dyads", str(path), "--round", "3", "--rounds", "3")
+    result = cli("dyads", str(path), "--round", "3", "--rounds", "3", "--json")
     assert result.code == 0, result.err
-    assert "EU" in result.out
+    (future,) = json.loads(result.out)["futures"]
+    # the EU is in the round-3 dyad map and crisis incentives, and not before it joins at round 2
+    assert {d["i"] for d in future["dyads"]} == {*detente.bundled("six-party-2004").actor_ids, "EU"}
+    actors = [[c["actor"] for c in r["crisis_incentives"]] for r in future["rounds"]]
+    assert ["EU" in who for who in actors] == [False, True, True]
+    assert cli("dyads", str(path), "--round", "3", "--rounds", "3").code == 0
     risks = cli(
         "dyads", str(path), "--round", "3", "--rounds", "3", "--draws", "5", "--rng", "1", "--json"
     )

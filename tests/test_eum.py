@@ -17,6 +17,7 @@ import pytest
 
 import detente
 from detente.models.eum import PRESETS, EumOptions, run, steps
+from eum_round_one import round_one
 
 NAMES = ["Netherlands", "Belgium", "Luxembourg", "Germany", "France", "Italy", "UK", "Ireland",
          "Denmark", "Greece"]  # fmt: skip
@@ -427,6 +428,8 @@ OTHER_VALUES = {
     "offer_choice": "highest-eu",
     "reneging": True,
 }
+#: options that act on who moves, not on round 1's quantities (tested on the moves below)
+MOVE_OPTIONS = ("capitulation", "offer_choice", "reneging")
 # options that only act when the status quo is not certain (Q < 1)
 WITH_Q_HALF = {"T": 0.5, "no_challenge_distance": "both-to-median", "mu": "mean"}
 
@@ -437,22 +440,79 @@ def trajectory(preset: str = "paper-literal", **options: object) -> np.ndarray:
     return np.array([[*s.positions, s.median] for s in states] + [[*states[1].r, 0.0]])
 
 
-@pytest.mark.parametrize(("name", "value"), OTHER_VALUES.items())
-def test_every_option_changes_the_run(name: str, value: object) -> None:
-    """Each reading option, set away from paper-literal, changes this run (r or positions)."""
+# the reading options whose effect shows in round 1's quantities, and the moves' options
+ROUND_ONE_OPTIONS = {k: v for k, v in OTHER_VALUES.items() if k not in MOVE_OPTIONS}
+
+
+def _assert_round_one(options: EumOptions) -> None:
+    """Round 1 of the model is the loop-built round of tests/eum_round_one.py (A1-A10)."""
+    state = run(C, X, S, options=options, lo=0.0, hi=14.0)[1]
+    ref = round_one(C.tolist(), X.tolist(), S.tolist(), options, 0.0, 14.0)
+    np.testing.assert_allclose(state.security, ref.security, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(state.r, ref.r, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(state.P, ref.P, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(state.eu_challenge, ref.own, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(state.eu_perceived, ref.other, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize(("name", "value"), ROUND_ONE_OPTIONS.items())
+def test_every_reading_option_does_what_it_says(name: str, value: object) -> None:
+    """Set away from paper-literal, each of A1-A10 gives the round its definition gives (an
+    independent loop-built round), and that round differs from paper-literal's."""
     assert getattr(EumOptions(), name) != value
-    base = trajectory()
-    changed = trajectory(**{name: value})
-    assert np.all(np.isfinite(changed))
-    assert not np.allclose(base, changed)
+    _assert_round_one(EumOptions(rounds=1, **{name: value}))  # type: ignore[arg-type]
+    assert not np.allclose(trajectory(), trajectory(**{name: value}))
+
+
+def test_the_loop_built_round_is_paper_literal_s() -> None:
+    _assert_round_one(EumOptions(rounds=1))
+    state = run(C, X, S, options=EumOptions(rounds=1))[1]
+    assert state.r[NAMES.index("UK")] == pytest.approx(2.0)  # §2.4, the least secure
 
 
 @pytest.mark.parametrize(("name", "value"), WITH_Q_HALF.items())
 def test_no_challenge_options_matter_when_q_is_below_one(name: str, value: object) -> None:
+    _assert_round_one(EumOptions(rounds=1, Q=0.5, **{name: value}))  # type: ignore[arg-type]
     base = trajectory(Q=0.5)
     changed = trajectory(Q=0.5, **{name: value})
     assert not np.allclose(base, changed)
     assert np.allclose(trajectory(), trajectory(**{name: value}))  # no effect at Q = 1
+
+
+def _moves(**options: object) -> list[tuple]:  # type: ignore[type-arg]
+    states = run(C, X, S, options=EumOptions(rounds=6, **options), lo=0.0, hi=14.0)  # type: ignore[arg-type]
+    return [(state.round, m) for state in states[1:] for m in state.moves]
+
+
+def test_without_capitulation_nobody_capitulates() -> None:
+    assert any(m.kind == "capitulation" for _, m in _moves())
+    assert not any(m.kind == "capitulation" for _, m in _moves(capitulation=False))
+
+
+def test_reneging_keeps_an_actor_whose_offer_was_taken() -> None:
+    """A14 (Masad 2016): whoever saw an offer of theirs accepted does not move that round."""
+
+    def clashes(moves: list[tuple]) -> int:  # type: ignore[type-arg]
+        by_round: dict[int, list] = {}  # type: ignore[type-arg]
+        for t, m in moves:
+            by_round.setdefault(t, []).append(m)
+        return sum(len({m.mover for m in ms} & {m.partner for m in ms}) for ms in by_round.values())
+
+    assert clashes(_moves()) > 0  # without reneging, a partner moves in the same round
+    assert clashes(_moves(reneging=True)) == 0
+
+
+def test_highest_eu_takes_the_offer_of_whoever_wants_most_to_challenge() -> None:
+    """A14 (Masad 2013): each mover's partner is the actor with the largest EU of challenging
+    it (as the mover sees it), among those with a positive one."""
+    state = run(C, X, S, options=EumOptions(rounds=1, offer_choice="highest-eu"))[1]
+    assert state.moves
+    for m in state.moves:
+        others = np.nan_to_num(state.eu_perceived[m.mover], nan=-np.inf)
+        assert m.partner == int(np.argmax(others))
+        assert m.eu_partner == pytest.approx(others.max())
+    base = emission("paper-literal", rounds=1)[1]
+    assert [m.partner for m in state.moves] != [m.partner for m in base.moves]
 
 
 def test_views_matter_only_with_the_perceivers_exponent() -> None:

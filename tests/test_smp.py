@@ -374,13 +374,50 @@ NON_DEFAULTS = (
 )
 
 
+#: Where each option takes effect: the step function (of smp.steps) that receives its value.
+RECEIVERS = {
+    "VictoryProbModel": "scalar_pce",
+    "PCEModel": "scalar_pce",
+    "VotingRule": "best_targets",
+    "BigRAdjust": "best_targets",
+    "BigRRange": "risk_from_probabilities",
+    "ThirdPartyCommit": "best_targets",
+    "InterVecBrgn": "interpolate",
+}
+
+
 @pytest.mark.parametrize(("name", "value"), NON_DEFAULTS)
-def test_every_non_default_option_runs_and_changes_the_trajectory(name: str, value: str) -> None:
+def test_every_non_default_option_reaches_its_step_and_changes_the_trajectory(
+    name: str, value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each option, set away from KTAB's default, is what its step receives on every call (the
+    steps' own semantics are checked by hand above), and the run it gives differs."""
     c, X, S = detente.bundled("ktab-dummy-3d").arrays()
     base = smp.run(c, X, S)
+    seen: dict[str, list[set[str]]] = {}
+    for function in set(RECEIVERS.values()):
+        real = getattr(steps, function)
+
+        def spy(*args: object, _real=real, _name=function, **kwargs: object) -> object:  # type: ignore[no-untyped-def]
+            words = {v for v in (*args, *kwargs.values()) if isinstance(v, str)}
+            seen.setdefault(_name, []).append(words)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(steps, function, spy)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         other = smp.run(c, X, S, options=SmpOptions(**{name: value}), rng=1)
+    if name in RECEIVERS:
+        calls = seen[RECEIVERS[name]]
+        default = SmpOptions.model_fields[name].default
+        assert calls
+        assert all(value in words and default not in words for words in calls)
+    elif name == "BargnModel":
+        views = {b.view for state in other for b in state.bargains}
+        assert views == ({"initiator", "receiver"} if value == "InitRcvrInterp" else {"compromise"})
+    else:  # StateTransitions: the same seed, the same draws; another seed, other draws
+        again = smp.run(c, X, S, options=SmpOptions(**{name: value}), rng=1)
+        assert [s.chosen.tolist() for s in again[1:]] == [s.chosen.tolist() for s in other[1:]]
     assert all(np.all(np.isfinite(s.positions)) for s in other)
     assert all(s.unique_probability.sum() == pytest.approx(1.0) for s in other)
     changed = len(other) != len(base) or any(
