@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser demo test lint typecheck pytest coverage-kernels bench clean
+.PHONY: install browser demo test test-all lint typecheck pytest pytest-slow coverage-kernels \
+	bench clean
+
+# The coverage the default tier must reach (lines of src/detente, the numba kernels included).
+COVERAGE_FLOOR := 94
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,23 +41,38 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks conftest.py
 	$(BIN)/ruff format --check src tests benchmarks conftest.py
+	$(BIN)/codespell src tests docs benchmarks README.md CHANGELOG.md CONTRIBUTING.md
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)
 	$(BIN)/mypy src
 
+# The default tier with coverage; then the numba kernels' tests once more with the JIT off, so
+# that coverage sees the kernels' lines (it never sees compiled code); then the floor. --cov
+# takes the source path: for a dotted name coverage imports detente, then unloads it, and
+# numpy 2 refuses a second import.
 pytest: $(STAMP) browser
-	$(BIN)/pytest
+	$(BIN)/pytest --cov=src/detente --cov-report=
+	NUMBA_DISABLE_JIT=1 $(BIN)/pytest tests/test_smp.py -k "kernel or compiled or l1" \
+		-p no:cacheprovider --cov=src/detente --cov-append --cov-report= -q
+	$(BIN)/coverage report --fail-under=$(COVERAGE_FLOOR) --skip-covered --sort=cover
+
+# The slow tier (tests marked @pytest.mark.slow), without coverage.
+pytest-slow: $(STAMP) browser
+	$(BIN)/pytest -m slow
 
 test: lint typecheck pytest
 
+test-all: test pytest-slow
+
 # Coverage never sees numba-compiled code, so the kernels' tests run here with the JIT off (the
-# kernels as plain Python, still bit-for-bit numpy's). --cov takes the source path: to find a
-# dotted package coverage imports detente, then unloads it, and numpy 2 refuses a second import.
+# kernels as plain Python, still bit-for-bit numpy's).
 coverage-kernels: $(STAMP)
 	NUMBA_DISABLE_JIT=1 $(BIN)/pytest tests/test_smp.py -k "kernel or compiled or l1" \
 		-p no:cacheprovider --cov=src/detente/models/smp --cov-report=term-missing -q
 
 bench: $(STAMP)
+	$(BIN)/python benchmarks/run_startup.py
 	$(BIN)/python benchmarks/run_eum.py
 	$(BIN)/python benchmarks/run_simulate.py
 	$(BIN)/python benchmarks/run_smp.py
