@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from detente import models
-from detente._rng import RNG, generator
+from detente._rng import RNG, generator, seeding
 from detente.errors import InputError
 from detente.models import ModelInfo, ModelOptions, Perceptions
 from detente.models.stopping import run as run_to_end
@@ -352,7 +352,7 @@ def pair_risks(
     future: str | None = None,
     round: int = 1,
     draws: int = 200,
-    rng: int | None = None,
+    rng: RNG = None,
     spread: float = 0.0,
     round_days: float | None = None,
     model: str | None = None,
@@ -370,7 +370,7 @@ def pair_risks(
     issue = check_issue(scenario, issue)
     chosen = _future(scenario, future, round_days)
     plan = input_plan(scenario, spread)
-    seeds = np.random.SeedSequence(rng).spawn(draws)
+    seeds = seeding(rng).sequence.spawn(draws)
     c, X, S, _ = sample_inputs(scenario, plan, [np.random.default_rng(s) for s in seeds])
     conflict: dict[tuple[str, str], int] = {}
     wrong: dict[tuple[str, str], int] = {}

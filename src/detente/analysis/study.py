@@ -112,12 +112,6 @@ class Study:
         sim = replace(self.simulation, run_id=run_id) if self.simulation is not None else None
         return replace(self, forecast=fc, simulation=sim, run_id=run_id)
 
-    def viewpoints(self) -> tuple[str | None, ...]:
-        """The actor whose view each issue's dyads take (None where there are no dyads)."""
-        return tuple(
-            issue["dyads"]["viewpoint"] if issue.get("dyads") else None for issue in self.issues
-        )
-
     def to_json(self) -> dict[str, Any]:
         """The ``detente.study/1`` document: self-contained, what the report renders."""
         s = self.scenario

@@ -94,13 +94,18 @@ class EumMove(Move):
             .replace("i c", f"{mover} c")
         )
         return (
-            f"As {seen} sees the dyad: {mover}'s EU of challenging {partner} is "
-            f"{self.eu_mover:+.4f}, {partner}'s EU of challenging {mover} is "
+            f"As {seen} sees the dyad: {_owner(mover)} EU of challenging {partner} is "
+            f"{self.eu_mover:+.4f}, {_owner(partner)} EU of challenging {mover} is "
             f"{self.eu_partner:+.4f} (region: {region})"
         )
 
     def details(self) -> dict[str, Any]:
         return {"view": self.view, "eu_mover": self.eu_mover, "eu_other": self.eu_partner}
+
+
+def _owner(name: str) -> str:
+    """``name``'s, or ``name``' for a name ending in s (the United States' EU)."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
 def run(
