@@ -206,7 +206,7 @@ class Forecast:
             "detente_version": self.detente_version,
             "run_id": self.run_id,
             "seed": self.seed,
-            "scenario": {"id": s.id, "name": s.name, "hash": s.content_hash()},
+            "scenario": s.reference(),
             "issues": [
                 {
                     "id": issue.id,

@@ -121,12 +121,7 @@ class Study:
             "run_id": self.run_id,
             "made": self.made.isoformat(),
             "seed": self.seed,
-            "scenario": {
-                "id": s.id,
-                "name": s.name,
-                "hash": s.content_hash(),
-                "copy": s.model_dump(mode="json"),
-            },
+            "scenario": s.reference() | {"copy": s.model_dump(mode="json")},
             "models": {
                 run.model: {"options": dict(run.options), "changed": _changed(run)}
                 for run in self.forecast.runs

@@ -17,17 +17,21 @@ from rich.console import Console
 from detente.errors import InputError
 
 __all__ = [
+    "DropOption",
     "JsonFlag",
     "ModelsOption",
     "NoStore",
     "PresetOption",
     "RoundsOption",
     "ScenarioRef",
+    "SetOption",
     "SettingsOption",
     "SourcesDir",
     "find_actor",
     "model_options",
+    "open_what_if",
     "print_json",
+    "print_what_if",
     "progress_bar",
     "save_run",
     "state",
@@ -72,6 +76,20 @@ PresetOption = Annotated[
 RoundsOption = Annotated[
     int | None,
     typer.Option(help="Round limit of the models that run in rounds (their own default).", min=0),
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="ACTOR.FIELD[.ISSUE]=VALUE",
+        help="What-if: change one input without editing the file (repeatable): "
+        "USA.position.disarmament=80, DPRK.salience.disarmament=+10 (added), CHN.capability=*1.2 "
+        "(multiplied); a negative value in parentheses: =(-5).",
+    ),
+]
+DropOption = Annotated[
+    list[str] | None,
+    typer.Option("--drop", metavar="ACTOR", help="What-if: leave this actor out (repeatable)."),
 ]
 JsonFlag = Annotated[
     bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")
@@ -185,6 +203,28 @@ def find_actor(scenario: Any, ref: str) -> int:
             return n
     known = ", ".join(scenario.actor_ids)
     raise InputError(f"no actor '{ref}' in {scenario.id}; actors are: {known}")
+
+
+def open_what_if(
+    ref: str, sources: Path | None, sets: list[str] | None, drops: list[str] | None
+) -> Any:
+    """The scenario ``ref`` (a file or a bundled name), with the ``--set`` and ``--drop``
+    overrides applied (a clear error names a bad one)."""
+    from detente.scenario import apply_overrides
+    from detente.scenario.bundled import open_scenario
+
+    return apply_overrides(open_scenario(ref, sources_dir=sources), sets or [], drops or [])
+
+
+def print_what_if(scenario: Any) -> None:
+    """Say which overrides a what-if scenario carries (nothing for a scenario as written)."""
+    variant = scenario.variant_of
+    if variant is not None:
+        stdout.print(
+            f"what-if on {variant.base_id} ({variant.base[:15]}...): "
+            + "; ".join(variant.overrides),
+            markup=False,
+        )
 
 
 def progress_bar(verb: str) -> Any:

@@ -11,15 +11,19 @@ from rich.table import Table
 
 from detente._version import __version__
 from detente.cli._console import (
+    DropOption,
     JsonFlag,
     PresetOption,
     RoundsOption,
     ScenarioRef,
+    SetOption,
     SettingsOption,
     SourcesDir,
     find_actor,
     model_options,
+    open_what_if,
     print_json,
+    print_what_if,
     stdout,
 )
 
@@ -70,6 +74,8 @@ def dyads(
     rounds: RoundsOption = None,
     as_json: JsonFlag = False,
     sources: SourcesDir = None,
+    set_: SetOption = None,
+    drop: DropOption = None,
 ) -> None:
     """The dyad map of the expected utility model, miscalculation risks and crisis incentives.
 
@@ -84,9 +90,8 @@ def dyads(
         round_views,
         summary_json,
     )
-    from detente.scenario.bundled import open_scenario
 
-    s = open_scenario(scenario, sources_dir=sources)
+    s = open_what_if(scenario, sources, set_, drop)
     info = dyads_model(model)
     options = _options(info.name, option, preset, rounds)
     limit = info.round_limit
@@ -97,6 +102,8 @@ def dyads(
     issue = check_issue(s, issue)
     names = [future] if future else future_names(s, round_days)
     documents = []
+    if not as_json:
+        print_what_if(s)
     for name in names:
         rounds_ = round_views(
             s,
@@ -158,7 +165,7 @@ def dyads(
             {
                 "schema": "detente.dyads/1",
                 "detente_version": __version__,
-                "scenario": {"id": s.id, "name": s.name, "hash": s.content_hash()},
+                "scenario": s.reference(),
                 "issue": issue,
                 "model": info.name,
                 "options": options.model_dump(mode="json"),
@@ -238,6 +245,8 @@ def advise(
     rounds: RoundsOption = None,
     as_json: JsonFlag = False,
     sources: SourcesDir = None,
+    set_: SetOption = None,
+    drop: DropOption = None,
 ) -> None:
     """Advice for one actor: the position to announce, whom to persuade, what matters most.
 
@@ -245,9 +254,8 @@ def advise(
     """
     from detente.analysis.advice import advise as run_advice
     from detente.analysis.dyads import dyads_model
-    from detente.scenario.bundled import open_scenario
 
-    s = open_scenario(scenario, sources_dir=sources)
+    s = open_what_if(scenario, sources, set_, drop)
     who = s.actor_ids[find_actor(s, focal)]
     name = model or dyads_model().name
     settings = model_options(option or [], [name], preset, rounds)
@@ -259,12 +267,13 @@ def advise(
             {
                 "schema": "detente.advice/1",
                 "detente_version": __version__,
-                "scenario": {"id": s.id, "name": s.name, "hash": s.content_hash()},
+                "scenario": s.reference(),
                 **result.to_json(),
             }
         )
         return
     gain = abs(result.forecast - result.ideal) - abs(result.best_forecast - result.ideal)
+    print_what_if(s)
     stdout.print(
         f"[bold]Advice for {who}[/bold] ({name}, issue {result.issue}): its ideal is "
         f"{result.ideal:g}; the forecast is {result.forecast:.1f}."
@@ -313,6 +322,8 @@ def coalitions(
     rounds: RoundsOption = None,
     as_json: JsonFlag = False,
     sources: SourcesDir = None,
+    set_: SetOption = None,
+    drop: DropOption = None,
 ) -> None:
     """Who converges in the expected utility model, how cohesive declared groups are, and what
     each member's leaving would do to every model's forecast.
@@ -328,9 +339,8 @@ def coalitions(
     )
     from detente.analysis.dyads import check_issue
     from detente.forecasting import forecast
-    from detente.scenario.bundled import open_scenario
 
-    s = open_scenario(scenario, sources_dir=sources)
+    s = open_what_if(scenario, sources, set_, drop)
     issue = check_issue(s, issue)
     name = convergence_model(model).name
     settings = model_options(option or [], [name], preset, rounds)
@@ -347,7 +357,7 @@ def coalitions(
             {
                 "schema": "detente.coalitions/1",
                 "detente_version": __version__,
-                "scenario": {"id": s.id, "name": s.name, "hash": s.content_hash()},
+                "scenario": s.reference(),
                 "issue": issue,
                 "model": name,
                 "tolerance": tolerance,
@@ -357,6 +367,7 @@ def coalitions(
             }
         )
         return
+    print_what_if(s)
     stdout.print(
         f"[bold]{s.name or s.id}[/bold]: converging groups after {path[-1].round} rounds of {name} "
         f"(final positions within {tolerance:g} of the scale): "

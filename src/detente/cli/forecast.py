@@ -9,17 +9,21 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from detente.cli._console import (
+    DropOption,
     JsonFlag,
     ModelsOption,
     NoStore,
     PresetOption,
     RoundsOption,
     ScenarioRef,
+    SetOption,
     SettingsOption,
     SourcesDir,
     find_actor,
     model_options,
+    open_what_if,
     print_json,
+    print_what_if,
     save_run,
     stdout,
     warnings_to_stderr,
@@ -50,6 +54,8 @@ def forecast(
     ] = None,
     as_json: JsonFlag = False,
     sources: SourcesDir = None,
+    set_: SetOption = None,
+    drop: DropOption = None,
     no_store: NoStore = False,
 ) -> None:
     """Forecast the outcome of each issue with one or more models; the run is kept.
@@ -57,9 +63,8 @@ def forecast(
     Example: detente forecast six-party-2004 --model eum --preset scholz-code --explain DPRK
     """
     from detente.forecasting import forecast as run_forecast
-    from detente.scenario.bundled import open_scenario
 
-    s = open_scenario(scenario, sources_dir=sources)
+    s = open_what_if(scenario, sources, set_, drop)
     options = model_options(option or [], model, preset, rounds)
     if explain is not None and as_json:
         raise InputError("--explain prints an explanation; use it without --json")
@@ -88,6 +93,7 @@ def _print_forecast(fc: Forecast) -> None:
     s = fc.scenario
     title = s.name or s.id
     stdout.print(f"[bold]{title}[/bold]" + (f"  (as of {s.as_of})" if s.as_of else ""))
+    print_what_if(s)
     for j, issue in enumerate(s.issues):
         sq = f"; status quo {issue.status_quo:g}" if issue.status_quo is not None else ""
         unit = f" {issue.unit}" if issue.unit else ""

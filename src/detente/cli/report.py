@@ -9,14 +9,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from detente.cli._console import (
+    DropOption,
     ModelsOption,
     NoStore,
     PresetOption,
     RoundsOption,
+    SetOption,
     SettingsOption,
     SourcesDir,
     find_actor,
     model_options,
+    open_what_if,
     progress_bar,
     save_run,
     stderr,
@@ -77,6 +80,8 @@ def report(
     preset: PresetOption = None,
     rounds: RoundsOption = None,
     sources: SourcesDir = None,
+    set_: SetOption = None,
+    drop: DropOption = None,
     no_store: NoStore = False,
 ) -> None:
     """Write a self-contained HTML report (charts inline, works offline) of a new or stored run.
@@ -95,9 +100,8 @@ def report(
     is_scenario = Path(what).exists() or what in bundled_names()
     if is_scenario:
         from detente.analysis import study
-        from detente.scenario.bundled import open_scenario
 
-        scenario = open_scenario(what, sources_dir=sources)
+        scenario = open_what_if(what, sources, set_, drop)
         options = model_options(option or [], model, preset, rounds)
         focus = None
         if viewpoint is not None:  # a wrong name fails before the run, not after
@@ -131,6 +135,8 @@ def report(
                 ("--rounds", rounds),
                 ("--rng", seed),
                 ("--sources", sources),
+                ("--set", set_),
+                ("--drop", drop),
             )
             if value
         ]

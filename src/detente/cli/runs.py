@@ -142,6 +142,14 @@ def show(run_id: RunId, as_json: JsonFlag = False, store: StoreOption = None) ->
         escape(f"{run.scenario_data.get('id')}  {scenario_name}".rstrip()),
     )
     facts.add_row("Scenario hash", run.scenario_hash)
+    variant = run.scenario_data.get("variant_of")
+    if variant:
+        facts.add_row(
+            "What-if",
+            escape(
+                f"on {variant['base_id']} ({variant['base']}): " + "; ".join(variant["overrides"])
+            ),
+        )
     facts.add_row("Seed", _cell(run.seed))
     facts.add_row("Engine", _cell(run.engine))
     where = "in the database" if run.parquet_file is None else f"in {run.parquet_file}"

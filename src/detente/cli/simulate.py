@@ -10,16 +10,20 @@ import typer
 from rich.table import Table
 
 from detente.cli._console import (
+    DropOption,
     JsonFlag,
     ModelsOption,
     NoStore,
     PresetOption,
     RoundsOption,
     ScenarioRef,
+    SetOption,
     SettingsOption,
     SourcesDir,
     model_options,
+    open_what_if,
     print_json,
+    print_what_if,
     progress_bar,
     save_run,
     stdout,
@@ -75,6 +79,8 @@ def simulate(
     rounds: RoundsOption = None,
     as_json: JsonFlag = False,
     sources: SourcesDir = None,
+    set_: SetOption = None,
+    drop: DropOption = None,
     no_store: NoStore = False,
 ) -> None:
     """Monte Carlo over the scenario's uncertain inputs, for every future of its timeline.
@@ -85,10 +91,9 @@ def simulate(
 
     Example: detente simulate six-party-2004 --model eum --draws 10000 --rng 1
     """
-    from detente.scenario.bundled import open_scenario
     from detente.simulate import simulate as run_simulation
 
-    s = open_scenario(scenario, sources_dir=sources)
+    s = open_what_if(scenario, sources, set_, drop)
     options = model_options(option or [], model, preset, rounds)
     progress = progress_bar("simulating")
     started = dt.datetime.now(dt.UTC)
@@ -136,6 +141,7 @@ def _print_simulation(sim: Simulation) -> None:
         f"[bold]{s.name or s.id}[/bold]: {sim.draws:,} draws, seed {sim.seed}, "
         f"engine {sim.engine}" + (f", spread {sim.spread:g}" if sim.spread else "")
     )
+    print_what_if(s)
     if not sim.input_labels:
         stdout.print(
             "[yellow]No input is uncertain (no ranges in the scenario and --spread 0): every "

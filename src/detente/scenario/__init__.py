@@ -10,7 +10,9 @@ from detente.scenario.model import (
     Issue,
     Scenario,
     Source,
+    Variant,
 )
+from detente.scenario.overrides import Override, apply_overrides, parse_override
 
 __all__ = [
     "Actor",
@@ -19,12 +21,16 @@ __all__ = [
     "Evidence",
     "Group",
     "Issue",
+    "Override",
     "Scenario",
     "Source",
+    "Variant",
+    "apply_overrides",
     "check_quotes",
     "dump_json",
     "dump_yaml",
     "load",
     "loads",
+    "parse_override",
     "save",
 ]

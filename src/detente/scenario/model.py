@@ -163,6 +163,18 @@ class Event(Branch):
     branches: dict[Id, Branch] = Field(default_factory=dict)
 
 
+class Variant(_Value):
+    """Where a what-if scenario came from: its base's content hash and id, and every change.
+
+    ``overrides`` are as applied, in order: ``ACTOR.FIELD[.ISSUE]=VALUE`` (``+N``/``-N`` added,
+    ``*N`` multiplied) and ``drop ACTOR`` (see :mod:`detente.scenario.overrides`).
+    """
+
+    base: Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")]
+    base_id: Id
+    overrides: list[Text] = Field(default_factory=list)
+
+
 class Scenario(_Value):
     """A negotiation: actors with capability, positions and saliences on labelled issues.
 
@@ -194,6 +206,7 @@ class Scenario(_Value):
         Field(default_factory=dict)
     )
     model_options: dict[Text, dict[Text, Any]] = Field(default_factory=dict)
+    variant_of: Variant | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -254,6 +267,14 @@ class Scenario(_Value):
         hi = np.array([i.max for i in self.issues], dtype=float)
         sq = np.array([np.nan if i.status_quo is None else i.status_quo for i in self.issues])
         return lo, hi, sq.astype(float)
+
+    def reference(self) -> dict[str, Any]:
+        """How a JSON document names the scenario: ``id``, ``name``, content ``hash``, and for a
+        what-if its ``variant_of`` (the base's hash and the overrides applied)."""
+        ref: dict[str, Any] = {"id": self.id, "name": self.name, "hash": self.content_hash()}
+        if self.variant_of is not None:
+            ref["variant_of"] = self.variant_of.model_dump(mode="json")
+        return ref
 
     def content_hash(self) -> str:
         """``sha256:`` digest of the scenario's canonical JSON (key order and layout ignored)."""

@@ -169,7 +169,7 @@ class Simulation:
             "spread": self.spread,
             "engine": self.engine,
             "branches": self.mode,
-            "scenario": {"id": s.id, "name": s.name, "hash": s.content_hash()},
+            "scenario": s.reference(),
             "futures": [
                 {"name": f.name, "probability": f.probability}
                 for f in self.futures

@@ -37,6 +37,7 @@ def header(view: StudyView) -> dict[str, Any]:
         "as_of": s.as_of.isoformat() if s.as_of else None,
         "description": s.description,
         "hash": doc["scenario"]["hash"],
+        "what_if": s.variant_of.model_dump(mode="json") if s.variant_of else None,
         "made": made.strftime("%Y-%m-%d %H:%M UTC"),
         "run_id": doc.get("run_id"),
         "version": version,
