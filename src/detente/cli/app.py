@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from detente._version import __version__
-from detente.cli import analysis, backtest, forecast, report, runs, scenarios, simulate
+from detente.cli import analysis, backtest, forecast, report, runs, scenarios, simulate, sweep
 from detente.cli._console import state, stderr, stdout
 from detente.errors import DetenteError, InputError, ScenarioError
 
@@ -47,6 +47,7 @@ def _main(
 
 app.command()(forecast.forecast)
 app.command()(simulate.simulate)
+app.command()(sweep.sweep)
 app.command()(analysis.dyads)
 app.command()(analysis.advise)
 app.command()(analysis.coalitions)

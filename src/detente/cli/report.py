@@ -212,6 +212,10 @@ def _stored_document(ref: str, viewpoint: str | None) -> dict[str, Any]:
         raise InputError(f"run {kept.id} is {kept.status}, not complete: nothing to report")
     if kept.kind == "backtest":
         raise InputError(f"run {kept.id} is a backtest; a report is made of a scenario's run")
+    if kept.kind == "sweep":
+        if viewpoint is not None:
+            raise InputError(f"run {kept.id} is a sweep: --viewpoint is for a study's dyads")
+        return dict(kept.document) | {"run_id": kept.id, "made": kept.started.isoformat()}
     focus = None
     if viewpoint is not None:
         scenario = kept.scenario

@@ -74,6 +74,15 @@ def simulate(
         str | None,
         typer.Option(help="Dask scheduler address (tcp://HOST:PORT); default a LocalCluster."),
     ] = None,
+    question: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--question",
+            "-q",
+            help="A threshold to give the probability of, as 'ISSUE >= VALUE' (or >, <=, <); "
+            "repeatable. Answered per future and model, with its Monte Carlo standard error.",
+        ),
+    ] = None,
     option: SettingsOption = None,
     preset: PresetOption = None,
     rounds: RoundsOption = None,
@@ -112,6 +121,7 @@ def simulate(
             workers=workers,
             scheduler=scheduler,
             progress=lambda n: progress.advance(bar, n),
+            questions=question or (),
         )
     if not no_store:
         from detente.store import record_simulation
@@ -175,6 +185,29 @@ def _print_simulation(sim: Simulation) -> None:
         if issue.scale:
             _print_bands(sim, issue.id, futures)
         _print_tornado(sim, issue.id, futures)
+    _print_questions(sim)
+
+
+def _print_questions(sim: Simulation) -> None:
+    if not sim.questions:
+        return
+    table = Table(
+        title="Threshold questions: probability over the draws (± Monte Carlo standard error)",
+        title_justify="left",
+    )
+    table.add_column("Question")
+    table.add_column("Future")
+    for name in sim.models:
+        table.add_column(name, justify="right")
+    rows = sim.answers()
+    for q in sim.questions:
+        for future in sim.future_names:
+            here = {
+                r["model"]: r for r in rows if r["question"] == q.text and r["future"] == future
+            }
+            cells = [f"{here[m]['probability']:.3f} ± {here[m]['se']:.3f}" for m in sim.models]
+            table.add_row(q.text, future, *cells)
+    stdout.print(table)
 
 
 def _print_bands(sim: Simulation, issue: str, futures: tuple[str, ...]) -> None:

@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from detente.report.compose import Chart, Report, build
+from detente.report.compose import build
+from detente.report.page import Chart, Report
 
 __all__ = ["Chart", "Report", "build", "html", "write_pngs"]
 

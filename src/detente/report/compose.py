@@ -9,7 +9,6 @@ numbers, so the same document gives the same report.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from matplotlib.figure import Figure
@@ -17,37 +16,25 @@ from matplotlib.figure import Figure
 from detente.report.accuracy import load_accuracy
 from detente.report.document import StudyView
 from detente.report.layout import colours, style
+from detente.report.page import Chart, Report
 from detente.report.sections import advice, branches, dyads, dynamics, forecasts, header, inputs
 from detente.report.sections import methods as notes
 
 __all__ = ["Chart", "Report", "build"]
 
 
-@dataclass(frozen=True)
-class Chart:
-    """One chart: a file-safe name, a caption, and the figure."""
-
-    name: str
-    caption: str
-    figure: Figure = field(repr=False)
-
-
-@dataclass(frozen=True)
-class Report:
-    """What a report shows: ``data`` for the template, ``charts`` by name."""
-
-    data: dict[str, Any]
-    charts: dict[str, Chart]
-
-
 def build(document: Mapping[str, Any]) -> Report:
-    """Every section of the report of a study document.
+    """Every section of the report of a study (or a sweep) document.
 
     Raises
     ------
     InputError
-        ``document`` is not a ``detente.study/1`` document.
+        ``document`` is neither a ``detente.study/1`` nor a ``detente.sweep/1`` document.
     """
+    if document.get("schema") == "detente.sweep/1":
+        from detente.report.sweep import build_sweep
+
+        return build_sweep(document)
     view = StudyView.of(document)
     s = view.scenario
     palette = colours(inputs.all_actor_ids(s))

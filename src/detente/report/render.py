@@ -13,8 +13,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from detente.report.charts import possessive
-from detente.report.compose import Report
 from detente.report.layout import style, svg
+from detente.report.page import Report
 
 __all__ = ["render_html"]
 
@@ -62,5 +62,5 @@ def render_html(report: Report) -> str:
             for n, (name, chart) in enumerate(report.charts.items())
         }
     captions = {name: chart.caption for name, chart in report.charts.items()}
-    template = _environment().get_template("report.html.j2")
+    template = _environment().get_template(report.template)
     return template.render(r=report.data, svg=svgs, captions=captions)

@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -249,14 +249,41 @@ def validate_data(data: Any, file: str, lines: dict[Path_, int] | None = None) -
         raise err.in_file(file, lines) from None
 
 
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def read_document(path: str | Path) -> tuple[Any, dict[Path_, int]]:
+    """Another input file of detente (YAML, or JSON by its suffix) as plain data, with the line
+    of every key and item, for :func:`validate_model`; refused like a scenario file when missing,
+    too large, not UTF-8 or not a mapping."""
+    path = Path(path)
+    return _parse(read_text(path), path)
+
+
+def validate_model(
+    model: type[Model], data: Any, file: str, lines: dict[Path_, int] | None = None
+) -> Model:
+    """``model`` built from parsed data; every problem names ``file``, its line and its field.
+
+    Raises
+    ------
+    ScenarioError
+        The data do not fit ``model`` (every problem at once).
+    """
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise ScenarioError(_problems(err, data, model)).in_file(file, lines or {}) from None
+
+
 # --- translating pydantic's errors ---------------------------------------------------------------
 
 
-def _problems(err: ValidationError, data: Any) -> list[Problem]:
+def _problems(err: ValidationError, data: Any, root: type[BaseModel] = Scenario) -> list[Problem]:
     """One problem per location: a value that fails every member of a union is one mistake."""
     by_path: dict[Path_, Problem] = {}
     for error in err.errors(include_url=False):
-        problem = _problem(error, data)
+        problem = _problem(error, data, root)
         if problem.path in by_path:
             if problem.path[-1:] == ("at",):
                 by_path[problem.path] = replace(
@@ -269,17 +296,17 @@ def _problems(err: ValidationError, data: Any) -> list[Problem]:
     return list(by_path.values())
 
 
-def _problem(error: ErrorDetails, data: Any) -> Problem:
+def _problem(error: ErrorDetails, data: Any, root: type[BaseModel] = Scenario) -> Problem:
     path: Path_ = tuple(error["loc"])
     # pydantic appends the union member it tried ("int", "date") to the location; drop those
     path = tuple(p for p in path if not (isinstance(p, str) and p in _UNION_TAGS))
-    return Problem(_describe(path, data), _message(error, path), path)
+    return Problem(_describe(path, data), _message(error, path, root), path)
 
 
 _UNION_TAGS = {"int", "date", "constrained-int", "float"}
 
 
-def _message(error: ErrorDetails, path: Path_) -> str:
+def _message(error: ErrorDetails, path: Path_, root: type[BaseModel] = Scenario) -> str:
     kind = error["type"]
     ctx = error.get("ctx", {})
     value = error.get("input")
@@ -287,7 +314,7 @@ def _message(error: ErrorDetails, path: Path_) -> str:
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
-        allowed = _fields_at(path[:-1])
+        allowed = _fields_at(path[:-1], root)
         return f"unknown field '{path[-1]}'; allowed here: {', '.join(allowed)}"
     if kind == "finite_number":
         return f"must be a finite number, not {shown}"
@@ -314,9 +341,9 @@ def _message(error: ErrorDetails, path: Path_) -> str:
     return str(error["msg"])
 
 
-def _fields_at(path: Path_) -> list[str]:
-    """The fields allowed at ``path`` (walking the scenario's models by field annotations)."""
-    model: type[BaseModel] = Scenario
+def _fields_at(path: Path_, root: type[BaseModel] = Scenario) -> list[str]:
+    """The fields allowed at ``path`` (walking ``root``'s models by field annotations)."""
+    model: type[BaseModel] = root
     for key in path:
         if isinstance(key, str) and key in model.model_fields:
             inner = _model_in(model.model_fields[key].annotation)

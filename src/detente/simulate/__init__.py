@@ -23,6 +23,7 @@ from detente.models import ModelInfo
 from detente.scenario.model import Scenario
 from detente.simulate.engines import ENGINES, describe, execute
 from detente.simulate.inputs import InputPlan, input_plan, sample_inputs
+from detente.simulate.questions import Question, parse_question
 from detente.simulate.result import SIMULATE_SCHEMA, Simulation
 from detente.simulate.tasks import Task
 from detente.simulate.timeline import BASELINE, Future, futures
@@ -33,10 +34,12 @@ __all__ = [
     "SIMULATE_SCHEMA",
     "Future",
     "InputPlan",
+    "Question",
     "Simulation",
     "check_events",
     "futures",
     "input_plan",
+    "parse_question",
     "sample_inputs",
     "simulate",
 ]
@@ -59,6 +62,7 @@ def simulate(
     scheduler: str | None = None,
     chunk_size: int | None = None,
     progress: Callable[[int], None] | None = None,
+    questions: Sequence[str] = (),
 ) -> Simulation:
     """Run models on many draws of a scenario's uncertain inputs, under each future.
 
@@ -88,6 +92,9 @@ def simulate(
         Draws per task (default: sized to the scenario, at most 2,000).
     progress
         Called with the number of draws each finished task computed.
+    questions
+        Threshold questions (``"disarmament >= 75"``), checked before any draw is made and
+        answered in :meth:`Simulation.answers` and the JSON document.
 
     Returns
     -------
@@ -117,6 +124,7 @@ def simulate(
         raise InputError(f"spread must be a fraction between 0 and 1, not {spread}")
     infos, parsed = resolve_models(models, options, scenario.model_options)
     names = tuple(info.name for info in infos)
+    asked = tuple(parse_question(text, scenario) for text in questions)
 
     seeds = seeding(rng)
     root = seeds.sequence
@@ -185,6 +193,7 @@ def simulate(
         values=values,
         picks=picks,
         unsettled=unsettled,
+        questions=asked,
     )
 
 

@@ -1,6 +1,7 @@
 """Where tasks run: in this process, in local worker processes, or on a Dask cluster.
 
-Every engine runs the same :func:`~detente.simulate.tasks.run_task` on the same tasks, whose
+Every engine runs the same tasks (a :class:`Work`: a chunk of Monte Carlo draws, or of a sweep's
+design points) by calling their ``run()``; the tasks' seeds were
 seeds were fixed before dispatch, so results are identical whichever engine and however many
 workers compute them.
 """
@@ -11,15 +12,29 @@ import logging
 import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any, Protocol
 
 from detente.errors import InputError
-from detente.simulate.tasks import ChunkResult, Task, run_task
 
-__all__ = ["ENGINES", "describe", "execute"]
+__all__ = ["ENGINES", "Work", "describe", "execute"]
 
 ENGINES = ("in-process", "processes", "dask")
 
 Progress = Callable[[int], None]
+
+
+class Work(Protocol):
+    """A unit of work an engine runs: picklable, ``count`` items (draws, design points)."""
+
+    @property
+    def count(self) -> int: ...
+
+    def run(self) -> Any: ...
+
+
+def _run(task: Work) -> Any:
+    """Run one task (module-level, so that worker processes can unpickle it)."""
+    return task.run()
 
 
 def describe(engine: str, workers: int, scheduler: str | None) -> str:
@@ -32,13 +47,13 @@ def describe(engine: str, workers: int, scheduler: str | None) -> str:
 
 
 def execute(
-    tasks: Sequence[Task],
+    tasks: Sequence[Work],
     *,
     engine: str = "in-process",
     workers: int = 2,
     scheduler: str | None = None,
     progress: Progress | None = None,
-) -> list[ChunkResult]:
+) -> list[Any]:
     """Run every task and return the results in task order.
 
     Parameters
@@ -47,7 +62,7 @@ def execute(
         ``in-process``, ``processes`` (``workers`` local processes) or ``dask`` (the scheduler
         at ``scheduler``, or a ``LocalCluster`` of ``workers`` processes when none is given).
     progress
-        Called with the number of draws each finished task computed.
+        Called with the ``count`` of each finished task.
     """
     if engine not in ENGINES:
         raise InputError(f"unknown engine '{engine}'; engines are: {', '.join(ENGINES)}")
@@ -57,7 +72,7 @@ def execute(
     if engine == "in-process":
         results = []
         for task in tasks:
-            results.append(run_task(task))
+            results.append(_run(task))
             report(task.count)
         return results
     if engine == "processes":
@@ -65,13 +80,13 @@ def execute(
     return _dask(tasks, workers, scheduler, report)
 
 
-def _processes(tasks: Sequence[Task], workers: int, report: Progress) -> list[ChunkResult]:
+def _processes(tasks: Sequence[Work], workers: int, report: Progress) -> list[Any]:
     # spawn, not fork: the parent may hold threads (the progress bar) that fork would copy
     context = multiprocessing.get_context("spawn")
-    results: dict[int, ChunkResult] = {}
+    results: dict[int, Any] = {}
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     try:
-        pending = {pool.submit(run_task, task): n for n, task in enumerate(tasks)}
+        pending = {pool.submit(_run, task): n for n, task in enumerate(tasks)}
         for future in as_completed(pending):
             n = pending[future]
             results[n] = future.result()
@@ -82,8 +97,8 @@ def _processes(tasks: Sequence[Task], workers: int, report: Progress) -> list[Ch
 
 
 def _dask(
-    tasks: Sequence[Task], workers: int, scheduler: str | None, report: Progress
-) -> list[ChunkResult]:
+    tasks: Sequence[Work], workers: int, scheduler: str | None, report: Progress
+) -> list[Any]:
     try:  # the optional extra `dask`; without it, say so before any draw runs
         from distributed import Client, LocalCluster
         from distributed import as_completed as dask_completed
@@ -111,9 +126,9 @@ def _dask(
         except OSError as err:
             raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from None
     try:
-        futures = client.map(run_task, list(tasks), pure=False)
+        futures = client.map(_run, list(tasks), pure=False)
         index = {future.key: n for n, future in enumerate(futures)}
-        results: dict[int, ChunkResult] = {}
+        results: dict[int, Any] = {}
         for future in dask_completed(futures):
             n = index[future.key]
             results[n] = future.result()

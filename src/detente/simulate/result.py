@@ -11,6 +11,7 @@ import numpy as np
 
 from detente._version import __version__
 from detente.scenario.model import Issue, Scenario
+from detente.simulate.questions import Question
 from detente.simulate.timeline import Future
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ class Simulation:
     values: dict[tuple[str, str], np.ndarray]
     picks: np.ndarray | None = None
     unsettled: int = 0
+    questions: tuple[Question, ...] = ()
     detente_version: str = __version__
     run_id: str | None = field(default=None)
 
@@ -84,6 +86,26 @@ class Simulation:
             ],
             "tornado": self._tornado(values),
         }
+
+    def answers(self, question: Question | None = None) -> list[dict[str, Any]]:
+        """Each threshold question's probability per future and model, with its Monte Carlo
+        standard error (all the simulation's questions, or the one given)."""
+        out = []
+        for q in (question,) if question is not None else self.questions:
+            for future in self.future_names:
+                for model in self.models:
+                    p, se = q.answer(self.outcome(future, model, q.issue))
+                    out.append(
+                        {
+                            "question": q.text,
+                            "future": future,
+                            "model": model,
+                            "probability": p,
+                            "se": se,
+                            "draws": self.draws,
+                        }
+                    )
+        return out
 
     def rank_correlations(self, future: str, model: str, issue: str) -> dict[str, float]:
         """Spearman rank correlation of every uncertain input with the outcome (0 if constant)."""
@@ -184,6 +206,7 @@ class Simulation:
                 for issue in s.issue_ids
             ],
             "unsettled_runs": self.unsettled,
+            "questions": self.answers(),
         }
 
 

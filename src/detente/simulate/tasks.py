@@ -47,6 +47,10 @@ class Task:
     start: int
     count: int
 
+    def run(self) -> ChunkResult:
+        """Compute this task (what every engine calls)."""
+        return run_task(self)
+
     def seeds(self) -> list[np.random.SeedSequence]:
         """The child seeds of this task's draws."""
         return [

@@ -17,6 +17,7 @@ from detente.store.records import (
     record_forecast,
     record_simulation,
     record_study,
+    record_sweep,
 )
 from detente.store.schema import SCHEMA_VERSION, StoreError
 from detente.store.store import EXPORT_FORMATS, ROW_LIMIT, RunStore, default_store_path
@@ -38,4 +39,5 @@ __all__ = [
     "record_forecast",
     "record_simulation",
     "record_study",
+    "record_sweep",
 ]

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from detente.backtest import Backtest
     from detente.forecasting import Forecast
     from detente.simulate.result import Simulation
+    from detente.simulate.sweep import Sweep
 
 __all__ = [
     "KINDS",
@@ -39,10 +40,11 @@ __all__ = [
     "record_forecast",
     "record_simulation",
     "record_study",
+    "record_sweep",
 ]
 
 #: Kinds of run the store accepts.
-KINDS: tuple[str, ...] = ("forecast", "simulate", "study", "backtest")
+KINDS: tuple[str, ...] = ("forecast", "simulate", "study", "sweep", "backtest")
 #: Version tag of the document ``detente runs show --json`` prints (:meth:`StoredRun.to_json`).
 RUN_SCHEMA = "detente.run/1"
 #: Version tag of the document ``detente runs list --json`` prints.
@@ -73,7 +75,7 @@ class RunRecord:
     Parameters
     ----------
     kind
-        ``"forecast"``, ``"simulate"``, ``"study"`` or ``"backtest"``.
+        ``"forecast"``, ``"simulate"``, ``"study"``, ``"sweep"`` or ``"backtest"``.
     scenario
         The scenario the run used (for a backtest, a description of the data set); the store
         keeps a full copy and its content hash.
@@ -327,6 +329,26 @@ def record_study(study: Study, *, finished: dt.datetime) -> RunRecord:
         frame=sim.to_frame() if sim is not None else study.forecast.to_frame(),
         document=study.to_json(),
         detente_version=study.detente_version,
+    )
+
+
+def record_sweep(sw: Sweep, *, started: dt.datetime, finished: dt.datetime) -> RunRecord:
+    """A :class:`RunRecord` of a finished sweep.
+
+    Kind ``"sweep"``; the frame has one row per design point, model and issue (large sweeps
+    spill to Parquet), the document is the ``detente.sweep/1`` summary.
+    """
+    return RunRecord(
+        kind="sweep",
+        scenario=sw.scenario,
+        models={name: json.loads(json.dumps(sw.options[name])) for name in sw.models},
+        seed=sw.seed,
+        engine=sw.engine,
+        started=started,
+        finished=finished,
+        frame=sw.to_frame(),
+        document=sw.to_json(),
+        detente_version=sw.detente_version,
     )
 
 
