@@ -75,6 +75,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run_startup.py
 	$(BIN)/python benchmarks/run_eum.py
 	$(BIN)/python benchmarks/run_simulate.py
+	$(BIN)/python benchmarks/run_sweep.py
 	$(BIN)/python benchmarks/run_smp.py
 	$(BIN)/python benchmarks/run_deu3.py
 

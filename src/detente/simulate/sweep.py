@@ -132,15 +132,16 @@ def sweep(
     columns = design(spec, resolved.axes, design_rng)
     P = len(columns[0])
     root = np.random.SeedSequence(seeds.sequence.entropy, spawn_key=(*seeds.sequence.spawn_key, 2))
+    size = CHUNK if engine == "in-process" else max(1, min(CHUNK, -(-P // (4 * workers))))
     tasks = [
         _Chunk(
             resolved,
-            tuple(tuple(col[start : start + CHUNK]) for col in columns),
+            tuple(tuple(col[start : start + size]) for col in columns),
             start,
             root.entropy,  # type: ignore[arg-type]
             tuple(root.spawn_key),
         )
-        for start in range(0, P, CHUNK)
+        for start in range(0, P, size)
     ]
     results = execute(tasks, engine=engine, workers=workers, scheduler=scheduler, progress=progress)
     k = len(resolved.issues)
