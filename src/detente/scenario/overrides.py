@@ -139,7 +139,7 @@ def apply_overrides(
     >>> what_if.actor("USA").position["disarmament"], "RUS" in what_if.actor_ids
     (80.0, False)
     >>> what_if.variant_of.overrides
-    ['USA.position.disarmament=80', 'drop RUS']
+    ['drop RUS', 'USA.position.disarmament=80']
     """
     if not overrides and not drop:
         return scenario
