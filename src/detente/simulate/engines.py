@@ -1,8 +1,8 @@
 """Where tasks run: in this process, in local worker processes, or on a Dask cluster.
 
 Every engine runs the same tasks (a :class:`Work`: a chunk of Monte Carlo draws, or of a sweep's
-design points) by calling their ``run()``; their seeds were fixed before dispatch, so results are identical whichever engine and however many
-workers compute them.
+design points) by calling their ``run()``; their seeds were fixed before dispatch, so results
+are identical whichever engine and however many workers compute them.
 """
 
 from __future__ import annotations
