@@ -33,6 +33,8 @@ CASES = [
     ("eum 10 rounds, 1,000 points", ["eum"], 1000, 0, {}, "processes", 2),
     ("eum 10 rounds, 20,000 points", ["eum"], 200, 100, {}, "in-process", 1),
     ("eum 10 rounds, 20,000 points", ["eum"], 200, 100, {}, "processes", 2),
+    ("eum 10 rounds, 100,000 points", ["eum"], 500, 200, {}, "in-process", 1),
+    ("eum 10 rounds, 100,000 points", ["eum"], 500, 200, {}, "processes", 2),
 ]
 
 CHILD = """
@@ -84,14 +86,18 @@ def main() -> None:
         "factorial; each case in a fresh process (the time of the `sweep()` call: the design, "
         "then the tipping lines and their bisection).",
         "",
-        "| case | engine | points | tipping points | seconds | load (1 min) |",
-        "| --- | --- | ---: | ---: | ---: | ---: |",
+        "| case | engine | points | tipping points | seconds | of in-process | load (1 min) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
+    alone: dict[str, float] = {}
     for what, engine, workers, result, load in rows:
         where = engine if engine == "in-process" else f"{engine}:{workers}"
+        if engine == "in-process":
+            alone[what] = result["seconds"]
+        share = f"{result['seconds'] / alone[what]:.0%}" if what in alone else ""
         lines.append(
             f"| {what} | {where} | {result['points']:,} | {result['tipping']} | "
-            f"{result['seconds']:.2f} | {load:.2f} |"
+            f"{result['seconds']:.2f} | {share} | {load:.2f} |"
         )
     out = Path(__file__).parent / "results" / "sweep.md"
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -68,6 +68,22 @@ def test_metadata_names_real_options(name: str) -> None:
         assert info.parse_options({"preset": preset})
 
 
+@pytest.mark.parametrize(
+    ("name", "drawing", "fixed"),
+    [
+        ("eum", {"conflict": "stochastic"}, {"conflict": "deterministic"}),
+        ("smp", {"StateTransitions": "Stochastic"}, {"StateTransitions": "Deterministic"}),
+    ],
+)
+def test_a_model_says_which_options_draw_random_numbers(
+    name: str, drawing: dict[str, str], fixed: dict[str, str]
+) -> None:
+    info = models.get(name)
+    assert info.draws(info.parse_options(drawing))
+    assert not info.draws(info.parse_options(fixed))
+    assert not models.get("nash").draws(models.get("nash").parse_options())
+
+
 def test_a_model_that_takes_no_events_refuses_them_before_any_work() -> None:
     from detente.simulate import simulate
 

@@ -132,6 +132,38 @@ def test_the_bundled_sweep_finds_where_the_eum_leaves_its_plateau() -> None:
     assert top.low == pytest.approx(90.0, abs=0.01)
 
 
+def test_a_line_reuses_the_design_only_where_the_seed_cannot_matter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The line through the base shares the design's runs at the points the design holds,
+    unless a model draws random numbers there (the line runs every point with one seed)."""
+    from detente.simulate import tipping
+
+    asked: list[list[float]] = []
+    evaluate = tipping.evaluate
+
+    def counting(plan, columns, seeds):  # type: ignore[no-untyped-def]
+        asked.append([float(v) for v in columns[0]])
+        return evaluate(plan, columns, seeds)
+
+    monkeypatch.setattr(tipping, "evaluate", counting)
+    us = {"input": "USA.position.disarmament", "min": 40, "max": 100, "step": 10}
+    rok = {"input": "ROK.salience.disarmament", "values": [30, 45, 70]}  # 45 is its base
+    fixed = sweep(_spec(models=["eum"], vary=[us, rok], tipping={"refine": 2}), BASE, rng=1)
+    line = [row for row in asked if len(row) == 7]
+    assert line == [], "the US line was run again although the design holds it"
+    us_line = fixed.lines[0]["forecasts"]["eum"]["disarmament"]
+    on_line = [p for p in range(fixed.points) if fixed.columns[1][p] == 45]
+    assert us_line == [fixed.values["eum"][p, 0] for p in on_line]
+    # the ROK line: the US at its base 100 is on the grid too, so nothing of it runs again
+    assert not any(len(row) == 3 for row in asked)
+
+    asked.clear()
+    drawn = _spec(models=["eum"], options={"eum": {"conflict": "stochastic"}}, vary=[us])
+    sweep(drawn, BASE, rng=1)
+    assert asked[0] == [40.0, 50.0, 60.0, 70.0, 80.0, 90.0, 100.0]
+
+
 # --- designs ---------------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ importing :mod:`detente` loads no model. A model module declares one :class:`Mod
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -94,6 +94,10 @@ class ModelInfo:
         Exactly one of ``point`` and ``trajectory`` is given.
     stochastic
         Whether the model (with some option) draws random numbers from ``rng``.
+    random_when
+        Optional, for a stochastic model: whether a run with the given options draws random
+        numbers (when it does not, its forecast does not depend on ``rng``). Without it, every
+        run of a stochastic model is taken to draw.
     dimensions
         A dynamic model's issues: ``per-issue`` (each run on its own: its trajectory takes one
         issue at a time) or ``multi`` (all issues jointly).
@@ -123,6 +127,7 @@ class ModelInfo:
     point: PointFunction | None = field(default=None, compare=False)
     trajectory: TrajectoryFunction | None = field(default=None, compare=False)
     stochastic: bool = False
+    random_when: Callable[[Any], bool] | None = field(default=None, compare=False)
     dimensions: Dimensions = "per-issue"
     batched: bool = False
     takes_events: bool = False
@@ -141,6 +146,12 @@ class ModelInfo:
     def iterative(self) -> bool:
         """Whether the model runs in rounds (a dynamic model)."""
         return self.trajectory is not None
+
+    def draws(self, options: Any) -> bool:
+        """Whether a run with ``options`` draws random numbers (its forecast depends on ``rng``)."""
+        if not self.stochastic:
+            return False
+        return self.random_when is None or bool(self.random_when(options))
 
     def parse_options(self, values: Mapping[str, Any] | None = None) -> ModelOptions:
         """Validate user-given options (strings from the command line are coerced)."""

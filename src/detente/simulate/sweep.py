@@ -151,7 +151,7 @@ def sweep(
         for name, array in chunk.items():
             values[name][start : start + len(array)] = array
         unsettled += late
-    lines, tipping = tipping_points(spec, resolved, line_rng)
+    lines, tipping = tipping_points(spec, resolved, line_rng, (columns, values))
     return Sweep(
         spec=spec,
         scenario=scenario,

@@ -25,7 +25,7 @@ from detente.simulate.sweep_spec import MAX_POINTS, SweepSpec, Tie, Vary
 from detente.simulate.tasks import future_values
 from detente.simulate.timeline import Future, futures
 
-__all__ = ["Axis", "Follower", "Plan", "design", "evaluate", "plan"]
+__all__ = ["Axis", "Follower", "Plan", "design", "evaluate", "plan", "point_options"]
 
 
 @dataclass(frozen=True)
@@ -327,23 +327,29 @@ def evaluate(
     unsettled = 0
     for key in dict.fromkeys(keys):
         rows = np.array([i for i in range(P) if keys[i] == key])
-        for name, base_options in plan.models:
-            info = registry.get(name)
-            options = base_options
-            changes = {
-                plan.axes[n].option: v
-                for n, v in zip(option_axes, key, strict=True)
-                if plan.axes[n].model == name
-            }
-            if changes:
-                options = info.parse_options({**base_options.model_dump(), **changes})
+        for name, options in point_options(plan, key).items():
             values, late = future_values(
-                s, plan.future, info, options, c[rows], X[rows], S[rows],
+                s, plan.future, registry.get(name), options, c[rows], X[rows], S[rows],
                 [generators[r] for r in rows],
             )  # fmt: skip
             out[name][rows] = np.asarray(values).reshape(len(rows), k)[:, list(plan.issues)]
             unsettled += late
     return out, unsettled
+
+
+def point_options(plan: Plan, key: Sequence[Any]) -> dict[str, Any]:
+    """Each model's options at a design point whose option axes take the values ``key`` (in
+    the order of the axes)."""
+    option_axes = [a for a in plan.axes if not a.numeric]
+    chosen = {}
+    for name, options in plan.models:
+        changes = {
+            axis.option: v for axis, v in zip(option_axes, key, strict=True) if axis.model == name
+        }
+        if changes:
+            options = registry.get(name).parse_options({**options.model_dump(), **changes})
+        chosen[name] = options
+    return chosen
 
 
 def _set(axis: Axis, values: np.ndarray, c: np.ndarray, X: np.ndarray, S: np.ndarray) -> None:

@@ -361,6 +361,10 @@ def perceptions(state: Round, *, options: EumOptions) -> Perceptions:
     )
 
 
+def _draws(options: EumOptions) -> bool:
+    return options.conflict == "stochastic"
+
+
 INFO = register(
     ModelInfo(
         name="eum",
@@ -370,7 +374,8 @@ INFO = register(
         reference="Bueno de Mesquita (1994); Scholz, Calbert & Smith (2011)",
         options=EumOptions,
         trajectory=trajectory,
-        stochastic=True,  # only with conflict=stochastic; same rng, same result
+        stochastic=True,  # same rng, same result
+        random_when=_draws,
         dimensions="per-issue",
         batched=True,
         takes_events=True,

@@ -246,6 +246,10 @@ def _check(c: Any, X: Any, S: Any, accommodation: Any) -> None:
             )
 
 
+def _draws(options: SmpOptions) -> bool:
+    return options.StateTransitions == "Stochastic"
+
+
 INFO = register(
     ModelInfo(
         name="smp",
@@ -255,7 +259,8 @@ INFO = register(
         reference="KTAB (KAPSARC Toolkit for Behavioral Analysis), Wise et al. 2015-2017",
         options=SmpOptions,
         trajectory=trajectory,
-        stochastic=True,  # only with StateTransitions=Stochastic; same rng, same result
+        stochastic=True,  # same rng, same result
+        random_when=_draws,
         dimensions="multi",
         batched=False,
         takes_events=False,
