@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 
 import detente
-from detente.scenario import check_quotes, io, ktab
+from detente.scenario import Branch, Scenario, check_quotes, io, ktab
 
-SIX_PARTY = ("six-party-2004", "six-party-2014")
+SIX_PARTY = ("six-party-2004", "six-party-2004-package", "six-party-2014")
 EXPECTED = ("emission-1994", "ktab-dummy-3d", "ktab-soe-pol-comp", *SIX_PARTY)
+#: Scenarios that add issues to a base scenario and must keep everything the base has.
+PACKAGES = {"six-party-2004-package": "six-party-2004"}
 
 
 def test_bundled_names() -> None:
@@ -18,7 +20,12 @@ def test_bundled_names() -> None:
 
 
 #: The expected utility model's forecasts (paper-literal), as the docs and README state them.
-EUM_DOCUMENTED = {"emission-1994": [7.0], "six-party-2004": [55.0], "six-party-2014": [80.0]}
+EUM_DOCUMENTED = {
+    "emission-1994": [7.0],
+    "six-party-2004": [55.0],
+    "six-party-2004-package": [55.0, 65.0],
+    "six-party-2014": [80.0],
+}
 
 
 @pytest.mark.parametrize("name", EXPECTED)
@@ -85,6 +92,80 @@ def test_six_party_2004_has_the_election_branches() -> None:
     assert str(election.at) == "2004-11-02"
     assert set(election.branches) == {"bush-reelected", "kerry-wins"}
     assert election.branches["kerry-wins"].set == {"USA.position.disarmament": 80}
+
+
+def test_six_party_2004_package_has_the_election_branches_on_both_issues() -> None:
+    s = detente.bundled("six-party-2004-package")
+    assert s.issue_ids == ("disarmament", "reward")
+    (election,) = s.timeline
+    assert str(election.at) == "2004-11-02"
+    assert set(election.branches) == {"bush-reelected", "kerry-wins"}
+    kerry = election.branches["kerry-wins"]
+    assert kerry.set == {"USA.position.disarmament": 80, "USA.position.reward": 50}
+    assert kerry.shift == {"USA.salience.disarmament": 10, "USA.salience.reward": 10}
+
+
+def _on_issues(key: str, issues: tuple[str, ...]) -> bool:
+    """Whether an input key ("salience.reward", "USA.position.disarmament", "capability",
+    "position") concerns only the given issues; keys without an issue concern every issue."""
+    parts = key.split(".")
+    field = 1 if parts[0] not in ("capability", "position", "salience") else 0
+    issue = parts[field + 1] if len(parts) > field + 1 else None
+    return issue is None or issue in issues
+
+
+def _restricted(s: Scenario, issues: tuple[str, ...]) -> dict[str, object]:
+    """Everything in ``s`` that concerns the given issues (or no issue), as plain data."""
+
+    def changes(b: Branch) -> dict[str, object]:
+        return {
+            "probability": b.probability,
+            "set": {k: v for k, v in b.set.items() if _on_issues(k, issues)},
+            "shift": {k: v for k, v in b.shift.items() if _on_issues(k, issues)},
+            "add_actors": b.add_actors,
+            "remove_actors": b.remove_actors,
+        }
+
+    return {
+        "as_of": s.as_of,
+        "sources": s.sources,
+        "issues": [i for i in s.issues if i.id in issues],
+        "actors": [
+            {
+                "id": a.id,
+                "name": a.name,
+                "aliases": a.aliases,
+                "capability": a.capability,
+                "position": {i: a.position[i] for i in issues},
+                "salience": {i: a.salience[i] for i in issues},
+                "uncertainty": {k: v for k, v in a.uncertainty.items() if _on_issues(k, issues)},
+                "evidence": [e for e in a.evidence if _on_issues(e.supports, issues)],
+            }
+            for a in s.actors
+        ],
+        "groups": [(g.id, g.members) for g in s.groups],
+        "timeline": [
+            {
+                "at": e.at,
+                "name": e.name,
+                **changes(e),
+                "branches": {n: changes(b) for n, b in e.branches.items()},
+            }
+            for e in s.timeline
+        ],
+    }
+
+
+@pytest.mark.parametrize(("name", "base"), PACKAGES.items())
+def test_package_keeps_its_base_scenario(name: str, base: str) -> None:
+    """A package adds issues to its base and changes nothing the base has (actors, capabilities,
+    the base's issues with every position, salience, range, quote and timeline change on them),
+    so that the two files cannot drift apart silently."""
+    package, original = detente.bundled(name), detente.bundled(base)
+    shared = original.issue_ids
+    assert package.issue_ids[: len(shared)] == shared
+    assert len(package.issue_ids) > len(shared)
+    assert _restricted(package, shared) == _restricted(original, shared)
 
 
 def test_six_party_2014_has_the_provocations() -> None:
