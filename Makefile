@@ -55,6 +55,8 @@ pytest: $(STAMP) browser
 	$(BIN)/pytest --cov=src/detente --cov-report=
 	NUMBA_DISABLE_JIT=1 $(BIN)/pytest tests/test_smp.py -k "kernel or compiled or l1" \
 		-p no:cacheprovider --cov=src/detente --cov-append --cov-report= -q
+	NUMBA_DISABLE_JIT=1 $(BIN)/pytest tests/test_exchange.py -k "kernel" \
+		-p no:cacheprovider --cov=src/detente --cov-append --cov-report= -q
 	$(BIN)/coverage report --fail-under=$(COVERAGE_FLOOR) --skip-covered --sort=cover
 
 # The slow tier (tests marked @pytest.mark.slow), without coverage.
@@ -70,12 +72,15 @@ test-all: test pytest-slow
 coverage-kernels: $(STAMP)
 	NUMBA_DISABLE_JIT=1 $(BIN)/pytest tests/test_smp.py -k "kernel or compiled or l1" \
 		-p no:cacheprovider --cov=src/detente/models/smp --cov-report=term-missing -q
+	NUMBA_DISABLE_JIT=1 $(BIN)/pytest tests/test_exchange.py -k "kernel" \
+		-p no:cacheprovider --cov=src/detente/models/exchange --cov-report=term-missing -q
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_startup.py
 	$(BIN)/python benchmarks/run_eum.py
 	$(BIN)/python benchmarks/run_simulate.py
 	$(BIN)/python benchmarks/run_sweep.py
+	$(BIN)/python benchmarks/run_exchange.py
 	$(BIN)/python benchmarks/run_smp.py
 	$(BIN)/python benchmarks/run_deu3.py
 

@@ -45,7 +45,9 @@ def random_inputs(rng: np.random.Generator, n: int = 7, k: int = 3):
 
 
 def test_registry_lists_the_models() -> None:
-    assert models.names() == ("compromise", "median", "momentum", "nash", "eum", "smp")
+    assert models.names() == (
+        "compromise", "median", "momentum", "nash", "eum", "smp", "exchange",
+    )  # fmt: skip
     for info in models.registered():
         assert info.reference
         assert info.summary

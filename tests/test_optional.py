@@ -174,3 +174,31 @@ def test_simulate_on_dask_without_distributed_raises_input_error(
     with pytest.raises(InputError) as err:
         simulate(detente.bundled("emission-1994"), ["compromise"], draws=10, rng=1, engine="dask")
     assert str(err.value) == NO_DASK
+
+
+# --- the exchange model without numba ------------------------------------------------------------
+
+EXCHANGE = """
+import json, sys, warnings
+import detente
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    fc = detente.forecast(detente.bundled("six-party-2004-package"), ["exchange"])
+notes = [str(w.message) for w in caught if w.category is RuntimeWarning]
+print(json.dumps({"values": list(fc.runs[0].values), "notes": notes,
+                  "numba": sys.modules.get("numba") is not None}))
+"""
+
+
+def test_the_exchange_model_without_numba_forecasts_as_with_it() -> None:
+    """Without numba: one note, then the numpy path's forecast, equal to the compiled one."""
+    pytest.importorskip("numba")
+    out = _python(EXCHANGE, without="numba")
+    assert out.returncode == 0, out.stderr
+    done = json.loads(out.stdout)
+    assert not done["numba"]
+    from detente.models.exchange._accel import NO_NUMBA
+
+    assert [n for n in done["notes"] if n.startswith("exchange:")] == [NO_NUMBA]
+    here = detente.forecast(detente.bundled("six-party-2004-package"), ["exchange"])
+    assert done["values"] == list(here.runs[0].values)

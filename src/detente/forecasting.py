@@ -164,6 +164,7 @@ class Forecast:
         """The versioned JSON document (``docs/reference/json-output.md``)."""
         s = self.scenario
         labels = [a.label for a in s.actors]
+        names = [i.name or i.id for i in s.issues]
         runs = {run.model: run for run in self.runs}
         by_issue: dict[str, list[dict[str, Any]]] = {i: [] for i in s.issue_ids}
         rounds: dict[tuple[str, str], dict[int, dict[str, Any]]] = {}
@@ -186,7 +187,7 @@ class Forecast:
                             **rounds[key][state.round],
                             "forecast": state.forecast,
                             "moves": [
-                                m.to_json(s.actor_ids) | {"reason": m.reason(labels)}
+                                m.to_json(s.actor_ids) | {"reason": m.reason_named(labels, names)}
                                 for m in state.moves
                             ],
                         }

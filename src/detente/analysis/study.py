@@ -40,6 +40,7 @@ from detente.analysis.dyads import (
     misperceptions,
     round_views,
 )
+from detente.analysis.trades import trades
 from detente.errors import InputError
 from detente.forecasting import Forecast, forecast, resolve_models
 from detente.scenario.model import Scenario
@@ -90,6 +91,9 @@ class Study:
         The stored run's id, once kept.
     warnings
         Things the reader should know (e.g. a rebuilt result that differs from the stored one).
+    trades
+        Per model that trades across issues (the exchange model), its exchanges and who paid
+        for them (:func:`detente.analysis.trades.trades`).
     """
 
     forecast: Forecast
@@ -101,6 +105,7 @@ class Study:
     run_id: str | None = None
     detente_version: str = __version__
     warnings: tuple[str, ...] = field(default=())
+    trades: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def scenario(self) -> Scenario:
@@ -130,6 +135,7 @@ class Study:
             "forecast": self.forecast.to_json(),
             "simulation": None if self.simulation is None else self.simulation.to_json(),
             "issues": list(self.issues),
+            "trades": dict(self.trades),
             "warnings": list(self.warnings),
         }
 
@@ -144,7 +150,15 @@ def default_models(scenario: Scenario) -> tuple[list[str], list[tuple[str, str]]
         late = False
     run, left = [], []
     for info in registry.registered():
-        if late and info.iterative and not info.takes_events:
+        if info.joint and len(scenario.issues) < 2:
+            left.append(
+                (
+                    info.name,
+                    "it trades across issues and this scenario has one; ask for it with --model "
+                    "on a scenario of two issues or more",
+                )
+            )
+        elif late and info.iterative and not info.takes_events:
             left.append(
                 (
                     info.name,
@@ -234,6 +248,13 @@ def study(
     for issue in scenario.issue_ids:
         step(f"analyses of {issue}")
         issues.append(_issue(scenario, issue, fc, sim, seed, viewpoint))
+    traded = {}
+    if len(scenario.issues) > 1:
+        for name in fc.models:
+            if registry.get(name).joint:
+                step(f"trades of {name}")
+                given = (options or {}).get(name)
+                traded[name] = trades(scenario, name, options=given, rng=seed)
     return Study(
         forecast=fc,
         simulation=sim,
@@ -241,6 +262,7 @@ def study(
         left_out=tuple(left),
         made=when,
         seed=seed,
+        trades=traded,
     )
 
 

@@ -40,6 +40,7 @@ __all__ = [
     "Deu3",
     "Deu3Issue",
     "load_deu3",
+    "proposal_scenario",
 ]
 
 #: Actor codes in the file's column order: the Commission, the Parliament, then member states.
@@ -191,6 +192,67 @@ class Deu3Issue:
                 )
             ],
         )
+
+
+def proposal_scenario(
+    issues: Sequence[Deu3Issue], capabilities: Sequence[Sequence[float] | np.ndarray]
+) -> Scenario:
+    """The issues of one proposal as one scenario, for models that trade across issues.
+
+    Every actor taking part in some issue is an actor of the scenario, with the capability
+    ``capabilities`` gives it (one sequence per issue, in its :attr:`~Deu3Issue.actors` order;
+    an actor's capability must not differ between the issues). On an issue it took no part in
+    an actor has salience 0 (no stake: it carries no weight and trades nothing there) and sits
+    at the reference point (or the middle of the scale when there is none).
+    """
+    if not issues:
+        raise ValueError("a proposal scenario needs at least one issue")
+    if len({i.proposal for i in issues}) != 1:
+        raise ValueError("the issues of a proposal scenario must come from one proposal")
+    caps: dict[str, float] = {}
+    for issue, row in zip(issues, capabilities, strict=True):
+        for code, cap in zip(issue.actors, row, strict=True):
+            if caps.setdefault(code, float(cap)) != float(cap):
+                raise ValueError(f"{code}: capability differs between the issues of a proposal")
+    codes = [a for a in ACTORS if a in caps]
+    first = issues[0]
+    issue_ids = [f"i{i.issue}" for i in issues]
+    actors = []
+    for code in codes:
+        position, salience = {}, {}
+        for issue, issue_id in zip(issues, issue_ids, strict=True):
+            if code in issue.actors:
+                k = issue.actors.index(code)
+                position[issue_id] = float(issue.positions[k])
+                salience[issue_id] = float(issue.saliences[k])
+            else:
+                rp = issue.reference_point
+                position[issue_id] = 50.0 if rp is None else float(rp)
+                salience[issue_id] = 0.0
+        actors.append(
+            Actor(
+                id=code,
+                name=ACTOR_NAMES[code],
+                capability=caps[code],
+                position=position,
+                salience=salience,
+            )
+        )
+    return Scenario(
+        id=f"deu3-proposal-{first.proposal}",
+        name=first.proposal_name,
+        as_of=first.introduced,
+        description=(
+            f"DEU III proposal {first.proposal}: {len(issues)} issues ({first.instrument}, "
+            f"{first.procedure}, {first.voting}, {first.council} Council)."
+        ),
+        sources=[Source(id="deu3", title="DEU III data set", author=CITATION)],
+        issues=[
+            Issue(id=issue_id, name=i.code, min=0, max=100, status_quo=i.reference_point)
+            for issue_id, i in zip(issue_ids, issues, strict=True)
+        ],
+        actors=actors,
+    )
 
 
 @dataclass(frozen=True)

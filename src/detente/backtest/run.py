@@ -2,10 +2,13 @@
 
 Each issue becomes a one-issue scenario (:meth:`~detente.backtest.Deu3Issue.to_scenario`) with
 capabilities from one source, and every model runs on it through :func:`detente.forecast`, the
-same path a user's scenario takes. Three baselines need no model: the median actor (the median
-of the positions of the actors taking part, unweighted), the Commission's position and the
-reference point (status quo). A baseline is scored on the issues where it exists (the
-Commission has no position on 5 issues, the reference point is missing on 99).
+same path a user's scenario takes. A model that trades across issues (``joint`` in its
+metadata) runs instead on all the issues of a proposal at once
+(:func:`~detente.backtest.deu3.proposal_scenario`), and is scored on each. Three baselines need
+no model: the median actor (the median of the positions of the actors taking part, unweighted),
+the Commission's position and the reference point (status quo). A baseline is scored on the
+issues where it exists (the Commission has no position on 5 issues, the reference point is
+missing on 99).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from detente import models as registry
 from detente._version import __version__
 from detente.backtest.calibrate import DEU3_SPREAD, Calibration, calibrate
 from detente.backtest.capability import CAPABILITY_SOURCES, capabilities
-from detente.backtest.deu3 import CITATION, Deu3, Deu3Issue
+from detente.backtest.deu3 import CITATION, Deu3, Deu3Issue, proposal_scenario
 from detente.backtest.score import paired_bootstrap, point_scores
 from detente.errors import InputError
 from detente.forecasting import forecast, resolve_models
@@ -362,15 +365,23 @@ def backtest(
     issue_seeds = root.spawn(len(issues))
     rows: list[dict[str, Any]] = []
     unsettled: dict[str, int] = {}
+    joint = [info.name for info in infos if info.joint]
+    single = [name for name in names if name not in joint]
+
+    def only(subset: Sequence[str]) -> dict[str, Mapping[str, Any]]:
+        return {name: given for name, given in (options or {}).items() if name in subset}
+
+    together = _joint(data, split, joint, capability, only(joint), root, unsettled) if joint else {}
     for issue, child in zip(issues, issue_seeds, strict=True):
         scenario = issue.to_scenario(capabilities(issue, capability, data))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # counted below instead
-            fc = forecast(scenario, names, options=options, rng=child)
+            fc = forecast(scenario, single, options=only(single), rng=child)
         for run in fc.runs:
             if run.unsettled:
                 unsettled[run.model] = unsettled.get(run.model, 0) + 1
         values = {run.model: run.values[0] for run in fc.runs} | _baselines(issue)
+        values |= together.get(issue.code, {})
         for name in (*names, *BASELINES):
             value = values[name]
             if value is None:
@@ -404,6 +415,40 @@ def backtest(
         calibration=calibration,
         unsettled=unsettled,
     )
+
+
+def _joint(
+    data: Deu3,
+    split: str,
+    names: Sequence[str],
+    capability: str,
+    options: Mapping[str, Mapping[str, Any]] | None,
+    root: np.random.SeedSequence,
+    unsettled: dict[str, int],
+) -> dict[str, dict[str, float]]:
+    """Issue code -> model -> forecast, for the models that run on a proposal's issues at once.
+
+    Every issue of a proposal with at least 3 actors takes part, scored or not (an issue
+    without a recorded outcome was negotiated all the same); the seeds are a second spawn of
+    ``root``, so the per-issue models' draws do not change.
+    """
+    proposals: dict[int, list[Deu3Issue]] = {}
+    for issue in data.select(split, scoreable=False):
+        if len(issue.actors) >= 3:
+            proposals.setdefault(issue.proposal, []).append(issue)
+    seeds = root.spawn(len(proposals))
+    out: dict[str, dict[str, float]] = {}
+    for (_, group), child in zip(sorted(proposals.items()), seeds, strict=True):
+        scenario = proposal_scenario(group, [capabilities(i, capability, data) for i in group])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # counted below instead
+            fc = forecast(scenario, list(names), options=options, rng=child)
+        for run in fc.runs:
+            if run.unsettled:
+                unsettled[run.model] = unsettled.get(run.model, 0) + 1
+            for j, issue in enumerate(group):
+                out.setdefault(issue.code, {})[run.model] = float(run.values[j])
+    return out
 
 
 def _baselines(issue: Deu3Issue) -> dict[str, float | None]:

@@ -166,6 +166,7 @@ def _print_explanation(fc: Forecast, focus: int) -> None:
     s = fc.scenario
     actor = s.actors[focus]
     labels = [a.label for a in s.actors]
+    issues = [i.name or i.id for i in s.issues]
     dynamic = [run for run in fc.runs if run.rounds]
     if not dynamic:
         stdout.print(f"--explain: no dynamic model was run, so {actor.label} never moves")
@@ -182,4 +183,7 @@ def _print_explanation(fc: Forecast, focus: int) -> None:
                         f"  round {state.round}: no move (stays at {state.positions[focus]:.3f})"
                     )
                     continue
-                stdout.print(f"  round {state.round}: {mine[0].explain(labels)}", markup=False)
+                for move in mine:  # a model may move an actor several times in a round
+                    stdout.print(
+                        f"  round {state.round}: {move.explain_named(labels, issues)}", markup=False
+                    )

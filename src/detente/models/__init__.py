@@ -8,7 +8,7 @@ is cheap.
 
 >>> from detente import models
 >>> models.names()
-('compromise', 'median', 'momentum', 'nash', 'eum', 'smp')
+('compromise', 'median', 'momentum', 'nash', 'eum', 'smp', 'exchange')
 >>> models.get("eum").iterative, models.get("nash").iterative
 (True, False)
 """

@@ -43,6 +43,7 @@ __all__ = [
     "Round",
     "Trajectory",
     "TrajectoryFunction",
+    "possessive",
     "scales",
 ]
 
@@ -73,6 +74,15 @@ class Move:
             f"{_positions(self.new)}. {self.reason(labels)}"
         )
 
+    def reason_named(self, labels: Sequence[str], issues: Sequence[str]) -> str:
+        """:meth:`reason`, for a caller that can also name the run's issues (a move of a
+        multi-issue model may mention another issue than the one it is shown on)."""
+        return self.reason(labels)
+
+    def explain_named(self, labels: Sequence[str], issues: Sequence[str]) -> str:
+        """:meth:`explain`, for a caller that can also name the run's issues."""
+        return self.explain(labels)
+
     def details(self) -> dict[str, Any]:
         """The model's own facts about the move, as JSON values (in a stable order)."""
         return {}
@@ -99,6 +109,11 @@ class Move:
         if self.old[j] == self.new[j]:
             return None
         return replace(self, old=(self.old[j],), new=(self.new[j],))
+
+
+def possessive(name: str) -> str:
+    """``China's``, or ``United States'`` for a name ending in s (for moves' reasons)."""
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
 def _positions(values: tuple[float, ...]) -> str:

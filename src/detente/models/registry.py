@@ -43,6 +43,7 @@ BUILTIN: dict[str, str] = {
     "nash": "detente.models.nash",
     "eum": "detente.models.eum",
     "smp": "detente.models.smp",
+    "exchange": "detente.models.exchange",
 }
 #: Models run when none are named.
 DEFAULTS: tuple[str, ...] = ("compromise", "median", "nash", "eum")
@@ -107,6 +108,10 @@ class ModelInfo:
     takes_events
         Whether the trajectory accepts new inputs between rounds (timeline events during the
         run); otherwise events can only happen before its first round.
+    joint
+        Whether the model forecasts a decision's issues together, trading across them (it
+        needs them all at once): the DEU III backtest runs it on every issue of a proposal
+        in one scenario.
     round_limit
         The option that caps a dynamic model's rounds (``--rounds`` on the command line).
     presets
@@ -131,6 +136,7 @@ class ModelInfo:
     dimensions: Dimensions = "per-issue"
     batched: bool = False
     takes_events: bool = False
+    joint: bool = False
     round_limit: str | None = None
     presets: tuple[str, ...] = ()
     notes: NotesFunction | None = field(default=None, compare=False)

@@ -573,3 +573,56 @@ def branches_chart(
         handletextpad=0.3,
     )
     return fig
+
+
+def trade_network(
+    names: Sequence[str],
+    colours: Sequence[str],
+    links: Sequence[tuple[int, int, int, float]],
+) -> Figure:
+    """Who traded with whom: the actors on a circle, a line for each pair that traded, as wide
+    as the pair's gains over all rounds (``links``: actor, actor, exchanges, gains)."""
+    fig = Figure(figsize=(PAGE_WIDTH_IN * 0.62, PAGE_WIDTH_IN * 0.62))
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.98)
+    ax = fig.add_subplot()
+    ax.set_aspect("equal")
+    ax.axis("off")
+    n = len(names)
+    angle = np.pi / 2 - 2 * np.pi * np.arange(n) / max(n, 1)
+    xy = np.column_stack([np.cos(angle), np.sin(angle)])
+    most = max((gain for *_, gain in links), default=1.0) or 1.0
+    for a, b, count, gain in sorted(links, key=lambda link: link[3]):
+        ax.plot(
+            [xy[a, 0], xy[b, 0]],
+            [xy[a, 1], xy[b, 1]],
+            color="#0b4f8a",
+            lw=0.8 + 7.0 * gain / most,
+            alpha=0.35 + 0.5 * gain / most,
+            solid_capstyle="round",
+            zorder=1,
+        )
+        mid = (xy[a] + xy[b]) / 2
+        ax.annotate(
+            f"{count}×", mid, ha="center", va="center", fontsize=_LABEL_PT - 1, color="#333333"
+        )
+    for k, (name, colour) in enumerate(zip(names, colours, strict=True)):
+        ax.scatter(
+            [xy[k, 0]],
+            [xy[k, 1]],
+            s=140,
+            color=colour,
+            zorder=3,
+            edgecolors="white",
+            linewidths=1.2,
+        )
+        ax.annotate(
+            name,
+            xy[k] * 1.17,
+            ha="center",
+            va="center",
+            fontsize=_LABEL_PT,
+            color="#111111",
+        )
+    ax.set_xlim(-1.5, 1.5)
+    ax.set_ylim(-1.35, 1.35)
+    return fig

@@ -17,7 +17,16 @@ from detente.report.accuracy import load_accuracy
 from detente.report.document import StudyView
 from detente.report.layout import colours, style
 from detente.report.page import Chart, Report
-from detente.report.sections import advice, branches, dyads, dynamics, forecasts, header, inputs
+from detente.report.sections import (
+    advice,
+    branches,
+    dyads,
+    dynamics,
+    forecasts,
+    header,
+    inputs,
+    trades,
+)
 from detente.report.sections import methods as notes
 
 __all__ = ["Chart", "Report", "build"]
@@ -58,6 +67,7 @@ def build(document: Mapping[str, Any]) -> Report:
             section["sensitivity"] = advice.sensitivity(view, issue)
             section["advice"] = advice.advice(view, issue)
             sections.append(section)
+        traded = trades.trades(view, palette, add)
     data = {
         "title": s.name or s.id,
         "header": header.header(view),
@@ -65,6 +75,7 @@ def build(document: Mapping[str, Any]) -> Report:
         "legend": [{"id": a.id, "label": a.label, "colour": palette[a.id]} for a in s.actors],
         "actors": inputs.actors(s, palette),
         "issues": sections,
+        "trades": traded,
         "methods": notes.methods(view),
         "left_out": notes.left_out(view),
         "accuracy": load_accuracy(),

@@ -88,6 +88,11 @@ class StudyView:
         """The Monte Carlo summary of ``model`` on ``issue`` under ``future``, if any."""
         return self._results.get((future, model, issue))
 
+    def trades(self) -> dict[str, dict[str, Any]]:
+        """Per model that traded across issues, its exchanges (none in older documents)."""
+        found: dict[str, dict[str, Any]] = dict(self.doc.get("trades") or {})
+        return found
+
     def analyses(self, issue: str) -> dict[str, Any]:
         """The analyses of ``issue`` (first cut, dyads, advice, branches, sensitivity)."""
         return self._issues[issue]

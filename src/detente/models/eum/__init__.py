@@ -39,7 +39,15 @@ from typing import Any
 import numpy as np
 
 from detente._rng import generator
-from detente.models.contract import Changed, Move, Perceptions, Round, Trajectory, scales
+from detente.models.contract import (
+    Changed,
+    Move,
+    Perceptions,
+    Round,
+    Trajectory,
+    possessive,
+    scales,
+)
 from detente.models.eum import steps
 from detente.models.eum.options import DEFAULT_PRESET, PRESETS, EumOptions
 from detente.models.eum.rounds import (
@@ -94,18 +102,13 @@ class EumMove(Move):
             .replace("i c", f"{mover} c")
         )
         return (
-            f"As {seen} sees the dyad: {_owner(mover)} EU of challenging {partner} is "
-            f"{self.eu_mover:+.4f}, {_owner(partner)} EU of challenging {mover} is "
+            f"As {seen} sees the dyad: {possessive(mover)} EU of challenging {partner} is "
+            f"{self.eu_mover:+.4f}, {possessive(partner)} EU of challenging {mover} is "
             f"{self.eu_partner:+.4f} (region: {region})"
         )
 
     def details(self) -> dict[str, Any]:
         return {"view": self.view, "eu_mover": self.eu_mover, "eu_other": self.eu_partner}
-
-
-def _owner(name: str) -> str:
-    """``name``'s, or ``name``' for a name ending in s (the United States' EU)."""
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
 def run(
