@@ -562,3 +562,41 @@ def test_a_study_keeps_the_trades_and_the_report_shows_them() -> None:
     single = study(detente.bundled("six-party-2004"), draws=0, rng=3)
     assert single.to_json()["trades"] == {}
     assert any(m == "exchange" for m, _ in single.left_out)
+
+
+# --- Monte Carlo and what-if --------------------------------------------------------------------
+
+
+def test_monte_carlo_runs_the_exchange_model_alike_on_every_engine() -> None:
+    """The package case's election (a timeline event) and its input ranges, 24 draws: the
+    same outcomes in this process and on two worker processes."""
+    from detente.simulate import simulate
+
+    s = detente.bundled("six-party-2004-package")
+    here = simulate(s, ["exchange"], draws=24, rng=4)
+    there = simulate(s, ["exchange"], draws=24, rng=4, engine="processes", workers=2)
+    for future in ("bush-reelected", "kerry-wins"):
+        for issue in s.issue_ids:
+            a = here.outcome(future, "exchange", issue)
+            assert np.array_equal(a, there.outcome(future, "exchange", issue))
+            assert np.unique(a).size > 1  # the draws differ
+    kerry = np.median(here.outcome("kerry-wins", "exchange", "disarmament"))
+    bush = np.median(here.outcome("bush-reelected", "exchange", "disarmament"))
+    assert kerry < bush  # a Kerry administration sits at 80 rather than 100
+
+
+def test_a_what_if_is_the_hand_edited_scenario() -> None:
+    from detente.scenario import Scenario, apply_overrides
+
+    base = detente.bundled("six-party-2004-package")
+    what_if = apply_overrides(base, ["USA.salience.reward=60"])
+    data = base.model_dump(mode="json")
+    for actor in data["actors"]:
+        if actor["id"] == "USA":
+            actor["salience"]["reward"] = 60.0
+            del actor["uncertainty"]["salience.reward"]  # a forecast does not read it
+    edited = Scenario.model_validate(data)
+    a = detente.forecast(what_if, ["exchange"]).runs[0].values
+    b = detente.forecast(edited, ["exchange"]).runs[0].values
+    assert list(a) == list(b)
+    assert list(a) != list(detente.forecast(base, ["exchange"]).runs[0].values)
