@@ -600,3 +600,32 @@ def test_a_what_if_is_the_hand_edited_scenario() -> None:
     b = detente.forecast(edited, ["exchange"]).runs[0].values
     assert list(a) == list(b)
     assert list(a) != list(detente.forecast(base, ["exchange"]).runs[0].values)
+
+
+def test_an_exchange_and_a_drop_explain_themselves_in_words_and_json() -> None:
+    s = detente.bundled("six-party-2004-package")
+    c, X, S = s.arrays()
+    path = run(exchange.trajectory(c, X, S), keep=True, slim=False)
+    detail = path.rounds[1].detail
+    labels, issues = [a.label for a in s.actors], list(s.issue_ids)
+    made = detail.result.executed[0]
+    assert made.describe(labels, issues) == (
+        "United States gives ground on reward (25.0 -> 82.3) and North Korea on disarmament "
+        "(10.0 -> 100.0); each gains 2.2861"
+    )
+    classes = detail.classes(made)
+    doc = json.loads(json.dumps(made.to_json(s.actor_ids, issues, classes)))
+    assert (doc["i"]["actor"], doc["i"]["supplies"], doc["j"]["supplies"]) == (
+        "USA", "reward", "disarmament",
+    )  # fmt: skip
+    assert doc["rate"] == pytest.approx((82.3448494 - 25) / 90)
+    by_actor = {e["actor"]: e for e in doc["externalities"]}
+    assert by_actor["USA"]["class"] == "own"
+    assert by_actor["RUS"]["value"] < 0
+    said = {labels[k]: why for k, _, _, why in made.third_parties(labels, classes)}
+    assert said["Russia"].startswith("Russia loses 6.28")
+    assert "United States" not in said
+    (first, *_) = dropped_exchanges(detail.result, detail.result.start, S, detail.weight)
+    assert first.after == 1
+    assert "dropped after exchange 1" in first.describe(labels, issues)
+    assert json.loads(json.dumps(first.to_json(s.actor_ids, issues)))["cause"] == first.cause()

@@ -112,6 +112,68 @@ class Exchange:
     def sides(self) -> tuple[Side, Side]:
         return self.i, self.j
 
+    def describe(self, labels: Sequence[str], issues: Sequence[str]) -> str:
+        """The exchange in one sentence (positions on 0-100), e.g. ``United States gives
+        ground on reward (25.0 -> 82.3) and North Korea on disarmament (10.0 -> 100.0); each
+        gains 2.2861``."""
+        i, j = self.i, self.j
+        return (
+            f"{labels[i.actor]} gives ground on {issues[i.supply]} ({i.before:.1f} -> "
+            f"{i.y:.1f}) and {labels[j.actor]} on {issues[j.supply]} ({j.before:.1f} -> "
+            f"{j.y:.1f}); each gains {self.gain:.4f}"
+        )
+
+    def third_parties(
+        self, labels: Sequence[str], classes: Sequence[str]
+    ) -> list[tuple[int, float, str, str]]:
+        """Every actor outside the exchange that it moved: (actor, externality, class, why)."""
+        if self.externalities is None:
+            return []
+        out = []
+        for k, (value, kind) in enumerate(zip(self.externalities.tolist(), classes, strict=True)):
+            if kind == "own" or value == 0:
+                continue
+            way = "nearer to" if value > 0 else "away from"
+            group = "one of the partners' groups" if kind.startswith("inner") else "the others"
+            why = (
+                f"{labels[k]} {'gains' if value > 0 else 'loses'} {abs(value):.4f}: the exchange "
+                f"moves the outcomes {way} it on balance ({group})"
+            )
+            out.append((k, value, kind, why))
+        return out
+
+    def to_json(
+        self, ids: Sequence[str], issues: Sequence[str], classes: Sequence[str] = ()
+    ) -> dict[str, Any]:
+        """The exchange as JSON values (actors and issues by id, positions on 0-100)."""
+
+        def side(s: Side) -> dict[str, Any]:
+            return {
+                "actor": ids[s.actor],
+                "supplies": issues[s.supply],
+                "demands": issues[s.demand],
+                "from": s.before,
+                "to": s.y,
+                "capped": s.capped,
+                "outcome_before": s.outcome_before,
+                "outcome_after": s.outcome_after,
+            }
+
+        doc: dict[str, Any] = {
+            "order": self.order,
+            "gain": self.gain,
+            "rate": self.rate,
+            "i": side(self.i),
+            "j": side(self.j),
+            "groups": list(self.groups),
+        }
+        if self.externalities is not None:
+            doc["externalities"] = [
+                {"actor": ids[k], "value": float(v), **({"class": classes[k]} if classes else {})}
+                for k, v in enumerate(self.externalities.tolist())
+            ]
+        return doc
+
 
 @dataclass(frozen=True)
 class Dropped:
@@ -120,6 +182,29 @@ class Dropped:
 
     after: int
     exchange: Exchange
+
+    def cause(self) -> str:
+        """Why it no longer holds, as far as its last computation shows."""
+        i, j = self.exchange.i, self.exchange.j
+        if min(abs(i.move), abs(j.move)) <= _NO_MOVE:
+            return "a partner has nothing left to give: it already stands at its partner's position"
+        if self.exchange.gain < 1e-10:
+            return "its gain has vanished"
+        return (
+            "a partner's shift would reverse a move it already made this round, or leave the "
+            "scale (DECIDE's move checks)"
+        )
+
+    def describe(self, labels: Sequence[str], issues: Sequence[str]) -> str:
+        """Why the exchange was dropped, in one sentence."""
+        e = self.exchange
+        return (
+            f"{labels[e.i.actor]} and {labels[e.j.actor]} on {issues[e.i.supply]} and "
+            f"{issues[e.j.supply]}: dropped after exchange {self.after}, as {self.cause()}"
+        )
+
+    def to_json(self, ids: Sequence[str], issues: Sequence[str]) -> dict[str, Any]:
+        return {"after": self.after, "cause": self.cause(), **self.exchange.to_json(ids, issues)}
 
 
 @dataclass(frozen=True, eq=False)
