@@ -54,9 +54,10 @@ def _calc(
     fsum_i: float, fmin_i: float, fmax_i: float, fsum_j: float, fmin_j: float, fmax_j: float,
     known_i: float, own_i: float, w_own_i: float, known_j: float, own_j: float, w_own_j: float,
     cap_on: bool, min_gain: float,
-) -> tuple[float, float, float, float, float, float, float, bool, bool, bool]:  # fmt: skip
+) -> tuple[float, float, float, float, float, float, float, bool, bool, bool, bool]:  # fmt: skip
     """``rounds._calculate`` for one candidate, on scalars (a call that passes arrays costs
-    more than the arithmetic): its moves, gain, outcomes, validity and caps.
+    more than the arithmetic): its moves, gain, outcomes, validity, caps and whether it passed
+    its checks before the caps.
 
     ``known_*`` is the sum of ``w x`` with the shifts the side knows of, ``own_*`` the
     supplier's own record among them (NaN: none) and ``w_own_*`` that record's weight times
@@ -113,7 +114,7 @@ def _calc(
     valid = checked
     if capped_i or capped_j:
         valid = _ok(mi, c_i, fsum_i, fmin_i, fmax_i) and _ok(mj, c_j, fsum_j, fmin_j, fmax_j)
-    return mi, mj, gain, o0_i, o1_i, o0_j, o1_j, valid, capped_i, capped_j
+    return mi, mj, gain, o0_i, o1_i, o0_j, o1_j, valid, capped_i, capped_j, checked
 
 
 @njit(cache=True, inline="always")
@@ -362,7 +363,7 @@ def execute(
             w_own_i = 0.0 if np.isnan(own_i) else w[I, Q] * (own_i - x[I, Q])
             w_own_j = 0.0 if np.isnan(own_j) else w[J, P] * (own_j - x[J, P])
             c_i, c_j = F[r, CUR_I], F[r, CUR_J]
-            mi, mj, gain, o0_i, o1_i, o0_j, o1_j, valid, capped_i, capped_j = _calc(
+            mi, mj, gain, o0_i, o1_i, o0_j, o1_j, valid, capped_i, capped_j, checked = _calc(
                 c_i, c_j, fixed[r, 0], fixed[r, 1], fixed[r, 2], fixed[r, 3], fixed[r, 4],
                 fixed[r, 5], fixed[r, 6], fixed[r, 7], fixed[r, 8], fixed[r, 9], fixed[r, 10],
                 fixed[r, 11], F[r, FSUM_I], F[r, FMIN_I], F[r, FMAX_I], F[r, FSUM_J],
@@ -372,7 +373,8 @@ def execute(
             F[r, LAST_I], F[r, LAST_J] = mi, mj
             F[r, Y_I], F[r, Y_J] = c_i + mi, c_j + mj
             F[r, GAIN] = gain
-            F[r, O0_I], F[r, O1_I], F[r, O0_J], F[r, O1_J] = o0_i, o1_i, o0_j, o1_j
+            if checked:  # a failed one keeps its last valid outcomes (DECIDE)
+                F[r, O0_I], F[r, O1_I], F[r, O0_J], F[r, O1_J] = o0_i, o1_i, o0_j, o1_j
             B[r, VALID] = valid
             B[r, CAPPED_I], B[r, CAPPED_J] = capped_i, capped_j
             B[r, EVER_I] = B[r, EVER_I] or capped_i

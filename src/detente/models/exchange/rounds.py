@@ -596,8 +596,10 @@ def _calculate(ctx: _Context, c: _Cands, st: _State, rows: np.ndarray) -> None:
     st["capped_i"][rows], st["capped_j"][rows] = capped_i, capped_j
     st["ever_i"][rows] |= capped_i
     st["ever_j"][rows] |= capped_j
-    st["o0_i"][rows], st["o1_i"][rows] = o0_i, o1_i
-    st["o0_j"][rows], st["o1_j"][rows] = o0_j, o1_j
+    # an exchange that fails its checks keeps the outcomes of its last valid computation, as
+    # DECIDE reports them (it computes them only for exchanges that pass)
+    for name, value in (("o0_i", o0_i), ("o1_i", o1_i), ("o0_j", o0_j), ("o1_j", o1_j)):
+        st[name][rows] = np.where(checked, value, st[name][rows])
 
 
 def _passes(z: np.ndarray, before: np.ndarray, after: np.ndarray) -> np.ndarray:
