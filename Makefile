@@ -55,7 +55,7 @@ pytest: $(STAMP) browser
 	$(BIN)/pytest --cov=src/detente --cov-report=
 	NUMBA_DISABLE_JIT=1 $(BIN)/pytest tests/test_smp.py -k "kernel or compiled or l1" \
 		-p no:cacheprovider --cov=src/detente --cov-append --cov-report= -q
-	NUMBA_DISABLE_JIT=1 $(BIN)/pytest tests/test_exchange.py -k "kernel" \
+	NUMBA_DISABLE_JIT=1 $(BIN)/pytest tests/test_exchange.py -k "kernel" -m "slow or not slow" \
 		-p no:cacheprovider --cov=src/detente --cov-append --cov-report= -q
 	$(BIN)/coverage report --fail-under=$(COVERAGE_FLOOR) --skip-covered --sort=cover
 
@@ -72,7 +72,7 @@ test-all: test pytest-slow
 coverage-kernels: $(STAMP)
 	NUMBA_DISABLE_JIT=1 $(BIN)/pytest tests/test_smp.py -k "kernel or compiled or l1" \
 		-p no:cacheprovider --cov=src/detente/models/smp --cov-report=term-missing -q
-	NUMBA_DISABLE_JIT=1 $(BIN)/pytest tests/test_exchange.py -k "kernel" \
+	NUMBA_DISABLE_JIT=1 $(BIN)/pytest tests/test_exchange.py -k "kernel" -m "slow or not slow" \
 		-p no:cacheprovider --cov=src/detente/models/exchange --cov-report=term-missing -q
 
 bench: $(STAMP)

@@ -480,11 +480,13 @@ def test_the_queue_picks_in_the_order_of_decides_stable_sorted_list() -> None:
 
 
 def _rounds_on(path: str, x, w, s, options, count: int, monkeypatch):  # type: ignore[no-untyped-def]
-    from detente.models.exchange import _accel
+    from detente.models.exchange import _accel, rounds
 
     with monkeypatch.context() as patch:
         if path == "numpy":
             patch.setattr(_accel, "kernels", lambda: None)
+        else:
+            patch.setattr(rounds, "COMPILED_FROM", 0)  # the kernel even on small cases
         out = []
         for _ in range(count):
             result = exchange_round(x, w, s, options)
@@ -493,6 +495,9 @@ def _rounds_on(path: str, x, w, s, options, count: int, monkeypatch):  # type: i
     return out
 
 
+# Slow tier: compiling the kernel takes about 20 s in a fresh environment. The default tier
+# runs this test with the JIT off (the kernel as plain Python; see the Makefile).
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "options",
     [

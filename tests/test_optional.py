@@ -180,25 +180,50 @@ def test_simulate_on_dask_without_distributed_raises_input_error(
 
 EXCHANGE = """
 import json, sys, warnings
+import numpy as np
 import detente
+from detente.models.exchange import ExchangeOptions, trajectory
+from detente.models.stopping import run
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
-    fc = detente.forecast(detente.bundled("six-party-2004-package"), ["exchange"])
+    small = detente.forecast(detente.bundled("six-party-2004-package"), ["exchange"])
+    after_small = sys.modules.get("numba") is not None
+    if sys.argv[1] == "small":  # (with numba, the large run would compile the kernel)
+        print(json.dumps({"numba_after_small": after_small}))
+        raise SystemExit
+    rng = np.random.default_rng(8)  # 80 actors x 4 issues: about 4,800 candidates a round
+    c, X, S = rng.uniform(0.1, 1, 80), rng.uniform(0, 100, (80, 4)), rng.uniform(0.05, 1, (80, 4))
+    large = run(trajectory(c, X, S, options=ExchangeOptions(rounds=2)))
 notes = [str(w.message) for w in caught if w.category is RuntimeWarning]
-print(json.dumps({"values": list(fc.runs[0].values), "notes": notes,
+print(json.dumps({"small": list(small.runs[0].values), "large": large.forecast.tolist(),
+                  "notes": notes, "numba_after_small": after_small,
                   "numba": sys.modules.get("numba") is not None}))
 """
 
 
-def test_the_exchange_model_without_numba_forecasts_as_with_it() -> None:
-    """Without numba: one note, then the numpy path's forecast, equal to the compiled one."""
+def test_a_small_exchange_run_needs_no_numba_and_a_large_one_runs_without_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A round of fewer than ``COMPILED_FROM`` candidates takes the numpy path without loading
+    numba; without numba, a larger one says so once and gives the numpy path's forecast."""
+    from detente.models.exchange import ExchangeOptions, _accel, trajectory
+    from detente.models.exchange._accel import NO_NUMBA
+    from detente.models.stopping import run
+
     pytest.importorskip("numba")
-    out = _python(EXCHANGE, without="numba")
+    with_it = json.loads(_python(EXCHANGE, "small").stdout)
+    assert not with_it["numba_after_small"]
+    out = _python(EXCHANGE, "both", without="numba")
     assert out.returncode == 0, out.stderr
     done = json.loads(out.stdout)
     assert not done["numba"]
-    from detente.models.exchange._accel import NO_NUMBA
-
     assert [n for n in done["notes"] if n.startswith("exchange:")] == [NO_NUMBA]
     here = detente.forecast(detente.bundled("six-party-2004-package"), ["exchange"])
-    assert done["values"] == list(here.runs[0].values)
+    assert done["small"] == list(here.runs[0].values)
+    monkeypatch.setattr(_accel, "kernels", lambda: None)
+    rng = np.random.default_rng(8)
+    c, X, S = rng.uniform(0.1, 1, 80), rng.uniform(0, 100, (80, 4)), rng.uniform(0.05, 1, (80, 4))
+    assert (
+        done["large"]
+        == run(trajectory(c, X, S, options=ExchangeOptions(rounds=2))).forecast.tolist()
+    )

@@ -29,10 +29,22 @@ import numpy as np
 from detente.models.exchange import _accel
 from detente.models.exchange.options import ExchangeOptions
 
-__all__ = ["Candidates", "Dropped", "Exchange", "RoundResult", "Side", "exchange_round"]
+__all__ = [
+    "COMPILED_FROM",
+    "Candidates",
+    "Dropped",
+    "Exchange",
+    "RoundResult",
+    "Side",
+    "exchange_round",
+]
 
 #: A move of this size or smaller is no move (X7).
 _NO_MOVE = 1e-10
+#: Rounds with at least this many candidates run their execution loop in the compiled kernel
+#: (when numba is installed); smaller ones take the numpy path, which is as fast there and
+#: needs no numba (the two give the same results, bit for bit).
+COMPILED_FROM = 3000
 #: Positions and outcomes this close (on 0-100) are the same point: exact arithmetic would
 #: make them equal, and float rounding must not decide a side or a cap (X2, §3.5).
 _AT = 1e-9
@@ -280,7 +292,8 @@ def exchange_round(
     everything = np.arange(len(cands.i))
     _calculate(ctx, cands, state, everything)
     first = {name: values.copy() for name, values in state.items()}
-    compiled = _accel.kernels() if options.ties == "list-order" and len(cands.i) else None
+    large = len(cands.i) >= max(COMPILED_FROM, 1)
+    compiled = _accel.kernels() if options.ties == "list-order" and large else None
     if compiled is None:
         executed, dropped = _execute(ctx, cands, state, rng)
     else:
