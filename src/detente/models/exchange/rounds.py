@@ -223,7 +223,9 @@ class Dropped:
 class Candidates:
     """Every candidate exchange of a round, as first computed (struct of arrays, one row each).
 
-    ``I`` demands ``P`` and supplies ``Q``; ``J`` the reverse. Positions are on 0-100.
+    Actor ``i`` demands issue ``p`` and supplies ``q``; actor ``j`` the reverse. ``state``
+    holds each candidate's computed quantities by name (``gain``, ``valid``, ``y_i``...).
+    Positions are on 0-100.
     """
 
     i: np.ndarray
@@ -246,8 +248,9 @@ class RoundResult:
     outcome; ``voting`` (n, k) the voting positions after the exchanges and ``voting_outcome``
     their outcome; ``next`` (n, k) the positions the next round starts from (§3.8).
     ``executed`` in order; ``candidates`` every candidate as first computed (``valid`` says
-    which could be made), ``dropped`` the ones a recomputation ruled out; ``groups`` per issue
-    pair, the actors of each group.
+    which could be made); ``dropped``, per exchange that dropped some, the exchange's place,
+    the candidates' ids and their last state (:func:`dropped_exchanges` gives them as
+    :class:`Dropped`); ``groups`` per issue pair, the actors of each group.
     """
 
     start: np.ndarray
@@ -1011,7 +1014,3 @@ def candidate_exchanges(result: RoundResult, s: np.ndarray, w: np.ndarray) -> li
         row = {name: values[r] for name, values in cand.state.items()}
         out.append(_exchange(result.start, s, w, cand, row, r, 0))
     return out
-
-
-def as_sequence(values: Sequence[float]) -> tuple[float, ...]:
-    return tuple(float(v) for v in values)
