@@ -44,9 +44,11 @@ def data():  # type: ignore[no-untyped-def]
     return load_deu3()
 
 
-#: Models of the all-issues fixture: every registered model but smp, which takes most of the
-#: time (test_shipped_accuracy_matches_a_fresh_backtest runs it on the test half).
-FAST_MODELS = [name for name in detente.models.names() if name != "smp"]
+#: Models of the all-issues fixture: every registered model but smp and exchange, which take
+#: most of the time (test_shipped_accuracy_matches_a_fresh_backtest, in the slow tier, runs
+#: them on the test half; test_a_joint_model_runs_on_a_proposals_issues_at_once runs exchange
+#: on a slice).
+FAST_MODELS = [name for name in detente.models.names() if name not in ("smp", "exchange")]
 
 
 @pytest.fixture(scope="module")
@@ -312,6 +314,7 @@ def test_backtest_refuses_bad_settings(data) -> None:  # type: ignore[no-untyped
         backtest(data, n_boot=10)
 
 
+@pytest.mark.slow  # every model on the test half: 15 s with coverage
 def test_shipped_accuracy_matches_a_fresh_backtest(data) -> None:  # type: ignore[no-untyped-def]
     doc = bundled_accuracy()
     assert doc is not None
@@ -321,6 +324,44 @@ def test_shipped_accuracy_matches_a_fresh_backtest(data) -> None:  # type: ignor
     assert [m["model"] for m in doc["models"]] == list(fresh.index)
     for m in doc["models"]:
         assert m["mae"] == pytest.approx(fresh.loc[m["model"], "mae"], abs=1e-4), m["model"]
+
+
+def test_a_joint_model_runs_on_a_proposals_issues_at_once(data) -> None:  # type: ignore[no-untyped-def]
+    """exchange trades across the issues of a proposal: the backtest runs it on all of them in
+    one scenario (an actor absent from an issue has no stake in it) and scores each; on a
+    proposal of one issue there is nothing to trade and it is the compromise."""
+    import dataclasses
+
+    from detente.backtest.deu3 import proposal_scenario
+
+    first = sorted({i.proposal for i in data.issues})[:10]
+    part = dataclasses.replace(data, issues=tuple(i for i in data.issues if i.proposal in first))
+    bt = backtest(part, split="all", models=["exchange"], n_boot=100)
+    wide = bt.frame.pivot(index="code", columns="model", values="forecast")
+    by_proposal: dict[int, list] = {}  # type: ignore[type-arg]
+    for issue in part.select("all", scoreable=False):
+        if len(issue.actors) >= 3:
+            by_proposal.setdefault(issue.proposal, []).append(issue)
+    several = [group for group in by_proposal.values() if len(group) > 1]
+    alone = [group[0] for group in by_proposal.values() if len(group) == 1 and group[0].scoreable]
+    assert several
+    assert alone
+    for issue in alone:
+        assert wide.loc[issue.code, "exchange"] == pytest.approx(wide.loc[issue.code, "compromise"])
+    moved = 0
+    for group in several:
+        s = proposal_scenario(group, [np.ones(len(i.actors)) for i in group])
+        for a in s.actors:  # absent from an issue: salience 0 there; else the data's
+            for issue, issue_id in zip(group, s.issue_ids, strict=True):
+                here = issue.actors.index(a.id) if a.id in issue.actors else None
+                given = 0.0 if here is None else float(issue.saliences[here])
+                assert a.salience[issue_id] == given
+        values = detente.forecast(s, ["exchange"]).runs[0].values
+        for issue, value in zip(group, values, strict=True):
+            if issue.scoreable:
+                assert wide.loc[issue.code, "exchange"] == value
+                moved += value != pytest.approx(wide.loc[issue.code, "compromise"])
+    assert moved > 0  # trades moved some forecasts off the compromise
 
 
 # --- calibration ---------------------------------------------------------------------------------

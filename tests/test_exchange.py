@@ -557,7 +557,9 @@ def test_a_study_keeps_the_trades_and_the_report_shows_them() -> None:
     from detente.analysis import study
     from detente.report import build, html
 
-    done = study(detente.bundled("six-party-2004-package"), draws=0, rng=3)
+    done = study(
+        detente.bundled("six-party-2004-package"), ["compromise", "exchange"], draws=0, rng=3
+    )
     doc = done.to_json()
     found = doc["trades"]["exchange"]
     first = found["exchanges"][0]
