@@ -576,6 +576,7 @@ def test_a_study_keeps_the_trades_and_the_report_shows_them() -> None:
     assert "Trades across issues: the exchange model" in page
     assert "United States gives ground on “What North Korea gets in return”" in page
     assert "Who gains and who pays" in page
+    assert 'href="#trades-exchange"' in page  # the contents lead to it
     single = study(detente.bundled("six-party-2004"), draws=0, rng=3)
     assert single.to_json()["trades"] == {}
     assert any(m == "exchange" for m, _ in single.left_out)
@@ -646,3 +647,21 @@ def test_an_exchange_and_a_drop_explain_themselves_in_words_and_json() -> None:
     assert first.after == 1
     assert "dropped after exchange 1" in first.describe(labels, issues)
     assert json.loads(json.dumps(first.to_json(s.actor_ids, issues)))["cause"] == first.cause()
+
+
+def test_bad_options_and_too_large_rounds_are_clear_errors(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from detente.models.exchange import rounds
+
+    over = cli(
+        "forecast", "six-party-2004-package", "--model", "exchange", "--no-store",
+        "--option", "fixed_weight=0.7", "--option", "salience_weight=0.5",
+    )  # fmt: skip
+    assert over.code == 2
+    assert "fixed_weight + salience_weight must be at most 1" in over.err
+    monkeypatch.setattr(rounds, "MAX_CANDIDATES", 3)  # the package case has 5 candidates
+    big = cli("forecast", "six-party-2004-package", "--model", "exchange", "--no-store")
+    assert big.code == 2
+    assert "more than 3 candidate exchanges in a round" in big.err
+    assert "internal error" not in big.err

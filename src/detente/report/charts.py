@@ -601,9 +601,18 @@ def trade_network(
             solid_capstyle="round",
             zorder=1,
         )
-        mid = (xy[a] + xy[b]) / 2
+        # a third of the way from the first actor: lines between opposite actors cross at the
+        # centre, and labels at their midpoints would sit on each other
+        at = xy[a] + (xy[b] - xy[a]) / 3
         ax.annotate(
-            f"{count}×", mid, ha="center", va="center", fontsize=_LABEL_PT - 1, color="#333333"
+            f"{count}×",
+            at,
+            ha="center",
+            va="center",
+            fontsize=_LABEL_PT - 1,
+            color="#333333",
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
+            zorder=2,
         )
     for k, (name, colour) in enumerate(zip(names, colours, strict=True)):
         ax.scatter(
@@ -617,7 +626,7 @@ def trade_network(
         )
         ax.annotate(
             name,
-            xy[k] * 1.17,
+            xy[k] * 1.22,
             ha="center",
             va="center",
             fontsize=_LABEL_PT,

@@ -8,10 +8,9 @@ takes its numpy path, which gives bit-for-bit the same results, more slowly; one
 
 from __future__ import annotations
 
-import functools
-import threading
-import warnings
 from types import ModuleType
+
+from detente.models._compiled import optional_kernels
 
 __all__ = ["NO_NUMBA", "kernels"]
 
@@ -21,23 +20,7 @@ NO_NUMBA = (
     "results, bit for bit, only slower; for the compiled kernel: pip install 'detente[fast]'"
 )
 
-# held while deciding, so that two threads' first rounds give one note between them
-_DECIDING = threading.Lock()
-
 
 def kernels() -> ModuleType | None:
     """The compiled kernel's module, or None when numba is not installed (then warn, once)."""
-    with _DECIDING:
-        return _load()
-
-
-@functools.cache
-def _load() -> ModuleType | None:
-    try:
-        from detente.models.exchange import _kernels
-    except ModuleNotFoundError as err:
-        if err.name != "numba":  # a missing module of ours is a bug, not a lighter install
-            raise
-        warnings.warn(NO_NUMBA, RuntimeWarning, stacklevel=4)
-        return None
-    return _kernels
+    return optional_kernels("detente.models.exchange._kernels", NO_NUMBA)

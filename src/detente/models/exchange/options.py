@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from detente.models.registry import ModelOptions
 
@@ -73,3 +73,13 @@ class ExchangeOptions(ModelOptions):
     tie_digits: int | None = Field(default=10, ge=0, le=15)
     fixed_weight: float = Field(default=0.1, ge=0, le=1, allow_inf_nan=False)
     salience_weight: float = Field(default=0.4, ge=0, le=1, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _drift_stops_at_the_voting_position(self) -> ExchangeOptions:
+        drift = self.fixed_weight + self.salience_weight
+        if drift > 1:
+            raise ValueError(
+                "fixed_weight + salience_weight must be at most 1 (the drift would carry a "
+                f"position past its voting position), not {drift:g}"
+            )
+        return self

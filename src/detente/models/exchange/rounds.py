@@ -26,11 +26,13 @@ from typing import Any
 
 import numpy as np
 
+from detente.errors import InputError
 from detente.models.exchange import _accel
 from detente.models.exchange.options import ExchangeOptions
 
 __all__ = [
     "COMPILED_FROM",
+    "MAX_CANDIDATES",
     "Candidates",
     "Dropped",
     "Exchange",
@@ -45,6 +47,10 @@ _NO_MOVE = 1e-10
 #: (when numba is installed); smaller ones take the numpy path, which is as fast there and
 #: needs no numba (the two give the same results, bit for bit).
 COMPILED_FROM = 3000
+#: A round considers at most this many candidate exchanges (about 2 GB of memory: 2,400 actors
+#: on 3 issues, 2.2 million candidates, took 4.5 GB); more is refused before any is computed.
+#: 100 actors on 5 issues give about 12,000; 1,000 on 3 about 375,000.
+MAX_CANDIDATES = 1_000_000
 #: Positions and outcomes this close (on 0-100) are the same point: exact arithmetic would
 #: make them equal, and float rounding must not decide a side or a cap (X2, §3.5).
 _AT = 1e-9
@@ -362,6 +368,7 @@ def _generate(
         left, right = (x <= outcome) | at, (x > outcome) & ~at
     parts: list[tuple[np.ndarray, ...]] = []
     groups: dict[tuple[int, int], dict[str, tuple[int, ...]]] = {}
+    total = 0
     for number, (p, q) in enumerate(itertools.combinations(range(k), 2)):
         both = (
             present[:, p] & present[:, q] & (left[:, p] | right[:, p]) & (left[:, q] | right[:, q])
@@ -374,6 +381,13 @@ def _generate(
             "d": np.flatnonzero(both & lp & lq),
         }
         groups[(p, q)] = {g: tuple(int(a) for a in members[g]) for g in _GROUPS}
+        total += len(members["a"]) * len(members["d"]) + len(members["b"]) * len(members["c"])
+        if total > MAX_CANDIDATES:
+            raise InputError(
+                f"exchange: {len(x)} actors on {k} issues give more than {MAX_CANDIDATES:,} "
+                "candidate exchanges in a round (every pair of actors on every pair of issues); "
+                "run it on fewer actors or issues"
+            )
         for kind, (g, h) in enumerate((("a", "d"), ("b", "c"))):
             first, second = members[g], members[h]
             if not len(first) or not len(second):

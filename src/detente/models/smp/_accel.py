@@ -8,12 +8,11 @@ take their numpy path, which gives bit-for-bit the same results, more slowly; on
 
 from __future__ import annotations
 
-import functools
-import threading
-import warnings
-from typing import Protocol
+from typing import Protocol, cast
 
 import numpy as np
+
+from detente.models._compiled import optional_kernels
 
 __all__ = ["Kernels", "kernels"]
 
@@ -50,10 +49,6 @@ class Kernels(Protocol):
     def l1_rows(self, VT: Array) -> Array: ...
 
 
-# held while deciding, so that two threads' first turns give one note between them
-_DECIDING = threading.Lock()
-
-
 def kernels() -> Kernels | None:
     """The compiled kernels, or None when numba is not installed (then warn, once).
 
@@ -62,17 +57,5 @@ def kernels() -> Kernels | None:
     RuntimeWarning
         On the first call in a process without numba.
     """
-    with _DECIDING:
-        return _load()
-
-
-@functools.cache
-def _load() -> Kernels | None:
-    try:
-        from detente.models.smp import _kernels
-    except ModuleNotFoundError as err:
-        if err.name != "numba":  # a missing module of ours is a bug, not a lighter install
-            raise
-        warnings.warn(NO_NUMBA, RuntimeWarning, stacklevel=3)
-        return None
-    return _kernels
+    found = optional_kernels("detente.models.smp._kernels", NO_NUMBA)
+    return cast("Kernels | None", found)
