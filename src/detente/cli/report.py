@@ -261,5 +261,6 @@ def _rebuild(kept: StoredRun, focus: str | None) -> Study:
         done.kept_as(kept.id),
         seed=kept.seed,
         detente_version=kept.detente_version,
-        warnings=differences(done, doc, run_id=kept.id, version=kept.detente_version),
+        warnings=done.warnings
+        + differences(done, doc, run_id=kept.id, version=kept.detente_version),
     )
