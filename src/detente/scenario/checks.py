@@ -47,6 +47,7 @@ def consistency_problems(s: Scenario) -> Iterator[Problem]:
         yield from _actor_problems(actor, ("actors", n), issues, sources)
 
     yield from _accommodation_problems(s)
+    yield from _salience_scale_problems(s)
     if s.actors and all(a.capability == 0 for a in s.actors):
         yield Problem(
             "actors", "every actor has capability 0; at least one must be > 0", ("actors",)
@@ -368,3 +369,27 @@ def _accommodation_problems(s: Scenario) -> Iterator[Problem]:
                 "they must sum to at most 1",
                 ("accommodation", a),
             )
+
+
+def _salience_scale_problems(s: Scenario) -> Iterator[Problem]:
+    """Saliences that look like 0-1 (KTAB's and Bueno de Mesquita's convention) in a scenario
+    that did not say its scale: read as 0-100 they would mean that nobody cares, and every
+    model's forecast changes (they are not quietly rescaled: the file must say which)."""
+    if s.salience_scale is not None:
+        return
+    actors = list(s.actors)
+    for event in s.timeline:
+        actors += event.add_actors
+        for branch in event.branches.values():
+            actors += branch.add_actors
+    values = [v for a in actors for v in a.salience.values()]
+    if values and max(values) <= 1 and any(0 < v < 1 for v in values):
+        yield Problem(
+            "salience_scale",
+            f"every salience is at most 1 (the largest is {max(values):g}): saliences are read "
+            "on 0-100, where these would mean the actors barely care. If they are on 0-1 "
+            "(KTAB's and Bueno de Mesquita's convention), add 'salience_scale: 1' at the top of "
+            "the file to have them multiplied by 100; if they are on 0-100, add "
+            "'salience_scale: 100'",
+            ("actors",),
+        )

@@ -14,7 +14,7 @@ import hashlib
 import json
 import math
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
@@ -207,6 +207,17 @@ class Scenario(_Value):
     )
     model_options: dict[Text, dict[Text, Any]] = Field(default_factory=dict)
     variant_of: Variant | None = None
+    #: The scale the file gives saliences on: ``100`` (detente's 0-100) or ``1`` (0-1, as KTAB
+    #: and Bueno de Mesquita write them; multiplied by 100 when read, and then recorded as 100).
+    #: Needed only when every salience is at most 1, which is otherwise refused as ambiguous.
+    salience_scale: Literal[1, 100] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _salience_on_0_100(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("salience_scale") == 1:
+            return _scaled_saliences(data, SALIENCE_MAX) | {"salience_scale": 100}
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -282,3 +293,49 @@ class Scenario(_Value):
             self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
         )
         return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _scaled_saliences(data: dict[str, Any], factor: float) -> dict[str, Any]:
+    """Raw scenario data with every salience input multiplied by ``factor``: the actors'
+    saliences and their ranges, and the timeline's set, shift and added actors. Values that are
+    not numbers are left for validation to report."""
+
+    def times(value: Any) -> Any:
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        return value * factor if number else value
+
+    def is_salience(key: Any) -> bool:
+        return isinstance(key, str) and "salience" in key.split(".")
+
+    def actor(raw: Any) -> Any:
+        if not isinstance(raw, dict):
+            return raw
+        out = dict(raw)
+        if isinstance(raw.get("salience"), dict):
+            out["salience"] = {k: times(v) for k, v in raw["salience"].items()}
+        if isinstance(raw.get("uncertainty"), dict):
+            out["uncertainty"] = {
+                k: [times(x) for x in v] if is_salience(k) and isinstance(v, list) else v
+                for k, v in raw["uncertainty"].items()
+            }
+        return out
+
+    def branch(raw: Any) -> Any:
+        if not isinstance(raw, dict):
+            return raw
+        out = dict(raw)
+        for how in ("set", "shift"):
+            if isinstance(raw.get(how), dict):
+                out[how] = {k: times(v) if is_salience(k) else v for k, v in raw[how].items()}
+        if isinstance(raw.get("add_actors"), list):
+            out["add_actors"] = [actor(a) for a in raw["add_actors"]]
+        if isinstance(raw.get("branches"), dict):
+            out["branches"] = {k: branch(b) for k, b in raw["branches"].items()}
+        return out
+
+    out = dict(data)
+    if isinstance(data.get("actors"), list):
+        out["actors"] = [actor(a) for a in data["actors"]]
+    if isinstance(data.get("timeline"), list):
+        out["timeline"] = [branch(e) for e in data["timeline"]]
+    return out
