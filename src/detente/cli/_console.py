@@ -213,7 +213,9 @@ def open_what_if(
     from detente.scenario import apply_overrides
     from detente.scenario.bundled import open_scenario
 
-    return apply_overrides(open_scenario(ref, sources_dir=sources), sets or [], drops or [])
+    with warnings_to_stderr():  # e.g. a source file not found: its quotes go unchecked
+        scenario = open_scenario(ref, sources_dir=sources)
+    return apply_overrides(scenario, sets or [], drops or [])
 
 
 def print_what_if(scenario: Any) -> None:
