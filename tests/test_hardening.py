@@ -332,3 +332,65 @@ def test_bundled_quotes_are_checked_against_sources(tmp_path: Path, shared: Path
     assert result.code == 2
     assert "six-party-2004 (bundled)" in result.err
     assert "quote not found verbatim" in result.err
+
+
+# --- the work an input can ask for is bounded, and said before it starts -------------------------
+
+
+def test_draws_are_bounded_before_any_work(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    started = time.perf_counter()
+    huge = cli("report", "six-party-2004", "--draws", str(10**23), "-o", "never.html")
+    assert huge.code == 2
+    assert "at most 10,000,000 are allowed" in huge.err
+    big = cli("simulate", "six-party-2004", "--draws", "9000000", "--no-store")
+    assert big.code == 2
+    assert "would hold 1.7 GB of results; the limit is 1 GB: ask for at most" in big.err
+    calibration = cli("backtest", "--draws", "1000000")
+    assert calibration.code == 2
+    assert "at most 100,000 draws per issue" in calibration.err
+    assert time.perf_counter() - started < 20, "refused before any work"
+
+
+# --- numbers at the limits, names that look like formulas ----------------------------------------
+
+EDGE = r"""
+issues: [{id: x, min: -1.0e12, max: 1.0e12}, {id: y, min: 0, max: 1.0e-6}]
+actors:
+  - id: A
+    name: "US$ 5 and $6"
+    capability: 1.0e12
+    position: {x: -1.0e12, y: 0}
+    salience: {x: 100, y: 1}
+    uncertainty: {position.x: [-1.0e12, -1.0e11]}
+  - {id: B, name: "$\\frac{a$", capability: 5.0e-324, position: {x: 1.0e12, y: 1.0e-6},
+     salience: {x: 100, y: 100}}
+  - {id: C, capability: 1, position: {x: 0, y: 5.0e-7}, salience: {x: 60, y: 0}}
+"""
+
+
+def test_scales_and_capabilities_beyond_1e12_are_refused() -> None:
+    text = EDGE.replace("min: -1.0e12", "min: -1.0e308")
+    with pytest.raises(ScenarioError, match=r"issues\[x\]\.min: the scale's min .* beyond ±1e\+12"):
+        loads(text)
+    with pytest.raises(ScenarioError, match="capability 1e\\+300 is beyond 1e\\+12"):
+        loads(EDGE.replace("capability: 1.0e12", "capability: 1.0e300"))
+
+
+def test_every_model_and_the_report_take_the_limits(tmp_path: Path, cli) -> None:
+    """The widest scale and capabilities allowed, a scale a millionth wide, a capability of the
+    smallest float, and names with dollar signs (drawn as text, never as formulas)."""
+    import math
+
+    s = loads(EDGE)
+    fc = detente.forecast(s, detente.models.names())
+    for run in fc.runs:
+        assert all(math.isfinite(v) for v in run.values), run.model
+    path = tmp_path / "edge.yaml"
+    path.write_text(EDGE, encoding="utf-8")
+    result = cli("report", str(path), "--draws", "10", "-o", str(tmp_path / "r.html"), "--no-store")
+    assert result.code == 0, result.err
+    assert "warning" not in result.err
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "US$ 5 and $6" in html

@@ -42,6 +42,8 @@ __all__ = [
 
 #: Version tag of the JSON document :meth:`Backtest.to_json` returns.
 BACKTEST_SCHEMA = "detente.backtest/1"
+#: The most Monte Carlo draws per issue the calibration takes (it keeps them all).
+MAX_CALIBRATION_DRAWS = 100_000
 #: The baselines scored beside the models.
 BASELINES: tuple[str, ...] = ("median-actor", "commission", "reference-point")
 #: The model every other is compared with in the bootstrap (the registry's reference model).
@@ -358,6 +360,11 @@ def backtest(
         raise InputError(f"--bootstrap needs at least 100 replicates, not {n_boot}")
     if draws < 0:
         raise InputError(f"--draws must be 0 or more, not {draws}")
+    if draws > MAX_CALIBRATION_DRAWS:
+        raise InputError(
+            f"--draws {draws:,}: the calibration takes at most {MAX_CALIBRATION_DRAWS:,} draws per "
+            "issue (it keeps every issue's draws: 100,000 take about 150 MB)"
+        )
     infos, parsed = resolve_models(names, options)
     resolved = {info.name: parsed[info.name].model_dump(mode="json") for info in infos}
     issues = data.select(split)
