@@ -75,6 +75,12 @@ class Advice:
             "sensitivity": [vars(item) for item in self.sensitivity],
         }
 
+    @property
+    def announcement_gain(self) -> float:
+        """How much nearer the ideal the forecast gets with the best announced position (0
+        when announcing the ideal itself is best)."""
+        return abs(self.forecast - self.ideal) - abs(self.best_forecast - self.ideal)
+
 
 def advise(
     scenario: Scenario,
