@@ -256,3 +256,54 @@ def test_a_forecast_of_many_actors_is_brief_unless_full(cli, tmp_path: Path) -> 
     assert light in rows.findall(full.out)
     assert "more (--full)" in brief.out
     assert "more actors" not in full.out
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["advise", "six-party-2004", "--for", "USA"], "advising USA"),
+        (["coalitions", "six-party-2004", "--rounds", "2"], "each member leaving"),
+        (["dyads", "six-party-2004", "--rounds", "2"], "dyads of future"),
+    ],
+)
+def test_slow_commands_show_progress_on_a_terminal(cli, monkeypatch, args, says) -> None:
+    import io as text_io
+
+    from rich.console import Console
+
+    from detente.cli import _console
+
+    screen = text_io.StringIO()
+    terminal = Console(file=screen, force_terminal=True, width=100)
+    monkeypatch.setattr(_console, "stderr", terminal)
+    result = cli(*args)
+    assert result.code == 0, result.err
+    assert says in screen.getvalue()
+    assert result.err == ""  # and nothing when stderr is not a terminal (the normal capture)
+
+
+def test_compiling_kernels_is_announced_once(cli, monkeypatch, tmp_path: Path) -> None:
+    pytest.importorskip("numba")
+    from detente.models import _compiled
+
+    source = tmp_path / "_kernels.py"
+    source.write_text("")
+    assert not _compiled._cached(source)  # no numba index yet: the first run compiles
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "_kernels.step-12.py311.nbi").write_bytes(b"")
+    assert _compiled._cached(source)
+
+    def run(cold: bool) -> str:
+        monkeypatch.setattr(_compiled, "_cached", lambda path: not cold)
+        _compiled._load.cache_clear()
+        result = cli("forecast", "ktab-dummy-3d", "-m", "smp", "--no-store")
+        assert result.code == 0, result.err
+        return result.err
+
+    cold = run(True)
+    assert cold.count("compiling the smp model's numba kernels") == 1
+    assert [line for line in cold.splitlines() if "numba" in line] == [
+        "compiling the smp model's numba kernels: a one-time wait (kept in numba's cache)"
+    ]
+    assert "compiling" not in run(False)  # silent when the kernels are cached
+    _compiled._load.cache_clear()

@@ -8,7 +8,7 @@ import re
 import sys
 import warnings
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -46,6 +46,7 @@ __all__ = [
     "stderr",
     "stdout",
     "warnings_to_stderr",
+    "working",
 ]
 
 # C0 controls but newline and tab, DEL and C1: a scenario's text may carry them (an actor named
@@ -342,6 +343,14 @@ def print_what_if(scenario: Any) -> None:
             + "; ".join(variant.overrides),
             markup=False,
         )
+
+
+def working(what: str) -> AbstractContextManager[Any]:
+    """A transient spinner on stderr (``⠋ advising...``) while a step without a count runs;
+    nothing when stderr is not a terminal (a pipe or a log stays clean)."""
+    if not stderr.is_terminal:
+        return nullcontext()
+    return stderr.status(what)
 
 
 def progress_bar(verb: str) -> Any:

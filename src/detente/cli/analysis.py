@@ -28,6 +28,7 @@ from detente.cli._console import (
     print_split,
     print_what_if,
     stdout,
+    working,
 )
 
 __all__ = ["advise", "coalitions", "dyads"]
@@ -108,29 +109,30 @@ def dyads(
     if not as_json:
         print_what_if(s)
     for name in names:
-        rounds_ = round_views(
-            s,
-            issue,
-            options=options,
-            future=name,
-            round_days=round_days,
-            rng=seed,
-            model=info.name,
-        )
-        risks = (
-            pair_risks(
+        with working(f"dyads of future {name}" + (f" over {draws} draws" if draws else "")):
+            rounds_ = round_views(
                 s,
                 issue,
                 options=options,
                 future=name,
-                round=at_round,
-                draws=draws,
+                round_days=round_days,
                 rng=seed,
                 model=info.name,
             )
-            if draws
-            else []
-        )
+            risks = (
+                pair_risks(
+                    s,
+                    issue,
+                    options=options,
+                    future=name,
+                    round=at_round,
+                    draws=draws,
+                    rng=seed,
+                    model=info.name,
+                )
+                if draws
+                else []
+            )
         doc = {"future": name, **summary_json(rounds_, point, at_round)}
         doc["draws"] = draws
         doc["seed"] = seed
@@ -292,9 +294,16 @@ def advise(
     who = s.actor_ids[find_actor(s, focal)]
     name = model or dyads_model().name
     settings = model_options(option or [], [name], preset, rounds)
-    result = run_advice(
-        s, who, model=name, issue=issue, options=settings.get(name), move=move, salience=salience
-    )
+    with working(f"advising {who}: trying 101 positions and every persuasion"):
+        result = run_advice(
+            s,
+            who,
+            model=name,
+            issue=issue,
+            options=settings.get(name),
+            move=move,
+            salience=salience,
+        )
     if as_json:
         print_json(
             {
@@ -406,14 +415,15 @@ def coalitions(
     issue = check_issue(s, issue)
     name = convergence_model(model).name
     settings = model_options(option or [], [name], preset, rounds)
-    fc = forecast(s, [name], options=settings)
-    path = fc.run(name).rounds[s.issue_ids.index(issue)]
     models = list(dict.fromkeys([*registry.defaults(), name]))
+    with working("running the models with each member leaving its group"):
+        fc = forecast(s, [name], options=settings)
+        path = fc.run(name).rounds[s.issue_ids.index(issue)]
+        leaving = [d for g in s.groups for d in defections(s, g, models, issue, settings)]
     start, end = np.array(path[0].positions), np.array(path[-1].positions)
     scale = s.issue(issue)
     groups = converging_groups(s.actor_ids, end, width=scale.max - scale.min, tolerance=tolerance)
     declared = [cohesion(g, list(s.actor_ids), start, end) for g in s.groups]
-    leaving = [d for g in s.groups for d in defections(s, g, models, issue, settings)]
     if as_json:
         print_json(
             {

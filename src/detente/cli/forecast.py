@@ -31,6 +31,7 @@ from detente.cli._console import (
     save_run,
     stdout,
     warnings_to_stderr,
+    working,
 )
 from detente.errors import InputError
 
@@ -82,7 +83,7 @@ def forecast(
         raise InputError("--explain prints an explanation; use it without --json")
     focus = find_actor(s, explain) if explain is not None else None
     started = dt.datetime.now(dt.UTC)
-    with warnings_to_stderr():
+    with warnings_to_stderr(), working("forecasting"):
         fc = run_forecast(s, model or None, options=options, rng=seed)
     if not no_store:
         from detente.store import record_forecast

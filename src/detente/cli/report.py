@@ -24,6 +24,7 @@ from detente.cli._console import (
     save_run,
     stderr,
     warnings_to_stderr,
+    working,
 )
 from detente.errors import InputError
 
@@ -150,7 +151,7 @@ def report(
         document = _stored_document(what, viewpoint)
     target = output or Path(f"{document['scenario']['id']}-report.html")
     _check_folder(target)
-    with warnings_to_stderr():
+    with warnings_to_stderr(), working("drawing the charts and writing the report"):
         collected = build(document)
         page = render_html(collected)
     try:
@@ -224,7 +225,7 @@ def _stored_document(ref: str, viewpoint: str | None) -> dict[str, Any]:
         seen = {v for v in _viewpoints(kept.document) if v is not None}
         if focus is None or seen <= {focus}:
             return dict(kept.document) | {"run_id": kept.id}
-    with warnings_to_stderr():
+    with warnings_to_stderr(), working(f"studying run {kept.id} again from its inputs"):
         return _rebuild(kept, focus).to_json()
 
 
