@@ -234,7 +234,11 @@ def _print_incentives(rounds_: Any, on: str) -> None:
         ["Round", *ids],
         rows,
         right=range(len(ids) + 1),
-        caption="no target: no challenge would gain anything",
+        caption=(
+            "no target: no challenge would gain anything"
+            if any(" " not in str(cell) and str(cell) != "-" for row in rows for cell in row[1:])
+            else None
+        ),
     )
 
 
