@@ -31,6 +31,7 @@ __all__ = [
     "SetOption",
     "SettingsOption",
     "SourcesDir",
+    "announce_compiling",
     "find_actor",
     "literal",
     "model_options",
@@ -215,6 +216,7 @@ def model_options(
     ``--rounds`` as the round limit of the models that run in rounds."""
     from detente import models
 
+    announce_compiling()
     options = _parse_options(items, chosen)
     run = [models.get(name) for name in (chosen or models.defaults())]
     if preset is not None:
@@ -239,6 +241,22 @@ def model_options(
             assert info.round_limit is not None
             options.setdefault(info.name, {})[info.round_limit] = rounds
     return options
+
+
+def announce_compiling() -> None:
+    """Say on stderr, in one line, when a model's numba kernels are about to be compiled (a
+    first run waits many seconds); nothing when numba's cache has them."""
+    from detente.models._compiled import on_compile
+
+    on_compile(_compiling)
+
+
+def _compiling(module: str) -> None:
+    model = module.split(".")[2] if module.count(".") >= 3 else module
+    stderr.print(
+        f"compiling the {model} model's numba kernels: a one-time wait (kept in numba's cache)",
+        markup=False,
+    )
 
 
 def _parse_options(items: list[str], chosen: list[str] | None) -> dict[str, dict[str, Any]]:

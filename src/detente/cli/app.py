@@ -64,9 +64,6 @@ app.add_typer(runs.runs_app, name="runs")
 
 def main() -> None:
     """Entry point of the ``detente`` command: errors become messages and exit codes."""
-    from detente.models._compiled import on_compile
-
-    on_compile(_compiling)
     try:
         app()
     except SystemExit as exit_:
@@ -86,14 +83,6 @@ def main() -> None:
         _fail(
             err, f"internal error: {type(err).__name__}: {err}. Rerun with --debug for details.", 1
         )
-
-
-def _compiling(module: str) -> None:
-    model = module.split(".")[2] if module.count(".") >= 3 else module
-    stderr.print(
-        f"compiling the {model} model's numba kernels: a one-time wait (kept in numba's cache)",
-        markup=False,
-    )
 
 
 def _problem_title(err: ScenarioError) -> str:

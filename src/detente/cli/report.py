@@ -17,6 +17,7 @@ from detente.cli._console import (
     SetOption,
     SettingsOption,
     SourcesDir,
+    announce_compiling,
     find_actor,
     model_options,
     open_what_if,
@@ -98,6 +99,7 @@ def report(
     from detente.scenario.bundled import bundled_names
     from detente.scenario.io import write_text_atomic
 
+    announce_compiling()  # a new run or a rebuilt one may compile a model's kernels
     is_scenario = Path(what).exists() or what in bundled_names()
     if is_scenario:
         from detente.analysis import study

@@ -13,6 +13,7 @@ import typer
 from detente.cli._console import (
     JsonFlag,
     NoStore,
+    announce_compiling,
     literal,
     print_json,
     progress_bar,
@@ -76,6 +77,7 @@ def sweep(
             + ", ".join(bundled_sweeps())
         )
     parsed, scenario = open_spec(spec)
+    announce_compiling()
     started = dt.datetime.now(dt.UTC)
     progress = progress_bar("sweeping")
     with progress, warnings_to_stderr():
