@@ -307,3 +307,22 @@ def test_compiling_kernels_is_announced_once(cli, monkeypatch, tmp_path: Path) -
     ]
     assert "compiling" not in run(False)  # silent when the kernels are cached
     _compiled._load.cache_clear()
+
+
+@pytest.mark.parametrize("value", ["nan", "-3", "-inf"])
+@pytest.mark.parametrize("option", ["--move", "--salience"])
+def test_advise_refuses_points_that_are_not_a_number(cli, option: str, value: str) -> None:
+    # NaN used to run (exit 0) with Python's RuntimeWarning lines on stderr
+    result = cli("advise", "six-party-2004", "--for", "USA", option, value)
+    assert result.code == 2
+    assert "RuntimeWarning" not in result.err
+
+
+def test_advice_refuses_nan_points_in_the_api() -> None:
+    from detente.analysis.advice import advise
+    from detente.errors import InputError
+
+    with pytest.raises(InputError, match="move must be a finite number of points"):
+        advise(detente.bundled("six-party-2004"), "USA", move=float("nan"))
+    with pytest.raises(InputError, match="salience must be"):
+        advise(detente.bundled("six-party-2004"), "USA", salience=-1.0)

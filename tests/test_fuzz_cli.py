@@ -136,6 +136,9 @@ def _check(cli: Callable[..., object], args: list[str], tmp: str) -> None:
     assert result.code in (0, 2), (argv, result.code, result.err)  # type: ignore[attr-defined]
     assert "internal error" not in text, (argv, result.err)  # type: ignore[attr-defined]
     assert "Traceback" not in text, argv
+    # Python's own warning lines ("RuntimeWarning: ...") are not shown: a warning comes as one
+    # "warning: ..." line
+    assert "Warning: " not in text, (argv, result.err)  # type: ignore[attr-defined]
     assert took < SECONDS_PER_CASE, (argv, took)
 
 

@@ -28,6 +28,7 @@ from detente.cli._console import (
     print_split,
     print_what_if,
     stdout,
+    warnings_to_stderr,
     working,
 )
 
@@ -109,7 +110,8 @@ def dyads(
     if not as_json:
         print_what_if(s)
     for name in names:
-        with working(f"dyads of future {name}" + (f" over {draws} draws" if draws else "")):
+        doing = f"dyads of future {name}" + (f" over {draws} draws" if draws else "")
+        with warnings_to_stderr(), working(doing):
             rounds_ = round_views(
                 s,
                 issue,
@@ -277,8 +279,12 @@ def advise(
         ),
     ] = None,
     issue: IssueOption = None,
-    move: Annotated[float, typer.Option(help="Points another actor is persuaded to move.")] = 10.0,
-    salience: Annotated[float, typer.Option(help="Points of salience to change.")] = 20.0,
+    move: Annotated[
+        float, typer.Option(help="Points another actor is persuaded to move (0 or more).", min=0)
+    ] = 10.0,
+    salience: Annotated[
+        float, typer.Option(help="Points of salience to change (0 or more).", min=0)
+    ] = 20.0,
     option: SettingsOption = None,
     preset: PresetOption = None,
     rounds: RoundsOption = None,
@@ -298,7 +304,8 @@ def advise(
     who = s.actor_ids[find_actor(s, focal)]
     name = model or dyads_model().name
     settings = model_options(option or [], [name], preset, rounds)
-    with working(f"advising {who}: trying 101 positions and every persuasion"):
+    doing = f"advising {who}: trying 101 positions and every persuasion"
+    with warnings_to_stderr(), working(doing):
         result = run_advice(
             s,
             who,
@@ -420,7 +427,7 @@ def coalitions(
     name = convergence_model(model).name
     settings = model_options(option or [], [name], preset, rounds)
     models = list(dict.fromkeys([*registry.defaults(), name]))
-    with working("running the models with each member leaving its group"):
+    with warnings_to_stderr(), working("running the models with each member leaving its group"):
         fc = forecast(s, [name], options=settings)
         path = fc.run(name).rounds[s.issue_ids.index(issue)]
         leaving = [d for g in s.groups for d in defections(s, g, models, issue, settings)]
