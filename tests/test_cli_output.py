@@ -212,8 +212,11 @@ def test_explain_shows_where_the_partner_stood(cli) -> None:
         ["dyads", "six-party-2004", "--rounds", "3", "--draws", "2", "--rng", "1"],
         ["advise", "six-party-2004", "--for", "DPRK"],
         ["coalitions", "six-party-2004", "--rounds", "3"],
+        ["sweep", "six-party-2004-direct-offer", "--rng", "1", "--no-store"],
+        ["forecast", "ktab-dummy-3d", "-m", "smp", "--explain", "SActor-04", "--no-store"],
     ],
-    ids=["forecast", "forecast-3-issues", "simulate", "dyads", "advise", "coalitions"],
+    ids=["forecast", "forecast-3-issues", "simulate", "dyads", "advise", "coalitions", "sweep",
+         "smp"],
 )  # fmt: skip
 def test_tables_are_readable_at_terminal_widths(cli, monkeypatch, width: int, args) -> None:
     from detente.cli import _console

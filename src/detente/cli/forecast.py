@@ -194,7 +194,7 @@ def _print_rounds(fc: Forecast, run: ModelRun, shown: list[int], full: bool) -> 
             if not full and len(moves) > BRIEF_MOVES:
                 moves = [*moves[:BRIEF_MOVES], f"{len(moves) - BRIEF_MOVES} more (--full)"]
             cells = [str(state.round)] + [f"{value:.3f}" for _, value in state.quantities]
-            table.add_row(*cells, literal("; ".join(moves)))
+            table.add_row(*cells, literal("\n".join(moves)))  # a move is never split
         stdout.print(table)
         final = Table(title=f"{run.model}: positions, first and last round", title_justify="left")
         final.add_column("Actor")

@@ -146,24 +146,29 @@ def _print_sweep(sw: Sweep) -> None:
             row["model"], literal(row["issue"]), literal(row["input"]), f"{row['effect']:.2f}"
         )
     stdout.print(influence)
-    tips = Table(
-        title="Tipping points (the input's interval in which the forecast changes)",
-        title_justify="left",
-    )
-    for column in ("Model", "Issue", "Input", "Between", "Forecast", "Kind"):
-        tips.add_column(column, justify="right" if column in ("Between", "Forecast") else "left")
-    for t in sw.tipping:
-        tips.add_row(
-            t.model,
-            literal(t.issue),
-            literal(t.input),
-            f"{t.low:.3f} - {t.high:.3f}",
-            f"{t.before:.2f} -> {t.after:.2f}",
-            literal(t.kind),
+    groups = dict.fromkeys((t.issue, t.input) for t in sw.tipping)
+    for issue, varied_input in groups:  # one table per line of the design: narrow enough
+        tips = Table(
+            title=literal(
+                f"Tipping points of {issue} as {varied_input} varies (the interval in which "
+                "the forecast changes)"
+            ),
+            title_justify="left",
         )
-    if sw.tipping:
+        for column in ("Model", "Between", "Forecast", "Kind"):
+            tips.add_column(
+                column, justify="right" if column in ("Between", "Forecast") else "left"
+            )
+        for t in sw.tipping:
+            if (t.issue, t.input) == (issue, varied_input):
+                tips.add_row(
+                    t.model,
+                    f"{t.low:.3f}-{t.high:.3f}",
+                    f"{t.before:.2f} -> {t.after:.2f}",
+                    literal(t.kind),
+                )
         stdout.print(tips)
-    else:
+    if not sw.tipping:
         stdout.print("No tipping point: no forecast crosses a scale label (or jumps) on any line.")
     for row in sw.answers():
         share = row["share_of_points"]
