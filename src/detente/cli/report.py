@@ -17,6 +17,7 @@ from detente.cli._console import (
     SetOption,
     SettingsOption,
     SourcesDir,
+    announce_compiling,
     find_actor,
     model_options,
     open_what_if,
@@ -24,6 +25,7 @@ from detente.cli._console import (
     save_run,
     stderr,
     warnings_to_stderr,
+    working,
 )
 from detente.errors import InputError
 
@@ -97,6 +99,7 @@ def report(
     from detente.scenario.bundled import bundled_names
     from detente.scenario.io import write_text_atomic
 
+    announce_compiling()  # a new run or a rebuilt one may compile a model's kernels
     is_scenario = Path(what).exists() or what in bundled_names()
     if is_scenario:
         from detente.analysis import study
@@ -150,7 +153,7 @@ def report(
         document = _stored_document(what, viewpoint)
     target = output or Path(f"{document['scenario']['id']}-report.html")
     _check_folder(target)
-    with warnings_to_stderr():
+    with warnings_to_stderr(), working("drawing the charts and writing the report"):
         collected = build(document)
         page = render_html(collected)
     try:
@@ -224,7 +227,7 @@ def _stored_document(ref: str, viewpoint: str | None) -> dict[str, Any]:
         seen = {v for v in _viewpoints(kept.document) if v is not None}
         if focus is None or seen <= {focus}:
             return dict(kept.document) | {"run_id": kept.id}
-    with warnings_to_stderr():
+    with warnings_to_stderr(), working(f"studying run {kept.id} again from its inputs"):
         return _rebuild(kept, focus).to_json()
 
 

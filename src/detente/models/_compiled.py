@@ -10,11 +10,26 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.util
+import os
 import threading
 import warnings
+from collections.abc import Callable
+from pathlib import Path
 from types import ModuleType
 
-__all__ = ["optional_kernels"]
+__all__ = ["on_compile", "optional_kernels"]
+
+# who hears, once per module, that kernels are about to be compiled (the CLI says so on stderr)
+_LISTENERS: list[Callable[[str], None]] = []
+
+
+def on_compile(listener: Callable[[str], None]) -> None:
+    """Call ``listener(module)`` when a kernels' module is loaded with no numba cache for it,
+    that is before its first run compiles it (many seconds); not when the cache is warm."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+
 
 # held while deciding, so that two threads' first runs give one note between them
 _DECIDING = threading.Lock()
@@ -30,9 +45,24 @@ def optional_kernels(module: str, note: str) -> ModuleType | None:
 @functools.cache
 def _load(module: str, note: str) -> ModuleType | None:
     try:
+        spec = importlib.util.find_spec(module)
+        numba = importlib.util.find_spec("numba") is not None
+        if _LISTENERS and numba and spec and spec.origin and not _cached(Path(spec.origin)):
+            for listener in _LISTENERS:
+                listener(module)
         return importlib.import_module(module)
     except ModuleNotFoundError as err:
         if err.name != "numba":  # a missing module of ours is a bug, not a lighter install
             raise
         warnings.warn(note, RuntimeWarning, stacklevel=4)  # at the model code that asked
         return None
+
+
+def _cached(source: Path) -> bool:
+    """Whether numba has an index of compiled functions of ``source`` (its ``.nbi`` files, in
+    the ``__pycache__`` beside it or under ``NUMBA_CACHE_DIR``)."""
+    pattern = f"{source.stem}.*.nbi"
+    places = [source.parent / "__pycache__"]
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        places.append(Path(os.environ["NUMBA_CACHE_DIR"]))
+    return any(next(place.rglob(pattern), None) is not None for place in places if place.is_dir())
