@@ -952,3 +952,124 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+# --- what differs, labels, notes, and what runs list says ----------------------------------------
+
+
+def test_runs_compare_names_the_inputs_that_differ(tmp_path: Path) -> None:
+    store = RunStore(tmp_path / "runs.db")
+    base = detente.bundled("emission-1994")
+    data = base.model_dump(mode="json")
+    moved = data["actors"][0]["id"]
+    data["actors"][0]["position"]["delay"] = 9.5
+    changed = Scenario.model_validate(data)
+    a = store.save(record_forecast(_forecast(models=["median"]), started=START, finished=END))
+    fc = detente.forecast(changed, ["median"], rng=7)
+    b = store.save(record_forecast(fc, started=START, finished=END))
+    code, out, _ = _invoke("compare", a, b, "--store", str(store.path))
+    assert code == 0
+    assert "The scenarios differ: 1 input" in out
+    [row] = [line for line in out.splitlines() if f"actors[{moved}].position.delay" in line]
+    cells = [cell.strip() for cell in row.strip("│ ").split("│")]
+    original = base.actor(moved).position["delay"]
+    assert cells == [f"actors[{moved}].position.delay", str(original), "9.5"]
+
+
+def test_runs_compare_counts_the_differences_it_does_not_show(tmp_path: Path) -> None:
+    store = RunStore(tmp_path / "runs.db")
+    data = detente.bundled("emission-1994").model_dump(mode="json")
+    assert len(data["actors"]) == 10
+    for actor in data["actors"]:  # 10 positions, 2 capabilities, a name and a date: 14 inputs
+        actor["position"]["delay"] = 4.0 if actor["position"]["delay"] != 4.0 else 5.0
+    for actor in data["actors"][:2]:
+        actor["capability"] *= 2
+    data["name"] = "renamed"
+    data["as_of"] = "1989-06-01"
+    changed = Scenario.model_validate(data)
+    a = store.save(record_forecast(_forecast(models=["median"]), started=START, finished=END))
+    fc = detente.forecast(changed, ["median"], rng=7)
+    b = store.save(record_forecast(fc, started=START, finished=END))
+    code, out, _ = _invoke("compare", a, b, "--store", str(store.path))
+    assert code == 0
+    assert "The scenarios differ: 14 inputs" in out
+    table = out[out.index("The scenarios differ") : out.index("... and")]
+    inputs = [line.split("│")[1].strip() for line in table.splitlines() if line.count("│") == 4]
+    assert inputs[:2] == ["name", "as_of"]  # in the order of the scenario file
+    assert len(inputs) == 12
+    assert sum(".position.delay" in name or ".capability" in name for name in inputs) == 10
+    assert "... and 2 more differences" in out
+
+
+def test_runs_can_be_labelled_and_noted(cli: Any, two_runs: tuple[str, str, str]) -> None:
+    db, a, b = two_runs
+    assert cli("runs", "label", a[:18], "baseline, May inputs", "--store", db).code == 0
+    assert cli("runs", "note", a, "USA from the 12 May briefing", "--store", db).code == 0
+    shown = json.loads(cli("runs", "show", a, "--json", "--store", db).out)
+    assert (shown["label"], shown["note"]) == (
+        "baseline, May inputs",
+        "USA from the 12 May briefing",
+    )
+    listed = json.loads(cli("runs", "list", "--json", "--store", db).out)["runs"]
+    assert {r["id"]: r["label"] for r in listed} == {a: "baseline, May inputs", b: None}
+    table = _invoke("list", "--store", db)[1]
+    assert "baseline, May" in next(line for line in table.splitlines() if a in line)
+    text = _invoke("show", a, "--store", db)[1]
+    assert "USA from the 12 May briefing" in text
+    for bad in ("two\nlines", "x" * 81):
+        refused = cli("runs", "label", a, bad, "--store", db)
+        assert refused.code == 2
+        assert refused.err.startswith("error: a run's label")
+    assert cli("runs", "label", a, "", "--store", db).code == 0
+    assert RunStore(db).get(a).label is None
+    assert RunStore(db).get(a).note == "USA from the 12 May briefing"
+
+
+def test_a_record_can_carry_a_label(tmp_path: Path) -> None:
+    store = RunStore(tmp_path / "runs.db")
+    run_id = store.save(dataclasses.replace(_record(), label="  first  ", note="why"))
+    [summary] = store.list()
+    assert (summary.id, summary.label, summary.note) == (run_id, "first", "why")
+    with pytest.raises(ValueError, match="label"):
+        dataclasses.replace(_record(), label="a\nb")
+
+
+def test_runs_list_shows_the_scenario_date_and_the_headline(tmp_path: Path) -> None:
+    store = RunStore(tmp_path / "runs.db")
+    s = detente.bundled("six-party-2004")
+    fc = detente.forecast(s, ["nash", "median"], rng=1)
+    run_id = store.save(record_forecast(fc, started=START, finished=END))
+    code, out, _ = _invoke("list", "--store", str(store.path))
+    assert code == 0
+    nash = detente.forecast(s, ["nash"]).value("nash", "disarmament")
+    block = out[out.index(run_id) :]
+    assert "(2004-05-10)" in block
+    assert f"disarmament: {nash:.3f}" in " ".join(block.split())
+    code, out, _ = _invoke("list", "--json", "--store", str(store.path))
+    [listed] = json.loads(out)["runs"]
+    assert listed["scenario"]["as_of"] == "2004-05-10"
+    assert listed["headline"] == {"model": "nash", "issue": "disarmament", "value": nash}
+
+
+# --- seeds that survive any JSON tool -------------------------------------------------------------
+
+
+def test_large_seeds_round_trip_through_json_tools(cli: Any, tmp_path: Path, monkeypatch) -> None:
+    """jq 1.6 and JavaScript read numbers as doubles: seed_text carries the seed exactly."""
+    monkeypatch.setenv("DETENTE_STORE", str(tmp_path / "runs.db"))
+    seed = 2**125 + 12345  # a SeedSequence's entropy is 128 bits
+    as_doubles = {"parse_int": float}  # what a double-based JSON reader sees
+    out = cli("forecast", "emission-1994", "-m", "median", "--rng", str(seed), "--json").out
+    doc = json.loads(out, **as_doubles)
+    assert int(doc["seed"]) != seed  # the plain number loses digits in such a tool...
+    assert doc["seed_text"] == str(seed)  # ...the text does not
+    for args in (["runs", "list", "--json"], ["runs", "show", doc["run_id"], "--json"]):
+        shown = json.loads(cli(*args).out, **as_doubles)
+        entry = shown["runs"][0] if "runs" in shown else shown
+        assert entry["seed_text"] == str(seed), args
+        assert json.loads(cli(*args).out).get("seed", entry.get("seed")) is not None
+    assert RunStore().get(doc["run_id"]).seed == seed
+    again = cli("forecast", "emission-1994", "-m", "median", "--rng", doc["seed_text"], "--json")
+    assert json.loads(again.out)["issues"] == json.loads(out)["issues"]
+    small = json.loads(cli("forecast", "emission-1994", "-m", "median", "--json").out)
+    assert small["seed_text"] == str(small["seed"])
