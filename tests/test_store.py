@@ -552,6 +552,9 @@ def test_a_mistyped_store_path_starts_no_store_in_new_folders(
         result = cli("runs", *args)
         assert result.code == 2, args
         assert result.err.startswith(f"error: there is no run store at {typo}"), args
+    result = cli("report", "20261123T0625", "-o", str(tmp_path / "r.html"))
+    assert result.code == 2
+    assert f"there is no run store at {typo}" in result.err
     result = cli("forecast", "emission-1994", "-m", "median", "--json")
     assert result.code == 0
     assert json.loads(result.out)["run_id"] is None  # shown, not kept, and the folder says why
@@ -897,7 +900,7 @@ def test_a_read_only_store_can_be_listed_shown_and_exported(tmp_path: Path, lock
                 preexec_fn=without_root_powers,
             )
             assert refused.returncode == 2, refused.stderr
-            assert str(db) in refused.stderr
+            assert f"the run store {db} is read-only" in refused.stderr
             assert "internal error" not in refused.stderr
     finally:
         folder.chmod(0o755)

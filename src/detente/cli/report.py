@@ -190,7 +190,7 @@ def _stored_document(ref: str, viewpoint: str | None) -> dict[str, Any]:
     from detente.store import RunStore
 
     try:
-        kept = RunStore().get(ref)
+        kept = RunStore(readonly=True).get(ref)
     except InputError as err:
         raise InputError(
             f"'{ref}' is neither a scenario file, a bundled scenario "

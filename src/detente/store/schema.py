@@ -36,6 +36,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "StoreError",
     "check_layout",
+    "check_readable",
     "read_version",
     "upgrade",
 ]
@@ -227,6 +228,21 @@ def read_version(conn: sqlite3.Connection) -> int:
         raise StoreError("the run store's meta table has no valid schema_version") from None
 
 
+def check_readable(version: int) -> None:
+    """Refuse a layout newer than this package reads.
+
+    Raises
+    ------
+    StoreError
+        ``version`` is above :data:`SCHEMA_VERSION`.
+    """
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"the run store has schema version {version}, and this detente reads up to "
+            f"{SCHEMA_VERSION}: upgrade detente, or use another store (--store or DETENTE_STORE)"
+        )
+
+
 def upgrade(conn: sqlite3.Connection) -> int:
     """Create or migrate the layout to :data:`SCHEMA_VERSION`, inside the caller's transaction.
 
@@ -246,11 +262,7 @@ def upgrade(conn: sqlite3.Connection) -> int:
         The database was written by a newer detente, or is not a run store.
     """
     before = read_version(conn)
-    if before > SCHEMA_VERSION:
-        raise StoreError(
-            f"the run store has schema version {before}, and this detente reads up to "
-            f"{SCHEMA_VERSION}: upgrade detente, or use another store (--store or DETENTE_STORE)"
-        )
+    check_readable(before)
     version = before
     if version == 0:
         _create_v1(conn)

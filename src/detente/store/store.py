@@ -42,6 +42,7 @@ from detente.store.schema import (
     SCHEMA_VERSION,
     StoreError,
     check_layout,
+    check_readable,
     read_version,
     upgrade,
 )
@@ -213,6 +214,11 @@ class RunStore:
         except StoreError as err:
             raise StoreError(f"{self._path}: {err}") from None
         except sqlite3.Error as err:
+            if "readonly" in str(err):  # opened to change it, but the file or folder is not
+                raise StoreError(
+                    f"the run store {self._path} is read-only: it can be listed, shown and "
+                    "exported, not changed"
+                ) from err
             raise StoreError(f"cannot use {self._path} as a run store: {err}") from err
 
     def __repr__(self) -> str:
@@ -247,9 +253,14 @@ class RunStore:
                     f"cannot create the run store's folder {path.parent}: {err.strerror or err}"
                 ) from err
         elif not path.parent.is_dir():
+            problem = (
+                f"{path.parent} is not a folder"
+                if path.parent.exists()
+                else f"the folder {path.parent} does not exist"
+            )
             raise MissingStoreError(
-                f"cannot create the run store {path}{self._where()}: the folder {path.parent} "
-                "does not exist (a store is created in a folder that exists, never in new ones)"
+                f"cannot create the run store {path}{self._where()}: {problem} "
+                "(a store is created in a folder that exists, never in new ones)"
             )
         self.created = True
 
@@ -297,8 +308,7 @@ class RunStore:
             version = read_version(conn)
             if version == 0:
                 raise StoreError("the database is empty: it holds no run store")
-            if version > SCHEMA_VERSION:
-                upgrade(conn)  # raises the newer-layout error, writing nothing
+            check_readable(version)
             self._columns = check_layout(conn)
 
     @property
@@ -487,6 +497,11 @@ class RunStore:
         except DetenteError:
             raise
         except sqlite3.Error as err:
+            if "readonly" in str(err):
+                raise StoreError(
+                    f"{doing}: the run store {self._path} is read-only: it can be listed, shown "
+                    "and exported, not changed"
+                ) from err
             raise StoreError(
                 f"{doing}: the run store {self._path} cannot be used ({err}); it may be damaged, "
                 "locked for too long or on a read-only disk"
