@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from detente import models as registry
-from detente._rng import RNG, seeding
+from detente._rng import RNG, seed_fields, seeding
 from detente._version import __version__
 from detente.analysis.advice import advise
 from detente.analysis.dyads import (
@@ -125,7 +125,7 @@ class Study:
             "detente_version": self.detente_version,
             "run_id": self.run_id,
             "made": self.made.isoformat(),
-            "seed": self.seed,
+            **seed_fields(self.seed),
             "scenario": s.reference() | {"copy": s.model_dump(mode="json")},
             "models": {
                 run.model: {"options": dict(run.options), "changed": _changed(run)}

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from detente import models as registry
+from detente._rng import seed_fields
 from detente._version import __version__
 from detente.backtest.calibrate import DEU3_SPREAD, Calibration, calibrate
 from detente.backtest.capability import CAPABILITY_SOURCES, capabilities
@@ -148,7 +149,7 @@ class Backtest:
             "models": list(self.models),
             "baselines": list(BASELINES),
             "options": self.options,
-            "seed": self.seed,
+            **seed_fields(self.seed),
             "bootstrap_replicates": self.n_boot,
             "detente_version": self.detente_version,
             "scores": records(self.scores()),

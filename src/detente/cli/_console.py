@@ -4,6 +4,7 @@ the run store and progress bars."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import warnings
@@ -319,14 +320,17 @@ def save_run(record: Any) -> str | None:
     A store that cannot be written does not lose the result just computed: the run is shown
     anyway, with a warning that it was not kept.
     """
-    from detente.errors import DetenteError
     from detente.store import RunStore
 
     try:
-        return RunStore().save(record)
-    except (DetenteError, OSError) as err:
+        store = RunStore()
+        run_id = store.save(record)
+    except Exception as err:  # whatever fails in the store, the result just computed is shown
         stderr.print(f"warning: the run was not kept in the store: {err}", markup=False)
         return None
+    if store.created and os.environ.get("DETENTE_STORE", "").strip():  # a typo shows here
+        stderr.print(f"note: started a new run store at {store.path}", markup=False)
+    return run_id
 
 
 def find_actor(scenario: Any, ref: str) -> int:

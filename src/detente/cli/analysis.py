@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from detente._rng import seed_fields
 from detente._version import __version__
 from detente.cli._console import (
     DropOption,
@@ -137,7 +138,7 @@ def dyads(
             )
         doc = {"future": name, **summary_json(rounds_, point, at_round)}
         doc["draws"] = draws
-        doc["seed"] = seed
+        doc |= seed_fields(seed)
         doc["pair_risks"] = [vars(r) for r in risks]
         documents.append(doc)
         if as_json:

@@ -160,8 +160,10 @@ def import_(
 
     Example: detente import dummyData_3Dim.csv -o dummy.yaml
     """
+    from detente._files import check_output
     from detente.scenario import files, ktab, ktab_xml, table
 
+    check_output(output)  # a folder, a missing folder, a name too long: said before reading
     if output.suffix.lower() not in (".yaml", ".yml", ".json"):
         raise InputError(f"{output}: import writes a scenario file; name it .yaml, .yml or .json")
     if output.exists() and not force:

@@ -10,10 +10,8 @@ from __future__ import annotations
 import io
 import json
 import math
-import os
 import re
 import stat
-import tempfile
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -26,6 +24,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from detente._files import atomic_write
 from detente.errors import InputError, Problem, ScenarioError
 from detente.scenario.model import Scenario, plain_number
 
@@ -115,16 +114,16 @@ def save(scenario: Scenario, path: str | Path) -> None:
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all (a temporary file, then a rename)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``text`` to ``path`` whole or not at all (a temporary file, then a rename).
+
+    The file gets the permissions of any new file under the user's umask.
+
+    Raises
+    ------
+    InputError
+        The path cannot be written (a folder, a missing folder, no permission, ...).
+    """
+    atomic_write(path, text)
 
 
 def dump_yaml(scenario: Scenario) -> str:
