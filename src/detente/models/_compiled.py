@@ -12,6 +12,9 @@ import functools
 import importlib
 import importlib.util
 import os
+import stat
+import sys
+import tempfile
 import threading
 import warnings
 from collections.abc import Callable
@@ -50,7 +53,7 @@ def _load(module: str, note: str) -> ModuleType | None:
         if _LISTENERS and numba and spec and spec.origin and not _cached(Path(spec.origin)):
             for listener in _LISTENERS:
                 listener(module)
-        return importlib.import_module(module)
+        return _import(module)
     except ModuleNotFoundError as err:
         if err.name != "numba":  # a missing module of ours is a bug, not a lighter install
             raise
@@ -66,3 +69,48 @@ def _cached(source: Path) -> bool:
     if os.environ.get("NUMBA_CACHE_DIR"):
         places.append(Path(os.environ["NUMBA_CACHE_DIR"]))
     return any(next(place.rglob(pattern), None) is not None for place in places if place.is_dir())
+
+
+def _import(module: str) -> ModuleType | None:
+    """Import a kernels' module; where numba finds no writable cache (a read-only install and
+    home folder) use a private one in the temporary folder, and failing that the numpy path."""
+    try:
+        return importlib.import_module(module)
+    except RuntimeError as err:  # numba: "cannot cache function ...: no locator available"
+        if "cannot cache" not in str(err):
+            raise
+        sys.modules.pop(module, None)
+    config = importlib.import_module("numba.core.config")
+    setattr(config, "CACHE_DIR", str(_private_cache()))  # noqa: B010 (read by numba's first locator)
+    try:
+        return importlib.import_module(module)
+    except RuntimeError as err:
+        if "cannot cache" not in str(err):
+            raise
+        sys.modules.pop(module, None)
+        warnings.warn(
+            f"{module}: numba can write its cache nowhere (the install, the home folder and the "
+            "temporary folder are read-only); the numpy path runs instead: the same results, "
+            "more slowly. Set NUMBA_CACHE_DIR to a writable folder to compile.",
+            RuntimeWarning,
+            stacklevel=5,
+        )
+        return None
+
+
+def _private_cache() -> Path:
+    """``detente-numba-UID`` in the temporary folder when it is ours alone (numba loads pickles
+    from its cache: a folder someone else could write is never used), else a fresh one."""
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    folder = Path(tempfile.gettempdir()) / f"detente-numba-{uid if uid is not None else 'user'}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        info = folder.lstat()
+        if stat.S_ISDIR(info.st_mode) and info.st_mode & 0o077 == 0 and info.st_uid == uid:
+            return folder
+    except OSError:
+        pass
+    try:
+        return Path(tempfile.mkdtemp(prefix="detente-numba-"))
+    except OSError:
+        return folder  # nowhere writable: the import fails again and the numpy path runs
