@@ -221,7 +221,7 @@ def test_explain_shows_where_the_partner_stood(cli) -> None:
 def test_tables_are_readable_at_terminal_widths(cli, monkeypatch, width: int, args) -> None:
     from detente.cli import _console
 
-    monkeypatch.setattr(_console.stdout, "width", width)
+    monkeypatch.setattr(_console.stdout, "_width", width)  # undone to None: COLUMNS counts again
     result = cli(*args)
     assert result.code == 0, result.err
     table_lines = [line for line in result.out.splitlines() if line[:1] in "┏┃┡│├└"]

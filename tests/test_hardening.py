@@ -12,7 +12,7 @@ import pytest
 
 import detente
 from detente.errors import ScenarioError
-from detente.scenario import load, loads
+from detente.scenario import load, loads, with_input
 
 ZERO_ONE = """\
 issues: [{id: x}]
@@ -169,19 +169,19 @@ def test_with_input_validates_again_and_moves_the_range() -> None:
     usa = s.actor("USA")
     old = usa.position["disarmament"]
     low, *_ = usa.uncertainty["position.disarmament"]
-    moved = s.with_input("USA.position.disarmament", old - 10)
+    moved = with_input(s, "USA.position.disarmament", old - 10)
     assert moved.actor("USA").position["disarmament"] == old - 10
     assert moved.actor("USA").uncertainty["position.disarmament"][0] == max(0, low - 10)
     assert moved.variant_of is not None
     assert moved.variant_of.overrides == [f"USA.position.disarmament={old - 10:g}"]
     assert s.actor("USA").position["disarmament"] == old, "the original is unchanged"
     with pytest.raises(InputError, match="outside"):
-        s.with_input("USA.position.disarmament", 250)
+        with_input(s, "USA.position.disarmament", 250)
     with pytest.raises(InputError, match="finite"):
-        s.with_input("USA.capability", float("nan"))
+        with_input(s, "USA.capability", float("nan"))
     with pytest.raises(InputError, match="no field 'posture'"):
-        s.with_input("USA.posture", 1)
-    assert s.with_input("USA.capability", 0).actor("USA").capability == 0
+        with_input(s, "USA.posture", 1)
+    assert with_input(s, "USA.capability", 0).actor("USA").capability == 0
 
 
 # --- evidence: checked, confined, bounded, never switched off in silence -------------------------

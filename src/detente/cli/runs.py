@@ -19,7 +19,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from detente.cli._console import JsonFlag, print_json, stderr, stdout
+from detente.cli._console import JsonFlag, print_json, print_split, stderr, stdout
 from detente.errors import InputError
 
 if TYPE_CHECKING:  # the store (and pandas) load when a command runs, not at start-up
@@ -122,39 +122,41 @@ def list_runs(
         )
         return
     labelled = any(run.label for run in runs)
-    table = Table(title=f"Runs in {escape(str(runs_store.path))}", title_justify="left")
-    # ids are copied from here, so never cut; they begin with the UTC time of the run
-    table.add_column("Id (UTC time-...)", no_wrap=True, min_width=23)
-    table.add_column("Kind", no_wrap=True)
-    if labelled:
-        table.add_column("Label", min_width=8)
-    table.add_column("Scenario (date)", min_width=10)
-    table.add_column("Models", min_width=8)
-    table.add_column("Forecast", min_width=10)
-    table.add_column("Seed", justify="right", no_wrap=True)
-    table.add_column("Rows", justify="right", no_wrap=True)
+    # ids are copied from here, so never cut; a table too wide for the terminal is printed in
+    # parts, each repeating the id (they begin with the UTC time of the run)
+    headers = ["Id (UTC time-...)", "Kind", *(["Label"] if labelled else [])]
+    headers += ["Scenario (date)", "Models", "Forecast", "Seed", "Rows"]
+    rows = []
     for run in runs:
         scenario = run.scenario_id + (f" ({run.scenario_as_of})" if run.scenario_as_of else "")
-        table.add_row(
-            run.id,
-            run.kind if run.status == "complete" else f"{run.kind} ({escape(run.status)})",
-            *([_cell(run.label)] if labelled else []),
-            escape(scenario),
-            escape(", ".join(run.models)),
-            _headline_text(run.headline),
-            _cell(run.seed),
-            str(run.n_rows),
+        rows.append(
+            [
+                run.id,
+                run.kind if run.status == "complete" else f"{run.kind} ({run.status})",
+                *([_plain(run.label)] if labelled else []),
+                scenario,
+                ", ".join(run.models),
+                _headline_plain(run.headline),
+                _plain(run.seed),
+                str(run.n_rows),
+            ]
         )
-    stdout.print(table)
+    print_split(
+        f"Runs in {runs_store.path}", headers, rows, right=(len(headers) - 2, len(headers) - 1)
+    )
     if not runs:
         stderr.print("no runs" + (f" of kind {kind}" if kind else "") + " in this store")
 
 
-def _headline_text(found: dict[str, Any] | None) -> str:
-    """``compromise, delay: 7.390`` (the first model's forecast of the first issue)."""
+def _plain(value: Any) -> str:
+    return "-" if value is None else str(value)
+
+
+def _headline_plain(found: dict[str, Any] | None) -> str:
+    """``compromise, delay: 7.390`` as plain text (printed literally)."""
     if not found:
         return "-"
-    return escape(f"{found.get('model')}, {found.get('issue')}: ") + _number(found.get("value"))
+    return f"{found.get('model')}, {found.get('issue')}: " + _number(found.get("value"))
 
 
 @runs_app.command()

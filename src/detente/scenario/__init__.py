@@ -12,7 +12,7 @@ from detente.scenario.model import (
     Source,
     Variant,
 )
-from detente.scenario.overrides import Override, apply_overrides, parse_override
+from detente.scenario.overrides import Override, apply_overrides, parse_override, with_input
 
 __all__ = [
     "Actor",
@@ -33,4 +33,5 @@ __all__ = [
     "loads",
     "parse_override",
     "save",
+    "with_input",
 ]

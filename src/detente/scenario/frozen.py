@@ -5,7 +5,7 @@ changed in place afterwards (``s.actor("USA").position["x"] = 250``) would skip 
 reach the models. Its mappings and lists are therefore these read-only subclasses of ``dict``
 and ``list``: they read, compare, serialise, copy and pickle as the built-in types do, and every
 method that would change them raises :class:`TypeError` naming the supported way
-(:meth:`~detente.scenario.Scenario.with_input`, or a what-if override).
+(:func:`detente.scenario.with_input`, or a what-if override).
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ T = TypeVar("T")
 
 _HOW = (
     "a scenario is read-only once validated; change an input with "
-    "scenario.with_input('ACTOR.position.ISSUE', value) or detente.scenario.apply_overrides, "
+    "detente.scenario.with_input(scenario, 'ACTOR.position.ISSUE', value) or "
+    "detente.scenario.apply_overrides, "
     "which check it again"
 )
 

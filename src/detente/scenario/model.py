@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from detente.errors import InputError, ScenarioError
+from detente.errors import ScenarioError
 from detente.scenario.checks import consistency_problems
 from detente.scenario.frozen import FrozenDict, FrozenList, ReadOnlyDict, ReadOnlyList
 from detente.scenario.units import SALIENCE_MAX, plain_number
@@ -251,41 +251,6 @@ class Scenario(_Value):
             if actor.id == actor_id:
                 return actor
         raise KeyError(actor_id)
-
-    def with_input(self, key: str, value: float) -> Scenario:
-        """This scenario with one input set to ``value``, validated again.
-
-        ``key`` is ``ACTOR.capability``, ``ACTOR.position.ISSUE`` or ``ACTOR.salience.ISSUE``
-        (the actor by id, name or alias; the issue may be left out when there is one). A scenario
-        is read-only: this, or a what-if override (:func:`detente.scenario.apply_overrides`,
-        ``--set`` on the command line), is the way to change an input. A declared uncertainty
-        range moves with the value, kept within the input's bounds; the result records the
-        change in ``variant_of``.
-
-        Raises
-        ------
-        InputError
-            An unknown actor, field or issue, or a value the scenario's rules refuse (off the
-            scale, a negative capability...).
-
-        Examples
-        --------
-        >>> import detente
-        >>> s = detente.bundled("six-party-2004").with_input("USA.position.disarmament", 80)
-        >>> s.actor("USA").position["disarmament"], s.variant_of.overrides
-        (80.0, ['USA.position.disarmament=80'])
-        """
-        from detente.scenario.overrides import apply_overrides, parse_override
-
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise InputError(f"{key}: the value must be a number, not {value!r}") from None
-        if not math.isfinite(number):
-            raise InputError(f"{key}: the value must be a finite number, not {value!r}")
-        shown = repr(plain_number(number))
-        override = parse_override(f"{key}={shown}" if number >= 0 else f"{key}=({shown})")
-        return apply_overrides(self, [override])
 
     def accommodation_matrix(self, ids: Sequence[str] | None = None) -> np.ndarray | None:
         """The ideal-accommodation matrix over ``ids`` (default the actors), or None if unset.

@@ -29,9 +29,9 @@ from typing import Any
 from detente.errors import InputError, ScenarioError
 from detente.scenario.io import validate_data
 from detente.scenario.model import Scenario
-from detente.scenario.units import SALIENCE_MAX
+from detente.scenario.units import SALIENCE_MAX, plain_number
 
-__all__ = ["Override", "apply_overrides", "parse_override"]
+__all__ = ["Override", "apply_overrides", "parse_override", "with_input"]
 
 _FIELDS = ("capability", "position", "salience")
 _NUMBER = r"[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?"
@@ -177,6 +177,40 @@ def apply_overrides(
             f"{p.where}: {p.message}" if p.where else p.message for p in err.problems
         )
         raise InputError(f"{_describe(overrides, drop)}: {problems}") from None
+
+
+def with_input(scenario: Scenario, key: str, value: float) -> Scenario:
+    """``scenario`` with one input set to ``value``, validated again.
+
+    ``key`` is ``ACTOR.capability``, ``ACTOR.position.ISSUE`` or ``ACTOR.salience.ISSUE``
+    (the actor by id, name or alias; the issue may be left out when there is one). A scenario
+    is read-only: this, or :func:`apply_overrides` (``--set`` on the command line), is the way
+    to change an input. A declared uncertainty range moves with the value, kept within the
+    input's bounds; the result records the change in ``variant_of``.
+
+    Raises
+    ------
+    InputError
+        An unknown actor, field or issue, or a value the scenario's rules refuse (off the
+        scale, a negative capability...).
+
+    Examples
+    --------
+    >>> import detente
+    >>> from detente.scenario import with_input
+    >>> s = with_input(detente.bundled("six-party-2004"), "USA.position.disarmament", 80)
+    >>> s.actor("USA").position["disarmament"], s.variant_of.overrides
+    (80.0, ['USA.position.disarmament=80'])
+    """
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{key}: the value must be a number, not {value!r}") from None
+    if not math.isfinite(number):
+        raise InputError(f"{key}: the value must be a finite number, not {value!r}")
+    shown = repr(plain_number(number))
+    override = parse_override(f"{key}={shown}" if number >= 0 else f"{key}=({shown})")
+    return apply_overrides(scenario, [override])
 
 
 def _describe(overrides: Sequence[str | Override], drop: Sequence[str]) -> str:
