@@ -42,7 +42,7 @@ def bundled(name: str) -> Scenario:
 def open_scenario(ref: str | Path, *, sources_dir: str | Path | None = None) -> Scenario:
     """A scenario file's path, or the name of a bundled scenario."""
     path = Path(ref)
-    if path.exists():
+    if io.path_kind(path) != "missing":  # a pipe or an unreadable name: read() says why
         return files.read(path, sources_dir=sources_dir)
     if str(ref) in bundled_names():
         return bundled(str(ref))

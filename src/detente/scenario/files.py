@@ -68,9 +68,10 @@ def dumps(scenario: Scenario, fmt: str = "yaml") -> str:
 
 def guess_format(path: Path) -> str:
     """The format of a file, from its suffix and, for CSV, its first line."""
-    if path.is_dir():
+    kind = io.path_kind(path)
+    if kind == "folder":
         raise InputError(f"{path}: is a folder, not a scenario file")
-    if not path.exists():
+    if kind == "missing":
         raise InputError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
@@ -85,7 +86,7 @@ def guess_format(path: Path) -> str:
             return "csv"
         raise InputError(
             f"{path}: not a KTAB CSV (first line: name, description, actors, dimensions) nor an "
-            "'Actor, Capability, Position, Salience' CSV"
+            "'Actor, Capability, Position, Salience' CSV" + ktab.semicolon_hint(text)
         )
     if suffix == ".xml":
         if ktab_xml.sniff(io.read_text(path)):

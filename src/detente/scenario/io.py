@@ -7,13 +7,15 @@ those lines and into actor and issue ids.
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import math
 import os
 import re
+import stat
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar, get_args
@@ -21,10 +23,9 @@ from typing import Any, TypeVar, get_args
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from detente.errors import Problem, ScenarioError
+from detente.scenario import _json, _yaml
 from detente.scenario.model import Scenario, plain_number
 
 __all__ = [
@@ -133,109 +134,121 @@ def _plain(scenario: Scenario) -> dict[str, Any]:
 # --- reading -----------------------------------------------------------------------------------
 
 
+def path_kind(path: Path) -> str:
+    """``"missing"``, ``"folder"``, ``"file"`` or ``"other"`` (a named pipe, device or socket).
+
+    Raises
+    ------
+    ScenarioError
+        The name cannot even be looked up (too long, or not permitted).
+    """
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return "missing"
+    except (OSError, ValueError) as err:  # ValueError: a NUL in the name
+        raise _unreadable(path, err) from None
+    if stat.S_ISDIR(mode):
+        return "folder"
+    return "file" if stat.S_ISREG(mode) else "other"
+
+
+def _unreadable(path: Path, err: Exception) -> ScenarioError:
+    reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+    if isinstance(err, OSError) and err.errno == errno.ENAMETOOLONG:
+        reason = (
+            f"the file name is too long ({len(path.name):,} characters; most systems allow 255)"
+        )
+    shown = str(path) if len(str(path)) <= 200 else str(path)[:120] + "…" + str(path)[-60:]
+    return ScenarioError([Problem("", f"cannot be read: {reason}", file=shown)])
+
+
+#: Characters no text input of detente holds: C0 and C1 controls (tab, line feed and carriage
+#: return excepted), DEL and the two non-characters; YAML refuses them too, without a line.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+
 def read_text(path: Path) -> str:
-    """The file as text: refused when missing, too large or not UTF-8."""
+    """The file as text: refused when missing, not a regular file, too large, not UTF-8 (with
+    a word for UTF-16) or holding control characters."""
 
-    def fail(message: str) -> ScenarioError:
-        return ScenarioError([Problem("", message, file=str(path))])
+    def fail(message: str, line: int | None = None) -> ScenarioError:
+        return ScenarioError([Problem("", message, file=str(path), line=line)])
 
-    if not path.exists():
+    kind = path_kind(path)
+    if kind == "missing":
         raise fail("no such file")
-    if path.is_dir():
+    if kind == "folder":
         raise fail("is a folder, not a scenario file")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
+    if kind == "other":  # opening a named pipe would wait for a writer forever
+        raise fail("is not a regular file (a named pipe, device or socket); give a file")
+    try:
+        # O_NONBLOCK: should the path become a pipe after the check, opening it does not block
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as err:
+        raise _unreadable(path, err) from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise fail("is not a regular file (a named pipe, device or socket); give a file")
+        raw = handle.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:
+        size = max(len(raw), path.stat().st_size)
         raise fail(
             f"file is {size / 1024**2:.1f} MB ({size:,} bytes); scenario files are limited to "
             f"{MAX_FILE_BYTES // 1024**2} MB ({MAX_FILE_BYTES:,} bytes; a 1,000-actor scenario "
             "takes about 1 MB)"
         )
-    raw = path.read_bytes()
+    if _looks_like_utf16(raw):
+        raise fail("this file looks like UTF-16 text; save it as UTF-8")
     try:
-        return raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
-        raise ScenarioError(
-            [
-                Problem(
-                    "",
-                    f"is not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start}); "
-                    "save the file as UTF-8",
-                    file=str(path),
-                    line=line,
-                )
-            ]
+        raise fail(
+            f"is not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start}); "
+            "save the file as UTF-8",
+            line,
         ) from None
+    bad = _CONTROL.search(text)
+    if bad is not None:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        raise fail(
+            f"holds the control character U+{ord(bad.group()):04X} at column {column}; "
+            "scenario files are plain text: remove it",
+            line,
+        )
+    return text
+
+
+def _looks_like_utf16(raw: bytes) -> bool:
+    """A UTF-16 byte-order mark, or a zero in every other byte (UTF-16 text in Latin script)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    head = raw[:4096]
+    if len(head) < 2 or b"\x00" not in head:
+        return False
+    half = len(head) // 2
+    return max(head[0::2].count(0), head[1::2].count(0)) > half // 2
 
 
 def _parse(text: str, path: Path, fmt: str | None = None) -> tuple[Any, dict[Path_, int]]:
     fmt = fmt or ("json" if path.suffix.lower() == ".json" else "yaml")
     if fmt == "json":
         return _parse_json(text, path)
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
-    try:
-        tree = yaml.load(text)
-    except MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        what = " ".join(x for x in (err.context, err.problem) if x) or "invalid YAML"
-        line = mark.line + 1 if mark is not None else None
-        raise ScenarioError(
-            [Problem("", f"YAML syntax error: {what}", file=str(path), line=line)]
-        ) from None
-    except YAMLError as err:
-        raise ScenarioError([Problem("", f"YAML syntax error: {err}", file=str(path))]) from None
+    tree, lines = _yaml.parse(text, str(path))
     if not isinstance(tree, dict):
         raise ScenarioError(
             [Problem("", "expected a mapping with issues: and actors: at the top", file=str(path))]
         )
-    lines: dict[Path_, int] = {}
-    _record_lines(tree, (), lines)
-    return _to_builtin(tree), lines
+    return tree, lines
 
 
 def _parse_json(text: str, path: Path) -> tuple[Any, dict[Path_, int]]:
-    def no_constant(name: str) -> Any:
-        raise ValueError(f"{name} is not a number JSON allows")
-
-    try:
-        data = json.loads(text, parse_constant=no_constant)
-    except json.JSONDecodeError as err:
-        raise ScenarioError(
-            [Problem("", f"JSON syntax error: {err.msg}", file=str(path), line=err.lineno)]
-        ) from None
-    except ValueError as err:
-        raise ScenarioError([Problem("", f"JSON error: {err}", file=str(path))]) from None
+    data = _json.parse(text, str(path))
     if not isinstance(data, dict):
         raise ScenarioError([Problem("", "expected a JSON object at the top", file=str(path))])
     return data, {}
-
-
-def _record_lines(node: Any, path: Path_, lines: dict[Path_, int]) -> None:
-    if isinstance(node, CommentedMap):
-        for key in node:
-            lines[(*path, key)] = node.lc.key(key)[0] + 1
-            _record_lines(node[key], (*path, key), lines)
-    elif isinstance(node, CommentedSeq):
-        for index, item in enumerate(node):
-            lines[(*path, index)] = node.lc.item(index)[0] + 1
-            _record_lines(item, (*path, index), lines)
-
-
-def _to_builtin(node: Any) -> Any:
-    if isinstance(node, Mapping):
-        return {k: _to_builtin(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_to_builtin(v) for v in node]
-    if isinstance(node, str):
-        return str(node)
-    if isinstance(node, bool):
-        return bool(node)
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    return node
 
 
 def validate_data(data: Any, file: str, lines: dict[Path_, int] | None = None) -> Scenario:
