@@ -241,3 +241,60 @@ def test_ktab_counts_are_bounded(tmp_path: Path) -> None:
     path.write_text("S,d," + "9" * 5000 + ",1\nActor,D,P,D1,S1\nA,a,1,2,3\n", "utf-8")
     with pytest.raises(ScenarioError, match=r"k\.csv:1: number of actors is 99999999…9999"):
         files.read(path, fmt="ktab-csv")
+
+
+# --- KTAB XML: problems name their line ---------------------------------------------------------
+
+XML = """<?xml version="1.0"?>
+<Scenario>
+  <name>x</name>
+  <ModelParameters>
+    <VictoryProbModel>Linear</VictoryProbModel><PCEModel>Conditional</PCEModel>
+    <StateTransitions>Deterministic</StateTransitions><VotingRule>Binary</VotingRule>
+    <BigRAdjust>Half</BigRAdjust><BigRRange>Mid</BigRRange>
+    <ThirdPartyCommit>SemiCommit</ThirdPartyCommit><InterVecBrgn>S2P2</InterVecBrgn>
+    <BargnModel>InitOnlyInterp</BargnModel>
+  </ModelParameters>
+  <Dimensions><dName>d1</dName></Dimensions>
+  <Actors>
+    <Actor><name>A</name><capability>1</capability>
+      <Position><dCoord>10</dCoord></Position><Salience><dSal>50</dSal></Salience></Actor>
+    <Actor><name>B</name><capability>2</capability>
+      <Position><dCoord>90</dCoord></Position><Salience><dSal>50</dSal></Salience></Actor>
+  </Actors>
+</Scenario>
+"""
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "<VotingRule>Binary</VotingRule>",
+            "<VotingRule>Majority</VotingRule>",
+            "x.xml:6: ModelParameters.VotingRule: is 'Majority'; KTAB's values are Binary,",
+        ),
+        (
+            "<BargnModel>InitOnlyInterp</BargnModel>",
+            "",
+            "x.xml:4: ModelParameters.BargnModel: is missing or empty",
+        ),
+        ("<dCoord>90</dCoord>", "<dCoord>ninety</dCoord>", "x.xml:16: actor 'B': Position"),
+        ("<capability>2</capability>", "<capability>-2</capability>", "x.xml:15: actors[B]"),
+        ("<Scenario>", "<!DOCTYPE x [<!ENTITY e 'x'>]>\n<Scenario>", "x.xml:2: a DOCTYPE"),
+        ("</Actors>", "</Actor>", "x.xml:17: not well-formed XML"),
+    ],
+    ids=["bad parameter", "missing parameter", "bad number", "negative", "doctype", "syntax"],
+)
+def test_ktab_xml_problems_name_the_line(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    path = tmp_path / "x.xml"
+    assert files.read(_written(path, XML)).actor_ids == ("A", "B")
+    with pytest.raises(ScenarioError) as info:
+        files.read(_written(path, XML.replace(old, new)))
+    (problem,) = info.value.problems
+    assert str(problem).startswith(f"{tmp_path}/{expected}")
+
+
+def _written(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
