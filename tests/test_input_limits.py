@@ -199,6 +199,17 @@ def test_alias_expansion_is_bounded(use_libyaml: bool) -> None:
     assert problem.line is not None
 
 
+@PARSERS
+@pytest.mark.parametrize("item", ["1", "[]", "{}"])
+def test_values_in_a_file_are_bounded(
+    use_libyaml: bool, item: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_yaml, "MAX_NODES", 100)  # 1,000,000 in earnest: 5 s to refuse
+    _yaml.parse("x: [" + ", ".join([item] * 97) + "]\n", "f", use_libyaml=use_libyaml)  # 100
+    with pytest.raises(ScenarioError, match="f:2: the file holds more than 100 values"):
+        _yaml.parse("x:\n- [" + ", ".join([item] * 99) + "]\n", "f", use_libyaml=use_libyaml)
+
+
 def test_a_few_aliases_are_fine() -> None:
     data, _ = _yaml.parse("a: &a [1, 2]\nb: [*a, *a]\n", "f")
     assert data == {"a": [1, 2], "b": [[1, 2], [1, 2]]}

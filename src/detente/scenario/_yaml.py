@@ -9,8 +9,8 @@ events itself, so that:
 - only plain data is ever built: mappings, lists, text, numbers, booleans, null and dates.
   YAML's own scalar tags (``!!str``, ``!!int``, ...) are honoured; any other tag
   (``!!python/object``, ``!!omap``, ``!custom``) is refused, never constructed;
-- the work any text can ask for is bounded: nesting depth, nodes added by aliases (a "billion
-  laughs" file), one document per file, integers of at most 4,300 digits;
+- the work any text can ask for is bounded: nesting depth, values in all and values added by
+  aliases (a "billion laughs" file), one document per file, integers of at most 4,300 digits;
 - every refusal names the line: duplicate keys, keys that are not text or numbers, tags.
 
 Reading a 1,000-actor scenario (400 kB) takes about 0.2 s with libyaml, against 6 s for
@@ -37,12 +37,15 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     CParser = None
     PyYAMLError = YAMLError
 
-__all__ = ["MAX_ALIAS_NODES", "MAX_DEPTH", "parse"]
+__all__ = ["MAX_ALIAS_NODES", "MAX_DEPTH", "MAX_NODES", "parse"]
 
 #: Deepest nesting of mappings and lists accepted (a scenario needs about 8).
 MAX_DEPTH = 32
 #: Most nodes that aliases (``*name``) may add to a document, counted after expansion.
 MAX_ALIAS_NODES = 100_000
+#: Most values (scalars, lists and mappings, aliases expanded) in one document: a 1,000-actor
+#: scenario has about 50,000; a 10 MB file could otherwise hold 5 million (25 s to read).
+MAX_NODES = 1_000_000
 #: Longest integer accepted, in digits (Python's own limit for reading one from text).
 MAX_INT_DIGITS = 4300
 
@@ -176,6 +179,7 @@ class _Builder:
         self.result: Any = None
         self.anchors: dict[str, tuple[Any, int, int]] = {}  # value, size, height
         self.alias_nodes = 0
+        self.nodes = 0
         self.documents = 0
         self.resolver = _resolver((1, 2))
         self.cache: dict[str, str] = {}  # plain scalar -> its tag (keys repeat in every actor)
@@ -264,6 +268,13 @@ class _Builder:
             return float(built)
         return built
 
+    def too_many(self, line: int | None) -> ScenarioError:
+        return self.fail(
+            line,
+            f"the file holds more than {MAX_NODES:,} values; a scenario of 1,000 actors holds "
+            "about 50,000",
+        )
+
     def refused_tag(self, tag: str, line: int) -> ScenarioError:
         return self.fail(
             line,
@@ -287,6 +298,9 @@ class _Builder:
         depth = len(self.stack) + 1
         if depth > MAX_DEPTH:
             raise _too_deep(self.file, line)
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise self.too_many(line)
         path = self.child_path(parent, line)
         self.stack.append(_Node(kind, {} if kind == "map" else [], path, depth, event.anchor))
 
@@ -336,6 +350,10 @@ class _Builder:
         """Put a finished value into the open collection (or make it the document)."""
         if anchor is not None:
             self.anchors[anchor] = (value, size, height)
+        if node is None:  # a collection's values were counted as they came
+            self.nodes += size
+            if self.nodes > MAX_NODES:
+                raise self.too_many(line)
         if not self.stack:
             self.result = value
             return
