@@ -324,3 +324,49 @@ def test_a_1000_actor_yaml_loads_in_seconds(tmp_path: Path) -> None:
     (problem,) = info.value.problems
     bad_line = paths["yaml, one error"].read_text().split("\n").index("  capability: -1") + 1
     assert (problem.line, problem.where) == (bad_line, "actors[A0999].capability")
+
+
+# --- model options: checked against the models, reported with their line ----------------------
+
+OPTIONS = BASE + (
+    "model_options:\n"
+    "  smp:\n"
+    "    VotingRule: Binary\n"
+    "    VictoryProbModel: Bogus\n"
+    "  nash: {bogus: 1}\n"
+    "  smpp: {}\n"
+)
+
+
+def _check(model: str, values: Any) -> None:
+    from detente import models
+
+    models.get(model).parse_options(values)
+
+
+def test_model_options_name_the_file_the_option_and_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, OPTIONS)
+    with pytest.raises(ScenarioError) as info:
+        files.read(path, check_options=_check)
+    found = [(p.line, p.where) for p in info.value.problems]
+    assert found == [
+        (8, "model_options.smp.VictoryProbModel"),
+        (9, "model_options.nash.bogus"),
+        (10, "model_options.smpp"),
+    ]
+    assert "Input should be 'Linear', 'Square'" in info.value.problems[0].message
+    assert "unknown model 'smpp'" in info.value.problems[2].message
+    assert files.read(path).model_options["nash"] == {"bogus": 1}  # nothing checks them here
+    good = OPTIONS.replace("Bogus", "Square").split("  nash")[0]
+    assert files.read(write(tmp_path, good), check_options=_check).model_options == {
+        "smp": {"VotingRule": "Binary", "VictoryProbModel": "Square"}
+    }
+
+
+def test_the_cli_checks_model_options_on_validate_and_forecast(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = write(tmp_path, OPTIONS)
+    for argv in (["validate", str(path)], ["forecast", str(path), "--no-store"]):
+        result = cli(*argv)
+        assert result.code == 2, result.err
+        assert f"{path}:8: model_options.smp.VictoryProbModel: model smp: option" in result.err
+        assert f"{path}:10: model_options.smpp: unknown model 'smpp'" in result.err

@@ -39,11 +39,17 @@ def bundled(name: str) -> Scenario:
         return io.load(path, check_evidence=False)
 
 
-def open_scenario(ref: str | Path, *, sources_dir: str | Path | None = None) -> Scenario:
-    """A scenario file's path, or the name of a bundled scenario."""
+def open_scenario(
+    ref: str | Path,
+    *,
+    sources_dir: str | Path | None = None,
+    check_options: io.OptionCheck | None = None,
+) -> Scenario:
+    """A scenario file's path, or the name of a bundled scenario (``check_options``: see
+    :func:`detente.scenario.files.read`)."""
     path = Path(ref)
     if io.path_kind(path) != "missing":  # a pipe or an unreadable name: read() says why
-        return files.read(path, sources_dir=sources_dir)
+        return files.read(path, sources_dir=sources_dir, check_options=check_options)
     if str(ref) in bundled_names():
         return bundled(str(ref))
     raise InputError(

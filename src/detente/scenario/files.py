@@ -18,17 +18,22 @@ FORMATS: tuple[str, ...] = ("yaml", "json", "ktab-csv", "ktab-xml", "csv")
 
 
 def read(
-    path: str | Path, *, fmt: str | None = None, sources_dir: str | Path | None = None
+    path: str | Path,
+    *,
+    fmt: str | None = None,
+    sources_dir: str | Path | None = None,
+    check_options: io.OptionCheck | None = None,
 ) -> Scenario:
     """Read a scenario file in any known format (``fmt`` overrides the guess).
 
     YAML/JSON by suffix; a ``.csv`` is KTAB CSV when its first line ends in the actor and
-    dimension counts, else the common CSV.
+    dimension counts, else the common CSV. ``check_options`` checks a YAML or JSON scenario's
+    ``model_options`` (KTAB XML's are checked as they are read; CSV has none).
     """
     path = Path(path)
     fmt = fmt or guess_format(path)
     if fmt in ("yaml", "json"):
-        return io.load(path, sources_dir=sources_dir)
+        return io.load(path, sources_dir=sources_dir, check_options=check_options)
     if fmt == "ktab-csv":
         return ktab.read(path)
     if fmt == "ktab-xml":

@@ -15,7 +15,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar, get_args
@@ -24,12 +24,13 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 
-from detente.errors import Problem, ScenarioError
+from detente.errors import InputError, Problem, ScenarioError
 from detente.scenario import _json, _yaml
 from detente.scenario.model import Scenario, plain_number
 
 __all__ = [
     "MAX_FILE_BYTES",
+    "OptionCheck",
     "QuoteCheck",
     "check_quotes",
     "dump_json",
@@ -46,8 +47,18 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 Path_ = tuple[str | int, ...]
 
 
+#: Checks one model's options as a scenario's ``model_options`` gives them (``name``, values),
+#: raising :class:`~detente.errors.InputError` when they are wrong. The scenario layer does not
+#: know the models, so a caller that does passes one in (the command line does).
+OptionCheck = Callable[[str, Mapping[str, Any]], object]
+
+
 def load(
-    path: str | Path, *, check_evidence: bool = True, sources_dir: str | Path | None = None
+    path: str | Path,
+    *,
+    check_evidence: bool = True,
+    sources_dir: str | Path | None = None,
+    check_options: OptionCheck | None = None,
 ) -> Scenario:
     """Read a scenario from a YAML or JSON file.
 
@@ -60,6 +71,8 @@ def load(
         ``file`` is at hand (looked up beside the scenario, then in ``sources_dir``).
     sources_dir
         Another folder to look for source files in.
+    check_options
+        Checks each model's ``model_options``; its errors are reported with the line.
 
     Raises
     ------
@@ -71,7 +84,7 @@ def load(
     data, lines = _parse(text, path)
     if isinstance(data, dict) and "id" not in data:
         data = {"id": slug(path.stem), **data}
-    scenario = validate_data(data, str(path), lines)
+    scenario = validate_data(data, str(path), lines, check_options=check_options)
     if check_evidence:
         folders = [path.parent] + ([Path(sources_dir)] if sources_dir is not None else [])
         result = check_quotes(scenario, folders)
@@ -251,15 +264,49 @@ def _parse_json(text: str, path: Path) -> tuple[Any, dict[Path_, int]]:
     return data, {}
 
 
-def validate_data(data: Any, file: str, lines: dict[Path_, int] | None = None) -> Scenario:
-    """Build a Scenario from parsed data; problems are attributed to ``file`` and its lines."""
+def validate_data(
+    data: Any,
+    file: str,
+    lines: dict[Path_, int] | None = None,
+    *,
+    check_options: OptionCheck | None = None,
+) -> Scenario:
+    """Build a Scenario from parsed data; problems are attributed to ``file`` and its lines.
+
+    ``check_options``, when given, checks each model's ``model_options`` (see
+    :data:`OptionCheck`).
+    """
     lines = lines or {}
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as err:
         raise ScenarioError(_problems(err, data)).in_file(file, lines) from None
     except ScenarioError as err:
         raise err.in_file(file, lines) from None
+    if check_options is not None:
+        problems = _option_problems(scenario, check_options)
+        if problems:
+            raise ScenarioError(problems).in_file(file, lines)
+    return scenario
+
+
+def _option_problems(scenario: Scenario, check: OptionCheck) -> list[Problem]:
+    problems = []
+    for model, values in scenario.model_options.items():
+        try:
+            check(model, values)
+        except InputError as err:
+            # point at the option when the message names exactly one of them
+            named = [key for key in values if f"'{key}'" in str(err)]
+            path: Path_ = ("model_options", model, *named[:1]) if len(named) <= 1 else ()
+            problems.append(
+                Problem(
+                    ".".join(str(p) for p in path) or f"model_options.{model}",
+                    str(err),
+                    path or ("model_options", model),
+                )
+            )
+    return problems
 
 
 Model = TypeVar("Model", bound=BaseModel)
