@@ -27,6 +27,7 @@ __all__ = [
     "SetOption",
     "SettingsOption",
     "SourcesDir",
+    "check_model_options",
     "find_actor",
     "model_options",
     "open_what_if",
@@ -213,7 +214,16 @@ def open_what_if(
     from detente.scenario import apply_overrides
     from detente.scenario.bundled import open_scenario
 
-    return apply_overrides(open_scenario(ref, sources_dir=sources), sets or [], drops or [])
+    scenario = open_scenario(ref, sources_dir=sources, check_options=check_model_options)
+    return apply_overrides(scenario, sets or [], drops or [])
+
+
+def check_model_options(model: str, values: Any) -> None:
+    """A scenario file's options for ``model`` as the model takes them (a bad name or value:
+    :class:`InputError`, which the reader reports with the file's line)."""
+    from detente import models
+
+    models.get(model).parse_options(values)
 
 
 def print_what_if(scenario: Any) -> None:

@@ -10,7 +10,15 @@ from typing import Annotated
 
 import typer
 
-from detente.cli._console import JsonFlag, ScenarioRef, SourcesDir, print_json, stderr, stdout
+from detente.cli._console import (
+    JsonFlag,
+    ScenarioRef,
+    SourcesDir,
+    check_model_options,
+    print_json,
+    stderr,
+    stdout,
+)
 from detente.errors import InputError
 
 __all__ = ["export", "import_", "list_models", "scenarios", "schema", "validate"]
@@ -68,7 +76,7 @@ def validate(
     from detente.scenario import check_quotes
     from detente.scenario.files import read
 
-    s = read(file, sources_dir=sources)
+    s = read(file, sources_dir=sources, check_options=check_model_options)
     folders = [file.parent] + ([sources] if sources else [])
     quotes = check_quotes(s, folders)
     n_events = len(s.timeline)
