@@ -19,6 +19,7 @@ ruamel.yaml's round-trip loader, which this replaces (``benchmarks/load_yaml.py`
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -29,13 +30,6 @@ from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.resolver import VersionedResolver
 
 from detente.errors import Problem, ScenarioError
-
-try:  # libyaml, through PyYAML; without it the pure-Python parser gives the same events
-    from yaml import YAMLError as PyYAMLError  # type: ignore[import-untyped]
-    from yaml._yaml import CParser  # type: ignore[import-untyped]
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    CParser = None
-    PyYAMLError = YAMLError
 
 __all__ = ["MAX_ALIAS_NODES", "MAX_DEPTH", "MAX_NODES", "parse"]
 
@@ -59,7 +53,6 @@ _PLAIN_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)
 _FLOW = re.compile(r"[\[\]{}]")
 _KEY_TYPES = (str, int, float, type(None))
 
-_CONSTRUCTORS = YAML(typ="rt").constructor
 _RESOLVERS: dict[tuple[int, int], VersionedResolver] = {}
 
 
@@ -76,19 +69,41 @@ def parse(text: str, file: str, *, use_libyaml: bool = True) -> tuple[Any, dict[
         A syntax error, a refused tag, a duplicate key, a limit passed: naming ``file`` and
         the line.
     """
-    fast = use_libyaml and CParser is not None
-    if not fast:
+    libyaml = _libyaml() if use_libyaml else None
+    if libyaml is None:
         _check_flow_depth(text, file)  # ruamel's scanner is quadratic in flow depth
+    errors: tuple[type[Exception], ...] = (MarkedYAMLError, YAMLError)
     builder = _Builder(file)
     try:
-        builder.run(_libyaml_events(text) if fast else YAML(typ="safe", pure=True).parse(text))
-    except (MarkedYAMLError, PyYAMLError, YAMLError) as err:
+        if libyaml is None:
+            builder.run(YAML(typ="safe", pure=True).parse(text))
+        else:
+            errors += (libyaml[1],)
+            builder.run(_libyaml_events(libyaml[0], text))
+    except errors as err:
         raise _syntax_error(err, file) from None
     return builder.result, builder.lines
 
 
-def _libyaml_events(text: str) -> Iterator[Any]:
-    parser = CParser(text)
+@functools.cache
+def _libyaml() -> tuple[Any, type[Exception]] | None:
+    """PyYAML's libyaml parser and error class (imported on first use: 20 ms), or None."""
+    try:
+        from yaml import YAMLError as PyYAMLError  # type: ignore[import-untyped]
+        from yaml._yaml import CParser  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover - PyYAML built without libyaml
+        return None
+    return CParser, PyYAMLError
+
+
+@functools.cache
+def _constructor() -> Any:
+    """ruamel.yaml's round-trip constructor, whose scalar functions decide non-plain values."""
+    return YAML(typ="rt").constructor
+
+
+def _libyaml_events(parser_class: Any, text: str) -> Iterator[Any]:
+    parser = parser_class(text)
     try:
         while parser.check_event():
             yield parser.get_event()
@@ -257,7 +272,8 @@ class _Builder:
         if tag == _CORE + "float" and _PLAIN_FLOAT.fullmatch(value):
             return float(value)
         try:
-            built = _CONSTRUCTORS.yaml_constructors[tag](_CONSTRUCTORS, ScalarNode(tag, value))
+            constructor = _constructor()
+            built = constructor.yaml_constructors[tag](constructor, ScalarNode(tag, value))
         except Exception:  # ValueError mostly; whatever ruamel raises, the value is wrong
             raise self.fail(line, f"{value[:40]!r} is not a valid {_tag_name(tag)}") from None
         if isinstance(built, bool):
