@@ -298,3 +298,25 @@ def test_ktab_xml_problems_name_the_line(tmp_path: Path, old: str, new: str, exp
 def _written(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        ("t.csv", "Actor,Capability,Position,Salience\nA,1,2,{x}\n", 2),
+        ("k.csv", "S,d,1,1\nActor,Desc,Power,D1,S1\nA,{x},1,2,3\n", 3),
+    ],
+    ids=["common", "ktab"],
+)
+def test_a_cell_past_the_csv_field_limit_is_named(
+    tmp_path: Path, name: str, text: str, line: int
+) -> None:
+    path = tmp_path / name
+    path.write_text(text.format(x="x" * 200_000), encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        files.read(path)
+    (problem,) = info.value.problems
+    assert (problem.line, problem.message) == (
+        line,
+        "not valid CSV: field larger than field limit (131072)",
+    )

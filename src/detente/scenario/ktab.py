@@ -44,7 +44,10 @@ def read(path: str | Path, *, scenario_id: str | None = None) -> Scenario:
 
 def loads(text: str, *, name: str = "<string>", scenario_id: str | None = None) -> Scenario:
     """Parse KTAB CSV text as a :class:`Scenario` (``name`` is used in error messages)."""
-    rows = _rows(text)
+    try:
+        rows = _rows(text)
+    except _CsvError as err:
+        raise ScenarioError([Problem("", str(err), file=name, line=err.line)]) from None
 
     def fail(line: int | None, message: str) -> ScenarioError:
         return ScenarioError([Problem("", message, file=name, line=line)])
@@ -183,7 +186,10 @@ def dumps(scenario: Scenario) -> str:
 
 def sniff(text: str) -> bool:
     """True if ``text`` looks like KTAB CSV (its first line ends in two counts)."""
-    rows = _rows(text[:4096])
+    try:
+        rows = _rows(text[:4096])
+    except _CsvError:
+        return False
     return (
         bool(rows)
         and len(rows[0][1]) >= 4
@@ -194,6 +200,12 @@ def sniff(text: str) -> bool:
 # --- helpers -------------------------------------------------------------------------------------
 
 
+class _CsvError(ValueError):
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
 def _rows(text: str) -> list[tuple[int, list[str]]]:
     """Non-blank rows with their 1-based line numbers; cells trimmed of spaces and quotes."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -201,7 +213,10 @@ def _rows(text: str) -> list[tuple[int, list[str]]]:
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
-        cells = next(csv.reader([line], skipinitialspace=True))
+        try:
+            cells = next(csv.reader([line], skipinitialspace=True))
+        except csv.Error as err:  # a cell over csv's field size limit (131,072 characters)
+            raise _CsvError(f"not valid CSV: {err}", number) from None
         cells = [c.strip().strip('"').strip() for c in cells]
         while cells and cells[-1] == "":
             cells.pop()

@@ -80,7 +80,7 @@ def loads(
         raise ScenarioError([Problem("", "the file is empty", file=name)])
     header_no, header_line = numbered[0]
     delimiter = _delimiter(header_line)
-    header = [h.strip().lower() for h in next(csv.reader([header_line], delimiter=delimiter))]
+    header = [h.strip().lower() for h in _cells(header_line, delimiter, name, header_no)]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise ScenarioError(
@@ -100,7 +100,7 @@ def loads(
     problems: list[Problem] = []
     rows = []
     for line_no, line in numbered[1:]:
-        cells = [c.strip() for c in next(csv.reader([line], delimiter=delimiter))]
+        cells = [c.strip() for c in _cells(line, delimiter, name, line_no)]
         while len(cells) > len(header) and cells[-1] == "":
             cells.pop()  # a trailing delimiter
         if len(cells) > len(header):
@@ -196,6 +196,14 @@ def _delimiter(header_line: str) -> str:
     ):
         return ";"
     return ","
+
+
+def _cells(line: str, delimiter: str, name: str, line_no: int) -> list[str]:
+    try:
+        return next(csv.reader([line], delimiter=delimiter))
+    except csv.Error as err:  # a cell over csv's field size limit (131,072 characters)
+        problem = Problem("", f"not valid CSV: {err}", file=name, line=line_no)
+        raise ScenarioError([problem]) from None
 
 
 def _too_many_cells(
