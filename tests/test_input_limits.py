@@ -146,11 +146,26 @@ def test_yaml_core_tags_are_read(tmp_path: Path) -> None:
         (BASE + "model_options: {x: {[1, 2]: 3}}\n", 5, "a list used as a key"),
         (BASE + "model_options: {x: {{a: 1}: 3}}\n", 5, "a mapping used as a key"),
         (BASE + "model_options: {x: {2004-11-02: 3}}\n", 5, "the key 2004-11-02 is not text"),
+        (BASE + "model_options: {x: {~: 3}}\n", 5, "an empty key (or ~, null)"),
+        (BASE + "? \n: 3\n", 5, "an empty key (or ~, null)"),
+        (BASE + "1: 2\n", 5, "[1]: the key 1 is not a field name; field names are text"),
+        (BASE + "model_options: {1: {}}\n", 5, "keys here must be text, not 1"),
         (BASE + "---\n" + BASE, 5, "a second YAML document starts here"),
         (BASE + "name: " + "9" * 5000 + "\n", 5, "a number of 5,000 digits"),
         (BASE.replace("capability: 2", "capability: 2, capability: 3"), 4, "duplicate key"),
     ],
-    ids=["list key", "mapping key", "date key", "two documents", "long integer", "duplicate"],
+    ids=[
+        "list key",
+        "mapping key",
+        "date key",
+        "null key",
+        "empty key",
+        "number as field",
+        "number as model",
+        "two documents",
+        "long integer",
+        "duplicate",
+    ],
 )
 def test_structural_problems_name_the_line(
     tmp_path: Path, text: str, line: int, words: str

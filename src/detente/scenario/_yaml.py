@@ -51,7 +51,7 @@ _SCALAR_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "time
 _PLAIN_INT = re.compile(r"[-+]?[0-9]+")
 _PLAIN_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _FLOW = re.compile(r"[\[\]{}]")
-_KEY_TYPES = (str, int, float, type(None))
+_KEY_TYPES = (str, int, float)
 
 _RESOLVERS: dict[tuple[int, int], VersionedResolver] = {}
 
@@ -393,6 +393,8 @@ class _Builder:
 
     def set_key(self, parent: _Node, key: Any, line: int, is_merge_key: bool) -> None:
         if not is_merge_key:
+            if key is None:
+                raise self.fail(line, "an empty key (or ~, null); keys must be text or numbers")
             if not isinstance(key, _KEY_TYPES):
                 raise self.fail(line, f"the key {key!s} is not text or a number; put it in quotes")
             if key in parent.value:

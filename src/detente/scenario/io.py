@@ -261,6 +261,10 @@ def _problem(error: ErrorDetails, data: Any, root: type[BaseModel] = Scenario) -
     path: Path_ = tuple(error["loc"])
     # pydantic appends the union member it tried ("int", "date") to the location; drop those
     path = tuple(p for p in path if not (isinstance(p, str) and p in _UNION_TAGS))
+    if error["type"] == "invalid_key" and path:
+        # the location holds the key as text ("None"); the key itself finds its line
+        key = error.get("input")
+        path = (*path[:-1], key if isinstance(key, str | int) else path[-1])
     return Problem(_describe(path, data), _message(error, path, root), path)
 
 
@@ -272,6 +276,11 @@ def _message(error: ErrorDetails, path: Path_, root: type[BaseModel] = Scenario)
     ctx = error.get("ctx", {})
     value = error.get("input")
     shown = repr(value) if isinstance(value, str) else str(value)
+    if kind == "invalid_key":
+        what = "an empty key" if value is None else f"the key {shown}"
+        return f"{what} is not a field name; field names are text"
+    if kind == "string_type" and path[-1:] == ("[key]",):
+        return f"keys here must be text, not {shown}"
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
