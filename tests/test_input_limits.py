@@ -385,3 +385,9 @@ def test_the_cli_checks_model_options_on_validate_and_forecast(cli, tmp_path: Pa
         assert result.code == 2, result.err
         assert f"{path}:8: model_options.smp.VictoryProbModel: model smp: option" in result.err
         assert f"{path}:10: model_options.smpp: unknown model 'smpp'" in result.err
+
+
+@PARSERS
+def test_characters_yaml_refuses_in_a_string_name_the_line(use_libyaml: bool) -> None:
+    with pytest.raises(ScenarioError, match=r"^1 problem in scenario:\n  f:2: YAML syntax error"):
+        _yaml.parse("a: 1\nb: x\x01y\n", "f", use_libyaml=use_libyaml)  # io.loads skips read_text

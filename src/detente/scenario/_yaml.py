@@ -81,7 +81,7 @@ def parse(text: str, file: str, *, use_libyaml: bool = True) -> tuple[Any, dict[
             errors += (libyaml[1],)
             builder.run(_libyaml_events(libyaml[0], text))
     except errors as err:
-        raise _syntax_error(err, file) from None
+        raise _syntax_error(err, file, text) from None
     return builder.result, builder.lines
 
 
@@ -111,11 +111,14 @@ def _libyaml_events(parser_class: Any, text: str) -> Iterator[Any]:
         parser.dispose()
 
 
-def _syntax_error(err: Exception, file: str) -> ScenarioError:
+def _syntax_error(err: Exception, file: str, text: str) -> ScenarioError:
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
     parts = (getattr(err, "context", None), getattr(err, "problem", None))
     what = " ".join(str(x) for x in parts if x) or str(err).split("\n")[0] or "invalid YAML"
     line = mark.line + 1 if mark is not None else None
+    position = getattr(err, "position", None)  # a reader error (a character YAML refuses)
+    if line is None and isinstance(position, int) and 0 <= position <= len(text):
+        line = text.count("\n", 0, position) + 1
     if "maximum nesting depth" in what:  # libyaml's own bound (1,000 levels) met first
         return _too_deep(file, line)
     return ScenarioError([Problem("", f"YAML syntax error: {what}", file=file, line=line)])
