@@ -56,7 +56,9 @@ def scenarios(
     # every issue needs one actor with capability > 0 and salience > 0
     actors[0]["capability"] = draw(st.floats(0.01, 1000, **_finite))
     for i in issue_ids:
-        actors[0]["salience"][i] = draw(st.floats(1, 100, **_finite))
+        # above 1, so that no scenario has every salience at most 1 (ambiguous without a
+        # salience_scale, and refused)
+        actors[0]["salience"][i] = draw(st.floats(2, 100, **_finite))
     if rich_text:
         for actor in actors:
             issue = draw(st.sampled_from(issue_ids))

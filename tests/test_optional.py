@@ -227,3 +227,55 @@ def test_a_small_exchange_run_needs_no_numba_and_a_large_one_runs_without_it(
         done["large"]
         == run(trajectory(c, X, S, options=ExchangeOptions(rounds=2))).forecast.tolist()
     )
+
+
+def test_a_read_only_install_and_home_still_run_the_kernels(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """numba refuses to import a cached kernel where it can write no cache ("no locator
+    available": a read-only install and home folder). The kernels then cache in a private
+    folder of the temporary folder, and where even that fails the numpy path runs, with a
+    warning: never an internal error."""
+    pytest.importorskip("numba")
+    from numba.core import config
+
+    from detente.models import _compiled
+
+    refusing = (
+        "from numba.core import config\n"
+        "if not config.CACHE_DIR{}:\n"
+        "    raise RuntimeError(\"cannot cache function 'f': no locator available for file\")\n"
+        "ANSWER = 42\n"
+    )
+    (tmp_path / "ro_kernels_a.py").write_text(refusing.format(""), encoding="utf-8")
+    (tmp_path / "ro_kernels_b.py").write_text(refusing.format(" or True"), encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(config, "CACHE_DIR", "")
+    monkeypatch.setattr(_compiled.tempfile, "tempdir", str(tmp_path))
+    loaded = _compiled._import("ro_kernels_a")
+    assert loaded is not None
+    assert loaded.ANSWER == 42
+    private = Path(config.CACHE_DIR)
+    assert private.parent == tmp_path
+    assert private.stat().st_mode & 0o077 == 0, "numba loads pickles: no one else may write"
+    with pytest.warns(RuntimeWarning, match="the numpy path runs instead"):
+        assert _compiled._import("ro_kernels_b") is None
+    assert "ro_kernels_b" not in sys.modules
+
+
+def test_a_cache_folder_someone_else_could_write_is_never_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from detente.models import _compiled
+
+    monkeypatch.setattr(_compiled.tempfile, "tempdir", str(tmp_path))
+    planted = tmp_path / f"detente-numba-{os.getuid()}"
+    planted.mkdir()
+    planted.chmod(0o777)
+    chosen = _compiled._private_cache()
+    assert chosen != planted
+    assert chosen.parent == tmp_path
+    planted.chmod(0o700)
+    assert _compiled._private_cache() == planted

@@ -116,6 +116,25 @@ def test_a_stored_forecast_reports_without_monte_carlo(cli, tmp_path: Path) -> N
     assert "Advice for Greece" in text  # the viewpoint chosen, not the most powerful actor
 
 
+def test_any_stored_run_reports_even_smp_with_a_later_event(cli, tmp_path: Path) -> None:
+    """smp takes events only before its first round; six-party-2004 has one at round 1. Its
+    forecast (the base case) is reported, and the draws and futures, which follow the timeline,
+    leave it out with the reason."""
+    assert cli("forecast", "six-party-2004", "--model", "smp", "--model", "eum").code == 0
+    run_id = _newest_run_id(cli)
+    result = cli("report", run_id, "-o", str(tmp_path / "stored.html"))
+    assert result.code == 0, result.err
+    fresh = cli(
+        "report", "six-party-2004", "--model", "smp", "--model", "eum", "--draws", "10",
+        "-o", str(tmp_path / "fresh.html"),
+    )  # fmt: skip
+    assert fresh.code == 0, fresh.err
+    assert "smp is left out of the Monte Carlo draws" in fresh.err
+    text = (tmp_path / "fresh.html").read_text(encoding="utf-8")
+    assert "smp is left out of the Monte Carlo draws" in text
+    assert "forecast-smp" in text or ">smp<" in text
+
+
 def test_rebuilding_a_run_checks_the_stored_results(cli, tmp_path: Path) -> None:
     import datetime as dt
 

@@ -8,11 +8,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,9 +28,11 @@ from detente.cli.runs import runs_app
 from detente.errors import InputError
 from detente.scenario import Scenario
 from detente.store import (
+    ROW_LIMIT,
     RUN_SCHEMA,
     RUNS_SCHEMA,
     SCHEMA_VERSION,
+    MissingStoreError,
     RunRecord,
     RunStore,
     StoreError,
@@ -343,7 +349,8 @@ print("done", flush=True)
 
 
 def test_two_processes_write_at_once(tmp_path: Path) -> None:
-    db, go = tmp_path / "new" / "runs.db", tmp_path / "go"
+    # both create the same new store (its folder exists: a store never creates a given folder)
+    db, go = tmp_path / "runs.db", tmp_path / "go"
     children = [
         subprocess.Popen(
             [sys.executable, "-c", WRITER_CHILD, str(db), str(go), str(seed)],
@@ -398,8 +405,8 @@ INSERT INTO meta VALUES ('schema_version', '1');
 """
 
 
-def test_version_1_store_is_migrated(tmp_path: Path) -> None:
-    db = tmp_path / "old.db"
+def _old_store(db: Path) -> None:
+    """A store as detente 0.0.9 wrote it (layout version 1), with one forecast of two rows."""
     s = detente.bundled("emission-1994")
     columns = [
         ["model", "object"],
@@ -437,14 +444,22 @@ def test_version_1_store_is_migrated(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
 
+
+def test_version_1_store_is_migrated(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    _old_store(db)
+    s = detente.bundled("emission-1994")
     store = RunStore(db)
     assert _count(db, "SELECT value FROM meta WHERE key = 'schema_version'") == SCHEMA_VERSION
     with sqlite3.connect(db) as check:
         names = {row[1] for row in check.execute("PRAGMA table_info(runs)")}
-    assert {"engine", "scenario_name"} <= names
+    assert {"engine", "scenario_name", "label", "note", "scenario_as_of", "headline_json"} <= names
     [summary] = store.list()
     assert summary.scenario_name == s.name
     assert (summary.engine, summary.seed, summary.detente_version) == (None, 7, "0.0.9")
+    assert (summary.label, summary.note, summary.scenario_as_of) == (None, None, None)
+    # the headline is filled in from the old run's rows: the first model's forecast
+    assert summary.headline == {"model": "median", "issue": "delay", "value": 7.0}
     run = store.get("20250101")
     expected = pd.DataFrame(
         {
@@ -460,6 +475,8 @@ def test_version_1_store_is_migrated(tmp_path: Path) -> None:
     assert run.finished - run.started == dt.timedelta(seconds=1)
     new = store.save(_record("simulate"))
     assert store.get(new).engine == "in-process"
+    store.set_label("2025", "old one")
+    assert store.get("2025").label == "old one"
     assert _integrity(db) == "ok"
 
 
@@ -507,11 +524,62 @@ def test_default_store_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
 def test_store_without_a_path_uses_the_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("DETENTE_STORE", str(tmp_path / "deep" / "folder" / "runs.db"))
+    monkeypatch.setenv("DETENTE_STORE", str(tmp_path / "runs.db"))
     store = RunStore()
-    assert store.path == tmp_path / "deep" / "folder" / "runs.db"
+    assert store.path == tmp_path / "runs.db"
     assert store.path.is_file()
+    assert store.created
     assert sqlite3.connect(store.path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert not RunStore().created
+
+
+def test_a_mistyped_store_path_starts_no_store_in_new_folders(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cli: Any
+) -> None:
+    """A path from DETENTE_STORE or --store: never new folders, and reading never creates."""
+    typo = tmp_path / "deep" / "folder" / "runs.db"
+    monkeypatch.setenv("DETENTE_STORE", str(typo))
+    with pytest.raises(MissingStoreError, match=r"folder .*deep.*folder does not exist"):
+        RunStore()
+    with pytest.raises(MissingStoreError, match="DETENTE_STORE"):
+        RunStore(readonly=True)
+    with pytest.raises(MissingStoreError, match="no run store at"):
+        RunStore(tmp_path / "runs.db", readonly=True)
+    with pytest.raises(MissingStoreError):
+        RunStore(tmp_path / "runs.db", create=False)
+    assert list(tmp_path.iterdir()) == []
+    for args in (("list",), ("list", "--json"), ("show", "2026"), ("export", "2026")):
+        result = cli("runs", *args)
+        assert result.code == 2, args
+        assert result.err.startswith(f"error: there is no run store at {typo}"), args
+    result = cli("report", "20261123T0625", "-o", str(tmp_path / "r.html"))
+    assert result.code == 2
+    assert f"there is no run store at {typo}" in result.err
+    result = cli("forecast", "emission-1994", "-m", "median", "--json")
+    assert result.code == 0
+    assert json.loads(result.out)["run_id"] is None  # shown, not kept, and the folder says why
+    assert result.err.startswith("warning: the run was not kept in the store")
+    assert f"the folder {typo.parent} does not exist" in result.err
+    assert list(tmp_path.iterdir()) == []
+    # in a folder that exists, a new store is started, and the user is told
+    monkeypatch.setenv("DETENTE_STORE", str(tmp_path / "runs.db"))
+    result = cli("forecast", "emission-1994", "-m", "median", "--json")
+    assert json.loads(result.out)["run_id"] is not None
+    assert result.err == f"note: started a new run store at {tmp_path / 'runs.db'}\n"
+    assert cli("forecast", "emission-1994", "-m", "median", "--json").err == ""
+    (tmp_path / "runs.db").unlink()
+    for extra in ("-wal", "-shm"):
+        (tmp_path / f"runs.db{extra}").unlink(missing_ok=True)
+    # the default location (no DETENTE_STORE) is created, folders and all, on the first save
+    monkeypatch.delenv("DETENTE_STORE")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    result = cli("runs", "list", "--json")
+    assert result.code == 0
+    assert json.loads(result.out)["runs"] == []
+    assert list(tmp_path.iterdir()) == []
+    store = RunStore()
+    assert store.path == tmp_path / "data" / "detente" / "runs.db"
+    assert store.created
 
 
 # --- the `runs` commands -------------------------------------------------------------------------
@@ -662,3 +730,349 @@ def test_runs_compare_a_forecast_with_a_simulation(tmp_path: Path) -> None:
     assert "p05" in out
     assert "6.100" in out
     assert "8.000" not in out  # per-draw rows are not summaries
+
+
+# --- a store that cannot be written: the result is never lost -------------------------------------
+
+
+def test_a_store_missing_a_table_still_shows_the_forecast(
+    cli: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    db = tmp_path / "runs.db"
+    RunStore(db).save(_record())
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TABLE rows")
+    monkeypatch.setenv("DETENTE_STORE", str(db))
+    result = cli("forecast", "emission-1994", "-m", "median", "--json")
+    assert result.code == 0, result.err
+    doc = json.loads(result.out)
+    assert doc["run_id"] is None
+    assert doc["issues"][0]["forecasts"][0]["value"] == 7.0
+    assert result.err.startswith("warning: the run was not kept in the store:")
+    assert f"{db}: the run store is damaged: its table rows is missing" in result.err
+
+
+def test_any_failure_while_saving_is_a_warning(
+    cli: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Even a failure the store does not foresee: the forecast is printed, the run not kept."""
+    monkeypatch.setenv("DETENTE_STORE", str(tmp_path / "runs.db"))
+
+    def broken(self: RunStore, record: RunRecord) -> str:
+        raise RuntimeError("disk controller on fire")
+
+    monkeypatch.setattr(RunStore, "save", broken)
+    result = cli("forecast", "emission-1994", "-m", "median")
+    assert result.code == 0
+    assert "median" in result.out
+    assert result.err == "warning: the run was not kept in the store: disk controller on fire\n"
+
+
+# --- damaged and foreign stores: one rule, exit 2 naming the file ---------------------------------
+
+
+def _damage(db: Path, how: str) -> None:
+    if how == "garbage file":
+        db.write_bytes(b"this is not sqlite" * 100)
+    elif how == "not a run store":
+        with sqlite3.connect(db) as conn:
+            conn.execute("CREATE TABLE t (x)")
+    elif how == "empty database":
+        db.write_bytes(b"")
+        sqlite3.connect(db).close()
+    else:
+        store = RunStore(db, row_limit=1 if how == "bad parquet file" else ROW_LIMIT)
+        run_id = store.save(_record())
+        with sqlite3.connect(db) as conn:
+            if how == "newer schema":
+                conn.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+            elif how == "missing table":
+                conn.execute("DROP TABLE rows")
+            elif how == "missing column":
+                conn.execute("ALTER TABLE runs DROP COLUMN models_json")
+            elif how == "bad json":
+                conn.execute("UPDATE runs SET models_json = '{oops', document_json = '[1'")
+            elif how == "bad time":
+                conn.execute("UPDATE runs SET created = 'yesterday'")
+            elif how == "bad row":
+                conn.execute("UPDATE rows SET data = 'not json'")
+            elif how == "bad parquet file":
+                (store.parquet_dir / f"{run_id}.parquet").write_bytes(b"PAR1 broken")
+        if how == "truncated":
+            db.write_bytes(db.read_bytes()[:5000])
+
+
+DAMAGES = [
+    "garbage file",
+    "not a run store",
+    "newer schema",
+    "missing table",
+    "missing column",
+    "bad json",
+    "bad time",
+    "bad row",
+    "bad parquet file",
+    "truncated",
+]
+
+
+@pytest.mark.parametrize("how", DAMAGES)
+def test_a_damaged_or_foreign_store_is_an_input_error(cli: Any, tmp_path: Path, how: str) -> None:
+    db = tmp_path / "runs.db"
+    _damage(db, how)
+    for args in (["list"], ["list", "--json"], ["show", "2"], ["show", "2", "--json"]):
+        result = cli("runs", *args, "--store", str(db))
+        if how in ("bad row", "bad parquet file") and args[0] == "list":
+            assert result.code == 0, (args, result.err)  # the list never reads the frames
+            continue
+        assert result.code == 2, (args, result.err)
+        assert "internal error" not in result.err, args
+        assert str(db) in result.err, (args, result.err)
+        assert result.out == "", args
+
+
+@pytest.mark.parametrize("how", ["garbage file", "not a run store", "newer schema"])
+def test_every_unusable_store_is_a_store_error(tmp_path: Path, how: str) -> None:
+    db = tmp_path / "runs.db"
+    _damage(db, how)
+    for readonly in (False, True):
+        with pytest.raises(StoreError, match=str(db)) as caught:
+            RunStore(db, readonly=readonly)
+        assert isinstance(caught.value, InputError)
+
+
+# --- read-only stores --------------------------------------------------------------------------
+
+READ_ONLY_CHILD = """
+import json, sys
+from detente.store import RunStore
+store = RunStore(sys.argv[1], readonly=True)
+runs = store.list()
+frame = store.get(runs[0].id).frame
+store.export(runs[0].id, sys.argv[2])
+print(json.dumps({"runs": len(runs), "rows": len(frame)}))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+@pytest.mark.parametrize("locked", ["file", "folder"])
+def test_a_read_only_store_can_be_listed_shown_and_exported(tmp_path: Path, locked: str) -> None:
+    from test_files import without_root_powers
+
+    folder = tmp_path / "store"
+    folder.mkdir()
+    db = folder / "runs.db"
+    store = RunStore(db, row_limit=1)
+    first, second = store.save(_record()), store.save(_record(frame=_typed_frame(3)))
+    del store
+    assert sorted(p.name for p in folder.iterdir()) == ["runs-parquet", "runs.db"]
+    before = db.read_bytes()
+    db.chmod(0o444)
+    if locked == "folder":
+        folder.chmod(0o555)
+    out = tmp_path / "out.csv"
+    exe = Path(sys.executable).parent / "detente"
+    try:
+        child = subprocess.run(
+            [sys.executable, "-c", READ_ONLY_CHILD, str(db), str(out)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            preexec_fn=without_root_powers,
+        )
+        assert child.returncode == 0, child.stderr
+        assert json.loads(child.stdout) == {"runs": 2, "rows": 3}
+        listed = subprocess.run(
+            [str(exe), "runs", "list", "--json", "--store", str(db)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            preexec_fn=without_root_powers,
+        )
+        assert listed.returncode == 0, listed.stderr
+        assert {r["id"] for r in json.loads(listed.stdout)["runs"]} == {first, second}
+        for args in (["label", first, "x"], ["delete", first]):
+            refused = subprocess.run(
+                [str(exe), "runs", *args, "--store", str(db)],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                preexec_fn=without_root_powers,
+            )
+            assert refused.returncode == 2, refused.stderr
+            assert f"the run store {db} is read-only" in refused.stderr
+            assert "internal error" not in refused.stderr
+    finally:
+        folder.chmod(0o755)
+        db.chmod(0o644)
+    assert db.read_bytes() == before
+    assert len(pd.read_csv(out)) == 3
+
+
+def test_read_only_opening_reads_an_old_layout_without_migrating_it(tmp_path: Path) -> None:
+    db = tmp_path / "old.db"
+    _old_store(db)
+    store = RunStore(db, readonly=True)
+    [summary] = store.list()
+    assert summary.scenario_name == detente.bundled("emission-1994").name
+    assert (summary.engine, summary.label, summary.headline) == (None, None, None)
+    assert store.get("2025").frame["value"].iloc[0] == 7.0
+    assert _count(db, "SELECT value FROM meta WHERE key = 'schema_version'") == 1
+    with pytest.raises(StoreError, match="read-only"):
+        store.save(_record())
+
+
+# --- leftovers of killed saves ------------------------------------------------------------------
+
+
+def test_saving_removes_leftover_parquet_files(tmp_path: Path) -> None:
+    from detente._files import _prefix
+
+    store = RunStore(tmp_path / "runs.db", row_limit=1)
+    kept = store.save(_record())
+    folder = store.parquet_dir
+    two_hours_ago = time.time() - 7200
+    old_style = folder / ".tmp-abc123.parquet"  # as detente 0.x named them: judged by age
+    old_style.write_bytes(b"x")
+    os.utime(old_style, (two_hours_ago, two_hours_ago))
+    young_old_style = folder / ".tmp-def456.parquet"
+    young_old_style.write_bytes(b"x")
+    prefix = _prefix(folder / "run.parquet")
+    dead = folder / f"{prefix.replace(f'-{os.getpid()}-', '-999999999-')}x.parquet"
+    dead.write_bytes(b"x")
+    alive = folder / f"{prefix}y.parquet"  # this process's: a save in progress
+    alive.write_bytes(b"x")
+    orphan = folder / "20250101T000000Z-abcdef.parquet"  # renamed, never committed
+    orphan.write_bytes(b"x")
+    new = store.save(_record())
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [f"{kept}.parquet", f"{new}.parquet", young_old_style.name, alive.name]
+    )
+    assert stat.S_IMODE((folder / f"{new}.parquet").stat().st_mode) == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# --- what differs, labels, notes, and what runs list says ----------------------------------------
+
+
+def test_runs_compare_names_the_inputs_that_differ(tmp_path: Path) -> None:
+    store = RunStore(tmp_path / "runs.db")
+    base = detente.bundled("emission-1994")
+    data = base.model_dump(mode="json")
+    moved = data["actors"][0]["id"]
+    data["actors"][0]["position"]["delay"] = 9.5
+    changed = Scenario.model_validate(data)
+    a = store.save(record_forecast(_forecast(models=["median"]), started=START, finished=END))
+    fc = detente.forecast(changed, ["median"], rng=7)
+    b = store.save(record_forecast(fc, started=START, finished=END))
+    code, out, _ = _invoke("compare", a, b, "--store", str(store.path))
+    assert code == 0
+    assert "The scenarios differ: 1 input" in out
+    [row] = [line for line in out.splitlines() if f"actors[{moved}].position.delay" in line]
+    cells = [cell.strip() for cell in row.strip("│ ").split("│")]
+    original = base.actor(moved).position["delay"]
+    assert cells == [f"actors[{moved}].position.delay", str(original), "9.5"]
+
+
+def test_runs_compare_counts_the_differences_it_does_not_show(tmp_path: Path) -> None:
+    store = RunStore(tmp_path / "runs.db")
+    data = detente.bundled("emission-1994").model_dump(mode="json")
+    assert len(data["actors"]) == 10
+    for actor in data["actors"]:  # 10 positions, 2 capabilities, a name and a date: 14 inputs
+        actor["position"]["delay"] = 4.0 if actor["position"]["delay"] != 4.0 else 5.0
+    for actor in data["actors"][:2]:
+        actor["capability"] *= 2
+    data["name"] = "renamed"
+    data["as_of"] = "1989-06-01"
+    changed = Scenario.model_validate(data)
+    a = store.save(record_forecast(_forecast(models=["median"]), started=START, finished=END))
+    fc = detente.forecast(changed, ["median"], rng=7)
+    b = store.save(record_forecast(fc, started=START, finished=END))
+    code, out, _ = _invoke("compare", a, b, "--store", str(store.path))
+    assert code == 0
+    assert "The scenarios differ: 14 inputs" in out
+    table = out[out.index("The scenarios differ") : out.index("... and")]
+    inputs = [line.split("│")[1].strip() for line in table.splitlines() if line.count("│") == 4]
+    assert inputs[:2] == ["name", "as_of"]  # in the order of the scenario file
+    assert len(inputs) == 12
+    assert sum(".position.delay" in name or ".capability" in name for name in inputs) == 10
+    assert "... and 2 more differences" in out
+
+
+def test_runs_can_be_labelled_and_noted(cli: Any, two_runs: tuple[str, str, str]) -> None:
+    db, a, b = two_runs
+    assert cli("runs", "label", a[:18], "baseline, May inputs", "--store", db).code == 0
+    assert cli("runs", "note", a, "USA from the 12 May briefing", "--store", db).code == 0
+    shown = json.loads(cli("runs", "show", a, "--json", "--store", db).out)
+    assert (shown["label"], shown["note"]) == (
+        "baseline, May inputs",
+        "USA from the 12 May briefing",
+    )
+    listed = json.loads(cli("runs", "list", "--json", "--store", db).out)["runs"]
+    assert {r["id"]: r["label"] for r in listed} == {a: "baseline, May inputs", b: None}
+    table = _invoke("list", "--store", db)[1]
+    assert "baseline, May" in next(line for line in table.splitlines() if a in line)
+    text = _invoke("show", a, "--store", db)[1]
+    assert "USA from the 12 May briefing" in text
+    for bad in ("two\nlines", "x" * 81):
+        refused = cli("runs", "label", a, bad, "--store", db)
+        assert refused.code == 2
+        assert refused.err.startswith("error: a run's label")
+    assert cli("runs", "label", a, "", "--store", db).code == 0
+    assert RunStore(db).get(a).label is None
+    assert RunStore(db).get(a).note == "USA from the 12 May briefing"
+
+
+def test_a_record_can_carry_a_label(tmp_path: Path) -> None:
+    store = RunStore(tmp_path / "runs.db")
+    run_id = store.save(dataclasses.replace(_record(), label="  first  ", note="why"))
+    [summary] = store.list()
+    assert (summary.id, summary.label, summary.note) == (run_id, "first", "why")
+    with pytest.raises(ValueError, match="label"):
+        dataclasses.replace(_record(), label="a\nb")
+
+
+def test_runs_list_shows_the_scenario_date_and_the_headline(tmp_path: Path) -> None:
+    store = RunStore(tmp_path / "runs.db")
+    s = detente.bundled("six-party-2004")
+    fc = detente.forecast(s, ["nash", "median"], rng=1)
+    run_id = store.save(record_forecast(fc, started=START, finished=END))
+    code, out, _ = _invoke("list", "--store", str(store.path))
+    assert code == 0
+    nash = detente.forecast(s, ["nash"]).value("nash", "disarmament")
+    block = out[out.index(run_id) :]
+    assert "(2004-05-10)" in block
+    assert f"disarmament: {nash:.3f}" in " ".join(block.split())
+    code, out, _ = _invoke("list", "--json", "--store", str(store.path))
+    [listed] = json.loads(out)["runs"]
+    assert listed["scenario"]["as_of"] == "2004-05-10"
+    assert listed["headline"] == {"model": "nash", "issue": "disarmament", "value": nash}
+
+
+# --- seeds that survive any JSON tool -------------------------------------------------------------
+
+
+def test_large_seeds_round_trip_through_json_tools(cli: Any, tmp_path: Path, monkeypatch) -> None:
+    """jq 1.6 and JavaScript read numbers as doubles: seed_text carries the seed exactly."""
+    monkeypatch.setenv("DETENTE_STORE", str(tmp_path / "runs.db"))
+    seed = 2**125 + 12345  # a SeedSequence's entropy is 128 bits
+    as_doubles = {"parse_int": float}  # what a double-based JSON reader sees
+    out = cli("forecast", "emission-1994", "-m", "median", "--rng", str(seed), "--json").out
+    doc = json.loads(out, **as_doubles)
+    assert int(doc["seed"]) != seed  # the plain number loses digits in such a tool...
+    assert doc["seed_text"] == str(seed)  # ...the text does not
+    for args in (["runs", "list", "--json"], ["runs", "show", doc["run_id"], "--json"]):
+        shown = json.loads(cli(*args).out, **as_doubles)
+        entry = shown["runs"][0] if "runs" in shown else shown
+        assert entry["seed_text"] == str(seed), args
+        assert json.loads(cli(*args).out).get("seed", entry.get("seed")) is not None
+    assert RunStore().get(doc["run_id"]).seed == seed
+    again = cli("forecast", "emission-1994", "-m", "median", "--rng", doc["seed_text"], "--json")
+    assert json.loads(again.out)["issues"] == json.loads(out)["issues"]
+    small = json.loads(cli("forecast", "emission-1994", "-m", "median", "--json").out)
+    assert small["seed_text"] == str(small["seed"])

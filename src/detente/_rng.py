@@ -22,7 +22,7 @@ import numpy as np
 
 from detente.errors import InputError
 
-__all__ = ["RNG", "SEED_BITS", "Seeding", "generator", "seeding"]
+__all__ = ["RNG", "SEED_BITS", "Seeding", "generator", "seed_fields", "seeding"]
 
 #: Bits of a seed drawn here: at most 2**53 - 1, so that it survives a trip through any JSON
 #: tool (JavaScript, jq) that reads numbers as doubles.
@@ -88,3 +88,21 @@ def generator(rng: RNG) -> np.random.Generator:
     if isinstance(rng, np.random.Generator):
         return rng
     return seeding(rng).generator()
+
+
+def seed_fields(seed: int | None) -> dict[str, int | str | None]:
+    """A recorded seed as JSON output documents carry it: ``seed`` and ``seed_text``.
+
+    ``seed`` is the integer (as before); ``seed_text`` is the same number as a decimal string,
+    which every JSON tool reads exactly. A seed given by hand, or a SeedSequence's 128-bit
+    entropy, can pass 2**53, and tools that read numbers as doubles (jq 1.6, JavaScript) then
+    print another number (``3.6e+37``): pass ``seed_text`` back to ``--rng``.
+
+    Examples
+    --------
+    >>> seed_fields(2**64)
+    {'seed': 18446744073709551616, 'seed_text': '18446744073709551616'}
+    >>> seed_fields(None)
+    {'seed': None, 'seed_text': None}
+    """
+    return {"seed": seed, "seed_text": None if seed is None else str(int(seed))}

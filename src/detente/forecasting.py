@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from detente import models as _models
-from detente._rng import RNG, seeding
+from detente._rng import RNG, seed_fields, seeding
 from detente._version import __version__
 from detente.errors import InputError, ModelError
 from detente.models import ModelInfo, ModelOptions, Move, Solution
@@ -206,7 +206,7 @@ class Forecast:
             "schema": FORECAST_SCHEMA,
             "detente_version": self.detente_version,
             "run_id": self.run_id,
-            "seed": self.seed,
+            **seed_fields(self.seed),
             "scenario": s.reference(),
             "issues": [
                 {

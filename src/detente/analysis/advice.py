@@ -75,6 +75,12 @@ class Advice:
             "sensitivity": [vars(item) for item in self.sensitivity],
         }
 
+    @property
+    def announcement_gain(self) -> float:
+        """How much nearer the ideal the forecast gets with the best announced position (0
+        when announcing the ideal itself is best)."""
+        return abs(self.forecast - self.ideal) - abs(self.best_forecast - self.ideal)
+
 
 def advise(
     scenario: Scenario,
@@ -91,7 +97,18 @@ def advise(
     """Advice for actor ``focal`` (see the module's rules); every variant is one batch of runs.
 
     ``model`` defaults to the model of the dyad analyses (the expected utility model).
+
+    Raises
+    ------
+    InputError
+        ``focal`` or ``issue`` is unknown, ``move``, ``salience`` or ``step`` is negative or not
+        finite, or ``grid`` has fewer than 2 points.
     """
+    for name, points in (("move", move), ("salience", salience), ("step", step)):
+        if not (np.isfinite(points) and points >= 0):
+            raise InputError(f"{name} must be a finite number of points, 0 or more, not {points}")
+    if grid < 2:
+        raise InputError(f"grid must have 2 points or more, not {grid}")
     if focal not in scenario.actor_ids:
         known = ", ".join(scenario.actor_ids)
         raise InputError(f"no actor '{focal}' in {scenario.id}; actors are: {known}")

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from detente import models as registry
-from detente._rng import RNG, seeding
+from detente._rng import RNG, seed_fields, seeding
 from detente._version import __version__
 from detente.analysis.advice import advise
 from detente.analysis.dyads import (
@@ -125,7 +125,7 @@ class Study:
             "detente_version": self.detente_version,
             "run_id": self.run_id,
             "made": self.made.isoformat(),
-            "seed": self.seed,
+            **seed_fields(self.seed),
             "scenario": s.reference() | {"copy": s.model_dump(mode="json")},
             "models": {
                 run.model: {"options": dict(run.options), "changed": _changed(run)}
@@ -142,12 +142,7 @@ class Study:
 
 def default_models(scenario: Scenario) -> tuple[list[str], list[tuple[str, str]]]:
     """Every registered model that can run the scenario's timeline, and those left out (why)."""
-    from detente.simulate import futures
-
-    try:
-        late = any(change.round > 0 for future in futures(scenario) for change in future.changes)
-    except ValueError:
-        late = False
+    late = _has_late_events(scenario)
     run, left = [], []
     for info in registry.registered():
         if info.joint and len(scenario.issues) < 2:
@@ -169,6 +164,21 @@ def default_models(scenario: Scenario) -> tuple[list[str], list[tuple[str, str]]
         else:
             run.append(info.name)
     return run, left
+
+
+def _has_late_events(scenario: Scenario) -> bool:
+    """Whether some future of the scenario's timeline changes an input after round 0."""
+    from detente.simulate import futures
+
+    try:
+        return any(change.round > 0 for future in futures(scenario) for change in future.changes)
+    except ValueError:
+        return False
+
+
+def _events_only_first(name: str) -> bool:
+    info = registry.get(name)
+    return info.iterative and not info.takes_events
 
 
 def study(
@@ -231,13 +241,26 @@ def study(
     step("forecast")
     fc = forecast(scenario, names, options=options, rng=seed)
     sim = None
-    if draws > 0:
+    warnings: list[str] = []
+    drawn = names
+    if draws > 0 and _has_late_events(scenario):
+        # a stored run may hold such a model (a forecast is the base case, without events):
+        # its forecast is reported, and the draws, which follow the timeline, leave it out
+        drawn = [name for name in names if not _events_only_first(name)]
+        warnings += [
+            f"{name} is left out of the Monte Carlo draws: it takes timeline events only before "
+            "its first round, and this scenario has events later; its forecast is the base case "
+            "without them"
+            for name in names
+            if name not in drawn
+        ]
+    if draws > 0 and drawn:
         from detente.simulate import simulate
 
         step("simulate")
         sim = simulate(
             scenario,
-            names,
+            drawn,
             draws=draws,
             rng=seed,
             spread=spread,
@@ -262,6 +285,7 @@ def study(
         left_out=tuple(left),
         made=when,
         seed=seed,
+        warnings=tuple(warnings),
         trades=traded,
     )
 
@@ -453,7 +477,9 @@ def _branches(s: Scenario, issue: str, fc: Forecast, seed: int) -> list[dict[str
         return None
     j = s.issue_ids.index(issue)
     _, parsed = resolve_models(list(fc.models), {r.model: dict(r.options) for r in fc.runs})
-    chosen = tuple((name, parsed[name]) for name in fc.models)
+    late = _has_late_events(s)
+    shown = [name for name in fc.models if not (late and _events_only_first(name))]
+    chosen = tuple((name, parsed[name]) for name in shown)
     rows = []
     for future in all_futures(s):
         values = future_forecast(s, future, chosen, rng=seed)
@@ -461,7 +487,7 @@ def _branches(s: Scenario, issue: str, fc: Forecast, seed: int) -> list[dict[str
             {
                 "future": future.name,
                 "probability": future.probability,
-                "points": {m: float(values[m][j]) for m in fc.models},
+                "points": {m: float(values[m][j]) for m in shown},
             }
         )
     return rows

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from detente import models as registry
+from detente._rng import seed_fields
 from detente._version import __version__
 from detente.backtest.calibrate import DEU3_SPREAD, Calibration, calibrate
 from detente.backtest.capability import CAPABILITY_SOURCES, capabilities
@@ -42,6 +43,8 @@ __all__ = [
 
 #: Version tag of the JSON document :meth:`Backtest.to_json` returns.
 BACKTEST_SCHEMA = "detente.backtest/1"
+#: The most Monte Carlo draws per issue the calibration takes (it keeps them all).
+MAX_CALIBRATION_DRAWS = 100_000
 #: The baselines scored beside the models.
 BASELINES: tuple[str, ...] = ("median-actor", "commission", "reference-point")
 #: The model every other is compared with in the bootstrap (the registry's reference model).
@@ -146,7 +149,7 @@ class Backtest:
             "models": list(self.models),
             "baselines": list(BASELINES),
             "options": self.options,
-            "seed": self.seed,
+            **seed_fields(self.seed),
             "bootstrap_replicates": self.n_boot,
             "detente_version": self.detente_version,
             "scores": records(self.scores()),
@@ -358,6 +361,11 @@ def backtest(
         raise InputError(f"--bootstrap needs at least 100 replicates, not {n_boot}")
     if draws < 0:
         raise InputError(f"--draws must be 0 or more, not {draws}")
+    if draws > MAX_CALIBRATION_DRAWS:
+        raise InputError(
+            f"--draws {draws:,}: the calibration takes at most {MAX_CALIBRATION_DRAWS:,} draws per "
+            "issue (it keeps every issue's draws: 100,000 take about 150 MB)"
+        )
     infos, parsed = resolve_models(names, options)
     resolved = {info.name: parsed[info.name].model_dump(mode="json") for info in infos}
     issues = data.select(split)

@@ -4,15 +4,20 @@ the run store and progress bars."""
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderableType, RenderHook, RenderResult
+from rich.segment import Segment
+from rich.table import Table
+from rich.text import Text
 
 from detente.errors import InputError
 
@@ -27,22 +32,131 @@ __all__ = [
     "SetOption",
     "SettingsOption",
     "SourcesDir",
+    "announce_compiling",
     "check_model_options",
     "find_actor",
+    "literal",
     "model_options",
+    "new_console",
     "open_what_if",
     "print_json",
+    "print_split",
     "print_what_if",
     "progress_bar",
+    "safe_text",
     "save_run",
     "state",
     "stderr",
     "stdout",
     "warnings_to_stderr",
+    "working",
 ]
 
-stdout = Console(highlight=False, soft_wrap=True)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+# C0 controls but newline and tab, DEL and C1: a scenario's text may carry them (an actor named
+# "\x1b[2J" would clear the screen, "\x1b]0;...\x07" retitle the terminal window)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def safe_text(text: str) -> str:
+    """``text`` without terminal control characters (C0 but newline and tab, DEL, C1).
+
+    An escape sequence loses its ESC, so the terminal shows its printable rest instead of
+    obeying it; the characters removed take no cell on screen, so tables stay aligned.
+    """
+    return _CONTROL.sub("", text)
+
+
+class _Sanitised:
+    """A renderable whose text segments are shown without control characters."""
+
+    def __init__(self, renderable: RenderableType) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for segment in console.render(self.renderable, options):
+            if segment.control:  # rich's own cursor moves (progress bars), not user text
+                yield segment
+            else:
+                yield Segment(safe_text(segment.text), segment.style)
+
+
+class _Sanitise(RenderHook):
+    """Every renderable printed goes through :class:`_Sanitised`: no command can forget."""
+
+    def process_renderables(self, renderables: list[Any]) -> list[Any]:
+        return [_Sanitised(r) for r in renderables]
+
+
+def new_console(**settings: Any) -> Console:
+    """A console that prints scenario text as it is: no emoji codes (``s.yaml:100:`` stays a
+    line number, not an emoji), no highlighting, and no terminal control characters."""
+    console = Console(emoji=False, highlight=False, soft_wrap=True, **settings)
+    console.push_render_hook(_Sanitise())
+    return console
+
+
+def print_split(
+    title: str | Text,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str | Text]],
+    *,
+    keys: int = 1,
+    right: Sequence[int] = (),
+    key_width: int | None = None,
+    caption: str | None = None,
+    console: Console | None = None,
+) -> None:
+    """A table printed in parts that fit the console's width, each repeating the first ``keys``
+    columns: value cells are never cut ("...") nor wrapped, as a table squeezed into 80 columns
+    would do. ``right`` lists the columns (by index) aligned right; a key column may wrap at
+    ``key_width`` characters."""
+    console = console or stdout
+    cells = [[c if isinstance(c, Text) else literal(c) for c in row] for row in rows]
+
+    def width(n: int) -> int:
+        lines = [len(line) for line in headers[n].splitlines()] or [0]
+        found = [max(lines), *(row[n].cell_len for row in cells)]
+        wide = max(found)
+        return min(wide, key_width) if n < keys and key_width else wide
+
+    fixed = 1 + sum(width(n) + 3 for n in range(keys))
+    parts: list[list[int]] = [[]]
+    used = fixed
+    for n in range(keys, len(headers)):
+        need = width(n) + 3
+        if parts[-1] and used + need > console.width:
+            parts.append([])
+            used = fixed
+        parts[-1].append(n)
+        used += need
+    for k, part in enumerate(parts):
+        shown = [*range(keys), *part]
+        heading = title if k == 0 else Text.assemble(title, " (continued)")
+        table = Table(
+            title=heading,
+            title_justify="left",
+            caption=caption if k == len(parts) - 1 else None,
+            caption_justify="left",
+        )
+        for n in shown:
+            table.add_column(
+                literal(headers[n]),
+                justify="right" if n in right else "left",
+                no_wrap=n >= keys,
+                max_width=key_width if n < keys else None,
+            )
+        for row in cells:
+            table.add_row(*(row[n] for n in shown))
+        console.print(table)
+
+
+def literal(value: object) -> Text:
+    """A table cell or title shown literally (``[bold]`` in an actor's name is not markup)."""
+    return Text(str(value))
+
+
+stdout = new_console()
+stderr = new_console(stderr=True)
 state = {"debug": False}
 
 ScenarioRef = Annotated[
@@ -104,6 +218,7 @@ def model_options(
     ``--rounds`` as the round limit of the models that run in rounds."""
     from detente import models
 
+    announce_compiling()
     options = _parse_options(items, chosen)
     run = [models.get(name) for name in (chosen or models.defaults())]
     if preset is not None:
@@ -128,6 +243,22 @@ def model_options(
             assert info.round_limit is not None
             options.setdefault(info.name, {})[info.round_limit] = rounds
     return options
+
+
+def announce_compiling() -> None:
+    """Say on stderr, in one line, when a model's numba kernels are about to be compiled (a
+    first run waits many seconds); nothing when numba's cache has them."""
+    from detente.models._compiled import on_compile
+
+    on_compile(_compiling)
+
+
+def _compiling(module: str) -> None:
+    model = module.split(".")[2] if module.count(".") >= 3 else module
+    stderr.print(
+        f"compiling the {model} model's numba kernels: a one-time wait (kept in numba's cache)",
+        markup=False,
+    )
 
 
 def _parse_options(items: list[str], chosen: list[str] | None) -> dict[str, dict[str, Any]]:
@@ -162,7 +293,13 @@ def _option_value(raw: str) -> Any:
 
 
 def print_json(document: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+    """``document`` as indented JSON on stdout; DEL and C1 characters, which JSON leaves raw,
+    are written as ``\\u`` escapes (the same strings, nothing for a terminal to obey)."""
+    text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
+    sys.stdout.write(_RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
+
+
+_RAW_IN_JSON = re.compile("[\x7f-\x9f]")  # json.dumps escapes C0 itself
 
 
 @contextmanager
@@ -184,14 +321,17 @@ def save_run(record: Any) -> str | None:
     A store that cannot be written does not lose the result just computed: the run is shown
     anyway, with a warning that it was not kept.
     """
-    from detente.errors import DetenteError
     from detente.store import RunStore
 
     try:
-        return RunStore().save(record)
-    except (DetenteError, OSError) as err:
+        store = RunStore()
+        run_id = store.save(record)
+    except Exception as err:  # whatever fails in the store, the result just computed is shown
         stderr.print(f"warning: the run was not kept in the store: {err}", markup=False)
         return None
+    if store.created and os.environ.get("DETENTE_STORE", "").strip():  # a typo shows here
+        stderr.print(f"note: started a new run store at {store.path}", markup=False)
+    return run_id
 
 
 def find_actor(scenario: Any, ref: str) -> int:
@@ -214,7 +354,8 @@ def open_what_if(
     from detente.scenario import apply_overrides
     from detente.scenario.bundled import open_scenario
 
-    scenario = open_scenario(ref, sources_dir=sources, check_options=check_model_options)
+    with warnings_to_stderr():  # e.g. a source file not found: its quotes go unchecked
+        scenario = open_scenario(ref, sources_dir=sources, check_options=check_model_options)
     return apply_overrides(scenario, sets or [], drops or [])
 
 
@@ -235,6 +376,14 @@ def print_what_if(scenario: Any) -> None:
             + "; ".join(variant.overrides),
             markup=False,
         )
+
+
+def working(what: str) -> AbstractContextManager[Any]:
+    """A transient spinner on stderr (``⠋ advising...``) while a step without a count runs;
+    nothing when stderr is not a terminal (a pipe or a log stays clean)."""
+    if not stderr.is_terminal:
+        return nullcontext()
+    return stderr.status(what)
 
 
 def progress_bar(verb: str) -> Any:

@@ -8,7 +8,9 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 from rich.table import Table
+from rich.text import Text
 
+from detente._rng import seed_fields
 from detente._version import __version__
 from detente.cli._console import (
     DropOption,
@@ -20,11 +22,15 @@ from detente.cli._console import (
     SettingsOption,
     SourcesDir,
     find_actor,
+    literal,
     model_options,
     open_what_if,
     print_json,
+    print_split,
     print_what_if,
     stdout,
+    warnings_to_stderr,
+    working,
 )
 
 __all__ = ["advise", "coalitions", "dyads"]
@@ -105,60 +111,75 @@ def dyads(
     if not as_json:
         print_what_if(s)
     for name in names:
-        rounds_ = round_views(
-            s,
-            issue,
-            options=options,
-            future=name,
-            round_days=round_days,
-            rng=seed,
-            model=info.name,
-        )
-        risks = (
-            pair_risks(
+        doing = f"dyads of future {name}" + (f" over {draws} draws" if draws else "")
+        with warnings_to_stderr(), working(doing):
+            rounds_ = round_views(
                 s,
                 issue,
                 options=options,
                 future=name,
-                round=at_round,
-                draws=draws,
+                round_days=round_days,
                 rng=seed,
                 model=info.name,
             )
-            if draws
-            else []
-        )
+            risks = (
+                pair_risks(
+                    s,
+                    issue,
+                    options=options,
+                    future=name,
+                    round=at_round,
+                    draws=draws,
+                    rng=seed,
+                    model=info.name,
+                )
+                if draws
+                else []
+            )
         doc = {"future": name, **summary_json(rounds_, point, at_round)}
         doc["draws"] = draws
-        doc["seed"] = seed
+        doc |= seed_fields(seed)
         doc["pair_risks"] = [vars(r) for r in risks]
         documents.append(doc)
         if as_json:
             continue
         chosen = rounds_[at_round - 1]
+        on = _issue_name(s, issue)
         stdout.print(
-            f"[bold]{s.name or s.id}[/bold], future [bold]{name}[/bold], "
-            f"round {at_round}, viewpoint {viewpoint}"
+            Text.assemble(
+                (s.name or s.id, "bold"),
+                ", future ",
+                (name, "bold"),
+                f", round {at_round}, viewpoint {viewpoint}, issue {on}",
+            )
         )
-        table = Table(title="Dyads (row actor i, column actor j)", title_justify="left")
+        table = Table(
+            title=literal(f"Dyads on {on} (row actor i, column actor j)"), title_justify="left"
+        )
         for column in ("i", "j", "EU i->j", "EU j->i", "Region", "Gives way"):
             table.add_column(column, justify="right" if column.startswith("EU") else "left")
         for d in dyad_map(chosen, point):
             if chosen.actors.index(d.i) < chosen.actors.index(d.j):
                 table.add_row(
-                    d.i, d.j, f"{d.eu_i:+.3f}", f"{d.eu_j:+.3f}", d.region, d.gives_way or "-"
+                    literal(d.i),
+                    literal(d.j),
+                    f"{d.eu_i:+.3f}",
+                    f"{d.eu_j:+.3f}",
+                    d.region,
+                    literal(d.gives_way or "-"),
                 )
         stdout.print(table)
-        _print_misperceptions(rounds_)
-        _print_incentives(rounds_)
+        _print_misperceptions(rounds_, on)
+        _print_incentives(rounds_, on)
         if risks:
             table = Table(
-                title=f"Probabilities over {draws} draws (round {at_round})", title_justify="left"
+                title=literal(f"Probabilities on {on} over {draws} draws (round {at_round})"),
+                title_justify="left",
             )
             for column in ("Pair", "P(conflict)", "P(misperceived)"):
                 table.add_column(column, justify="left" if column == "Pair" else "right")
             for r in risks:
-                table.add_row(f"{r.i}-{r.j}", f"{r.conflict:.2f}", f"{r.misperceived:.2f}")
+                table.add_row(literal(f"{r.i}-{r.j}"), f"{r.conflict:.2f}", f"{r.misperceived:.2f}")
             stdout.print(table)
     if as_json:
         print_json(
@@ -174,41 +195,62 @@ def dyads(
         )
 
 
-def _print_misperceptions(rounds_: Any) -> None:
+def _issue_name(s: Any, issue: str) -> str:
+    named = s.issue(issue).name
+    return f"{issue} ({named})" if named and named != issue else issue
+
+
+def _print_misperceptions(rounds_: Any, on: str) -> None:
     from detente.analysis.dyads import misperceptions
 
-    table = Table(title="Miscalculation risk: pairs whose own views differ", title_justify="left")
+    table = Table(
+        title=literal(f"Miscalculation risk on {on}: pairs whose own views differ"),
+        title_justify="left",
+    )
     for column in ("Round", "Pair", "i's view", "j's view"):
         table.add_column(column)
     for rv in rounds_:
         marker = f" ({', '.join(rv.events)})" if rv.events else ""
         for m in misperceptions(rv):
             table.add_row(
-                f"{rv.round}{marker}",
-                f"{m.i}-{m.j}",
-                _view(m.i_view),
-                _view(m.j_view),
+                literal(f"{rv.round}{marker}"),
+                literal(f"{m.i}-{m.j}"),
+                literal(_view(m.i_view)),
+                literal(_view(m.j_view)),
             )
     stdout.print(table)
 
 
-def _print_incentives(rounds_: Any) -> None:
+def _print_incentives(rounds_: Any, on: str) -> None:
+    """Each actor's best gain from a challenge per round, with its target; every actor that
+    takes part in some round has a column (one added by a timeline event too: "-" before it
+    joins or after it leaves); no target where nothing is to be gained."""
     from detente.analysis.dyads import crisis_incentives
 
-    ids = rounds_[0].actors
-    table = Table(
-        title="Crisis incentive: best expected gain from a challenge (target)", title_justify="left"
-    )
-    table.add_column("Round", justify="right")
-    for actor in ids:
-        table.add_column(actor, justify="right")
+    ids = list(dict.fromkeys(a for rv in rounds_ for a in rv.actors))
+    rows: list[list[str | Text]] = []
     for rv in rounds_:
         best = {ci.actor: ci for ci in crisis_incentives(rv)}
-        table.add_row(
-            str(rv.round),
-            *(f"{best[a].gain:+.2f} {best[a].target}" if a in best else "-" for a in ids),
-        )
-    stdout.print(table)
+        rows.append([str(rv.round), *(_incentive(best.get(a)) for a in ids)])
+    print_split(
+        literal(f"Crisis incentive on {on}: best expected gain from a challenge (target)"),
+        ["Round", *ids],
+        rows,
+        right=range(len(ids) + 1),
+        caption=(
+            "no target: no challenge would gain anything"
+            if any(" " not in str(cell) and str(cell) != "-" for row in rows for cell in row[1:])
+            else None
+        ),
+    )
+
+
+def _incentive(ci: Any) -> Text:
+    if ci is None:
+        return literal("-")
+    if ci.gain <= 0:  # the "target" is only the first other actor: there is no target
+        return literal(f"{ci.gain:+.2f}")
+    return literal(f"{ci.gain:+.2f} {ci.target}")
 
 
 def _options(model: str, option: list[str] | None, preset: str | None, rounds: int | None) -> Any:
@@ -238,8 +280,12 @@ def advise(
         ),
     ] = None,
     issue: IssueOption = None,
-    move: Annotated[float, typer.Option(help="Points another actor is persuaded to move.")] = 10.0,
-    salience: Annotated[float, typer.Option(help="Points of salience to change.")] = 20.0,
+    move: Annotated[
+        float, typer.Option(help="Points another actor is persuaded to move (0 or more).", min=0)
+    ] = 10.0,
+    salience: Annotated[
+        float, typer.Option(help="Points of salience to change (0 or more).", min=0)
+    ] = 20.0,
     option: SettingsOption = None,
     preset: PresetOption = None,
     rounds: RoundsOption = None,
@@ -259,9 +305,17 @@ def advise(
     who = s.actor_ids[find_actor(s, focal)]
     name = model or dyads_model().name
     settings = model_options(option or [], [name], preset, rounds)
-    result = run_advice(
-        s, who, model=name, issue=issue, options=settings.get(name), move=move, salience=salience
-    )
+    doing = f"advising {who}: trying 101 positions and every persuasion"
+    with warnings_to_stderr(), working(doing):
+        result = run_advice(
+            s,
+            who,
+            model=name,
+            issue=issue,
+            options=settings.get(name),
+            move=move,
+            salience=salience,
+        )
     if as_json:
         print_json(
             {
@@ -272,22 +326,48 @@ def advise(
             }
         )
         return
-    gain = abs(result.forecast - result.ideal) - abs(result.best_forecast - result.ideal)
     print_what_if(s)
     stdout.print(
-        f"[bold]Advice for {who}[/bold] ({name}, issue {result.issue}): its ideal is "
-        f"{result.ideal:g}; the forecast is {result.forecast:.1f}."
+        Text.assemble(
+            (f"Advice for {who}", "bold"),
+            f" ({name}, issue {_issue_name(s, result.issue)}): its ideal is {result.ideal:g}; "
+            f"the forecast is {result.forecast:.1f}.",
+        )
     )
-    stdout.print(
-        f"1. Announce {result.best_position:g} instead of {result.ideal:g}: the forecast moves "
-        f"to {result.best_forecast:.1f} ({gain:+.1f} nearer its ideal)."
-    )
-    table = Table(title="2. Whom to persuade (best first)", title_justify="left")
-    for column in ("Actor", "Change", "Forecast", "Nearer the ideal by"):
-        table.add_column(column, justify="right" if column[0] in "FN" else "left")
-    for lever in result.levers[:8]:
-        table.add_row(lever.actor, lever.change, f"{lever.forecast:.1f}", f"{lever.gain:+.1f}")
-    stdout.print(table)
+    gain = result.announcement_gain
+    if gain > _NO_GAIN:
+        stdout.print(
+            f"1. Announce {result.best_position:g} instead of {result.ideal:g}: the forecast "
+            f"moves to {result.best_forecast:.1f} ({gain:+.1f} nearer its ideal).",
+            markup=False,
+        )
+    else:
+        stdout.print(
+            f"1. No announcement helps: announcing any other position than its ideal "
+            f"({result.ideal:g}) brings the forecast no nearer to it.",
+            markup=False,
+        )
+    helpful = [lever for lever in result.levers if lever.gain > _NO_GAIN]
+    if helpful:
+        table = Table(
+            title=literal(f"2. Whom {who} should persuade (best first)"), title_justify="left"
+        )
+        for column in ("Actor", "Change", "Forecast", "Nearer the ideal by"):
+            table.add_column(column, justify="right" if column[0] in "FN" else "left")
+        for lever in helpful[:8]:
+            table.add_row(
+                literal(lever.actor),
+                literal(lever.change),
+                f"{lever.forecast:.1f}",
+                f"{lever.gain:+.1f}",
+            )
+        stdout.print(table)
+    else:
+        stdout.print(
+            f"2. No persuasion helps: moving another actor {move:g} points toward {who}, or "
+            f"changing its salience by {salience:g}, brings the forecast no nearer.",
+            markup=False,
+        )
     table = Table(
         title="3. What the forecast hangs on (change per 5 points, or per 5% of capability)",
         title_justify="left",
@@ -295,8 +375,11 @@ def advise(
     for column in ("Actor", "Input", "Effect"):
         table.add_column(column, justify="right" if column == "Effect" else "left")
     for item in result.sensitivity[:10]:
-        table.add_row(item.actor, item.input, f"{item.effect:+.2f}")
+        table.add_row(literal(item.actor), item.input, f"{item.effect:+.2f}")
     stdout.print(table)
+
+
+_NO_GAIN = 0.05  # nearer by less than the 0.1 shown is no gain worth advising
 
 
 def coalitions(
@@ -344,14 +427,15 @@ def coalitions(
     issue = check_issue(s, issue)
     name = convergence_model(model).name
     settings = model_options(option or [], [name], preset, rounds)
-    fc = forecast(s, [name], options=settings)
-    path = fc.run(name).rounds[s.issue_ids.index(issue)]
     models = list(dict.fromkeys([*registry.defaults(), name]))
+    with warnings_to_stderr(), working("running the models with each member leaving its group"):
+        fc = forecast(s, [name], options=settings)
+        path = fc.run(name).rounds[s.issue_ids.index(issue)]
+        leaving = [d for g in s.groups for d in defections(s, g, models, issue, settings)]
     start, end = np.array(path[0].positions), np.array(path[-1].positions)
     scale = s.issue(issue)
     groups = converging_groups(s.actor_ids, end, width=scale.max - scale.min, tolerance=tolerance)
     declared = [cohesion(g, list(s.actor_ids), start, end) for g in s.groups]
-    leaving = [d for g in s.groups for d in defections(s, g, models, issue, settings)]
     if as_json:
         print_json(
             {
@@ -368,23 +452,38 @@ def coalitions(
         )
         return
     print_what_if(s)
+    on = _issue_name(s, issue)
     stdout.print(
-        f"[bold]{s.name or s.id}[/bold]: converging groups after {path[-1].round} rounds of {name} "
-        f"(final positions within {tolerance:g} of the scale): "
-        + ("; ".join(", ".join(g) for g in groups) or "none")
+        Text.assemble(
+            (s.name or s.id, "bold"),
+            f": converging groups on {on} after {path[-1].round} rounds of {name} (final "
+            f"positions within {tolerance:g} of the scale): "
+            + ("; ".join(", ".join(g) for g in groups) or "none"),
+        )
     )
-    table = Table(title="Declared groups: spread of the members' positions", title_justify="left")
+    table = Table(
+        title=literal(f"Declared groups: spread of the members' positions on {on}"),
+        title_justify="left",
+    )
     for column in ("Group", "Members", "Start", "End"):
         table.add_column(column, justify="right" if column in ("Start", "End") else "left")
     for c in declared:
-        table.add_row(c.group, ", ".join(c.members), f"{c.spread_start:.1f}", f"{c.spread_end:.1f}")
+        table.add_row(
+            literal(c.group),
+            literal(", ".join(c.members)),
+            f"{c.spread_start:.1f}",
+            f"{c.spread_end:.1f}",
+        )
     stdout.print(table)
-    table = Table(title="If a member leaves: change of each forecast", title_justify="left")
+    table = Table(
+        title=literal(f"If a member leaves: change of each forecast of {on}"),
+        title_justify="left",
+    )
     table.add_column("Member")
     table.add_column("How")
     for m in models:
         table.add_column(m, justify="right")
     for member, how in dict.fromkeys((d.member, d.how) for d in leaving):
         cells = {d.model: d.change for d in leaving if (d.member, d.how) == (member, how)}
-        table.add_row(member, how, *(f"{cells[m]:+.1f}" for m in models))
+        table.add_row(literal(member), how, *(f"{cells[m]:+.1f}" for m in models))
     stdout.print(table)

@@ -10,7 +10,7 @@ import typer
 
 from detente._version import __version__
 from detente.cli import analysis, backtest, forecast, report, runs, scenarios, simulate, sweep
-from detente.cli._console import state, stderr, stdout
+from detente.cli._console import safe_text, state, stderr, stdout
 from detente.errors import DetenteError, InputError, ScenarioError
 
 __all__ = ["app", "main"]
@@ -91,8 +91,8 @@ def _problem_title(err: ScenarioError) -> str:
 
 
 def _fail(err: BaseException, message: str, code: int, title: str = "") -> None:
-    if state["debug"]:
-        traceback.print_exception(err)
+    if state["debug"]:  # the message may quote a scenario's text: no control characters
+        sys.stderr.write(safe_text("".join(traceback.format_exception(err))))
     head = f"error: {title}\n" if title else "error: "
     stderr.print(head + message, markup=False, highlight=False)
     sys.exit(code)

@@ -106,6 +106,10 @@ def backtest(
 
     if dataset not in _DATASETS:
         raise InputError(f"no data set '{dataset}'; data sets are: {', '.join(_DATASETS)}")
+    if output is not None:  # a path that cannot be written is refused before the work, not after
+        from detente._files import check_output
+
+        check_output(output)
     deu3 = load_deu3(data)
     options = model_options(option or [], model or None, preset, rounds)
     total = len(deu3.select(split)) * (2 if draws else 1)
@@ -131,16 +135,16 @@ def backtest(
         from detente.store import record_backtest
 
         run_id = save_run(record_backtest(bt, started=started, finished=dt.datetime.now(dt.UTC)))
-    if output is not None:
-        write_text_atomic(output, bt.to_markdown())
     if as_json:
         print_json(bt.to_json() | {"run_id": run_id})
-        return
-    _print_backtest(bt)
-    if output is not None:
-        stdout.print(f"[dim]tables written to {output}[/dim]")
-    if run_id:
-        stdout.print(f"[dim]kept as run {run_id} (detente runs show {run_id})[/dim]")
+    else:
+        _print_backtest(bt)
+        if run_id:
+            stdout.print(f"[dim]kept as run {run_id} (detente runs show {run_id})[/dim]")
+    if output is not None:  # after the results are shown: a failure here loses nothing
+        write_text_atomic(output, bt.to_markdown())
+        if not as_json:
+            stdout.print(f"[dim]tables written to {output}[/dim]")
 
 
 def _print_backtest(bt: Backtest) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from itertools import pairwise
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.text import Text
 
 from detente.cli._console import (
     DropOption,
@@ -20,13 +22,16 @@ from detente.cli._console import (
     SettingsOption,
     SourcesDir,
     find_actor,
+    literal,
     model_options,
     open_what_if,
     print_json,
+    print_split,
     print_what_if,
     save_run,
     stdout,
     warnings_to_stderr,
+    working,
 )
 from detente.errors import InputError
 
@@ -57,6 +62,14 @@ def forecast(
     set_: SetOption = None,
     drop: DropOption = None,
     no_store: NoStore = False,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help=f"Show every actor and every move (default: the {BRIEF_ACTORS} actors with the "
+            f"most capability x salience, and {BRIEF_MOVES} moves a round).",
+        ),
+    ] = False,
 ) -> None:
     """Forecast the outcome of each issue with one or more models; the run is kept.
 
@@ -70,7 +83,7 @@ def forecast(
         raise InputError("--explain prints an explanation; use it without --json")
     focus = find_actor(s, explain) if explain is not None else None
     started = dt.datetime.now(dt.UTC)
-    with warnings_to_stderr():
+    with warnings_to_stderr(), working("forecasting"):
         fc = run_forecast(s, model or None, options=options, rng=seed)
     if not no_store:
         from detente.store import record_forecast
@@ -80,26 +93,52 @@ def forecast(
     if as_json:
         print_json(fc.to_json())
         return
-    _print_forecast(fc)
+    _print_forecast(fc, full)
     if focus is not None:
         _print_explanation(fc, focus)
     if fc.run_id:
         stdout.print(f"[dim]kept as run {fc.run_id} (detente runs show {fc.run_id})[/dim]")
 
 
-def _print_forecast(fc: Forecast) -> None:
+BRIEF_ACTORS = 12
+BRIEF_MOVES = 6
+
+
+def _shown_actors(fc: Forecast, full: bool) -> list[int]:
+    """The actors in the tables: all of them, or the weightiest (capability x mean salience),
+    in the scenario's order."""
+    s = fc.scenario
+    if full or len(s.actors) <= BRIEF_ACTORS:
+        return list(range(len(s.actors)))
+    weight = [a.capability * sum(a.salience.values()) / len(a.salience) for a in s.actors]
+    top = sorted(range(len(s.actors)), key=lambda n: -weight[n])[:BRIEF_ACTORS]
+    return sorted(top)
+
+
+def _more_actors(fc: Forecast, shown: list[int]) -> None:
+    hidden = len(fc.scenario.actors) - len(shown)
+    if hidden:
+        stdout.print(
+            f"{hidden} more actors (those with the least capability x salience): use --full",
+            markup=False,
+        )
+
+
+def _print_forecast(fc: Forecast, full: bool = True) -> None:
     from rich.table import Table
 
     s = fc.scenario
     title = s.name or s.id
-    stdout.print(f"[bold]{title}[/bold]" + (f"  (as of {s.as_of})" if s.as_of else ""))
+    stdout.print(Text.assemble((title, "bold"), f"  (as of {s.as_of})" if s.as_of else ""))
     print_what_if(s)
     for j, issue in enumerate(s.issues):
         sq = f"; status quo {issue.status_quo:g}" if issue.status_quo is not None else ""
         unit = f" {issue.unit}" if issue.unit else ""
         table = Table(
-            title=f"{issue.name or issue.id}  "
-            f"[dim](scale {issue.min:g}-{issue.max:g}{unit}{sq})[/dim]",
+            title=Text.assemble(
+                f"{issue.name or issue.id}  ",
+                (f"(scale {issue.min:g}-{issue.max:g}{unit}{sq})", "dim"),
+            ),
             title_justify="left",
         )
         table.add_column("Model")
@@ -107,59 +146,65 @@ def _print_forecast(fc: Forecast) -> None:
         table.add_column("Nearest label on the scale")
         for run in fc.runs:
             value = run.values[j]
-            table.add_row(run.model, f"{value:.2f}", issue.label(value))
+            table.add_row(run.model, f"{value:.2f}", literal(issue.label(value)))
         stdout.print(table)
     for run in fc.runs:
         for note in run.notes:
-            stdout.print(f"[dim]note ({run.model}): {note}[/dim]")
+            stdout.print(Text(f"note ({run.model}): {note}", style="dim"))
+    shown = _shown_actors(fc, full)
     for run in fc.runs:
         if run.rounds:
-            _print_rounds(fc, run)
+            _print_rounds(fc, run, shown, full)
 
-    actors = Table(title="Actors' inputs", title_justify="left")
-    actors.add_column("Actor")
-    actors.add_column("Capability", justify="right")
     multi = len(s.issues) > 1
+    headers = ["Actor", "Capability"]
     for issue in s.issues:
         suffix = f" ({issue.id})" if multi else ""
-        actors.add_column(f"Position{suffix}", justify="right")
-        actors.add_column(f"Salience{suffix}", justify="right")
-    for a in s.actors:
+        headers += [f"Position{suffix}", f"Salience{suffix}"]
+    rows = []
+    for a in (s.actors[n] for n in shown):
         cells = [a.label, f"{a.capability:g}"]
         for issue in s.issues:
             cells += [f"{a.position[issue.id]:g}", f"{a.salience[issue.id]:g}"]
-        actors.add_row(*cells)
-    stdout.print(actors)
+        rows.append(cells)
+    print_split("Actors' inputs", headers, rows, right=range(1, len(headers)), key_width=30)
+    _more_actors(fc, shown)
 
 
-def _print_rounds(fc: Forecast, run: ModelRun) -> None:
+def _print_rounds(fc: Forecast, run: ModelRun, shown: list[int], full: bool) -> None:
     from rich.table import Table
 
     s = fc.scenario
     label = run.options.get("preset", "")
     title = f"{run.model} ({label})" if label else run.model
     for issue, path in zip(s.issues, run.rounds, strict=True):
-        table = Table(title=f"{title} by round: {issue.name or issue.id}", title_justify="left")
+        table = Table(
+            title=literal(f"{title} by round: {issue.name or issue.id}"), title_justify="left"
+        )
         figures = [name for name, _ in path[0].quantities]
         table.add_column("Round", justify="right")
         for name in figures:
             table.add_column(name.replace("_", " ").capitalize(), justify="right")
         table.add_column("Moves (mover -> toward, kind)")
         for state in path:
-            moves = "; ".join(
+            moves = [
                 f"{s.actors[m.mover].label} -> {s.actors[m.partner].label}, {m.kind}"
                 for m in state.moves
-            )
+            ]
+            if not full and len(moves) > BRIEF_MOVES:
+                moves = [*moves[:BRIEF_MOVES], f"{len(moves) - BRIEF_MOVES} more (--full)"]
             cells = [str(state.round)] + [f"{value:.3f}" for _, value in state.quantities]
-            table.add_row(*cells, moves)
+            table.add_row(*cells, literal("\n".join(moves)))  # a move is never split
         stdout.print(table)
         final = Table(title=f"{run.model}: positions, first and last round", title_justify="left")
         final.add_column("Actor")
         final.add_column(f"Round {path[0].round}", justify="right")
         final.add_column(f"Round {path[-1].round}", justify="right")
-        for actor, start, end in zip(s.actors, path[0].positions, path[-1].positions, strict=True):
-            final.add_row(actor.label, f"{start:.3f}", f"{end:.3f}")
+        for n in shown:
+            start, end = path[0].positions[n], path[-1].positions[n]
+            final.add_row(literal(s.actors[n].label), f"{start:.3f}", f"{end:.3f}")
         stdout.print(final)
+        _more_actors(fc, shown)
 
 
 def _print_explanation(fc: Forecast, focus: int) -> None:
@@ -169,14 +214,16 @@ def _print_explanation(fc: Forecast, focus: int) -> None:
     issues = [i.name or i.id for i in s.issues]
     dynamic = [run for run in fc.runs if run.rounds]
     if not dynamic:
-        stdout.print(f"--explain: no dynamic model was run, so {actor.label} never moves")
+        stdout.print(
+            f"--explain: no dynamic model was run, so {actor.label} never moves", markup=False
+        )
         return
     for run in dynamic:
         for issue, path in zip(s.issues, run.rounds, strict=True):
             stdout.print(
-                f"[bold]Why {actor.label} moved ({run.model}, {issue.name or issue.id})[/bold]"
+                Text(f"Why {actor.label} moved ({run.model}, {issue.name or issue.id})", "bold")
             )
-            for state in path[1:]:
+            for before, state in pairwise(path):
                 mine = [m for m in state.moves if m.mover == focus]
                 if not mine:
                     stdout.print(
@@ -186,4 +233,10 @@ def _print_explanation(fc: Forecast, focus: int) -> None:
                 for move in mine:  # a model may move an actor several times in a round
                     stdout.print(
                         f"  round {state.round}: {move.explain_named(labels, issues)}", markup=False
+                    )
+                    partner = move.partner  # where the partner stood when the mover chose
+                    stdout.print(
+                        f"    {labels[partner]} stood at {before.positions[partner]:.3f} at the "
+                        f"start of round {state.round} ({state.positions[partner]:.3f} after it)",
+                        markup=False,
                     )

@@ -17,6 +17,7 @@ from detente.cli._console import (
     SetOption,
     SettingsOption,
     SourcesDir,
+    announce_compiling,
     find_actor,
     model_options,
     open_what_if,
@@ -24,6 +25,7 @@ from detente.cli._console import (
     save_run,
     stderr,
     warnings_to_stderr,
+    working,
 )
 from detente.errors import InputError
 
@@ -97,6 +99,7 @@ def report(
     from detente.scenario.bundled import bundled_names
     from detente.scenario.io import write_text_atomic
 
+    announce_compiling()  # a new run or a rebuilt one may compile a model's kernels
     is_scenario = Path(what).exists() or what in bundled_names()
     if is_scenario:
         from detente.analysis import study
@@ -106,7 +109,7 @@ def report(
         focus = None
         if viewpoint is not None:  # a wrong name fails before the run, not after
             focus = scenario.actor_ids[find_actor(scenario, viewpoint)]
-        _check_folder(output or Path(f"{scenario.id}-report.html"))
+        _check_folder(output or Path(f"{scenario.id}-report.html"), png)
         progress = progress_bar("studying")
         with progress, warnings_to_stderr():
             bar = progress.add_task("steps", total=2 + len(scenario.issues))
@@ -149,15 +152,11 @@ def report(
             )
         document = _stored_document(what, viewpoint)
     target = output or Path(f"{document['scenario']['id']}-report.html")
-    _check_folder(target)
-    with warnings_to_stderr():
+    _check_folder(target, png)
+    with warnings_to_stderr(), working("drawing the charts and writing the report"):
         collected = build(document)
         page = render_html(collected)
-    try:
-        write_text_atomic(target, page)
-        _shareable(target)
-    except OSError as err:
-        raise InputError(f"cannot write {target}: {err.strerror or err}") from None
+    write_text_atomic(target, page)
     for warning in document.get("warnings", []):
         stderr.print(f"warning: {warning}", markup=False)
     run_id = document.get("run_id")
@@ -170,25 +169,17 @@ def report(
     if png is not None:
         from detente.report import write_pngs
 
-        try:
-            files = write_pngs(collected, png)
-        except OSError as err:
-            raise InputError(f"cannot write the charts into {png}: {err.strerror or err}") from None
+        files = write_pngs(collected, png)
         stderr.print(f"wrote {len(files)} PNG charts into {png}", markup=False)
 
 
-def _shareable(path: Path) -> None:
-    """Give the report the permissions of any new file (the temporary file it was is 0600)."""
-    import os
+def _check_folder(target: Path, png: Path | None) -> None:
+    """Refuse output paths that cannot be written before the study runs, not after."""
+    from detente._files import check_output
 
-    mask = os.umask(0)
-    os.umask(mask)
-    path.chmod(0o666 & ~mask)
-
-
-def _check_folder(target: Path) -> None:
-    if not target.parent.is_dir():
-        raise InputError(f"cannot write {target}: the folder {target.parent} does not exist")
+    check_output(target)
+    if png is not None and png.exists() and not png.is_dir():
+        raise InputError(f"cannot write the charts into {png}: it is a file, not a folder")
 
 
 def _stored_document(ref: str, viewpoint: str | None) -> dict[str, Any]:
@@ -202,7 +193,7 @@ def _stored_document(ref: str, viewpoint: str | None) -> dict[str, Any]:
     from detente.store import RunStore
 
     try:
-        kept = RunStore().get(ref)
+        kept = RunStore(readonly=True).get(ref)
     except InputError as err:
         raise InputError(
             f"'{ref}' is neither a scenario file, a bundled scenario "
@@ -224,7 +215,7 @@ def _stored_document(ref: str, viewpoint: str | None) -> dict[str, Any]:
         seen = {v for v in _viewpoints(kept.document) if v is not None}
         if focus is None or seen <= {focus}:
             return dict(kept.document) | {"run_id": kept.id}
-    with warnings_to_stderr():
+    with warnings_to_stderr(), working(f"studying run {kept.id} again from its inputs"):
         return _rebuild(kept, focus).to_json()
 
 
@@ -261,5 +252,6 @@ def _rebuild(kept: StoredRun, focus: str | None) -> Study:
         done.kept_as(kept.id),
         seed=kept.seed,
         detente_version=kept.detente_version,
-        warnings=differences(done, doc, run_id=kept.id, version=kept.detente_version),
+        warnings=done.warnings
+        + differences(done, doc, run_id=kept.id, version=kept.detente_version),
     )

@@ -1,14 +1,17 @@
-"""``detente runs``: list, show, compare, delete and export stored runs.
+"""``detente runs``: list, show, compare, label, note, delete and export stored runs.
 
 A thin shell over :class:`detente.store.RunStore`. Every command takes ``--store PATH``
-(default: ``DETENTE_STORE``, else ``runs.db`` in the user data directory). Errors are raised
-as :class:`~detente.errors.InputError`, which the main program turns into a message and exit
-status 2.
+(default: ``DETENTE_STORE``, else ``runs.db`` in the user data directory). ``list``, ``show``,
+``compare`` and ``export`` open the store read-only (they work on a read-only file or folder
+and never create a store); ``label``, ``note`` and ``delete`` need a store that exists. Errors
+are raised as :class:`~detente.errors.InputError`, which the main program turns into a message
+and exit status 2.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -24,13 +27,14 @@ if TYPE_CHECKING:  # the store (and pandas) load when a command runs, not at sta
 
     import pandas as pd
 
-    from detente.store import StoredRun
+    from detente.store import RunStore, StoredRun
 
 __all__ = ["runs_app"]
 
 runs_app = typer.Typer(
     name="runs",
-    help="List, show, compare, delete and export stored runs.\n\nExample: detente runs list",
+    help="List, show, compare, label, note, delete and export stored runs.\n\n"
+    "Example: detente runs list",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -50,6 +54,22 @@ RunId = Annotated[str, typer.Argument(help="A run id, or any unique start of one
 #: Columns that, when set, mark a row as belonging to one draw, round or actor.
 _DETAIL_COLUMNS = ("draw", "round", "actor")
 _RESULT_COLUMNS = ("model", "issue", "quantity", "value")
+#: Scenario differences ``runs compare`` lists before it counts the rest.
+_SHOWN_DIFFERENCES = 12
+
+
+def _reader(store: Path | None) -> RunStore:
+    """The store opened read-only: it must exist, and nothing is written to it."""
+    from detente.store import RunStore
+
+    return RunStore(store, readonly=True)
+
+
+def _writer(store: Path | None) -> RunStore:
+    """The store opened to change it: it must exist (a run is never sought in a new store)."""
+    from detente.store import RunStore
+
+    return RunStore(store, create=False)
 
 
 def _when(moment: dt.datetime) -> str:
@@ -76,11 +96,21 @@ def list_runs(
 
     Example: detente runs list --limit 10
     """
-    from detente.store import KINDS, RUNS_SCHEMA, RunStore
+    from detente.store import KINDS, RUNS_SCHEMA, MissingStoreError, default_store_path
 
     if kind is not None and kind not in KINDS:
         raise InputError(f"--kind is one of {', '.join(KINDS)}, not '{kind}'")
-    runs_store = RunStore(store)
+    try:
+        runs_store = _reader(store)
+    except MissingStoreError:
+        if store is not None or os.environ.get("DETENTE_STORE", "").strip():
+            raise  # a path someone gave that names no store: perhaps a typo
+        where = default_store_path()  # nothing kept yet in the usual place: nothing to list
+        if as_json:
+            print_json({"schema": RUNS_SCHEMA, "store": str(where), "runs": []})
+        else:
+            stderr.print(f"no runs yet (the run store {escape(str(where))} does not exist)")
+        return
     runs = runs_store.list(limit=limit, kind=kind)
     if as_json:
         print_json(
@@ -91,20 +121,27 @@ def list_runs(
             }
         )
         return
+    labelled = any(run.label for run in runs)
     table = Table(title=f"Runs in {escape(str(runs_store.path))}", title_justify="left")
     # ids are copied from here, so never cut; they begin with the UTC time of the run
     table.add_column("Id (UTC time-...)", no_wrap=True, min_width=23)
     table.add_column("Kind", no_wrap=True)
-    table.add_column("Scenario", min_width=10)
+    if labelled:
+        table.add_column("Label", min_width=8)
+    table.add_column("Scenario (date)", min_width=10)
     table.add_column("Models", min_width=8)
+    table.add_column("Forecast", min_width=10)
     table.add_column("Seed", justify="right", no_wrap=True)
     table.add_column("Rows", justify="right", no_wrap=True)
     for run in runs:
+        scenario = run.scenario_id + (f" ({run.scenario_as_of})" if run.scenario_as_of else "")
         table.add_row(
             run.id,
             run.kind if run.status == "complete" else f"{run.kind} ({escape(run.status)})",
-            escape(run.scenario_id),
+            *([_cell(run.label)] if labelled else []),
+            escape(scenario),
             escape(", ".join(run.models)),
+            _headline_text(run.headline),
             _cell(run.seed),
             str(run.n_rows),
         )
@@ -113,15 +150,20 @@ def list_runs(
         stderr.print("no runs" + (f" of kind {kind}" if kind else "") + " in this store")
 
 
+def _headline_text(found: dict[str, Any] | None) -> str:
+    """``compromise, delay: 7.390`` (the first model's forecast of the first issue)."""
+    if not found:
+        return "-"
+    return escape(f"{found.get('model')}, {found.get('issue')}: ") + _number(found.get("value"))
+
+
 @runs_app.command()
 def show(run_id: RunId, as_json: JsonFlag = False, store: StoreOption = None) -> None:
     """Show a stored run: what it ran on, with which options, and its results.
 
     Example: detente runs show 20261123T0625
     """
-    from detente.store import RunStore
-
-    run = RunStore(store).get(run_id)
+    run = _reader(store).get(run_id)
     if as_json:
         print_json(run.to_json())
         return
@@ -131,15 +173,21 @@ def show(run_id: RunId, as_json: JsonFlag = False, store: StoreOption = None) ->
     facts.add_column(style="bold", no_wrap=True)
     facts.add_column(overflow="fold")  # a hash is never cut short
     facts.add_row("Run", f"{run.id}  ({run.kind}, {escape(run.status)})")
+    if run.label:
+        facts.add_row("Label", escape(run.label))
+    if run.note:
+        facts.add_row("Note", escape(run.note))
     facts.add_row(
         "Time",
         f"{_when(run.started)} to {_when(run.finished)} UTC "
         f"({(run.finished - run.started).total_seconds():.2f} s)",
     )
     facts.add_row("detente", escape(run.detente_version))
+    as_of = run.scenario_data.get("as_of")
     facts.add_row(
         "Scenario",
-        escape(f"{run.scenario_data.get('id')}  {scenario_name}".rstrip()),
+        escape(f"{run.scenario_data.get('id')}  {scenario_name}".rstrip())
+        + (f" (as of {escape(str(as_of))})" if as_of else ""),
     )
     facts.add_row("Scenario hash", run.scenario_hash)
     variant = run.scenario_data.get("variant_of")
@@ -227,15 +275,15 @@ def compare(
 
     Example: detente runs compare 20261123T0625 20261124T0910
     """
-    from detente.store import RunStore
-
-    runs_store = RunStore(store)
+    runs_store = _reader(store)
     a, b = runs_store.get(first), runs_store.get(second)
     out = stdout
     facts = Table(title="Runs", title_justify="left")
     for column in ("", "A", "B"):
         facts.add_column(column)
     facts.add_row("Id", a.id, b.id)
+    if a.label or b.label:
+        facts.add_row("Label", _cell(a.label), _cell(b.label))
     facts.add_row("Kind", a.kind, b.kind)
     facts.add_row("Started (UTC)", _when(a.started), _when(b.started))
     facts.add_row("detente", escape(a.detente_version), escape(b.detente_version))
@@ -249,11 +297,10 @@ def compare(
     same = a.scenario_hash == b.scenario_hash
     facts.add_row("Scenario hash", a.scenario_hash, "same" if same else b.scenario_hash)
     out.print(facts)
-    out.print(
-        "The scenarios are identical."
-        if same
-        else "[bold]The scenarios differ[/bold] (different content hashes)."
-    )
+    if same:
+        out.print("The scenarios are identical.")
+    else:
+        _print_scenario_differences(a, b)
 
     differences = _option_differences(a.models, b.models)
     if differences:
@@ -290,6 +337,33 @@ def compare(
         out.print(f"Results in A only: {only_a}; in B only: {only_b}.")
 
 
+def _print_scenario_differences(a: StoredRun, b: StoredRun) -> None:
+    from detente.cli._diff import scenario_differences
+
+    found = scenario_differences(a.scenario_data, b.scenario_data)
+    if not found:  # same data, another hash: the copies were written by other versions
+        stdout.print(
+            "[bold]The scenarios differ[/bold] in their content hashes only (no input differs "
+            "in the stored copies)."
+        )
+        return
+    table = Table(
+        title=f"The scenarios differ: {len(found)} input{'s' if len(found) > 1 else ''}",
+        title_justify="left",
+    )
+    for column in ("Input", "A", "B"):
+        table.add_column(column, overflow="fold")
+    for where, value_a, value_b in found[:_SHOWN_DIFFERENCES]:
+        table.add_row(escape(where), escape(value_a), escape(value_b))
+    stdout.print(table)
+    rest = len(found) - _SHOWN_DIFFERENCES
+    if rest > 0:
+        stdout.print(
+            f"... and {rest} more difference{'s' if rest > 1 else ''} "
+            "(runs show --json prints each scenario copy)."
+        )
+
+
 _MISSING = object()
 
 
@@ -319,9 +393,7 @@ def delete(run_id: RunId, store: StoreOption = None) -> None:
 
     Example: detente runs delete 20261123T062500Z-3f9a1c
     """
-    from detente.store import RunStore
-
-    runs_store = RunStore(store)
+    runs_store = _writer(store)
     found = runs_store.resolve(run_id)
     runs_store.delete(found)
     stderr.print(f"deleted run {found}")
@@ -341,10 +413,40 @@ def export(
 
     Example: detente runs export 20261123T0625 --format parquet -o results.parquet
     """
-    from detente.store import RunStore
-
-    runs_store = RunStore(store)
+    runs_store = _reader(store)
     if output is None:
         output = Path(f"{runs_store.resolve(run_id)}.{fmt.lower()}")
     written = runs_store.export(run_id, output, fmt)
-    stderr.print(f"wrote {written}")
+    stderr.print(f"wrote {escape(str(written))}")
+
+
+@runs_app.command()
+def label(
+    run_id: RunId,
+    text: Annotated[
+        str, typer.Argument(help='The label: one line of up to 80 characters; "" removes it.')
+    ],
+    store: StoreOption = None,
+) -> None:
+    """Give a run a short label, shown by runs list, show and compare.
+
+    Example: detente runs label 20261123T0625 "baseline, May inputs"
+    """
+    found = _writer(store).set_label(run_id, text)
+    stderr.print(f"{'labelled' if text.strip() else 'removed the label of'} run {found}")
+
+
+@runs_app.command()
+def note(
+    run_id: RunId,
+    text: Annotated[
+        str, typer.Argument(help='The note: why the run was made, what it showed; "" removes it.')
+    ],
+    store: StoreOption = None,
+) -> None:
+    """Attach a note to a run, shown by runs show (and in its --json).
+
+    Example: detente runs note 20261123T0625 "USA position from the 12 May briefing"
+    """
+    found = _writer(store).set_note(run_id, text)
+    stderr.print(f"{'noted' if text.strip() else 'removed the note of'} run {found}")

@@ -65,25 +65,50 @@ def scenarios(as_json: JsonFlag = False) -> None:
 def validate(
     file: Annotated[Path, typer.Argument(help="Scenario file to check.")],
     sources: SourcesDir = None,
+    allow_missing: Annotated[
+        bool,
+        typer.Option(
+            "--allow-missing-sources",
+            help="Pass when a source file is not found (its quotes are counted as not checked); "
+            "by default that fails, since the check could not run.",
+        ),
+    ] = False,
 ) -> None:
     """Check a scenario file and report every problem with its line.
 
     Evidence quotes are checked verbatim against their source files, looked up beside the
-    scenario and in --sources.
+    scenario and in --sources; a source file that is not found fails the check unless
+    --allow-missing-sources is given.
 
     Example: detente validate my-scenario.yaml --sources articles/
     """
+    import warnings
+    from dataclasses import replace
+
+    from detente.errors import ScenarioError
     from detente.scenario import check_quotes
     from detente.scenario.files import read
+    from detente.scenario.io import read_document, sources_folder
 
-    s = read(file, sources_dir=sources, check_options=check_model_options)
-    folders = [file.parent] + ([sources] if sources else [])
+    folders = [file.parent] + ([sources_folder(sources)] if sources else [])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a source file not found is an error here, below
+        s = read(file, sources_dir=sources, check_options=check_model_options)
     quotes = check_quotes(s, folders)
+    if quotes.missing and not allow_missing:  # checking is the point: a check that cannot run
+        lines = read_document(file)[1] if file.suffix.lower() in (".yaml", ".yml") else {}
+        hint = " (or --allow-missing-sources to pass without checking them)"
+        missing = [replace(p, message=p.message + hint) for p in quotes.missing]
+        raise ScenarioError(missing).in_file(file, lines)
     n_events = len(s.timeline)
+    uncited = ""
+    if quotes.unchecked:
+        why = "source file not found" if quotes.missing else "source without a file"
+        uncited = f", {quotes.unchecked} not checked ({why})"
     stdout.print(
         f"[green]OK[/green] {file}: scenario '{s.id}', {len(s.actors)} actors, {len(s.issues)} "
         f"issue(s), {n_events} timeline event(s); {quotes.checked} evidence quote(s) checked "
-        f"verbatim, {quotes.unchecked} not checked (source file not at hand)"
+        f"verbatim{uncited}"
     )
 
 
@@ -143,8 +168,10 @@ def import_(
 
     Example: detente import dummyData_3Dim.csv -o dummy.yaml
     """
+    from detente._files import check_output
     from detente.scenario import files, ktab, ktab_xml, table
 
+    check_output(output)  # a folder, a missing folder, a name too long: said before reading
     if output.suffix.lower() not in (".yaml", ".yml", ".json"):
         raise InputError(f"{output}: import writes a scenario file; name it .yaml, .yml or .json")
     if output.exists() and not force:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from detente.cli._console import (
     DropOption,
@@ -20,9 +21,11 @@ from detente.cli._console import (
     SetOption,
     SettingsOption,
     SourcesDir,
+    literal,
     model_options,
     open_what_if,
     print_json,
+    print_split,
     print_what_if,
     progress_bar,
     save_run,
@@ -148,8 +151,11 @@ def _count_futures(s: Any, branches: str) -> int:
 def _print_simulation(sim: Simulation) -> None:
     s = sim.scenario
     stdout.print(
-        f"[bold]{s.name or s.id}[/bold]: {sim.draws:,} draws, seed {sim.seed}, "
-        f"engine {sim.engine}" + (f", spread {sim.spread:g}" if sim.spread else "")
+        Text.assemble(
+            (s.name or s.id, "bold"),
+            f": {sim.draws:,} draws, seed {sim.seed}, engine {sim.engine}"
+            + (f", spread {sim.spread:g}" if sim.spread else ""),
+        )
     )
     print_what_if(s)
     if not sim.input_labels:
@@ -159,29 +165,29 @@ def _print_simulation(sim: Simulation) -> None:
         )
     futures = sim.future_names
     for issue in s.issues:
-        table = Table(
-            title=f"{issue.name or issue.id}  [dim](scale {issue.min:g}-{issue.max:g})[/dim]",
-            title_justify="left",
-        )
-        table.add_column("Future", no_wrap=True)
-        table.add_column("Model", no_wrap=True)
-        table.add_column("Median", justify="right", no_wrap=True)
-        table.add_column("50%", justify="right", no_wrap=True)
-        table.add_column("80%", justify="right", no_wrap=True)
-        table.add_column(f"{issue.min:g} ... {issue.max:g}", no_wrap=True)
+        rows = []
         for future in futures:
             for n, name in enumerate(sim.models):
                 summary = sim.summary(future, name, issue.id)
-                table.add_row(
-                    future if n == 0 else "",
-                    name,
-                    f"{summary['median']:.1f}",
-                    _interval(summary["interval_50"]),
-                    _interval(summary["interval_80"]),
-                    _sparkline(summary["histogram"]["counts"]),
-                    end_section=n == len(sim.models) - 1,
+                rows.append(
+                    [
+                        future if n == 0 else "",
+                        name,
+                        f"{summary['median']:.1f}",
+                        _interval(summary["interval_50"]),
+                        _interval(summary["interval_80"]),
+                        _sparkline(summary["histogram"]["counts"]),
+                    ]
                 )
-        stdout.print(table)
+        print_split(
+            Text.assemble(
+                f"{issue.name or issue.id}  ", (f"(scale {issue.min:g}-{issue.max:g})", "dim")
+            ),
+            ["Future", "Model", "Median", "50%", "80%", f"{issue.min:g} ... {issue.max:g}"],
+            rows,
+            keys=2,
+            right=(2, 3, 4),
+        )
         if issue.scale:
             _print_bands(sim, issue.id, futures)
         _print_tornado(sim, issue.id, futures)
@@ -191,40 +197,47 @@ def _print_simulation(sim: Simulation) -> None:
 def _print_questions(sim: Simulation) -> None:
     if not sim.questions:
         return
-    table = Table(
-        title="Threshold questions: probability over the draws (± Monte Carlo standard error)",
-        title_justify="left",
-    )
-    table.add_column("Question")
-    table.add_column("Future")
-    for name in sim.models:
-        table.add_column(name, justify="right")
-    rows = sim.answers()
+    rows = []
+    answers = sim.answers()
     for q in sim.questions:
         for future in sim.future_names:
             here = {
-                r["model"]: r for r in rows if r["question"] == q.text and r["future"] == future
+                r["model"]: r for r in answers if r["question"] == q.text and r["future"] == future
             }
             cells = [f"{here[m]['probability']:.3f} ± {here[m]['se']:.3f}" for m in sim.models]
-            table.add_row(q.text, future, *cells)
-    stdout.print(table)
+            rows.append([q.text, future, *cells])
+    print_split(
+        "Threshold questions: probability over the draws (± Monte Carlo standard error)",
+        ["Question", "Future", *sim.models],
+        rows,
+        keys=2,
+        right=range(2, 2 + len(sim.models)),
+        key_width=24,
+    )
 
 
 def _print_bands(sim: Simulation, issue: str, futures: tuple[str, ...]) -> None:
-    table = Table(
-        title="Probability of each labelled band (outcomes nearest each label)",
-        title_justify="left",
-    )
-    table.add_column("Label")
+    """Futures and models as rows, the scale's labels as columns (by their anchor), and the
+    labels' words in a legend below: the probabilities stay one line each at any width."""
+    bands = sim.summary(futures[0], sim.models[0], issue)["bands"]
+    several = len(futures) > 1
+    headers = [*(["Future"] if several else []), "Model", *(f"{b['anchor']:g}" for b in bands)]
+    rows = []
     for future in futures:
-        for name in sim.models:
-            table.add_column(f"{name}\n{future}" if len(futures) > 1 else name, justify="right")
-    summaries = [sim.summary(f, m, issue) for f in futures for m in sim.models]
-    for n, band in enumerate(summaries[0]["bands"]):
-        cells = [f"{band['anchor']:g}: {band['label']}"]
-        cells += [f"{summary['bands'][n]['probability']:.2f}" for summary in summaries]
-        table.add_row(*cells)
-    stdout.print(table)
+        for n, name in enumerate(sim.models):
+            summary = sim.summary(future, name, issue)
+            cells = [*([future if n == 0 else ""] if several else []), name]
+            rows.append(cells + [f"{band['probability']:.2f}" for band in summary["bands"]])
+    keys = 2 if several else 1
+    print_split(
+        "Probability of each labelled band (outcomes nearest each label)",
+        headers,
+        rows,
+        keys=keys,
+        right=range(keys, len(headers)),
+    )
+    for band in bands:
+        stdout.print(f"  {band['anchor']:g}: {band['label']}", markup=False)
 
 
 def _print_tornado(sim: Simulation, issue: str, futures: tuple[str, ...]) -> None:
@@ -237,17 +250,19 @@ def _print_tornado(sim: Simulation, issue: str, futures: tuple[str, ...]) -> Non
         )
         table.add_column("Input")
         for future in futures:
-            table.add_column(future, justify="right")
+            table.add_column(literal(future), justify="right")
         rows = sim.summary(futures[0], name, issue)["tornado"][:5]
         rhos = {future: sim.rank_correlations(future, name, issue) for future in futures}
         for row in rows:
-            table.add_row(row["input"], *(f"{rhos[f][row['input']]:+.2f}" for f in futures))
+            table.add_row(
+                literal(row["input"]), *(f"{rhos[f][row['input']]:+.2f}" for f in futures)
+            )
         if rows:
             stdout.print(table)
 
 
 def _interval(bounds: list[float]) -> str:
-    return f"{bounds[0]:.1f} - {bounds[1]:.1f}"
+    return f"{bounds[0]:.1f}-{bounds[1]:.1f}"
 
 
 def _sparkline(counts: list[int], width: int = 10) -> str:

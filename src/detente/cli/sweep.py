@@ -13,6 +13,8 @@ import typer
 from detente.cli._console import (
     JsonFlag,
     NoStore,
+    announce_compiling,
+    literal,
     print_json,
     progress_bar,
     save_run,
@@ -75,6 +77,7 @@ def sweep(
             + ", ".join(bundled_sweeps())
         )
     parsed, scenario = open_spec(spec)
+    announce_compiling()
     started = dt.datetime.now(dt.UTC)
     progress = progress_bar("sweeping")
     with progress, warnings_to_stderr():
@@ -106,13 +109,16 @@ def sweep(
 
 def _print_sweep(sw: Sweep) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     title = sw.spec.name or "Sweep"
     stdout.print(
-        f"[bold]{title}[/bold]: {sw.scenario.name or sw.scenario.id}, {sw.points:,} design points "
-        f"({sw.spec.design.kind}), models {', '.join(sw.models)}, seed {sw.seed}, engine "
-        f"{sw.engine}",
-        highlight=False,
+        Text.assemble(
+            (title, "bold"),
+            f": {sw.scenario.name or sw.scenario.id}, {sw.points:,} design points "
+            f"({sw.spec.design.kind}), models {', '.join(sw.models)}, seed {sw.seed}, engine "
+            f"{sw.engine}",
+        )
     )
     varied = Table(title="What varies", title_justify="left")
     for column in ("Input", "Base", "Values"):
@@ -121,9 +127,13 @@ def _print_sweep(sw: Sweep) -> None:
         values = ", ".join(f"{v:g}" if axis.numeric else str(v) for v in axis.values[:12])
         more = f" ... ({len(axis.values)} values)" if len(axis.values) > 12 else ""
         base = f"{axis.base:g}" if axis.numeric else str(axis.base)
-        varied.add_row(axis.label, base, values + more)
+        varied.add_row(literal(axis.label), literal(base), literal(values + more))
     for tie in sw.ties:
-        varied.add_row(tie.input, "", f"follows {tie.to} ({tie.relation}, factor {tie.factor:g})")
+        varied.add_row(
+            literal(tie.input),
+            "",
+            literal(f"follows {tie.to} ({tie.relation}, factor {tie.factor:g})"),
+        )
     stdout.print(varied)
     influence = Table(
         title="What moves each forecast (spread of the mean forecast over an input's values)",
@@ -132,30 +142,38 @@ def _print_sweep(sw: Sweep) -> None:
     for column in ("Model", "Issue", "Input", "Effect"):
         influence.add_column(column, justify="right" if column == "Effect" else "left")
     for row in sw.influence():
-        influence.add_row(row["model"], row["issue"], row["input"], f"{row['effect']:.2f}")
-    stdout.print(influence)
-    tips = Table(
-        title="Tipping points (the input's interval in which the forecast changes)",
-        title_justify="left",
-    )
-    for column in ("Model", "Issue", "Input", "Between", "Forecast", "Kind"):
-        tips.add_column(column, justify="right" if column in ("Between", "Forecast") else "left")
-    for t in sw.tipping:
-        tips.add_row(
-            t.model,
-            t.issue,
-            t.input,
-            f"{t.low:.3f} - {t.high:.3f}",
-            f"{t.before:.2f} -> {t.after:.2f}",
-            t.kind,
+        influence.add_row(
+            row["model"], literal(row["issue"]), literal(row["input"]), f"{row['effect']:.2f}"
         )
-    if sw.tipping:
+    stdout.print(influence)
+    groups = dict.fromkeys((t.issue, t.input) for t in sw.tipping)
+    for issue, varied_input in groups:  # one table per line of the design: narrow enough
+        tips = Table(
+            title=literal(
+                f"Tipping points of {issue} as {varied_input} varies (the interval in which "
+                "the forecast changes)"
+            ),
+            title_justify="left",
+        )
+        for column in ("Model", "Between", "Forecast", "Kind"):
+            tips.add_column(
+                column, justify="right" if column in ("Between", "Forecast") else "left"
+            )
+        for t in sw.tipping:
+            if (t.issue, t.input) == (issue, varied_input):
+                tips.add_row(
+                    t.model,
+                    f"{t.low:.3f}-{t.high:.3f}",
+                    f"{t.before:.2f} -> {t.after:.2f}",
+                    literal(t.kind),
+                )
         stdout.print(tips)
-    else:
+    if not sw.tipping:
         stdout.print("No tipping point: no forecast crosses a scale label (or jumps) on any line.")
     for row in sw.answers():
         share = row["share_of_points"]
         stdout.print(
             f"{row['question']} ({row['model']}): "
-            + ("-" if share is None else f"met at {share:.0%} of the design points")
+            + ("-" if share is None else f"met at {share:.0%} of the design points"),
+            markup=False,
         )

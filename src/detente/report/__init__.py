@@ -34,26 +34,29 @@ def html(document: Mapping[str, Any]) -> str:
 def write_pngs(report: Report, folder: str | Path) -> list[Path]:
     """Write every chart of ``report`` as ``NN-NAME.png`` into ``folder`` (created if needed).
 
-    Each file is written whole or not at all.
-    """
-    import os
-    import tempfile
+    Each file is written whole or not at all, with the permissions of any new file.
 
+    Raises
+    ------
+    InputError
+        ``folder`` is a file, cannot be created, or a chart cannot be written there.
+    """
+    from detente._files import atomic_write
+    from detente.errors import InputError
     from detente.report.layout import png, style
 
     target = Path(folder)
-    target.mkdir(parents=True, exist_ok=True)
+    if target.exists() and not target.is_dir():
+        raise InputError(f"cannot write the charts into {target}: it is a file, not a folder")
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(
+            f"cannot create the folder {target} for the charts: {err.strerror or err}"
+        ) from None
     written = []
     with style():
         for n, (name, chart) in enumerate(report.charts.items(), start=1):
-            path = target / f"{n:02d}-{name}.png"
-            handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=target)
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(png(chart.figure))
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-            written.append(path)
+            # rendered before the file is opened, so a kill while rendering leaves nothing
+            written.append(atomic_write(target / f"{n:02d}-{name}.png", png(chart.figure)))
     return written

@@ -70,6 +70,8 @@ _RC: dict[str, Any] = {
     "figure.dpi": 100,
     "savefig.dpi": 200,
     "path.simplify": True,
+    # names are text: "US$ 5 and $6" is not a formula, and "$\\frac{a$" must not fail the report
+    "text.parse_math": False,
 }
 
 

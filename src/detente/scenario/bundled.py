@@ -25,10 +25,11 @@ def bundled_names() -> tuple[str, ...]:
     )
 
 
-def bundled(name: str) -> Scenario:
+def bundled(name: str, *, sources_dir: str | Path | None = None) -> Scenario:
     """The bundled scenario ``name`` (e.g. ``"six-party-2004"``).
 
-    Quotes are not checked here: the package ships citations, not the articles.
+    The package ships citations, not the articles: quotes are checked only against the source
+    files in ``sources_dir`` when it is given.
     """
     if name not in bundled_names():
         raise InputError(
@@ -36,7 +37,10 @@ def bundled(name: str) -> Scenario:
         )
     resource = resources.files(_DATA) / f"{name}.yaml"
     with resources.as_file(resource) as path:
-        return io.load(path, check_evidence=False)
+        scenario = io.load(path, check_evidence=False)
+    if sources_dir is not None:
+        io.verify_quotes(scenario, [io.sources_folder(sources_dir)], f"{name} (bundled)")
+    return scenario
 
 
 def open_scenario(
@@ -51,7 +55,7 @@ def open_scenario(
     if io.path_kind(path) != "missing":  # a pipe or an unreadable name: read() says why
         return files.read(path, sources_dir=sources_dir, check_options=check_options)
     if str(ref) in bundled_names():
-        return bundled(str(ref))
+        return bundled(str(ref), sources_dir=sources_dir)
     raise InputError(
         f"'{ref}' is neither a file nor a bundled scenario; bundled scenarios are: "
         f"{', '.join(bundled_names())}"

@@ -47,6 +47,7 @@ def consistency_problems(s: Scenario) -> Iterator[Problem]:
         yield from _actor_problems(actor, ("actors", n), issues, sources)
 
     yield from _accommodation_problems(s)
+    yield from _salience_scale_problems(s)
     if s.actors and all(a.capability == 0 for a in s.actors):
         yield Problem(
             "actors", "every actor has capability 0; at least one must be > 0", ("actors",)
@@ -85,7 +86,22 @@ def _duplicates(field: str, ids: list[str]) -> Iterator[Problem]:
             )
 
 
+#: Scale ends and capabilities stay within this: the models square and multiply them, and far
+#: larger numbers overflow (no negotiation's scale or weight needs more digits).
+LARGEST = 1e12
+
+
 def _issue_problems(issue: Issue, path: tuple[str | int, ...], where: str) -> Iterator[Problem]:
+    for end in ("min", "max"):
+        value = getattr(issue, end)
+        if abs(value) > LARGEST:
+            yield Problem(
+                f"{where}.{end}",
+                f"the scale's {end} ({value:g}) is beyond ±{LARGEST:g}; rescale the issue (for "
+                "example to 0-100, or to thousands or millions of the unit)",
+                (*path, end),
+            )
+            return
     if issue.min >= issue.max:
         yield Problem(
             f"{where}.max",
@@ -116,6 +132,10 @@ def _actor_problems(
     where: str | None = None,
 ) -> Iterator[Problem]:
     where = where or f"actors[{actor.id}]"
+    if actor.capability > LARGEST:
+        yield Problem(
+            f"{where}.capability", _capability_range(actor.capability), (*path, "capability")
+        )
     for field in ("position", "salience"):
         values: dict[str, float] = getattr(actor, field)
         for issue_id, value in values.items():
@@ -191,11 +211,7 @@ def _uncertainty_problems(
     field, _, issue_id = key.partition(".")
     for end in (low, high):
         issue = issues.get(issue_id)
-        message = (
-            _out_of_range(field, end, issue)
-            if issue is not None
-            else ("capability must be >= 0" if end < 0 else "")
-        )
+        message = _out_of_range(field, end, issue) if issue is not None else _capability_range(end)
         if message:
             yield Problem(where, f"range end {message}", path)
             break
@@ -282,9 +298,7 @@ def _branch_problems(
                     new = old + value
                     prefix = f"shifting {old:g} by {value:g} gives {new:g}: "
                 message = (
-                    _out_of_range(kind, new, issue)
-                    if issue is not None
-                    else ("capability must be >= 0" if new < 0 else "")
+                    _out_of_range(kind, new, issue) if issue is not None else _capability_range(new)
                 )
                 if message:
                     yield Problem(f"{where}.{verb}.{key}", prefix + message, (*path, verb, key))
@@ -322,6 +336,16 @@ def _input_value(actor: Actor, key: str) -> float:
         return actor.capability
     values: dict[str, float] = getattr(actor, field)
     return values.get(issue_id, math.nan)
+
+
+def _capability_range(value: float) -> str:
+    if value < 0:
+        return "capability must be >= 0"
+    if value > LARGEST:
+        return (
+            f"capability {value:g} is beyond {LARGEST:g}; capabilities are relative: rescale them"
+        )
+    return ""
 
 
 def _out_of_range(field: str, value: float, issue: Issue) -> str:
@@ -368,3 +392,27 @@ def _accommodation_problems(s: Scenario) -> Iterator[Problem]:
                 "they must sum to at most 1",
                 ("accommodation", a),
             )
+
+
+def _salience_scale_problems(s: Scenario) -> Iterator[Problem]:
+    """Saliences that look like 0-1 (KTAB's and Bueno de Mesquita's convention) in a scenario
+    that did not say its scale: read as 0-100 they would mean that nobody cares, and every
+    model's forecast changes (they are not quietly rescaled: the file must say which)."""
+    if s.salience_scale is not None:
+        return
+    actors = list(s.actors)
+    for event in s.timeline:
+        actors += event.add_actors
+        for branch in event.branches.values():
+            actors += branch.add_actors
+    values = [v for a in actors for v in a.salience.values()]
+    if values and max(values) <= 1 and any(0 < v < 1 for v in values):
+        yield Problem(
+            "salience_scale",
+            f"every salience is at most 1 (the largest is {max(values):g}): saliences are read "
+            "on 0-100, where these would mean the actors barely care. If they are on 0-1 "
+            "(KTAB's and Bueno de Mesquita's convention), add 'salience_scale: 1' at the top of "
+            "the file to have them multiplied by 100; if they are on 0-100, add "
+            "'salience_scale: 100'",
+            ("actors",),
+        )

@@ -1,7 +1,8 @@
 """Reading and writing scenario files (YAML or JSON), with errors that point at the line.
 
-The YAML reader is ruamel.yaml in YAML 1.2 mode (so an actor called ``NO`` stays the string
-``"NO"``), which also tells each key's line; pydantic's error locations are translated into
+YAML is read by :mod:`detente.scenario._yaml` (libyaml's events, YAML 1.2 values as ruamel.yaml
+reads them, so an actor called ``NO`` stays the string ``"NO"``), which also tells each key's
+line, and JSON by :mod:`detente.scenario._json`; pydantic's error locations are translated into
 those lines and into actor and issue ids.
 """
 
@@ -10,9 +11,9 @@ from __future__ import annotations
 import io
 import json
 import math
-import os
 import re
-import tempfile
+import stat
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -22,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 
+from detente._files import atomic_write
 from detente.errors import InputError, Problem, ScenarioError
 from detente.scenario import _json, _yaml
 from detente.scenario._text import MAX_FILE_BYTES, path_kind, read_text
@@ -79,17 +81,37 @@ def load(
         Naming the file, the line where known, the actor/issue/field and what is allowed.
     """
     path = Path(path)
+    folders = [path.parent] + ([sources_folder(sources_dir)] if sources_dir is not None else [])
     text = read_text(path)
     data, lines = _parse(text, path)
     if isinstance(data, dict) and "id" not in data:
         data = {"id": slug(path.stem), **data}
     scenario = validate_data(data, str(path), lines, check_options=check_options)
     if check_evidence:
-        folders = [path.parent] + ([Path(sources_dir)] if sources_dir is not None else [])
-        result = check_quotes(scenario, folders)
-        if result.problems:
-            raise ScenarioError(result.problems).in_file(path, lines)
+        verify_quotes(scenario, folders, str(path), lines)
     return scenario
+
+
+def sources_folder(folder: str | Path) -> Path:
+    """``--sources``: a folder that exists (a missing one would switch the quote check off)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "no such folder"
+        raise InputError(f"--sources {folder}: {what}; give the folder holding the source files")
+    return folder
+
+
+def verify_quotes(
+    scenario: Scenario, folders: list[Path], file: str, lines: dict[Path_, int] | None = None
+) -> QuoteCheck:
+    """:func:`check_quotes`, raising its problems (attributed to ``file`` and its lines) and
+    warning of each source file not found (its quotes go unchecked)."""
+    result = check_quotes(scenario, folders)
+    if result.problems:
+        raise ScenarioError(result.problems).in_file(file, lines or {})
+    for problem in ScenarioError(result.missing).in_file(file, lines or {}).problems:
+        warnings.warn(str(problem), UserWarning, stacklevel=2)
+    return result
 
 
 def loads(text: str, *, name: str = "<string>", fmt: str = "yaml") -> Scenario:
@@ -106,16 +128,16 @@ def save(scenario: Scenario, path: str | Path) -> None:
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all (a temporary file, then a rename)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``text`` to ``path`` whole or not at all (a temporary file, then a rename).
+
+    The file gets the permissions of any new file under the user's umask.
+
+    Raises
+    ------
+    InputError
+        The path cannot be written (a folder, a missing folder, no permission, ...).
+    """
+    atomic_write(path, text)
 
 
 def dump_yaml(scenario: Scenario) -> str:
@@ -366,28 +388,62 @@ def slug(name: str, default: str = "scenario") -> str:
 
 # --- evidence ------------------------------------------------------------------------------------
 
+#: Larger source documents are refused unread (a long news article is well under 1 MB).
+MAX_SOURCE_BYTES = 20 * 1024 * 1024
+
 
 @dataclass(frozen=True)
 class QuoteCheck:
-    """What :func:`check_quotes` found: quotes checked, quotes whose source was not at hand."""
+    """What :func:`check_quotes` found.
+
+    ``checked`` quotes were compared with their source; ``unchecked`` had no source file to
+    compare with: its source gives no ``file``, or (``missing``) the file was not found.
+    ``problems`` are quotes not found verbatim, and source files refused (outside the folders,
+    too large, unreadable).
+    """
 
     checked: int
     unchecked: int
     problems: tuple[Problem, ...]
+    missing: tuple[Problem, ...] = ()
 
 
 def check_quotes(scenario: Scenario, folders: list[Path]) -> QuoteCheck:
     """Check every evidence quote appears verbatim in its source file, where the file is found.
 
+    A source's ``file`` is looked up in each of ``folders`` in turn (the scenario's own folder,
+    then ``--sources``), and must lie inside the folder it is found in: a path that leaves them
+    (``../``, an absolute path elsewhere, a link out) is refused unread, whether or not it
+    exists. Quotes of actors added by timeline events are checked like the others.
+
     Whitespace runs (line breaks in YAML, double spaces in web text) count as one space;
     everything else must match exactly, punctuation and case included.
     """
     texts: dict[str, str | None] = {}
-    for source in scenario.sources:
-        texts[source.id] = _source_text(source.file, folders) if source.file else None
+    problems: list[Problem] = []
+    missing: list[Problem] = []
+    for n, source in enumerate(scenario.sources):
+        texts[source.id] = None
+        if not source.file:
+            continue
+        where = f"sources[{source.id}].file"
+        try:
+            texts[source.id] = _source_text(source.file, folders)
+        except _SourceRefused as err:
+            problems.append(Problem(where, str(err), ("sources", n, "file")))
+            continue
+        if texts[source.id] is None:
+            looked = " or ".join(str(f) for f in folders) or "no folder"
+            missing.append(
+                Problem(
+                    where,
+                    f"source file {source.file!r} not found in {looked}, so the quotes from "
+                    f"'{source.id}' are not checked; give the folder holding it with --sources",
+                    ("sources", n, "file"),
+                )
+            )
     checked = unchecked = 0
-    problems = []
-    for n, actor, e, item in _evidence(scenario):
+    for path, where, item in _evidence(scenario):
         text = texts.get(item.source)
         if text is None:
             unchecked += 1
@@ -396,27 +452,82 @@ def check_quotes(scenario: Scenario, folders: list[Path]) -> QuoteCheck:
         if _squash(item.quote) not in text:
             problems.append(
                 Problem(
-                    f"actors[{actor}].evidence[{e}].quote",
+                    f"{where}.quote",
                     f"quote not found verbatim in source '{item.source}': "
                     f"{_short(item.quote)!r}; copy the words exactly as they appear",
-                    ("actors", n, "evidence", e, "quote"),
+                    (*path, "quote"),
                 )
             )
-    return QuoteCheck(checked, unchecked, tuple(problems))
+    return QuoteCheck(checked, unchecked, tuple(problems), tuple(missing))
 
 
-def _evidence(scenario: Scenario) -> Iterator[tuple[int, str, int, Any]]:
-    for n, actor in enumerate(scenario.actors):
+def _evidence(scenario: Scenario) -> Iterator[tuple[Path_, str, Any]]:
+    """Every evidence item with its path into the document and its place in words: the
+    actors', then those of actors added by timeline events and their branches."""
+    placed: list[tuple[Path_, str, Any]] = [
+        (("actors", n), f"actors[{a.id}]", a) for n, a in enumerate(scenario.actors)
+    ]
+    for t, event in enumerate(scenario.timeline):
+        for n, a in enumerate(event.add_actors):
+            placed.append(
+                (("timeline", t, "add_actors", n), f"timeline[{t}].add_actors[{a.id}]", a)
+            )
+        for name, branch in event.branches.items():
+            for n, a in enumerate(branch.add_actors):
+                placed.append(
+                    (
+                        ("timeline", t, "branches", name, "add_actors", n),
+                        f"timeline[{t}].branches.{name}.add_actors[{a.id}]",
+                        a,
+                    )
+                )
+    for path, where, actor in placed:
         for e, item in enumerate(actor.evidence):
-            yield n, actor.id, e, item
+            yield (*path, "evidence", e), f"{where}.evidence[{e}]", item
+
+
+class _SourceRefused(Exception):
+    """A source file that is not read: outside the folders, too large, not a file."""
 
 
 def _source_text(file: str, folders: list[Path]) -> str | None:
+    """The source's text (whitespace squashed), None when no folder has it."""
     for folder in folders:
-        candidate = folder / file
-        if candidate.is_file():
+        base = folder.resolve()
+        try:
+            candidate = (base / file).resolve()
+        except (OSError, RuntimeError, ValueError):  # a loop of links, a name too long
+            raise _SourceRefused(f"{file!r} is not a usable file name") from None
+        if not candidate.is_relative_to(base):
+            continue
+        try:
+            info = candidate.stat()
+        except (OSError, ValueError):
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            raise _SourceRefused(f"{file!r} is not a regular file")
+        if info.st_size > MAX_SOURCE_BYTES:
+            raise _SourceRefused(
+                f"{file!r} is {info.st_size / 1024**2:.1f} MB; source documents are limited to "
+                f"{MAX_SOURCE_BYTES // 1024**2} MB"
+            )
+        try:
             return _squash(candidate.read_text(encoding="utf-8", errors="replace"))
+        except OSError as err:
+            raise _SourceRefused(f"{file!r} cannot be read: {err.strerror}") from None
+    if not any(_inside(folder, file) for folder in folders):
+        raise _SourceRefused(
+            f"{file!r} is outside the scenario's folder and --sources: a source file must lie in "
+            "one of them (give --sources FOLDER to name the folder that holds it)"
+        )
     return None
+
+
+def _inside(folder: Path, file: str) -> bool:
+    try:
+        return (folder.resolve() / file).resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError, ValueError):
+        return False
 
 
 def _squash(text: str) -> str:

@@ -14,7 +14,7 @@ import hashlib
 import json
 import math
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import (
@@ -25,8 +25,9 @@ from pydantic import (
     model_validator,
 )
 
-from detente.errors import ScenarioError
+from detente.errors import InputError, ScenarioError
 from detente.scenario.checks import consistency_problems
+from detente.scenario.frozen import FrozenDict, FrozenList, ReadOnlyDict, ReadOnlyList
 from detente.scenario.units import SALIENCE_MAX, plain_number
 
 __all__ = [
@@ -50,8 +51,9 @@ Id = Annotated[
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 Number = Annotated[float, Field(allow_inf_nan=False)]
+Weight = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 #: ``[low, high]`` (uniform) or ``[low, mode, high]`` (triangular).
-Range = Annotated[list[Number], Field(min_length=2, max_length=3)]
+Range = Annotated[list[Number], Field(min_length=2, max_length=3), ReadOnlyList]
 
 
 class _Value(BaseModel):
@@ -83,7 +85,7 @@ class Issue(_Value):
     unit: Text = ""
     min: Number = 0.0
     max: Number = 100.0
-    scale: dict[Number, Text] = Field(default_factory=dict)
+    scale: Annotated[dict[Number, Text], ReadOnlyDict] = Field(default_factory=FrozenDict)
     status_quo: Number | None = None
 
     def label(self, value: float) -> str:
@@ -117,13 +119,13 @@ class Actor(_Value):
 
     id: Id
     name: Text = ""
-    aliases: list[Text] = Field(default_factory=list)
+    aliases: Annotated[list[Text], ReadOnlyList] = Field(default_factory=FrozenList)
     description: Text = ""
     capability: Annotated[float, Field(ge=0, allow_inf_nan=False)]
-    position: dict[Text, Number]
-    salience: dict[Text, Number]
-    uncertainty: dict[Text, Range] = Field(default_factory=dict)
-    evidence: list[Evidence] = Field(default_factory=list)
+    position: Annotated[dict[Text, Number], ReadOnlyDict]
+    salience: Annotated[dict[Text, Number], ReadOnlyDict]
+    uncertainty: Annotated[dict[Text, Range], ReadOnlyDict] = Field(default_factory=FrozenDict)
+    evidence: Annotated[list[Evidence], ReadOnlyList] = Field(default_factory=FrozenList)
 
     @property
     def label(self) -> str:
@@ -137,7 +139,7 @@ class Group(_Value):
     id: Id
     name: Text = ""
     description: Text = ""
-    members: list[Id] = Field(min_length=1)
+    members: Annotated[list[Id], Field(min_length=1), ReadOnlyList]
 
 
 class Branch(_Value):
@@ -150,17 +152,17 @@ class Branch(_Value):
     name: Text = ""
     description: Text = ""
     probability: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
-    set: dict[Text, Number] = Field(default_factory=dict)
-    shift: dict[Text, Number] = Field(default_factory=dict)
-    add_actors: list[Actor] = Field(default_factory=list)
-    remove_actors: list[Id] = Field(default_factory=list)
+    set: Annotated[dict[Text, Number], ReadOnlyDict] = Field(default_factory=FrozenDict)
+    shift: Annotated[dict[Text, Number], ReadOnlyDict] = Field(default_factory=FrozenDict)
+    add_actors: Annotated[list[Actor], ReadOnlyList] = Field(default_factory=FrozenList)
+    remove_actors: Annotated[list[Id], ReadOnlyList] = Field(default_factory=FrozenList)
 
 
 class Event(Branch):
     """Something that happens at a round (an int) or a date, optionally with branches."""
 
     at: Annotated[int, Field(ge=0)] | dt.date
-    branches: dict[Id, Branch] = Field(default_factory=dict)
+    branches: Annotated[dict[Id, Branch], ReadOnlyDict] = Field(default_factory=FrozenDict)
 
 
 class Variant(_Value):
@@ -172,7 +174,7 @@ class Variant(_Value):
 
     base: Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")]
     base_id: Id
-    overrides: list[Text] = Field(default_factory=list)
+    overrides: Annotated[list[Text], ReadOnlyList] = Field(default_factory=FrozenList)
 
 
 class Scenario(_Value):
@@ -197,16 +199,29 @@ class Scenario(_Value):
     name: Text = ""
     as_of: dt.date | None = None
     description: Text = ""
-    sources: list[Source] = Field(default_factory=list)
-    issues: list[Issue] = Field(min_length=1)
-    actors: list[Actor]
-    groups: list[Group] = Field(default_factory=list)
-    timeline: list[Event] = Field(default_factory=list)
-    accommodation: dict[Id, dict[Id, Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]]] = (
-        Field(default_factory=dict)
+    sources: Annotated[list[Source], ReadOnlyList] = Field(default_factory=FrozenList)
+    issues: Annotated[list[Issue], Field(min_length=1), ReadOnlyList]
+    actors: Annotated[list[Actor], ReadOnlyList]
+    groups: Annotated[list[Group], ReadOnlyList] = Field(default_factory=FrozenList)
+    timeline: Annotated[list[Event], ReadOnlyList] = Field(default_factory=FrozenList)
+    accommodation: Annotated[dict[Id, Annotated[dict[Id, Weight], ReadOnlyDict]], ReadOnlyDict] = (
+        Field(default_factory=FrozenDict)
     )
-    model_options: dict[Text, dict[Text, Any]] = Field(default_factory=dict)
+    model_options: Annotated[dict[Text, Annotated[dict[Text, Any], ReadOnlyDict]], ReadOnlyDict] = (
+        Field(default_factory=FrozenDict)
+    )
     variant_of: Variant | None = None
+    #: The scale the file gives saliences on: ``100`` (detente's 0-100) or ``1`` (0-1, as KTAB
+    #: and Bueno de Mesquita write them; multiplied by 100 when read, and then recorded as 100).
+    #: Needed only when every salience is at most 1, which is otherwise refused as ambiguous.
+    salience_scale: Literal[1, 100] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _salience_on_0_100(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("salience_scale") == 1:
+            return _scaled_saliences(data, SALIENCE_MAX) | {"salience_scale": 100}
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -236,6 +251,41 @@ class Scenario(_Value):
             if actor.id == actor_id:
                 return actor
         raise KeyError(actor_id)
+
+    def with_input(self, key: str, value: float) -> Scenario:
+        """This scenario with one input set to ``value``, validated again.
+
+        ``key`` is ``ACTOR.capability``, ``ACTOR.position.ISSUE`` or ``ACTOR.salience.ISSUE``
+        (the actor by id, name or alias; the issue may be left out when there is one). A scenario
+        is read-only: this, or a what-if override (:func:`detente.scenario.apply_overrides`,
+        ``--set`` on the command line), is the way to change an input. A declared uncertainty
+        range moves with the value, kept within the input's bounds; the result records the
+        change in ``variant_of``.
+
+        Raises
+        ------
+        InputError
+            An unknown actor, field or issue, or a value the scenario's rules refuse (off the
+            scale, a negative capability...).
+
+        Examples
+        --------
+        >>> import detente
+        >>> s = detente.bundled("six-party-2004").with_input("USA.position.disarmament", 80)
+        >>> s.actor("USA").position["disarmament"], s.variant_of.overrides
+        (80.0, ['USA.position.disarmament=80'])
+        """
+        from detente.scenario.overrides import apply_overrides, parse_override
+
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise InputError(f"{key}: the value must be a number, not {value!r}") from None
+        if not math.isfinite(number):
+            raise InputError(f"{key}: the value must be a finite number, not {value!r}")
+        shown = repr(plain_number(number))
+        override = parse_override(f"{key}={shown}" if number >= 0 else f"{key}=({shown})")
+        return apply_overrides(self, [override])
 
     def accommodation_matrix(self, ids: Sequence[str] | None = None) -> np.ndarray | None:
         """The ideal-accommodation matrix over ``ids`` (default the actors), or None if unset.
@@ -282,3 +332,49 @@ class Scenario(_Value):
             self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
         )
         return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _scaled_saliences(data: dict[str, Any], factor: float) -> dict[str, Any]:
+    """Raw scenario data with every salience input multiplied by ``factor``: the actors'
+    saliences and their ranges, and the timeline's set, shift and added actors. Values that are
+    not numbers are left for validation to report."""
+
+    def times(value: Any) -> Any:
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        return value * factor if number else value
+
+    def is_salience(key: Any) -> bool:
+        return isinstance(key, str) and "salience" in key.split(".")
+
+    def actor(raw: Any) -> Any:
+        if not isinstance(raw, dict):
+            return raw
+        out = dict(raw)
+        if isinstance(raw.get("salience"), dict):
+            out["salience"] = {k: times(v) for k, v in raw["salience"].items()}
+        if isinstance(raw.get("uncertainty"), dict):
+            out["uncertainty"] = {
+                k: [times(x) for x in v] if is_salience(k) and isinstance(v, list) else v
+                for k, v in raw["uncertainty"].items()
+            }
+        return out
+
+    def branch(raw: Any) -> Any:
+        if not isinstance(raw, dict):
+            return raw
+        out = dict(raw)
+        for how in ("set", "shift"):
+            if isinstance(raw.get(how), dict):
+                out[how] = {k: times(v) if is_salience(k) else v for k, v in raw[how].items()}
+        if isinstance(raw.get("add_actors"), list):
+            out["add_actors"] = [actor(a) for a in raw["add_actors"]]
+        if isinstance(raw.get("branches"), dict):
+            out["branches"] = {k: branch(b) for k, b in raw["branches"].items()}
+        return out
+
+    out = dict(data)
+    if isinstance(data.get("actors"), list):
+        out["actors"] = [actor(a) for a in data["actors"]]
+    if isinstance(data.get("timeline"), list):
+        out["timeline"] = [branch(e) for e in data["timeline"]]
+    return out

@@ -142,11 +142,13 @@ def loads(
         if "description" in col:
             actor["description"] = cells[col["description"]]
         actors.append(actor)
-    data = {
+    data: dict[str, object] = {
         "id": scenario_id,
         "issues": [{"id": issue, "min": scale[0], "max": scale[1]}],
         "actors": actors,
     }
+    if max((v["salience"] * factor for _, _, v in rows), default=2.0) <= 1:
+        data["salience_scale"] = 100  # declared 0-100, however small the values
     return validate_data(data, name, {("actors", i): row[0] for i, row in enumerate(rows)})
 
 

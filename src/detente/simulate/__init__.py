@@ -31,6 +31,8 @@ from detente.simulate.timeline import BASELINE, Future, futures
 __all__ = [
     "BASELINE",
     "ENGINES",
+    "MAX_DRAWS",
+    "MAX_RESULT_BYTES",
     "SIMULATE_SCHEMA",
     "Future",
     "InputPlan",
@@ -43,6 +45,12 @@ __all__ = [
     "sample_inputs",
     "simulate",
 ]
+
+#: The most draws a simulation takes (per future).
+MAX_DRAWS = 10_000_000
+#: The most memory a simulation's results may take (values per future, model, issue and draw,
+#: and the sampled inputs): checked before any work.
+MAX_RESULT_BYTES = 1024**3
 
 #: Elements of one n x n matrix summed over a chunk's draws kept near this (memory per chunk).
 _CHUNK_ELEMENTS = 4_000_000
@@ -118,6 +126,11 @@ def simulate(
     """
     if draws < 1:
         raise InputError("draws must be at least 1")
+    if draws > MAX_DRAWS:
+        raise InputError(
+            f"{draws:,} draws asked for; at most {MAX_DRAWS:,} are allowed (10,000 give "
+            "probabilities to within about 1 percentage point)"
+        )
     if branches not in ("each", "draw"):
         raise InputError(f"branches must be 'each' or 'draw', not '{branches}'")
     if not 0.0 <= spread <= 1.0:
@@ -137,6 +150,8 @@ def simulate(
         runs: list[tuple[int, str]] = [(-1, "mixed")]
     else:
         runs = [(n, f.name) for n, f in enumerate(all_futures)]
+    plan = input_plan(scenario, spread)
+    _check_memory(draws, len(runs), len(names), len(scenario.issues), len(plan))
     size = chunk_size or _chunk_size(scenario, draws, engine, workers)
     tasks = [
         Task(
@@ -158,7 +173,6 @@ def simulate(
 
     k = len(scenario.issues)
     values = {(name, m): np.empty((draws, k)) for _, name in runs for m in names}
-    plan = input_plan(scenario, spread)
     inputs = np.empty((draws, len(plan)))
     picks = np.full(draws, -1) if branches == "draw" and len(all_futures) > 1 else None
     unsettled = 0
@@ -195,6 +209,20 @@ def simulate(
         unsettled=unsettled,
         questions=asked,
     )
+
+
+def _check_memory(draws: int, futures: int, models: int, issues: int, inputs: int) -> None:
+    """Refuse, before any work, a run whose results would not fit :data:`MAX_RESULT_BYTES`."""
+    per_draw = 8 * (futures * models * issues + inputs)
+    need = draws * per_draw
+    if need > MAX_RESULT_BYTES:
+        most = MAX_RESULT_BYTES // per_draw
+        raise InputError(
+            f"{draws:,} draws x {futures} future(s) x {models} model(s) x {issues} issue(s) (and "
+            f"{inputs} uncertain inputs) would hold {need / 1024**3:.1f} GB of results; the "
+            f"limit is {MAX_RESULT_BYTES / 1024**3:.0f} GB: ask for at most {most:,} draws, or "
+            "fewer models"
+        )
 
 
 def check_events(infos: Sequence[ModelInfo], all_futures: Sequence[Future]) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from detente._rng import seed_fields
 from detente._version import __version__
 from detente.scenario.model import Issue, Scenario
 from detente.simulate.questions import Question
@@ -186,7 +187,7 @@ class Simulation:
             "schema": SIMULATE_SCHEMA,
             "detente_version": self.detente_version,
             "run_id": self.run_id,
-            "seed": self.seed,
+            **seed_fields(self.seed),
             "draws": self.draws,
             "spread": self.spread,
             "engine": self.engine,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from detente._rng import seed_fields
 from detente._version import __version__
 from detente.scenario.model import Scenario
 from detente.simulate.questions import Question
@@ -147,7 +148,7 @@ class Sweep:
             "spec": self.spec.model_dump(mode="json"),
             "design": self.spec.design.kind,
             "points": self.points,
-            "seed": self.seed,
+            **seed_fields(self.seed),
             "engine": self.engine,
             "models": [{"model": m, "options": self.options[m]} for m in self.models],
             "issues": list(self.issues),

@@ -20,7 +20,13 @@ from detente.store.records import (
     record_sweep,
 )
 from detente.store.schema import SCHEMA_VERSION, StoreError
-from detente.store.store import EXPORT_FORMATS, ROW_LIMIT, RunStore, default_store_path
+from detente.store.store import (
+    EXPORT_FORMATS,
+    ROW_LIMIT,
+    MissingStoreError,
+    RunStore,
+    default_store_path,
+)
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -29,6 +35,7 @@ __all__ = [
     "RUNS_SCHEMA",
     "RUN_SCHEMA",
     "SCHEMA_VERSION",
+    "MissingStoreError",
     "RunRecord",
     "RunStore",
     "RunSummary",

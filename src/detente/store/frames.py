@@ -10,7 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
+import time
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -18,12 +21,16 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
+from detente._files import STALE_AFTER_S, remove_stale
+
 __all__ = [
     "ColumnType",
     "decode_rows",
     "encode_rows",
     "frame_types",
     "read_parquet",
+    "remove_orphans",
+    "remove_stale_parquet",
     "restore",
     "write_parquet",
 ]
@@ -177,3 +184,42 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> None:
 def read_parquet(path: Path, types: list[ColumnType]) -> pd.DataFrame:
     """Read a frame :func:`write_parquet` wrote, cast to its stored dtypes."""
     return restore(pd.read_parquet(path), types)
+
+
+#: The name of a run's Parquet file.
+_RUN_FILE = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{6}\.parquet")
+
+
+def remove_stale_parquet(folder: Path, *, older_than: float = STALE_AFTER_S) -> int:
+    """Remove Parquet temporaries left in ``folder`` by killed writers; return how many.
+
+    Temporaries name their owner (:func:`detente._files.temporary_beside`) and go once it is
+    gone or after ``older_than`` seconds; those of older versions (``.tmp-*.parquet``, no
+    owner) go after ``older_than`` seconds.
+    """
+    removed = remove_stale(folder / "run.parquet", suffix=".parquet", older_than=older_than)
+    with suppress(OSError):
+        for entry in os.scandir(folder):
+            if entry.name.startswith(".tmp-") and entry.name.endswith(".parquet"):
+                with suppress(OSError):
+                    if time.time() - entry.stat().st_mtime > older_than:
+                        os.unlink(entry.path)
+                        removed += 1
+    return removed
+
+
+def remove_orphans(folder: Path, run_ids: set[str]) -> int:
+    """Remove the run files in ``folder`` whose run is not in ``run_ids``; return how many.
+
+    Call it inside the store's write transaction: a file is renamed to its run's name only
+    inside the transaction that commits the run, so while the caller holds the write lock a
+    run file without a run was left by a save that never committed.
+    """
+    removed = 0
+    with suppress(OSError):
+        for entry in os.scandir(folder):
+            if _RUN_FILE.fullmatch(entry.name) and entry.name[: -len(".parquet")] not in run_ids:
+                with suppress(OSError):
+                    os.unlink(entry.path)
+                    removed += 1
+    return removed

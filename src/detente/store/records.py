@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from detente._rng import seed_fields
 from detente._version import __version__
 from detente.errors import InputError
 from detente.scenario.model import Scenario
@@ -36,6 +37,7 @@ __all__ = [
     "RunSubject",
     "RunSummary",
     "StoredRun",
+    "headline",
     "record_backtest",
     "record_forecast",
     "record_simulation",
@@ -96,11 +98,14 @@ class RunRecord:
         Version of the package that made the run.
     status
         ``"complete"`` unless the caller says otherwise.
+    label, note
+        What the user calls the run (one line) and why it was made; ``None`` for none.
 
     Raises
     ------
     ValueError
-        An unknown ``kind``, a naive time, or ``finished`` before ``started``.
+        An unknown ``kind``, a naive time, ``finished`` before ``started``, or a label or note
+        that :func:`check_label` or :func:`check_note` refuses.
     """
 
     kind: str
@@ -114,6 +119,8 @@ class RunRecord:
     document: dict[str, Any]
     detente_version: str = __version__
     status: str = "complete"
+    label: str | None = None
+    note: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -126,6 +133,77 @@ class RunRecord:
             raise ValueError(f"finished ({self.finished}) is before started ({self.started})")
         if not self.status:
             raise ValueError("status must not be empty")
+        try:
+            check_label(self.label)
+            check_note(self.note)
+        except InputError as err:
+            raise ValueError(str(err)) from None
+
+
+#: Longest label and note a run may carry (characters).
+LABEL_MAX = 80
+NOTE_MAX = 2000
+
+
+def check_label(label: str | None) -> str | None:
+    """``label`` stripped (``None`` when empty), or an :class:`InputError` saying what is wrong.
+
+    A label is one line of at most :data:`LABEL_MAX` characters.
+    """
+    if label is None or not label.strip():
+        return None
+    label = label.strip()
+    if not label.isprintable():  # no line breaks, tabs or control characters
+        raise InputError(f"a run's label is one line of printable text, not {label!r}")
+    if len(label) > LABEL_MAX:
+        raise InputError(
+            f"a run's label has at most {LABEL_MAX} characters, not {len(label)}; "
+            "a longer text is a note (detente runs note)"
+        )
+    return label
+
+
+def check_note(note: str | None) -> str | None:
+    """``note`` stripped (``None`` when empty), or an :class:`InputError` when too long."""
+    if note is None or not note.strip():
+        return None
+    note = note.strip()
+    if len(note) > NOTE_MAX:
+        raise InputError(f"a run's note has at most {NOTE_MAX} characters, not {len(note)}")
+    return note
+
+
+#: Columns that, when set, mark a frame's row as one draw's, round's or actor's.
+DETAIL_COLUMNS = ("draw", "round", "actor")
+
+
+def headline(frame: pd.DataFrame) -> dict[str, Any] | None:
+    """The run's headline: the first forecast in its frame that is not one draw's, round's or
+    actor's (the first model's forecast of the first issue), or ``None`` when there is none.
+
+    Returns
+    -------
+    dict or None
+        ``{"model": ..., "issue": ..., "value": ...}``; ``value`` is ``None`` when missing.
+    """
+    import pandas as pd
+
+    if not {"model", "issue", "quantity", "value"} <= set(frame.columns) or not len(frame):
+        return None
+    keep = frame["quantity"].astype(str) == "forecast"
+    for column in DETAIL_COLUMNS:
+        if column in frame.columns:
+            keep &= frame[column].isna()
+    rows = frame.loc[keep]
+    if not len(rows):
+        return None
+    first = rows.iloc[0]
+    value = pd.to_numeric(pd.Series([first["value"]]), errors="coerce").iloc[0]
+    return {
+        "model": str(first["model"]),
+        "issue": str(first["issue"]),
+        "value": None if pd.isna(value) else float(value),
+    }
 
 
 @dataclass(frozen=True)
@@ -151,6 +229,10 @@ class RunSummary:
     engine: str | None
     n_rows: int
     storage: str
+    label: str | None = None
+    note: str | None = None
+    scenario_as_of: str | None = None
+    headline: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The summary as one entry of the ``detente.runs/1`` document."""
@@ -165,13 +247,17 @@ class RunSummary:
             "scenario": {
                 "id": self.scenario_id,
                 "name": self.scenario_name,
+                "as_of": self.scenario_as_of,
                 "hash": self.scenario_hash,
             },
+            "label": self.label,
+            "note": self.note,
             "models": list(self.models),
-            "seed": self.seed,
+            **seed_fields(self.seed),
             "engine": self.engine,
             "rows": self.n_rows,
             "storage": self.storage,
+            "headline": self.headline,
         }
 
 
@@ -199,6 +285,8 @@ class StoredRun:
     frame: pd.DataFrame = field(repr=False)
     document: dict[str, Any] = field(repr=False)
     parquet_file: Path | None = None
+    label: str | None = None
+    note: str | None = None
 
     @property
     def scenario(self) -> Scenario:
@@ -241,14 +329,17 @@ class StoredRun:
             "finished": self.finished.isoformat(),
             "duration_s": (self.finished - self.started).total_seconds(),
             "detente_version": self.detente_version,
+            "label": self.label,
+            "note": self.note,
             "scenario": {
                 "id": data.get("id"),
                 "name": data.get("name", ""),
+                "as_of": data.get("as_of"),
                 "hash": self.scenario_hash,
                 "copy": data,
             },
             "models": self.models,
-            "seed": self.seed,
+            **seed_fields(self.seed),
             "engine": self.engine,
             "rows": self.n_rows,
             "storage": self.storage,

@@ -12,6 +12,14 @@ Version history
 2
     ``runs.engine`` (where a simulation's draws ran) and ``runs.scenario_name`` (filled in
     from each run's scenario copy).
+3
+    ``runs.label`` and ``runs.note`` (what the user calls a run and why it was made),
+    ``runs.scenario_as_of`` (the scenario's date, from each run's scenario copy) and
+    ``runs.headline_json`` (the first forecast of the run, for ``runs list``: filled in from
+    each older run's rows where they are at hand, else left empty).
+
+A read-only store is never migrated: :data:`FALLBACKS` gives, for each column a later version
+added, what to read in its place from an older store.
 """
 
 from __future__ import annotations
@@ -20,16 +28,28 @@ import json
 import sqlite3
 from collections.abc import Callable
 
-from detente.errors import DetenteError
+from detente.errors import InputError
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "StoreError", "read_version", "upgrade"]
+__all__ = [
+    "FALLBACKS",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "StoreError",
+    "check_layout",
+    "check_readable",
+    "read_version",
+    "upgrade",
+]
 
 #: Version of the layout this package writes.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
-class StoreError(DetenteError):
-    """The run store cannot be used as it is: a newer layout, or a run's data file is missing."""
+class StoreError(InputError):
+    """The run store cannot be used as it is: not a run store, a newer layout, or damaged.
+
+    A user's file, not a fault of the program: the command line exits with status 2.
+    """
 
 
 _V1 = """
@@ -83,8 +103,109 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
     conn.executemany("UPDATE runs SET scenario_name = ? WHERE id = ?", names)
 
 
+def _v2_to_v3(conn: sqlite3.Connection) -> None:
+    for column in ("label", "note", "scenario_as_of", "headline_json"):
+        conn.execute(f"ALTER TABLE runs ADD COLUMN {column} TEXT")
+    updates = []
+    for run_id, text, columns, parquet_file, n_rows in conn.execute(
+        "SELECT id, scenario_json, columns_json, parquet_file, n_rows FROM runs"
+    ).fetchall():
+        updates.append(
+            (_as_of(text), _old_headline(conn, run_id, columns, parquet_file, n_rows), run_id)
+        )
+    conn.executemany("UPDATE runs SET scenario_as_of = ?, headline_json = ? WHERE id = ?", updates)
+
+
+def _as_of(scenario_json: str) -> str | None:
+    try:
+        value = json.loads(scenario_json).get("as_of")
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+#: Older runs with more rows than this in the database get no headline when migrated.
+_HEADLINE_ROWS = 50_000
+
+
+def _old_headline(
+    conn: sqlite3.Connection, run_id: str, columns: str, parquet_file: str | None, n_rows: int
+) -> str | None:
+    """The headline of a run stored before version 3, from its rows; None when not at hand."""
+    from detente.store import frames, records
+
+    if parquet_file is not None or n_rows > _HEADLINE_ROWS:
+        return None  # its file may be anywhere by now, and reading it is no job for a migration
+    try:
+        types = [frames.ColumnType.from_json(item) for item in json.loads(columns)]
+        data = (
+            text
+            for (text,) in conn.execute(
+                "SELECT data FROM rows WHERE run_id = ? ORDER BY n", (run_id,)
+            )
+        )
+        found = records.headline(frames.decode_rows(types, data))
+    except (ValueError, TypeError, KeyError, IndexError):  # a damaged run keeps no headline
+        return None
+    return None if found is None else json.dumps(found, allow_nan=False)
+
+
 #: ``MIGRATIONS[v]`` brings a database at version ``v`` to version ``v + 1``.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+
+#: Columns of ``runs`` that every version has.
+CORE_COLUMNS = frozenset(
+    {
+        "id",
+        "kind",
+        "status",
+        "created",
+        "started",
+        "finished",
+        "detente_version",
+        "scenario_id",
+        "scenario_hash",
+        "scenario_json",
+        "models_json",
+        "seed",
+        "document_json",
+        "columns_json",
+        "parquet_file",
+        "n_rows",
+    }
+)
+
+#: What to read from an older store (never migrated when opened read-only) in place of each
+#: column a later version added.
+FALLBACKS: dict[str, str] = {
+    "engine": "NULL",
+    "scenario_name": "COALESCE(json_extract(scenario_json, '$.name'), '')",
+    "label": "NULL",
+    "note": "NULL",
+    "scenario_as_of": "NULL",
+    "headline_json": "NULL",
+}
+
+
+def check_layout(conn: sqlite3.Connection) -> frozenset[str]:
+    """The columns of ``runs``, once the tables a run store needs are seen to be there.
+
+    Raises
+    ------
+    StoreError
+        A table, or a column every version has, is missing (the store is damaged).
+    """
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    missing = sorted({"meta", "runs", "rows"} - tables)
+    if missing:
+        raise StoreError(f"the run store is damaged: its table {', '.join(missing)} is missing")
+    columns = frozenset(str(row[1]) for row in conn.execute("PRAGMA table_info(runs)"))
+    lost = sorted(CORE_COLUMNS - columns)
+    if lost:
+        raise StoreError(
+            f"the run store is damaged: the runs table has no column {', '.join(lost)}"
+        )
+    return columns
 
 
 def read_version(conn: sqlite3.Connection) -> int:
@@ -107,6 +228,21 @@ def read_version(conn: sqlite3.Connection) -> int:
         raise StoreError("the run store's meta table has no valid schema_version") from None
 
 
+def check_readable(version: int) -> None:
+    """Refuse a layout newer than this package reads.
+
+    Raises
+    ------
+    StoreError
+        ``version`` is above :data:`SCHEMA_VERSION`.
+    """
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"the run store has schema version {version}, and this detente reads up to "
+            f"{SCHEMA_VERSION}: upgrade detente, or use another store (--store or DETENTE_STORE)"
+        )
+
+
 def upgrade(conn: sqlite3.Connection) -> int:
     """Create or migrate the layout to :data:`SCHEMA_VERSION`, inside the caller's transaction.
 
@@ -126,11 +262,7 @@ def upgrade(conn: sqlite3.Connection) -> int:
         The database was written by a newer detente, or is not a run store.
     """
     before = read_version(conn)
-    if before > SCHEMA_VERSION:
-        raise StoreError(
-            f"the run store has schema version {before}, and this detente reads up to "
-            f"{SCHEMA_VERSION}: upgrade detente, or use another store (--store or DETENTE_STORE)"
-        )
+    check_readable(before)
     version = before
     if version == 0:
         _create_v1(conn)

@@ -17,7 +17,12 @@ def branches(view: StudyView, issue: Issue, add: AddChart) -> dict[str, Any] | N
     found = view.analyses(issue.id).get("branches")
     if found is None:
         return None
-    models = [entry["model"] for entry in view.forecasts(issue.id)]
+    # a model that takes events only before its first round has no forecast under later events
+    models = [
+        entry["model"]
+        for entry in view.forecasts(issue.id)
+        if all(entry["model"] in future["points"] for future in found)
+    ]
     descriptions = _descriptions(view.scenario)
     rows: list[dict[str, Any]] = [
         {
