@@ -180,3 +180,143 @@ def test_ktab_validation_problem_names_the_line() -> None:
     assert str(info.value.problems[0]) == (
         "bad.csv:4: actors[B].position.P: position 150 is outside the scale of issue 'P' (0 to 100)"
     )
+
+
+# --- more cells than the header: a decimal comma, or another delimiter --------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        ("t.csv", "Actor,Capability,Position,Salience\nA,1,20,5,50\nB,2,30,40\n", 2),
+        ("k.csv", "S,d,2,1\nActor,Desc,Power,D1,D1 Sal\nA,a,1,20,50\nB,b,2,30,5,40\n", 4),
+    ],
+    ids=["common", "ktab"],
+)
+def test_a_row_longer_than_its_header_is_refused(
+    tmp_path: Path, name: str, text: str, line: int
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        files.read(path)
+    (problem,) = info.value.problems
+    assert (problem.file, problem.line) == (str(path), line)
+    assert "cells" in problem.message
+    assert "decimal written with a comma (1,5 for 1.5)?" in problem.message
+
+
+def test_a_trailing_comma_is_still_read(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("Actor,Capability,Position,Salience\nA,1,20,50,\nB,2,30,40\n", encoding="utf-8")
+    assert files.read(path).actor("A").salience == {"issue": 50.0}
+
+
+def test_a_semicolon_csv_is_read_and_names_a_decimal_comma(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("Actor;Capability;Position;Salience\nA;1;20.5;50\nB;2;30;40\n", "utf-8")
+    s = files.read(path)
+    assert [a.position["issue"] for a in s.actors] == [20.5, 30.0]
+    path.write_text("Actor;Capability;Position;Salience\nA;1;20,5;50\nB;2;30;40\n", "utf-8")
+    with pytest.raises(ScenarioError) as info:
+        files.read(path)
+    (problem,) = info.value.problems
+    assert problem.line == 2
+    assert problem.message == (
+        "must be a finite number, not '20,5'; write decimals with a point (1.5, not 1,5)"
+    )
+
+
+def test_a_semicolon_ktab_csv_names_the_semicolon(tmp_path: Path) -> None:
+    path = tmp_path / "k.csv"
+    path.write_text("S;d;2;1\nActor;Desc;Power;D1;D1 Sal\nA;a;1;20;50\nB;b;2;30;40\n", "utf-8")
+    with pytest.raises(InputError, match="the cells here are separated by ';'"):
+        files.read(path)
+    with pytest.raises(ScenarioError, match=r"k\.csv:1: .*separated by ';'"):
+        files.read(path, fmt="ktab-csv")
+
+
+def test_ktab_counts_are_bounded(tmp_path: Path) -> None:
+    path = tmp_path / "k.csv"
+    path.write_text("S,d," + "9" * 5000 + ",1\nActor,D,P,D1,S1\nA,a,1,2,3\n", "utf-8")
+    with pytest.raises(ScenarioError, match=r"k\.csv:1: number of actors is 99999999…9999"):
+        files.read(path, fmt="ktab-csv")
+
+
+# --- KTAB XML: problems name their line ---------------------------------------------------------
+
+XML = """<?xml version="1.0"?>
+<Scenario>
+  <name>x</name>
+  <ModelParameters>
+    <VictoryProbModel>Linear</VictoryProbModel><PCEModel>Conditional</PCEModel>
+    <StateTransitions>Deterministic</StateTransitions><VotingRule>Binary</VotingRule>
+    <BigRAdjust>Half</BigRAdjust><BigRRange>Mid</BigRRange>
+    <ThirdPartyCommit>SemiCommit</ThirdPartyCommit><InterVecBrgn>S2P2</InterVecBrgn>
+    <BargnModel>InitOnlyInterp</BargnModel>
+  </ModelParameters>
+  <Dimensions><dName>d1</dName></Dimensions>
+  <Actors>
+    <Actor><name>A</name><capability>1</capability>
+      <Position><dCoord>10</dCoord></Position><Salience><dSal>50</dSal></Salience></Actor>
+    <Actor><name>B</name><capability>2</capability>
+      <Position><dCoord>90</dCoord></Position><Salience><dSal>50</dSal></Salience></Actor>
+  </Actors>
+</Scenario>
+"""
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "<VotingRule>Binary</VotingRule>",
+            "<VotingRule>Majority</VotingRule>",
+            "x.xml:6: ModelParameters.VotingRule: is 'Majority'; KTAB's values are Binary,",
+        ),
+        (
+            "<BargnModel>InitOnlyInterp</BargnModel>",
+            "",
+            "x.xml:4: ModelParameters.BargnModel: is missing or empty",
+        ),
+        ("<dCoord>90</dCoord>", "<dCoord>ninety</dCoord>", "x.xml:16: actor 'B': Position"),
+        ("<capability>2</capability>", "<capability>-2</capability>", "x.xml:15: actors[B]"),
+        ("<Scenario>", "<!DOCTYPE x [<!ENTITY e 'x'>]>\n<Scenario>", "x.xml:2: a DOCTYPE"),
+        ("</Actors>", "</Actor>", "x.xml:17: not well-formed XML"),
+    ],
+    ids=["bad parameter", "missing parameter", "bad number", "negative", "doctype", "syntax"],
+)
+def test_ktab_xml_problems_name_the_line(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    path = tmp_path / "x.xml"
+    assert files.read(_written(path, XML)).actor_ids == ("A", "B")
+    with pytest.raises(ScenarioError) as info:
+        files.read(_written(path, XML.replace(old, new)))
+    (problem,) = info.value.problems
+    assert str(problem).startswith(f"{tmp_path}/{expected}")
+
+
+def _written(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        ("t.csv", "Actor,Capability,Position,Salience\nA,1,2,{x}\n", 2),
+        ("k.csv", "S,d,1,1\nActor,Desc,Power,D1,S1\nA,{x},1,2,3\n", 3),
+    ],
+    ids=["common", "ktab"],
+)
+def test_a_cell_past_the_csv_field_limit_is_named(
+    tmp_path: Path, name: str, text: str, line: int
+) -> None:
+    path = tmp_path / name
+    path.write_text(text.format(x="x" * 200_000), encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        files.read(path)
+    (problem,) = info.value.problems
+    assert (problem.line, problem.message) == (
+        line,
+        "not valid CSV: field larger than field limit (131072)",
+    )

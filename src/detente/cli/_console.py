@@ -33,6 +33,7 @@ __all__ = [
     "SettingsOption",
     "SourcesDir",
     "announce_compiling",
+    "check_model_options",
     "find_actor",
     "literal",
     "model_options",
@@ -354,8 +355,16 @@ def open_what_if(
     from detente.scenario.bundled import open_scenario
 
     with warnings_to_stderr():  # e.g. a source file not found: its quotes go unchecked
-        scenario = open_scenario(ref, sources_dir=sources)
+        scenario = open_scenario(ref, sources_dir=sources, check_options=check_model_options)
     return apply_overrides(scenario, sets or [], drops or [])
+
+
+def check_model_options(model: str, values: Any) -> None:
+    """A scenario file's options for ``model`` as the model takes them (a bad name or value:
+    :class:`InputError`, which the reader reports with the file's line)."""
+    from detente import models
+
+    models.get(model).parse_options(values)
 
 
 def print_what_if(scenario: Any) -> None:

@@ -10,7 +10,15 @@ from typing import Annotated
 
 import typer
 
-from detente.cli._console import JsonFlag, ScenarioRef, SourcesDir, print_json, stderr, stdout
+from detente.cli._console import (
+    JsonFlag,
+    ScenarioRef,
+    SourcesDir,
+    check_model_options,
+    print_json,
+    stderr,
+    stdout,
+)
 from detente.errors import InputError
 
 __all__ = ["export", "import_", "list_models", "scenarios", "schema", "validate"]
@@ -85,7 +93,7 @@ def validate(
     folders = [file.parent] + ([sources_folder(sources)] if sources else [])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a source file not found is an error here, below
-        s = read(file, sources_dir=sources)
+        s = read(file, sources_dir=sources, check_options=check_model_options)
     quotes = check_quotes(s, folders)
     if quotes.missing and not allow_missing:  # checking is the point: a check that cannot run
         lines = read_document(file)[1] if file.suffix.lower() in (".yaml", ".yml") else {}

@@ -43,11 +43,17 @@ def bundled(name: str, *, sources_dir: str | Path | None = None) -> Scenario:
     return scenario
 
 
-def open_scenario(ref: str | Path, *, sources_dir: str | Path | None = None) -> Scenario:
-    """A scenario file's path, or the name of a bundled scenario."""
+def open_scenario(
+    ref: str | Path,
+    *,
+    sources_dir: str | Path | None = None,
+    check_options: io.OptionCheck | None = None,
+) -> Scenario:
+    """A scenario file's path, or the name of a bundled scenario (``check_options``: see
+    :func:`detente.scenario.files.read`)."""
     path = Path(ref)
-    if path.exists():
-        return files.read(path, sources_dir=sources_dir)
+    if io.path_kind(path) != "missing":  # a pipe or an unreadable name: read() says why
+        return files.read(path, sources_dir=sources_dir, check_options=check_options)
     if str(ref) in bundled_names():
         return bundled(str(ref), sources_dir=sources_dir)
     raise InputError(

@@ -18,17 +18,22 @@ FORMATS: tuple[str, ...] = ("yaml", "json", "ktab-csv", "ktab-xml", "csv")
 
 
 def read(
-    path: str | Path, *, fmt: str | None = None, sources_dir: str | Path | None = None
+    path: str | Path,
+    *,
+    fmt: str | None = None,
+    sources_dir: str | Path | None = None,
+    check_options: io.OptionCheck | None = None,
 ) -> Scenario:
     """Read a scenario file in any known format (``fmt`` overrides the guess).
 
     YAML/JSON by suffix; a ``.csv`` is KTAB CSV when its first line ends in the actor and
-    dimension counts, else the common CSV.
+    dimension counts, else the common CSV. ``check_options`` checks a YAML or JSON scenario's
+    ``model_options`` (KTAB XML's are checked as they are read; CSV has none).
     """
     path = Path(path)
     fmt = fmt or guess_format(path)
     if fmt in ("yaml", "json"):
-        return io.load(path, sources_dir=sources_dir)
+        return io.load(path, sources_dir=sources_dir, check_options=check_options)
     if fmt == "ktab-csv":
         return ktab.read(path)
     if fmt == "ktab-xml":
@@ -68,9 +73,10 @@ def dumps(scenario: Scenario, fmt: str = "yaml") -> str:
 
 def guess_format(path: Path) -> str:
     """The format of a file, from its suffix and, for CSV, its first line."""
-    if path.is_dir():
+    kind = io.path_kind(path)
+    if kind == "folder":
         raise InputError(f"{path}: is a folder, not a scenario file")
-    if not path.exists():
+    if kind == "missing":
         raise InputError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
@@ -85,7 +91,7 @@ def guess_format(path: Path) -> str:
             return "csv"
         raise InputError(
             f"{path}: not a KTAB CSV (first line: name, description, actors, dimensions) nor an "
-            "'Actor, Capability, Position, Salience' CSV"
+            "'Actor, Capability, Position, Salience' CSV" + ktab.semicolon_hint(text)
         )
     if suffix == ".xml":
         if ktab_xml.sniff(io.read_text(path)):

@@ -1,7 +1,8 @@
 """Reading and writing scenario files (YAML or JSON), with errors that point at the line.
 
-The YAML reader is ruamel.yaml in YAML 1.2 mode (so an actor called ``NO`` stays the string
-``"NO"``), which also tells each key's line; pydantic's error locations are translated into
+YAML is read by :mod:`detente.scenario._yaml` (libyaml's events, YAML 1.2 values as ruamel.yaml
+reads them, so an actor called ``NO`` stays the string ``"NO"``), which also tells each key's
+line, and JSON by :mod:`detente.scenario._json`; pydantic's error locations are translated into
 those lines and into actor and issue ids.
 """
 
@@ -13,7 +14,7 @@ import math
 import re
 import stat
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar, get_args
@@ -21,33 +22,44 @@ from typing import Any, TypeVar, get_args
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from detente._files import atomic_write
 from detente.errors import InputError, Problem, ScenarioError
+from detente.scenario import _json, _yaml
+from detente.scenario._text import MAX_FILE_BYTES, path_kind, read_text
 from detente.scenario.model import Scenario, plain_number
 
 __all__ = [
     "MAX_FILE_BYTES",
+    "OptionCheck",
     "QuoteCheck",
     "check_quotes",
     "dump_json",
     "dump_yaml",
     "load",
     "loads",
+    "path_kind",
+    "read_text",
     "save",
     "write_text_atomic",
 ]
 
-#: Larger scenario files are refused before they are read (a 1,000-actor scenario is ~1 MB).
-MAX_FILE_BYTES = 10 * 1024 * 1024
 
 Path_ = tuple[str | int, ...]
 
 
+#: Checks one model's options as a scenario's ``model_options`` gives them (``name``, values),
+#: raising :class:`~detente.errors.InputError` when they are wrong. The scenario layer does not
+#: know the models, so a caller that does passes one in (the command line does).
+OptionCheck = Callable[[str, Mapping[str, Any]], object]
+
+
 def load(
-    path: str | Path, *, check_evidence: bool = True, sources_dir: str | Path | None = None
+    path: str | Path,
+    *,
+    check_evidence: bool = True,
+    sources_dir: str | Path | None = None,
+    check_options: OptionCheck | None = None,
 ) -> Scenario:
     """Read a scenario from a YAML or JSON file.
 
@@ -60,6 +72,8 @@ def load(
         ``file`` is at hand (looked up beside the scenario, then in ``sources_dir``).
     sources_dir
         Another folder to look for source files in.
+    check_options
+        Checks each model's ``model_options``; its errors are reported with the line.
 
     Raises
     ------
@@ -72,7 +86,7 @@ def load(
     data, lines = _parse(text, path)
     if isinstance(data, dict) and "id" not in data:
         data = {"id": slug(path.stem), **data}
-    scenario = validate_data(data, str(path), lines)
+    scenario = validate_data(data, str(path), lines, check_options=check_options)
     if check_evidence:
         verify_quotes(scenario, folders, str(path), lines)
     return scenario
@@ -154,120 +168,68 @@ def _plain(scenario: Scenario) -> dict[str, Any]:
 # --- reading -----------------------------------------------------------------------------------
 
 
-def read_text(path: Path) -> str:
-    """The file as text: refused when missing, too large or not UTF-8."""
-
-    def fail(message: str) -> ScenarioError:
-        return ScenarioError([Problem("", message, file=str(path))])
-
-    if not path.exists():
-        raise fail("no such file")
-    if path.is_dir():
-        raise fail("is a folder, not a scenario file")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise fail(
-            f"file is {size / 1024**2:.1f} MB ({size:,} bytes); scenario files are limited to "
-            f"{MAX_FILE_BYTES // 1024**2} MB ({MAX_FILE_BYTES:,} bytes; a 1,000-actor scenario "
-            "takes about 1 MB)"
-        )
-    raw = path.read_bytes()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        raise ScenarioError(
-            [
-                Problem(
-                    "",
-                    f"is not UTF-8 text (byte 0x{raw[err.start]:02x} at offset {err.start}); "
-                    "save the file as UTF-8",
-                    file=str(path),
-                    line=line,
-                )
-            ]
-        ) from None
-
-
 def _parse(text: str, path: Path, fmt: str | None = None) -> tuple[Any, dict[Path_, int]]:
     fmt = fmt or ("json" if path.suffix.lower() == ".json" else "yaml")
     if fmt == "json":
         return _parse_json(text, path)
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
-    try:
-        tree = yaml.load(text)
-    except MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        what = " ".join(x for x in (err.context, err.problem) if x) or "invalid YAML"
-        line = mark.line + 1 if mark is not None else None
-        raise ScenarioError(
-            [Problem("", f"YAML syntax error: {what}", file=str(path), line=line)]
-        ) from None
-    except YAMLError as err:
-        raise ScenarioError([Problem("", f"YAML syntax error: {err}", file=str(path))]) from None
+    tree, lines = _yaml.parse(text, str(path))
     if not isinstance(tree, dict):
         raise ScenarioError(
             [Problem("", "expected a mapping with issues: and actors: at the top", file=str(path))]
         )
-    lines: dict[Path_, int] = {}
-    _record_lines(tree, (), lines)
-    return _to_builtin(tree), lines
+    return tree, lines
 
 
 def _parse_json(text: str, path: Path) -> tuple[Any, dict[Path_, int]]:
-    def no_constant(name: str) -> Any:
-        raise ValueError(f"{name} is not a number JSON allows")
-
-    try:
-        data = json.loads(text, parse_constant=no_constant)
-    except json.JSONDecodeError as err:
-        raise ScenarioError(
-            [Problem("", f"JSON syntax error: {err.msg}", file=str(path), line=err.lineno)]
-        ) from None
-    except ValueError as err:
-        raise ScenarioError([Problem("", f"JSON error: {err}", file=str(path))]) from None
+    data = _json.parse(text, str(path))
     if not isinstance(data, dict):
         raise ScenarioError([Problem("", "expected a JSON object at the top", file=str(path))])
     return data, {}
 
 
-def _record_lines(node: Any, path: Path_, lines: dict[Path_, int]) -> None:
-    if isinstance(node, CommentedMap):
-        for key in node:
-            lines[(*path, key)] = node.lc.key(key)[0] + 1
-            _record_lines(node[key], (*path, key), lines)
-    elif isinstance(node, CommentedSeq):
-        for index, item in enumerate(node):
-            lines[(*path, index)] = node.lc.item(index)[0] + 1
-            _record_lines(item, (*path, index), lines)
+def validate_data(
+    data: Any,
+    file: str,
+    lines: dict[Path_, int] | None = None,
+    *,
+    check_options: OptionCheck | None = None,
+) -> Scenario:
+    """Build a Scenario from parsed data; problems are attributed to ``file`` and its lines.
 
-
-def _to_builtin(node: Any) -> Any:
-    if isinstance(node, Mapping):
-        return {k: _to_builtin(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_to_builtin(v) for v in node]
-    if isinstance(node, str):
-        return str(node)
-    if isinstance(node, bool):
-        return bool(node)
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    return node
-
-
-def validate_data(data: Any, file: str, lines: dict[Path_, int] | None = None) -> Scenario:
-    """Build a Scenario from parsed data; problems are attributed to ``file`` and its lines."""
+    ``check_options``, when given, checks each model's ``model_options`` (see
+    :data:`OptionCheck`).
+    """
     lines = lines or {}
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as err:
         raise ScenarioError(_problems(err, data)).in_file(file, lines) from None
     except ScenarioError as err:
         raise err.in_file(file, lines) from None
+    if check_options is not None:
+        problems = _option_problems(scenario, check_options)
+        if problems:
+            raise ScenarioError(problems).in_file(file, lines)
+    return scenario
+
+
+def _option_problems(scenario: Scenario, check: OptionCheck) -> list[Problem]:
+    problems = []
+    for model, values in scenario.model_options.items():
+        try:
+            check(model, values)
+        except InputError as err:
+            # point at the option when the message names exactly one of them
+            named = [key for key in values if f"'{key}'" in str(err)]
+            path: Path_ = ("model_options", model, *named[:1]) if len(named) <= 1 else ()
+            problems.append(
+                Problem(
+                    ".".join(str(p) for p in path) or f"model_options.{model}",
+                    str(err),
+                    path or ("model_options", model),
+                )
+            )
+    return problems
 
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -321,6 +283,10 @@ def _problem(error: ErrorDetails, data: Any, root: type[BaseModel] = Scenario) -
     path: Path_ = tuple(error["loc"])
     # pydantic appends the union member it tried ("int", "date") to the location; drop those
     path = tuple(p for p in path if not (isinstance(p, str) and p in _UNION_TAGS))
+    if error["type"] == "invalid_key" and path:
+        # the location holds the key as text ("None"); the key itself finds its line
+        key = error.get("input")
+        path = (*path[:-1], key if isinstance(key, str | int) else path[-1])
     return Problem(_describe(path, data), _message(error, path, root), path)
 
 
@@ -332,6 +298,11 @@ def _message(error: ErrorDetails, path: Path_, root: type[BaseModel] = Scenario)
     ctx = error.get("ctx", {})
     value = error.get("input")
     shown = repr(value) if isinstance(value, str) else str(value)
+    if kind == "invalid_key":
+        what = "an empty key" if value is None else f"the key {shown}"
+        return f"{what} is not a field name; field names are text"
+    if kind == "string_type" and path[-1:] == ("[key]",):
+        return f"keys here must be text, not {shown}"
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":

@@ -7,7 +7,9 @@ Layout (``shared/reference/ktab-smp.md`` §3.1)::
     <name>,<description>,<capability>,<position d1>,<salience d1>,...
 
 Quirks handled: cells are trimmed of spaces and of quote characters; a trailing comma is allowed;
-semicolons are not delimiters; CR, LF and CRLF line endings. Positions are on 0-100 and
+semicolons are not delimiters (a file separated by them is refused, saying so); CR, LF and CRLF
+line endings. An actor line with more cells than its dimensions need is refused (a decimal
+comma, ``1,5``, is the usual cause). Positions are on 0-100 and
 saliences on 0-100 (KTAB requires each actor's saliences to sum to at most 100).
 
 An imported scenario has actor ids made from the KTAB names (the exact name kept as ``name``, the
@@ -31,7 +33,7 @@ from detente.scenario.io import (
 )
 from detente.scenario.model import Scenario
 
-__all__ = ["dumps", "loads", "read", "sniff", "write"]
+__all__ = ["dumps", "loads", "read", "semicolon_hint", "sniff", "write"]
 
 
 def read(path: str | Path, *, scenario_id: str | None = None) -> Scenario:
@@ -42,7 +44,10 @@ def read(path: str | Path, *, scenario_id: str | None = None) -> Scenario:
 
 def loads(text: str, *, name: str = "<string>", scenario_id: str | None = None) -> Scenario:
     """Parse KTAB CSV text as a :class:`Scenario` (``name`` is used in error messages)."""
-    rows = _rows(text)
+    try:
+        rows = _rows(text)
+    except _CsvError as err:
+        raise ScenarioError([Problem("", str(err), file=name, line=err.line)]) from None
 
     def fail(line: int | None, message: str) -> ScenarioError:
         return ScenarioError([Problem("", message, file=name, line=line)])
@@ -54,7 +59,7 @@ def loads(text: str, *, name: str = "<string>", scenario_id: str | None = None) 
         raise fail(
             first_no,
             "first line must be: scenario name, description, number of actors, "
-            "number of dimensions",
+            "number of dimensions" + semicolon_hint(text),
         )
     n_actors = _count(first[2], "number of actors", first_no, name)
     n_dims = _count(first[3], "number of dimensions", first_no, name)
@@ -77,11 +82,18 @@ def loads(text: str, *, name: str = "<string>", scenario_id: str | None = None) 
     actors: list[dict[str, object]] = []
     lines: dict[tuple[str | int, ...], int] = {("issues",): header_no, ("id",): first_no}
     for line_no, cells in body:
-        if len(cells) < 3 + 2 * n_dims:
+        if len(cells) != 3 + 2 * n_dims:
+            hint = (
+                "; is a decimal written with a comma (1,5 for 1.5)? write decimals with a point"
+                if len(cells) > 3 + 2 * n_dims
+                else ""
+            )
             problems.append(
                 Problem(
-                    "",
-                    f"actor line has {len(cells)} cells; expected {3 + 2 * n_dims}",
+                    f"actor '{cells[0]}'" if cells and cells[0] else "",
+                    f"actor line has {len(cells)} cells; expected {3 + 2 * n_dims}: name, "
+                    f"description, power, then a position and a salience for each of the "
+                    f"{n_dims} dimension(s){hint}",
                     file=name,
                     line=line_no,
                 )
@@ -174,7 +186,10 @@ def dumps(scenario: Scenario) -> str:
 
 def sniff(text: str) -> bool:
     """True if ``text`` looks like KTAB CSV (its first line ends in two counts)."""
-    rows = _rows(text[:4096])
+    try:
+        rows = _rows(text[:4096])
+    except _CsvError:
+        return False
     return (
         bool(rows)
         and len(rows[0][1]) >= 4
@@ -185,6 +200,12 @@ def sniff(text: str) -> bool:
 # --- helpers -------------------------------------------------------------------------------------
 
 
+class _CsvError(ValueError):
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
 def _rows(text: str) -> list[tuple[int, list[str]]]:
     """Non-blank rows with their 1-based line numbers; cells trimmed of spaces and quotes."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -192,7 +213,10 @@ def _rows(text: str) -> list[tuple[int, list[str]]]:
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
-        cells = next(csv.reader([line], skipinitialspace=True))
+        try:
+            cells = next(csv.reader([line], skipinitialspace=True))
+        except csv.Error as err:  # a cell over csv's field size limit (131,072 characters)
+            raise _CsvError(f"not valid CSV: {err}", number) from None
         cells = [c.strip().strip('"').strip() for c in cells]
         while cells and cells[-1] == "":
             cells.pop()
@@ -205,7 +229,33 @@ def _count(cell: str, what: str, line: int, name: str) -> int:
         raise ScenarioError(
             [Problem("", f"{what} must be a whole number, not {cell!r}", file=name, line=line)]
         )
+    if len(cell.lstrip("0")) > 6:  # int() of a long one is slow, and past 4,300 digits refused
+        raise ScenarioError(
+            [
+                Problem(
+                    "",
+                    f"{what} is {_short(cell)}; at most 999,999 can be read",
+                    file=name,
+                    line=line,
+                )
+            ]
+        )
     return int(cell)
+
+
+def semicolon_hint(text: str) -> str:
+    """A sentence for an error message when ``text`` looks separated by semicolons, else ""."""
+    first = text.lstrip().split("\n", 1)[0]
+    if ";" in first and first.count(";") >= first.count(","):
+        return (
+            "; the cells here are separated by ';', and KTAB CSV separates them by ',' "
+            "(save the file as CSV with commas, and decimals with a point)"
+        )
+    return ""
+
+
+def _short(cell: str) -> str:
+    return cell if len(cell) <= 20 else f"{cell[:8]}…{cell[-4:]} ({len(cell):,} digits)"
 
 
 def _column_name(column: int, header: list[str]) -> str:

@@ -5,7 +5,9 @@ one row per actor, one issue. Column names are matched case-insensitively; ``Nam
 ``Description`` columns are optional. Salience may be on 0-1 or on 0-100: when every salience
 is at most 1 the file is read as 0-1 and multiplied by 100 (pass ``salience_scale`` to say
 which). Positions are on 0-100 unless ``scale=(min, max)`` is given. CR-only (classic Mac),
-LF and CRLF line endings are all read.
+LF and CRLF line endings are all read. Cells are separated by commas, or by semicolons when
+the header is (as spreadsheets set to a decimal comma save CSV); a line with more cells than
+the header is refused (often a decimal comma: ``A,1,20,5,50``).
 """
 
 from __future__ import annotations
@@ -77,7 +79,8 @@ def loads(
     if not numbered:
         raise ScenarioError([Problem("", "the file is empty", file=name)])
     header_no, header_line = numbered[0]
-    header = [h.strip().lower() for h in next(csv.reader([header_line]))]
+    delimiter = _delimiter(header_line)
+    header = [h.strip().lower() for h in _cells(header_line, delimiter, name, header_no)]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise ScenarioError(
@@ -97,7 +100,12 @@ def loads(
     problems: list[Problem] = []
     rows = []
     for line_no, line in numbered[1:]:
-        cells = [c.strip() for c in next(csv.reader([line]))]
+        cells = [c.strip() for c in _cells(line, delimiter, name, line_no)]
+        while len(cells) > len(header) and cells[-1] == "":
+            cells.pop()  # a trailing delimiter
+        if len(cells) > len(header):
+            problems.append(_too_many_cells(cells, header, delimiter, name, line_no))
+            continue
         if len(cells) < len(header):
             cells += [""] * (len(header) - len(cells))
         who = cells[col["actor"]]
@@ -108,7 +116,8 @@ def loads(
                 problems.append(
                     Problem(
                         f"actor '{who}'.{field}",
-                        f"must be a finite number, not {cells[col[field]]!r}",
+                        f"must be a finite number, not {cells[col[field]]!r}"
+                        + _DECIMAL_COMMA * ("," in cells[col[field]]),
                         file=name,
                         line=line_no,
                     )
@@ -172,8 +181,49 @@ def write(scenario: Scenario, path: str | Path, *, issue: str | None = None) -> 
 def sniff(text: str) -> bool:
     """True if the first line names the Actor, Capability, Position and Salience columns."""
     first = text.replace("\r", "\n").lstrip().split("\n", 1)[0]
-    cells = {c.strip().lower() for c in first.split(",")}
+    cells = {c.strip().strip('"').lower() for c in first.split(_delimiter(first))}
     return all(c in cells for c in REQUIRED_COLUMNS)
+
+
+_DECIMAL_COMMA = "; write decimals with a point (1.5, not 1,5)"
+
+
+def _delimiter(header_line: str) -> str:
+    """``;`` when the header names the columns between semicolons (as spreadsheets set to a
+    decimal comma save CSV), else ``,``."""
+    by_comma = {c.strip().strip('"').lower() for c in header_line.split(",")}
+    by_semicolon = {c.strip().strip('"').lower() for c in header_line.split(";")}
+    if not all(c in by_comma for c in REQUIRED_COLUMNS) and all(
+        c in by_semicolon for c in REQUIRED_COLUMNS
+    ):
+        return ";"
+    return ","
+
+
+def _cells(line: str, delimiter: str, name: str, line_no: int) -> list[str]:
+    try:
+        return next(csv.reader([line], delimiter=delimiter))
+    except csv.Error as err:  # a cell over csv's field size limit (131,072 characters)
+        problem = Problem("", f"not valid CSV: {err}", file=name, line=line_no)
+        raise ScenarioError([problem]) from None
+
+
+def _too_many_cells(
+    cells: list[str], header: list[str], delimiter: str, name: str, line_no: int
+) -> Problem:
+    hint = (
+        "; is a decimal written with a comma (1,5 for 1.5)? write decimals with a point, or "
+        "put the cell in quotes"
+        if delimiter == ","
+        else "; put a cell holding ';' in quotes"
+    )
+    return Problem(
+        f"actor '{cells[0]}'" if cells and cells[0] else "",
+        f"the line has {len(cells)} cells but the header names {len(header)} columns "
+        f"({', '.join(header)}){hint}",
+        file=name,
+        line=line_no,
+    )
 
 
 def _salience_factor(declared: float | None, saliences: list[float]) -> float:
