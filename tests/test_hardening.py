@@ -304,10 +304,10 @@ def test_large_and_special_source_files_are_refused_unread(
 ) -> None:
     import os
 
-    from detente.scenario import io
+    from detente.scenario import evidence
 
     path = _scenario(tmp_path)
-    monkeypatch.setattr(io, "MAX_SOURCE_BYTES", 10)
+    monkeypatch.setattr(evidence, "MAX_SOURCE_BYTES", 10)
     with pytest.raises(ScenarioError, match="source documents are limited to"):
         load(path)
     monkeypatch.undo()

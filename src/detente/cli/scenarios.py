@@ -87,8 +87,9 @@ def validate(
 
     from detente.errors import ScenarioError
     from detente.scenario import check_quotes
+    from detente.scenario.evidence import sources_folder
     from detente.scenario.files import read
-    from detente.scenario.io import read_document, sources_folder
+    from detente.scenario.io import read_document
 
     folders = [file.parent] + ([sources_folder(sources)] if sources else [])
     with warnings.catch_warnings():

@@ -1,6 +1,7 @@
 """Scenarios: the validated description of a negotiation, its files, importers and exporters."""
 
-from detente.scenario.io import check_quotes, dump_json, dump_yaml, load, loads, save
+from detente.scenario.evidence import check_quotes
+from detente.scenario.io import dump_json, dump_yaml, load, loads, save
 from detente.scenario.model import (
     Actor,
     Branch,

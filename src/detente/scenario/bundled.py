@@ -6,7 +6,7 @@ from importlib import resources
 from pathlib import Path
 
 from detente.errors import InputError
-from detente.scenario import files, io
+from detente.scenario import evidence, files, io
 from detente.scenario.model import Scenario
 
 __all__ = ["bundled", "bundled_names", "open_scenario"]
@@ -39,7 +39,9 @@ def bundled(name: str, *, sources_dir: str | Path | None = None) -> Scenario:
     with resources.as_file(resource) as path:
         scenario = io.load(path, check_evidence=False)
     if sources_dir is not None:
-        io.verify_quotes(scenario, [io.sources_folder(sources_dir)], f"{name} (bundled)")
+        evidence.verify_quotes(
+            scenario, [evidence.sources_folder(sources_dir)], f"{name} (bundled)"
+        )
     return scenario
 
 
