@@ -394,3 +394,91 @@ def test_every_model_and_the_report_take_the_limits(tmp_path: Path, cli) -> None
     assert "warning" not in result.err
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "US$ 5 and $6" in html
+
+
+# --- a timeline must leave every future a negotiation ---------------------------------------------
+
+THREE = """\
+id: tl
+issues: [{id: x}]
+actors:
+  - {id: A, capability: 10, position: {x: 10}, salience: {x: 50}}
+  - {id: B, capability: 10, position: {x: 90}, salience: {x: 50}}
+  - {id: C, capability: 10, position: {x: 40}, salience: {x: 50}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("timeline", "why"),
+    [
+        ("[{at: 1, remove_actors: [A, B, C]}]", "no actor is left"),
+        ("[{at: 1, branches: {x: {probability: 1.0, remove_actors: [A, B]}}}]", "only C is left"),
+        (
+            "[{at: 1, set: {A.salience.x: 0, B.salience.x: 0, C.salience.x: 0}}]",
+            "no actor with capability > 0 has a salience > 0 on issue 'x'",
+        ),
+        ("[{at: 0, set: {A.capability: 0, B.capability: 0, C.capability: 0}}]", "capability > 0"),
+    ],
+)
+def test_a_future_without_a_negotiation_is_refused_everywhere(
+    tmp_path: Path, cli, timeline: str, why: str
+) -> None:
+    """validate passed these, and simulate, dyads and report then failed inside the models or
+    printed NaN as a forecast."""
+    path = tmp_path / "tl.yaml"
+    path.write_text(THREE + f"timeline: {timeline}\n", encoding="utf-8")
+    checked = cli("validate", str(path))
+    assert checked.code == 2
+    assert f"{path}:7: timeline[0]: in the future" in checked.err
+    assert why in checked.err
+    for args in (
+        ["simulate", str(path), "--draws", "3", "--no-store"],
+        ["simulate", str(path), "--draws", "3", "--no-store", "--json"],
+        ["dyads", str(path), "--rounds", "3"],
+        ["report", str(path), "--draws", "3", "--no-store", "-o", str(tmp_path / "r.html")],
+    ):
+        result = cli(*args)
+        assert result.code == 2, (args, result.err)
+        assert why in result.err
+        assert "nan" not in result.out
+    assert not (tmp_path / "r.html").exists()
+
+
+# --- an actor reference names one actor -----------------------------------------------------------
+
+AMBIGUOUS = """\
+id: amb
+issues: [{id: x}]
+actors:
+  - {id: A, name: Bee, aliases: [first], capability: 10, position: {x: 10}, salience: {x: 50}}
+  - {id: B, name: Ay, capability: 10, position: {x: 90}, salience: {x: 50}}
+  - {id: C, name: Bee, capability: 10, position: {x: 40}, salience: {x: 50}}
+"""
+
+
+def test_an_id_wins_and_a_shared_name_is_ambiguous(tmp_path: Path, cli) -> None:
+    from detente.errors import InputError
+    from detente.scenario import apply_overrides
+
+    s = loads(AMBIGUOUS)
+    assert s.find_actor("B").id == "B", "an exact id wins over an alias"
+    assert s.find_actor("b").id == "B", "then an id in any letter case"
+    assert s.find_actor("ay").id == "B"
+    with pytest.raises(InputError, match=r"'Bee' names several actors of amb \(A, C\); give an id"):
+        s.find_actor("Bee")
+    assert apply_overrides(s, drop=["B"]).actor_ids == ("A", "C")
+    path = tmp_path / "amb.yaml"
+    path.write_text(AMBIGUOUS, encoding="utf-8")
+    assert "Advice for B (" in cli("advise", str(path), "--for", "B", "-m", "compromise").out
+    dropped = cli("forecast", str(path), "--drop", "Bee", "--no-store")
+    assert dropped.code == 2
+    assert "names several actors" in dropped.err
+
+
+def test_a_name_or_alias_that_is_another_actors_id_is_refused() -> None:
+    with pytest.raises(ScenarioError) as info:
+        loads(AMBIGUOUS.replace("aliases: [first]", "aliases: [B]").replace("name: Ay", "name: A"))
+    found = [str(p) for p in info.value.problems]
+    assert len(found) == 2, found
+    assert "actors[A].aliases: 'B' is the id of another actor (B)" in found[0]
+    assert "actors[B].name: 'A' is the id of another actor (A)" in found[1]

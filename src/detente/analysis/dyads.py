@@ -33,7 +33,7 @@ from detente.models.stopping import run as run_to_end
 from detente.scenario.model import Scenario
 from detente.simulate.inputs import input_plan, sample_inputs
 from detente.simulate.tasks import timeline_events
-from detente.simulate.timeline import Future, actors_after, apply_change, futures
+from detente.simulate.timeline import Future, actors_after, apply_change, check_futures, futures
 
 __all__ = [
     "CrisisIncentive",
@@ -234,6 +234,7 @@ def _future(scenario: Scenario, name: str | None, round_days: float | None = Non
         found = futures(scenario, round_days)
     except ValueError as err:
         raise InputError(str(err)) from None
+    check_futures(scenario, round_days)
     if name is None:
         return found[0]
     for f in found:

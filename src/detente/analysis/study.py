@@ -237,6 +237,9 @@ def study(
     seed = seeding(rng).seed
     if seed is None:
         raise InputError("a study records its seed: give rng as an int, or leave it out")
+    from detente.simulate.timeline import check_futures
+
+    check_futures(scenario)  # every future must stay a negotiation: refused before any work
     when = made or dt.datetime.now(dt.UTC)
     step("forecast")
     fc = forecast(scenario, names, options=options, rng=seed)

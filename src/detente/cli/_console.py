@@ -335,15 +335,9 @@ def save_run(record: Any) -> str | None:
 
 
 def find_actor(scenario: Any, ref: str) -> int:
-    """Index of the actor whose id, name or alias is ``ref`` (any letter case)."""
-    wanted = ref.casefold()
-    for n, actor in enumerate(scenario.actors):
-        if any(
-            name.casefold() == wanted for name in (actor.id, actor.name, *actor.aliases) if name
-        ):
-            return n
-    known = ", ".join(scenario.actor_ids)
-    raise InputError(f"no actor '{ref}' in {scenario.id}; actors are: {known}")
+    """Index of the actor ``ref`` names (its id, else a unique id, name or alias in any letter
+    case: :meth:`~detente.scenario.Scenario.find_actor`)."""
+    return int(scenario.actor_ids.index(scenario.find_actor(ref).id))
 
 
 def open_what_if(

@@ -95,6 +95,13 @@ def validate(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a source file not found is an error here, below
         s = read(file, sources_dir=sources, check_options=check_model_options)
+    from detente.simulate.timeline import check_futures
+
+    try:
+        check_futures(s)
+    except ScenarioError as err:
+        lines = read_document(file)[1] if file.suffix.lower() in (".yaml", ".yml") else {}
+        raise err.in_file(file, lines) from None
     quotes = check_quotes(s, folders)
     if quotes.missing and not allow_missing:  # checking is the point: a check that cannot run
         lines = read_document(file)[1] if file.suffix.lower() in (".yaml", ".yml") else {}

@@ -47,6 +47,7 @@ def consistency_problems(s: Scenario) -> Iterator[Problem]:
         yield from _actor_problems(actor, ("actors", n), issues, sources)
 
     yield from _accommodation_problems(s)
+    yield from _naming_problems(s)
     yield from _salience_scale_problems(s)
     if s.actors and all(a.capability == 0 for a in s.actors):
         yield Problem(
@@ -416,3 +417,20 @@ def _salience_scale_problems(s: Scenario) -> Iterator[Problem]:
             "'salience_scale: 100'",
             ("actors",),
         )
+
+
+def _naming_problems(s: Scenario) -> Iterator[Problem]:
+    """A name or alias that is another actor's id would make ``--drop B`` or ``--for B`` point
+    at the wrong actor."""
+    ids = {a.id.casefold(): a.id for a in s.actors}
+    for n, actor in enumerate(s.actors):
+        for field, values in (("name", [actor.name]), ("aliases", list(actor.aliases))):
+            for value in values:
+                other = ids.get(value.casefold()) if value else None
+                if other is not None and other != actor.id:
+                    yield Problem(
+                        f"actors[{actor.id}].{field}",
+                        f"'{value}' is the id of another actor ({other}); a name or alias must "
+                        "not be another actor's id",
+                        ("actors", n, field),
+                    )

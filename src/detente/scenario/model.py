@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from detente.errors import ScenarioError
+from detente.errors import InputError, ScenarioError
 from detente.scenario.checks import consistency_problems
 from detente.scenario.frozen import FrozenDict, FrozenList, ReadOnlyDict, ReadOnlyList
 from detente.scenario.units import SALIENCE_MAX, plain_number
@@ -251,6 +251,31 @@ class Scenario(_Value):
             if actor.id == actor_id:
                 return actor
         raise KeyError(actor_id)
+
+    def find_actor(self, ref: str) -> Actor:
+        """The actor ``ref`` names: its id exactly, else its id, name or an alias in any letter
+        case, when that names one actor only.
+
+        Raises
+        ------
+        InputError
+            No actor, or several, answer to ``ref`` (the message lists the ids).
+        """
+        for actor in self.actors:
+            if actor.id == ref:
+                return actor
+        wanted = ref.casefold()
+        by_id = [a for a in self.actors if a.id.casefold() == wanted]
+        found = by_id or [
+            a for a in self.actors if any(n.casefold() == wanted for n in (a.name, *a.aliases) if n)
+        ]
+        if len(found) == 1:
+            return found[0]
+        if found:
+            ids = ", ".join(a.id for a in found)
+            raise InputError(f"'{ref}' names several actors of {self.id} ({ids}); give an id")
+        known = ", ".join(self.actor_ids)
+        raise InputError(f"no actor '{ref}' in {self.id}; actors are: {known}")
 
     def accommodation_matrix(self, ids: Sequence[str] | None = None) -> np.ndarray | None:
         """The ideal-accommodation matrix over ``ids`` (default the actors), or None if unset.

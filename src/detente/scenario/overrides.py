@@ -220,12 +220,10 @@ def _describe(overrides: Sequence[str | Override], drop: Sequence[str]) -> str:
 
 
 def _actor_id(scenario: Scenario, name: str, where: str) -> str:
-    wanted = name.casefold()
-    for actor in scenario.actors:
-        if any(n.casefold() == wanted for n in (actor.id, actor.name, *actor.aliases) if n):
-            return actor.id
-    known = ", ".join(scenario.actor_ids)
-    raise InputError(f"{where}: no actor '{name}' in {scenario.id}; actors are: {known}")
+    try:
+        return scenario.find_actor(name).id
+    except InputError as err:
+        raise InputError(f"{where}: {err}") from None
 
 
 def _issue_id(scenario: Scenario, o: Override) -> str:

@@ -26,7 +26,7 @@ from detente.simulate.inputs import InputPlan, input_plan, sample_inputs
 from detente.simulate.questions import Question, parse_question
 from detente.simulate.result import SIMULATE_SCHEMA, Simulation
 from detente.simulate.tasks import Task
-from detente.simulate.timeline import BASELINE, Future, futures
+from detente.simulate.timeline import BASELINE, Future, check_futures, futures
 
 __all__ = [
     "BASELINE",
@@ -146,6 +146,7 @@ def simulate(
     except ValueError as err:
         raise InputError(str(err)) from None
     check_events(infos, all_futures)
+    check_futures(scenario)
     if branches == "draw" and len(all_futures) > 1:
         runs: list[tuple[int, str]] = [(-1, "mixed")]
     else:

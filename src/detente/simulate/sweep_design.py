@@ -193,21 +193,11 @@ def _target(text: str, where: str) -> Any:
 def _input(
     scenario: Scenario, name: str, field_name: str, issue_id: str | None, where: str
 ) -> tuple[str, int, int, int, float, float, float]:
-    wanted = name.casefold()
-    actor = next(
-        (
-            n
-            for n, a in enumerate(scenario.actors)
-            if any(x.casefold() == wanted for x in (a.id, a.name, *a.aliases) if x)
-        ),
-        None,
-    )
-    if actor is None:
-        raise InputError(
-            f"{where}: no actor '{name}' in {scenario.id}; actors are: "
-            f"{', '.join(scenario.actor_ids)}"
-        )
-    a = scenario.actors[actor]
+    try:
+        a = scenario.find_actor(name)
+    except InputError as err:
+        raise InputError(f"{where}: {err}") from None
+    actor = scenario.actor_ids.index(a.id)
     if field_name == "capability":
         return f"{a.id}.capability", actor, CAPABILITY, -1, a.capability, 0.0, math.inf
     if issue_id is None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from detente.errors import Problem, ScenarioError
 from detente.scenario.model import SALIENCE_MAX, Actor, Branch, Scenario
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "Future",
     "actors_after",
     "apply_change",
+    "check_futures",
     "futures",
     "round_of",
 ]
@@ -193,3 +195,63 @@ def actors_after(change: Change, ids: list[str]) -> list[str]:
     """The actor ids after ``change`` (those added joined, those removed gone)."""
     out = [*ids, *(a.id for a in change.add_actors)]
     return [a for a in out if a not in change.remove_actors]
+
+
+def check_futures(scenario: Scenario, round_days: float | None = None) -> None:
+    """Refuse, before any work, a timeline that leaves a future without a negotiation.
+
+    Each future's changes are applied in turn to the inputs as given; after each, at least two
+    actors must remain, and on every issue one with capability > 0 and salience > 0 (what a
+    scenario itself must have: without it the models have no weights, and their forecasts are
+    not numbers).
+
+    Raises
+    ------
+    ScenarioError
+        One problem per future at fault, at the event (``timeline[N]``) that ends it.
+    """
+    if not scenario.timeline:
+        return
+    try:
+        found = futures(scenario, round_days)
+    except ValueError:
+        return  # too many futures, or dates without as_of: refused where the futures are run
+    c, X, S = scenario.arrays()
+    problems: dict[str, Problem] = {}
+    for future in found:
+        ids, cf, Xf, Sf = list(scenario.actor_ids), c[None], X[None], S[None]
+        for change in future.changes:
+            ids, cf, Xf, Sf = apply_change(change, scenario, ids, cf, Xf, Sf)
+            why = _unusable(scenario, ids, cf[0], Sf[0])
+            if why:
+                n = _event_index(scenario, change.event)
+                message = f"after event '{change.event}' (round {change.round}), {why}"
+                if message not in problems:
+                    problems[message] = Problem(
+                        f"timeline[{n}]",
+                        f"in the future '{future.name}', {message}",
+                        ("timeline", n),
+                    )
+                break
+    if problems:
+        raise ScenarioError(list(problems.values()))
+
+
+def _unusable(scenario: Scenario, ids: list[str], c: np.ndarray, S: np.ndarray) -> str:
+    if len(ids) < 2:
+        left = f"only {ids[0]} is left" if ids else "no actor is left"
+        return f"{left}; a negotiation needs at least 2 actors"
+    for j, issue in enumerate(scenario.issue_ids):
+        if not np.any((c > 0) & (S[:, j] > 0)):
+            return (
+                f"no actor with capability > 0 has a salience > 0 on issue '{issue}', so no "
+                "model can weigh the positions"
+            )
+    return ""
+
+
+def _event_index(scenario: Scenario, label: str) -> int:
+    for n, event in enumerate(scenario.timeline):
+        if (event.name or str(event.at)) == label:
+            return n
+    return 0
