@@ -482,3 +482,12 @@ def test_a_name_or_alias_that_is_another_actors_id_is_refused() -> None:
     assert len(found) == 2, found
     assert "actors[A].aliases: 'B' is the id of another actor (B)" in found[0]
     assert "actors[B].name: 'A' is the id of another actor (A)" in found[1]
+
+
+def test_option_values_of_any_shape_are_clear_errors(cli) -> None:
+    for value in ('{"a":1}', "[1]", "{}", "[" * 5000 + "]" * 5000, "x" * 20_000):
+        result = cli("forecast", "six-party-2004", "-m", "eum", "--option", f"preset={value}")
+        assert result.code == 2, (value[:20], result.err)
+        assert "internal error" not in result.err
+    deep = cli("forecast", "six-party-2004", "--option", "eum.rounds=" + "[" * 5000 + "]" * 5000)
+    assert "nested too deeply" in deep.err

@@ -285,11 +285,21 @@ def _parse_options(items: list[str], chosen: list[str] | None) -> dict[str, dict
     return options
 
 
+#: An --option value longer than this is refused (no option needs more).
+MAX_OPTION_TEXT = 10_000
+
+
 def _option_value(raw: str) -> Any:
+    if len(raw) > MAX_OPTION_TEXT:
+        raise InputError(
+            f"--option value of {len(raw):,} characters; values are at most {MAX_OPTION_TEXT:,}"
+        )
     try:
         return json.loads(raw)
     except json.JSONDecodeError:
         return raw
+    except RecursionError:
+        raise InputError(f"--option value {raw[:40]}...: nested too deeply") from None
 
 
 def print_json(document: dict[str, Any]) -> None:

@@ -201,7 +201,7 @@ class EumOptions(ModelOptions):
         if not isinstance(data, dict):
             return data
         preset = data.get("preset", DEFAULT_PRESET)
-        if preset not in PRESETS:
+        if not isinstance(preset, str) or preset not in PRESETS:
             return data  # the Literal check reports the unknown preset
         return {**PRESETS[preset], **data, "preset": preset}
 
