@@ -491,3 +491,22 @@ def test_option_values_of_any_shape_are_clear_errors(cli) -> None:
         assert "internal error" not in result.err
     deep = cli("forecast", "six-party-2004", "--option", "eum.rounds=" + "[" * 5000 + "]" * 5000)
     assert "nested too deeply" in deep.err
+
+
+def test_bidirectional_controls_in_names_never_reach_the_terminal(tmp_path: Path, cli) -> None:
+    import json
+
+    path = tmp_path / "bidi.yaml"
+    path.write_text(
+        THREE.replace("{id: A,", '{id: A, name: "\\u202eevil\\u202c \\u2067x\\u2069\\u200b",'),
+        encoding="utf-8",
+    )
+    for args in (["forecast", str(path), "--no-store"], ["dyads", str(path), "--rounds", "2"]):
+        result = cli(*args)
+        assert result.code == 0, result.err
+        assert "evil" in result.out or args[0] == "dyads"  # dyads shows ids
+        assert not set(result.out) & {"\u202e", "\u202c", "\u2067", "\u2069", "\u200b"}
+    doc = cli("forecast", str(path), "--no-store", "--json")
+    assert "\u202e" not in doc.out
+    assert "\\u202e" in doc.out, "escaped in JSON: the same string to a JSON reader"
+    assert json.loads(doc.out)

@@ -53,12 +53,17 @@ __all__ = [
 ]
 
 # C0 controls but newline and tab, DEL and C1: a scenario's text may carry them (an actor named
-# "\x1b[2J" would clear the screen, "\x1b]0;...\x07" retitle the terminal window)
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# "\x1b[2J" would clear the screen, "\x1b]0;...\x07" retitle the terminal window); and the
+# bidirectional controls, zero-width space and BOM (a right-to-left override in a name would
+# reverse how the rest of a table row, its numbers, reads). Joiners stay: scripts need them.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
 
 
 def safe_text(text: str) -> str:
-    """``text`` without terminal control characters (C0 but newline and tab, DEL, C1).
+    """``text`` without terminal control characters (C0 but newline and tab, DEL, C1) and
+    without bidirectional controls, zero-width spaces and BOMs.
 
     An escape sequence loses its ESC, so the terminal shows its printable rest instead of
     obeying it; the characters removed take no cell on screen, so tables stay aligned.
@@ -309,7 +314,8 @@ def print_json(document: dict[str, Any]) -> None:
     sys.stdout.write(_RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
 
 
-_RAW_IN_JSON = re.compile("[\x7f-\x9f]")  # json.dumps escapes C0 itself
+# json.dumps escapes C0 itself; DEL, C1 and the bidirectional controls are written as \u escapes
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @contextmanager
