@@ -510,3 +510,35 @@ def test_bidirectional_controls_in_names_never_reach_the_terminal(tmp_path: Path
     assert "\u202e" not in doc.out
     assert "\\u202e" in doc.out, "escaped in JSON: the same string to a JSON reader"
     assert json.loads(doc.out)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "said"), [("latin-1", "is not UTF-8 text"), ("utf-16", "looks like UTF-16")]
+)
+def test_a_source_in_another_encoding_is_named_not_mangled(
+    tmp_path: Path, encoding: str, said: str
+) -> None:
+    """Read with replacement characters, 'Café' was not found while a mangled 'Caf�' was."""
+    path = _scenario(tmp_path, said=None)
+    path.write_text(path.read_text(encoding="utf-8").replace("A wants twenty", "Café"), "utf-8")
+    (tmp_path / "article.txt").write_bytes(f"Café. {SAID}".encode(encoding))
+    with pytest.raises(ScenarioError) as info:
+        load(path)
+    (problem,) = info.value.problems
+    assert problem.line == 2
+    assert f"sources[art].file: 'article.txt' {said}" in str(problem)
+    assert "save it as UTF-8" in str(problem)
+    (tmp_path / "article.txt").write_text(f"Café. {SAID}", encoding="utf-8")
+    assert load(path).actors[0].evidence[0].quote == "Café"
+
+
+def test_scales_too_narrow_and_rounds_that_are_booleans_are_refused() -> None:
+    with pytest.raises(ScenarioError, match="is too narrow to tell positions apart"):
+        loads(EDGE.replace("max: 1.0e-6", "max: 5.0e-324"))
+    with pytest.raises(ScenarioError, match="too narrow"):
+        loads(
+            THREE.replace("issues: [{id: x}]", "issues: [{id: x, min: 1.0e6, max: 1000000.0001}]")
+        )
+    with pytest.raises(ScenarioError, match=r"timeline\[0\]\.at"):
+        loads(THREE + "timeline: [{at: true, set: {A.position.x: 20}}]\n")
+    assert loads(THREE + "timeline: [{at: 2, set: {A.position.x: 20}}]\n").timeline[0].at == 2

@@ -90,6 +90,8 @@ def _duplicates(field: str, ids: list[str]) -> Iterator[Problem]:
 #: Scale ends and capabilities stay within this: the models square and multiply them, and far
 #: larger numbers overflow (no negotiation's scale or weight needs more digits).
 LARGEST = 1e12
+#: The narrowest scale: positions on a narrower one are not told apart in floating point.
+NARROWEST = 1e-12
 
 
 def _issue_problems(issue: Issue, path: tuple[str | int, ...], where: str) -> Iterator[Problem]:
@@ -107,6 +109,14 @@ def _issue_problems(issue: Issue, path: tuple[str | int, ...], where: str) -> It
         yield Problem(
             f"{where}.max",
             f"the scale's max ({issue.max:g}) must be greater than its min ({issue.min:g})",
+            (*path, "max"),
+        )
+        return
+    if issue.max - issue.min < max(NARROWEST, 1e-9 * max(abs(issue.min), abs(issue.max))):
+        yield Problem(
+            f"{where}.max",
+            f"the scale from {issue.min:g} to {issue.max:g} is too narrow to tell positions apart "
+            f"(at least {NARROWEST:g}, and a billionth of its ends); rescale the issue",
             (*path, "max"),
         )
         return

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from detente.errors import InputError, Problem, ScenarioError
+from detente.scenario._text import _looks_like_utf16
 from detente.scenario.model import Scenario
 
 __all__ = [
@@ -175,15 +176,31 @@ def _source_text(file: str, folders: list[Path]) -> str | None:
                 f"{MAX_SOURCE_BYTES // 1024**2} MB"
             )
         try:
-            return _squash(candidate.read_text(encoding="utf-8", errors="replace"))
+            raw = candidate.read_bytes()
         except OSError as err:
             raise _SourceRefused(f"{file!r} cannot be read: {err.strerror}") from None
+        return _squash(_decoded(file, raw))
     if not any(_inside(folder, file) for folder in folders):
         raise _SourceRefused(
             f"{file!r} is outside the scenario's folder and --sources: a source file must lie in "
             "one of them (give --sources FOLDER to name the folder that holds it)"
         )
     return None
+
+
+def _decoded(file: str, raw: bytes) -> str:
+    """The source as UTF-8 text; another encoding is named, never read with replacement
+    characters (an honest quote would then not be found, and a mangled one would)."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        if _looks_like_utf16(raw):
+            raise _SourceRefused(f"{file!r} looks like UTF-16 text; save it as UTF-8") from None
+        line = raw[: err.start].count(b"\n") + 1
+        raise _SourceRefused(
+            f"{file!r} is not UTF-8 text (byte 0x{raw[err.start]:02x} on line {line}; Latin-1 or "
+            "Windows-1252, perhaps); save it as UTF-8"
+        ) from None
 
 
 def _inside(folder: Path, file: str) -> bool:

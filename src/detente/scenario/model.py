@@ -161,7 +161,7 @@ class Branch(_Value):
 class Event(Branch):
     """Something that happens at a round (an int) or a date, optionally with branches."""
 
-    at: Annotated[int, Field(ge=0)] | dt.date
+    at: Annotated[int, Field(ge=0, strict=True)] | dt.date  # strict: `at: true` is no round
     branches: Annotated[dict[Id, Branch], ReadOnlyDict] = Field(default_factory=FrozenDict)
 
 
