@@ -320,3 +320,70 @@ def test_a_cell_past_the_csv_field_limit_is_named(
         line,
         "not valid CSV: field larger than field limit (131072)",
     )
+
+
+# --- a quoted cell may hold a line break --------------------------------------------------------
+
+ODD_NAMES = ('Line1\nLine2, "q"', "Plain", "Ends in CRLF\r\nhere")
+
+
+def test_common_csv_round_trip_keeps_a_name_with_a_line_break() -> None:
+    """``csv.writer`` quotes a line break; the reader parses the whole text, not line by line."""
+    s = table.loads(
+        "Actor,Capability,Position,Salience\nA,1,10,50\nB,2,20,50\nC,3,30,50\n", issue="delay"
+    )
+    s = s.model_copy(
+        update={
+            "actors": tuple(
+                a.model_copy(update={"name": n}) for a, n in zip(s.actors, ODD_NAMES, strict=True)
+            )
+        }
+    )
+    text = files.dumps(s, "csv")
+    again = table.loads(text, issue="delay")
+    assert [a.name for a in again.actors] == [n.replace("\r\n", "\n") for n in ODD_NAMES]
+    assert [a.capability for a in again.actors] == [1.0, 2.0, 3.0]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_a_quoted_line_break_keeps_the_line_numbers(newline: str) -> None:
+    text = newline.join(
+        [
+            "Actor,Name,Capability,Position,Salience",
+            'A,"two',
+            'lines",1,10,50',
+            "",
+            'B,"x",bad,20,50',
+            "",
+        ]
+    )
+    with pytest.raises(ScenarioError) as info:
+        table.loads(text, name="t.csv")
+    assert [str(p) for p in info.value.problems] == [
+        "t.csv:5: actor 'B'.capability: must be a finite number, not 'bad'"
+    ]
+
+
+def test_ktab_csv_reads_a_quoted_line_break() -> None:
+    text = 'S,d,2,1\nActor,Desc,Power,D1,S1\nA,"two\nlines",1,2,3\nB,b,x,2,3\n'
+    with pytest.raises(ScenarioError) as info:
+        ktab.loads(text, name="k.csv")
+    assert [p.line for p in info.value.problems] == [5]
+    s = ktab.loads(text.replace(",x,", ",1,"))
+    assert s.actors[0].description == "two\nlines"
+
+
+@pytest.mark.parametrize(
+    ("reader", "text", "line"),
+    [
+        (table.loads, 'Actor,Capability,Position,Salience\nA,1,2,3\n"B,1,2,3\nC,1,2,3\n', 3),
+        (ktab.loads, 'S,d,2,1\nActor,Desc,Power,D1,S1\nA,a,1,2,3\nB,"b,1,2,3\n', 4),
+    ],
+    ids=["common", "ktab"],
+)
+def test_a_quote_left_open_is_named(reader: object, text: str, line: int) -> None:
+    with pytest.raises(ScenarioError) as info:
+        reader(text, name="q.csv")  # type: ignore[operator]
+    (problem,) = info.value.problems
+    assert problem.line == line
+    assert "quoted cell is not closed" in problem.message

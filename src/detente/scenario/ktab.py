@@ -18,13 +18,13 @@ KTAB description as ``description``) and issue ids made from the dimension names
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from pathlib import Path
 
 from detente.errors import InputError, Problem, ScenarioError
 from detente.scenario.io import (
+    csv_records,
     finite_number,
     read_text,
     slug,
@@ -44,10 +44,7 @@ def read(path: str | Path, *, scenario_id: str | None = None) -> Scenario:
 
 def loads(text: str, *, name: str = "<string>", scenario_id: str | None = None) -> Scenario:
     """Parse KTAB CSV text as a :class:`Scenario` (``name`` is used in error messages)."""
-    try:
-        rows = _rows(text)
-    except _CsvError as err:
-        raise ScenarioError([Problem("", str(err), file=name, line=err.line)]) from None
+    rows = _rows(text, name)
 
     def fail(line: int | None, message: str) -> ScenarioError:
         return ScenarioError([Problem("", message, file=name, line=line)])
@@ -188,7 +185,7 @@ def sniff(text: str) -> bool:
     """True if ``text`` looks like KTAB CSV (its first line ends in two counts)."""
     try:
         rows = _rows(text[:4096])
-    except _CsvError:
+    except ScenarioError:
         return False
     return (
         bool(rows)
@@ -200,23 +197,11 @@ def sniff(text: str) -> bool:
 # --- helpers -------------------------------------------------------------------------------------
 
 
-class _CsvError(ValueError):
-    def __init__(self, message: str, line: int) -> None:
-        super().__init__(message)
-        self.line = line
-
-
-def _rows(text: str) -> list[tuple[int, list[str]]]:
-    """Non-blank rows with their 1-based line numbers; cells trimmed of spaces and quotes."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+def _rows(text: str, name: str = "<string>") -> list[tuple[int, list[str]]]:
+    """Non-blank records with the 1-based line each starts on; cells trimmed of spaces and
+    quotes. A quoted cell may hold a line break."""
     rows = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            cells = next(csv.reader([line], skipinitialspace=True))
-        except csv.Error as err:  # a cell over csv's field size limit (131,072 characters)
-            raise _CsvError(f"not valid CSV: {err}", number) from None
+    for number, cells in csv_records(text, name, skipinitialspace=True):
         cells = [c.strip().strip('"').strip() for c in cells]
         while cells and cells[-1] == "":
             cells.pop()
