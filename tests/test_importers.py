@@ -387,3 +387,50 @@ def test_a_quote_left_open_is_named(reader: object, text: str, line: int) -> Non
     (problem,) = info.value.problems
     assert problem.line == line
     assert "quoted cell is not closed" in problem.message
+
+
+# --- ids made from names in any script are unique and readable ----------------------------------
+
+WORLD = ("北京", "東京", "Москва", "Côte d’Ivoire", "Cote d Ivoire", "Zürich")
+WORLD_IDS = ("actor-1", "actor-2", "actor-3", "Cote-d-Ivoire", "Cote-d-Ivoire-2", "Zurich")
+
+
+def test_common_csv_ids_from_non_latin_names_are_unique(tmp_path: Path) -> None:
+    text = "Actor,Capability,Position,Salience\n" + "".join(
+        f'"{n}",1,{10 * k},50\n' for k, n in enumerate(WORLD)
+    )
+    s = files.read(_written(tmp_path / "cjk.csv", text))
+    assert s.actor_ids == WORLD_IDS
+    assert [a.name for a in s.actors] == list(WORLD)
+
+
+def test_ktab_csv_ids_from_non_latin_names_are_unique() -> None:
+    text = "S,d,3,2\nActor,Desc,Power,経済,S1,政治,S2\n" + "".join(
+        f"{n},d,1,10,20,30,40\n" for n in WORLD[:3]
+    )
+    s = ktab.loads(text)
+    assert s.actor_ids == WORLD_IDS[:3]
+    assert s.issue_ids == ("issue-1", "issue-2")
+    assert s.actors[0].position == {"issue-1": 10.0, "issue-2": 30.0}
+
+
+def test_ktab_xml_ids_from_non_latin_names_are_unique(tmp_path: Path) -> None:
+    text = (
+        XML.replace("<dName>d1</dName>", "<dName>経済</dName><dName>政治</dName>")
+        .replace("<dCoord>10</dCoord>", "<dCoord>10</dCoord><dCoord>20</dCoord>")
+        .replace("<dCoord>90</dCoord>", "<dCoord>90</dCoord><dCoord>80</dCoord>")
+        .replace("<dSal>50</dSal>", "<dSal>50</dSal><dSal>40</dSal>")
+        .replace("<name>A</name>", "<name>北京</name>")
+        .replace("<name>B</name>", "<name>東京</name>")
+        .replace("<name>x</name>", "<name>シナリオ</name>")
+    )
+    s = files.read(_written(tmp_path / "cjk.xml", text))
+    assert s.actor_ids == ("actor-1", "actor-2")
+    assert [a.name for a in s.actors] == ["北京", "東京"]
+    assert s.issue_ids == ("issue-1", "issue-2")
+    assert s.actors[1].position == {"issue-1": 90.0, "issue-2": 80.0}
+
+
+def test_a_repeated_name_is_still_a_duplicate() -> None:
+    with pytest.raises(ScenarioError, match="duplicate id 'A'"):
+        table.loads("Actor,Capability,Position,Salience\nA,1,2,3\nA,1,2,3\n")

@@ -13,7 +13,8 @@ import io
 import json
 import math
 import re
-from collections.abc import Callable, Mapping
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar, get_args
@@ -413,6 +414,41 @@ def _quote_left_open(text: str, last: list[str], delimiter: str, skipinitialspac
 
 
 def slug(name: str, default: str = "scenario") -> str:
-    """``name`` reduced to a valid id: letters, digits, '-' and '_'."""
-    out = re.sub(r"[^A-Za-z0-9_\-]+", "-", name.strip()).strip("-_")
-    return out[:64] or default
+    """``name`` reduced to a valid id: letters, digits, '-' and '_' (at most 64).
+
+    Accents are dropped (``Côte d’Ivoire`` gives ``Cote-d-Ivoire``); ``default`` when nothing
+    is left (a name in a non-Latin script).
+    """
+    plain = "".join(
+        ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch)
+    )
+    out = re.sub(r"[^A-Za-z0-9_\-]+", "-", plain.strip()).strip("-_")
+    return out[:64].rstrip("-_") or default
+
+
+class UniqueIds:
+    """Readable ids, unique among those it gives, for the names an importer reads.
+
+    A name with nothing left for an id (``北京``) is numbered from ``default`` (``actor-1``,
+    ``actor-2``); a name whose id an earlier name already has gets the next free number
+    (``Cote-d-Ivoire-2``). A name given before gets its id again, so that a repeated name is
+    still reported as a duplicate. ``taken`` are ids already used elsewhere.
+    """
+
+    def __init__(self, default: str, taken: Iterable[str] = ()) -> None:
+        self.default = default
+        self.taken = set(taken)
+        self.given: dict[str, str] = {}
+
+    def __call__(self, name: str) -> str:
+        if name in self.given:
+            return self.given[name]
+        base = slug(name, default="")
+        candidate, number = (base, 1) if base else (f"{self.default}-1", 1)
+        while candidate in self.taken:
+            number += 1
+            suffix = f"-{number}"
+            candidate = (base or self.default)[: 64 - len(suffix)].rstrip("-_") + suffix
+        self.taken.add(candidate)
+        self.given[name] = candidate
+        return candidate

@@ -13,7 +13,9 @@ comma, ``1,5``, is the usual cause). Positions are on 0-100 and
 saliences on 0-100 (KTAB requires each actor's saliences to sum to at most 100).
 
 An imported scenario has actor ids made from the KTAB names (the exact name kept as ``name``, the
-KTAB description as ``description``) and issue ids made from the dimension names; no status quo.
+KTAB description as ``description``) and issue ids made from the dimension names, accents dropped
+and numbered where nothing is left or two would be the same (``actor-1``, ``Cote-d-Ivoire-2``);
+no status quo.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 
 from detente.errors import InputError, Problem, ScenarioError
 from detente.scenario.io import (
+    UniqueIds,
     csv_records,
     finite_number,
     read_text,
@@ -69,6 +72,8 @@ def loads(text: str, *, name: str = "<string>", scenario_id: str | None = None) 
             "Actor, Description, power, then a position and a salience column per dimension",
         )
     dims = [header[3 + 2 * d] for d in range(n_dims)]
+    issue_ids = [*map(UniqueIds("issue"), dims)]
+    actor_id = UniqueIds("actor")
     body = rows[2:]
     if len(body) != n_actors:
         raise fail(
@@ -116,12 +121,12 @@ def loads(text: str, *, name: str = "<string>", scenario_id: str | None = None) 
         lines[("actors", len(actors))] = line_no
         actors.append(
             {
-                "id": slug(cells[0]),
+                "id": actor_id(cells[0]),
                 "name": cells[0],
                 "description": cells[1],
                 "capability": values[0],
-                "position": {slug(dims[d]): values[1 + 2 * d] for d in range(n_dims)},
-                "salience": {slug(dims[d]): values[2 + 2 * d] for d in range(n_dims)},
+                "position": {issue_ids[d]: values[1 + 2 * d] for d in range(n_dims)},
+                "salience": {issue_ids[d]: values[2 + 2 * d] for d in range(n_dims)},
             }
         )
     if problems:
@@ -130,7 +135,7 @@ def loads(text: str, *, name: str = "<string>", scenario_id: str | None = None) 
         "id": scenario_id or slug(first[0]),
         "name": first[0],
         "description": first[1],
-        "issues": [{"id": slug(d), "name": d} for d in dims],
+        "issues": [{"id": i, "name": d} for i, d in zip(issue_ids, dims, strict=True)],
         "actors": actors,
     }
     return validate_data(data, name, lines)

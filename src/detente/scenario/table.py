@@ -19,6 +19,7 @@ from pathlib import Path
 
 from detente.errors import InputError, Problem, ScenarioError
 from detente.scenario.io import (
+    UniqueIds,
     csv_records,
     finite_number,
     read_text,
@@ -133,9 +134,10 @@ def loads(
 
     factor = _salience_factor(salience_scale, [v["salience"] for _, _, v in rows])
     actors = []
+    actor_id = UniqueIds("actor")
     for _, cells, values in rows:
         actor: dict[str, object] = {
-            "id": slug(cells[col["actor"]], default="actor"),
+            "id": actor_id(cells[col["actor"]]),
             "name": cells[col["name"]] if "name" in col else cells[col["actor"]],
             "capability": values["capability"],
             "position": {issue: values["position"]},
