@@ -320,3 +320,117 @@ def test_a_cell_past_the_csv_field_limit_is_named(
         line,
         "not valid CSV: field larger than field limit (131072)",
     )
+
+
+# --- a quoted cell may hold a line break --------------------------------------------------------
+
+ODD_NAMES = ('Line1\nLine2, "q"', "Plain", "Ends in CRLF\r\nhere")
+
+
+def test_common_csv_round_trip_keeps_a_name_with_a_line_break() -> None:
+    """``csv.writer`` quotes a line break; the reader parses the whole text, not line by line."""
+    s = table.loads(
+        "Actor,Capability,Position,Salience\nA,1,10,50\nB,2,20,50\nC,3,30,50\n", issue="delay"
+    )
+    s = s.model_copy(
+        update={
+            "actors": tuple(
+                a.model_copy(update={"name": n}) for a, n in zip(s.actors, ODD_NAMES, strict=True)
+            )
+        }
+    )
+    text = files.dumps(s, "csv")
+    again = table.loads(text, issue="delay")
+    assert [a.name for a in again.actors] == [n.replace("\r\n", "\n") for n in ODD_NAMES]
+    assert [a.capability for a in again.actors] == [1.0, 2.0, 3.0]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_a_quoted_line_break_keeps_the_line_numbers(newline: str) -> None:
+    text = newline.join(
+        [
+            "Actor,Name,Capability,Position,Salience",
+            'A,"two',
+            'lines",1,10,50',
+            "",
+            'B,"x",bad,20,50',
+            "",
+        ]
+    )
+    with pytest.raises(ScenarioError) as info:
+        table.loads(text, name="t.csv")
+    assert [str(p) for p in info.value.problems] == [
+        "t.csv:5: actor 'B'.capability: must be a finite number, not 'bad'"
+    ]
+
+
+def test_ktab_csv_reads_a_quoted_line_break() -> None:
+    text = 'S,d,2,1\nActor,Desc,Power,D1,S1\nA,"two\nlines",1,2,3\nB,b,x,2,3\n'
+    with pytest.raises(ScenarioError) as info:
+        ktab.loads(text, name="k.csv")
+    assert [p.line for p in info.value.problems] == [5]
+    s = ktab.loads(text.replace(",x,", ",1,"))
+    assert s.actors[0].description == "two\nlines"
+
+
+@pytest.mark.parametrize(
+    ("reader", "text", "line"),
+    [
+        (table.loads, 'Actor,Capability,Position,Salience\nA,1,2,3\n"B,1,2,3\nC,1,2,3\n', 3),
+        (ktab.loads, 'S,d,2,1\nActor,Desc,Power,D1,S1\nA,a,1,2,3\nB,"b,1,2,3\n', 4),
+    ],
+    ids=["common", "ktab"],
+)
+def test_a_quote_left_open_is_named(reader: object, text: str, line: int) -> None:
+    with pytest.raises(ScenarioError) as info:
+        reader(text, name="q.csv")  # type: ignore[operator]
+    (problem,) = info.value.problems
+    assert problem.line == line
+    assert "quoted cell is not closed" in problem.message
+
+
+# --- ids made from names in any script are unique and readable ----------------------------------
+
+WORLD = ("北京", "東京", "Москва", "Côte d’Ivoire", "Cote d Ivoire", "Zürich")
+WORLD_IDS = ("actor-1", "actor-2", "actor-3", "Cote-d-Ivoire", "Cote-d-Ivoire-2", "Zurich")
+
+
+def test_common_csv_ids_from_non_latin_names_are_unique(tmp_path: Path) -> None:
+    text = "Actor,Capability,Position,Salience\n" + "".join(
+        f'"{n}",1,{10 * k},50\n' for k, n in enumerate(WORLD)
+    )
+    s = files.read(_written(tmp_path / "cjk.csv", text))
+    assert s.actor_ids == WORLD_IDS
+    assert [a.name for a in s.actors] == list(WORLD)
+
+
+def test_ktab_csv_ids_from_non_latin_names_are_unique() -> None:
+    text = "S,d,3,2\nActor,Desc,Power,経済,S1,政治,S2\n" + "".join(
+        f"{n},d,1,10,20,30,40\n" for n in WORLD[:3]
+    )
+    s = ktab.loads(text)
+    assert s.actor_ids == WORLD_IDS[:3]
+    assert s.issue_ids == ("issue-1", "issue-2")
+    assert s.actors[0].position == {"issue-1": 10.0, "issue-2": 30.0}
+
+
+def test_ktab_xml_ids_from_non_latin_names_are_unique(tmp_path: Path) -> None:
+    text = (
+        XML.replace("<dName>d1</dName>", "<dName>経済</dName><dName>政治</dName>")
+        .replace("<dCoord>10</dCoord>", "<dCoord>10</dCoord><dCoord>20</dCoord>")
+        .replace("<dCoord>90</dCoord>", "<dCoord>90</dCoord><dCoord>80</dCoord>")
+        .replace("<dSal>50</dSal>", "<dSal>50</dSal><dSal>40</dSal>")
+        .replace("<name>A</name>", "<name>北京</name>")
+        .replace("<name>B</name>", "<name>東京</name>")
+        .replace("<name>x</name>", "<name>シナリオ</name>")
+    )
+    s = files.read(_written(tmp_path / "cjk.xml", text))
+    assert s.actor_ids == ("actor-1", "actor-2")
+    assert [a.name for a in s.actors] == ["北京", "東京"]
+    assert s.issue_ids == ("issue-1", "issue-2")
+    assert s.actors[1].position == {"issue-1": 90.0, "issue-2": 80.0}
+
+
+def test_a_repeated_name_is_still_a_duplicate() -> None:
+    with pytest.raises(ScenarioError, match="duplicate id 'A'"):
+        table.loads("Actor,Capability,Position,Salience\nA,1,2,3\nA,1,2,3\n")

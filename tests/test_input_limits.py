@@ -391,3 +391,42 @@ def test_the_cli_checks_model_options_on_validate_and_forecast(cli, tmp_path: Pa
 def test_characters_yaml_refuses_in_a_string_name_the_line(use_libyaml: bool) -> None:
     with pytest.raises(ScenarioError, match=r"^1 problem in scenario:\n  f:2: YAML syntax error"):
         _yaml.parse("a: 1\nb: x\x01y\n", "f", use_libyaml=use_libyaml)  # io.loads skips read_text
+
+
+# --- YAML: U+2028, U+2029 and U+0085 are not line breaks (YAML 1.2) ----------------------------
+
+ODD_BREAKS = (
+    "id: s\n"
+    'description: "one\u2028two\u2028three\u0085four"\n'
+    "issues: [{id: t}]\n"
+    "actors:\n"
+    "  - id: A\n"
+    "    capability: -1\n"
+    "    position: {t: 10}\n"
+    "    salience: {t: 50}\n"
+)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+@PARSERS
+def test_yaml_lines_do_not_count_unicode_line_separators(
+    tmp_path: Path, use_libyaml: bool, newline: str
+) -> None:
+    text = ODD_BREAKS.replace("\n", newline)
+    _, lines = _yaml.parse(text, "f", use_libyaml=use_libyaml)
+    assert lines[("actors", 0, "capability")] == 6
+    assert lines[("actors",)] == 4
+    with pytest.raises(ScenarioError) as info:
+        _yaml.parse(text + "bad: [" + newline, "f", use_libyaml=use_libyaml)
+    assert info.value.problems[0].line == 10  # the end of the file, where the bracket is missed
+
+
+def test_yaml_problem_past_a_line_separator_names_its_line(tmp_path: Path) -> None:
+    import detente.scenario
+
+    with pytest.raises(ScenarioError) as info:
+        detente.scenario.loads(ODD_BREAKS, name="u.yaml")
+    assert [p.line for p in info.value.problems] == [6]
+    assert refused(write(tmp_path, ODD_BREAKS, "u.yaml")).startswith(
+        f"{tmp_path}/u.yaml:6: actors[A].capability:"
+    )

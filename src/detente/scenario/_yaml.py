@@ -19,6 +19,7 @@ ruamel.yaml's round-trip loader, which this replaces (``benchmarks/load_yaml.py`
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterable, Iterator
@@ -73,7 +74,7 @@ def parse(text: str, file: str, *, use_libyaml: bool = True) -> tuple[Any, dict[
     if libyaml is None:
         _check_flow_depth(text, file)  # ruamel's scanner is quadratic in flow depth
     errors: tuple[type[Exception], ...] = (MarkedYAMLError, YAMLError)
-    builder = _Builder(file)
+    builder = _Builder(file, _Lines(text))
     try:
         if libyaml is None:
             builder.run(YAML(typ="safe", pure=True).parse(text))
@@ -111,14 +112,49 @@ def _libyaml_events(parser_class: Any, text: str) -> Iterator[Any]:
         parser.dispose()
 
 
+class _Lines:
+    """The 1-based line of a parser mark, as YAML 1.2 counts lines.
+
+    libyaml also counts U+2028, U+2029 and U+0085 as line breaks (YAML 1.1 did), so its
+    ``mark.line`` is past the real line after one. When the text holds one of them the line
+    is found from the mark's character ``index`` instead: a bisection of the offsets of the
+    line breaks (LF, CRLF, lone CR), listed once.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.breaks: list[int] | None = None
+        if any(ch in text for ch in _YAML_1_1_BREAKS):
+            self.breaks = self.offsets()
+
+    def offsets(self) -> list[int]:
+        return [match.start() for match in _LINE_BREAK.finditer(self.text)]
+
+    def of(self, mark: Any) -> int:
+        if self.breaks is None:
+            return int(mark.line) + 1
+        return self.at(mark.index)
+
+    def at(self, index: int) -> int:
+        """The line of the character at ``index``."""
+        if self.breaks is None:
+            self.breaks = self.offsets()
+        return bisect.bisect_left(self.breaks, index) + 1
+
+
+_YAML_1_1_BREAKS = "\u2028\u2029\x85"
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
 def _syntax_error(err: Exception, file: str, text: str) -> ScenarioError:
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
     parts = (getattr(err, "context", None), getattr(err, "problem", None))
     what = " ".join(str(x) for x in parts if x) or str(err).split("\n")[0] or "invalid YAML"
-    line = mark.line + 1 if mark is not None else None
+    lines = _Lines(text)
+    line = lines.of(mark) if mark is not None else None
     position = getattr(err, "position", None)  # a reader error (a character YAML refuses)
     if line is None and isinstance(position, int) and 0 <= position <= len(text):
-        line = text.count("\n", 0, position) + 1
+        line = lines.at(position)
     if "maximum nesting depth" in what:  # libyaml's own bound (1,000 levels) met first
         return _too_deep(file, line)
     return ScenarioError([Problem("", f"YAML syntax error: {what}", file=file, line=line)])
@@ -132,8 +168,7 @@ def _check_flow_depth(text: str, file: str) -> None:
         if match.group() in "[{":
             depth += 1
             if depth > MAX_DEPTH:
-                line = text.count("\n", 0, match.start()) + 1
-                raise _too_deep(file, line)
+                raise _too_deep(file, _Lines(text).at(match.start()))
         else:
             depth = max(0, depth - 1)
 
@@ -191,8 +226,10 @@ _NO_KEY = object()
 class _Builder:
     """Plain data from parser events (a stack of open collections; no recursion)."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, lines: _Lines) -> None:
         self.file = file
+        # None when libyaml's own line is right (the text has no U+2028, U+2029 or U+0085)
+        self.line_at = None if lines.breaks is None else lines.at
         self.lines: dict[Path_, int] = {}
         self.result: Any = None
         self.anchors: dict[str, tuple[Any, int, int]] = {}  # value, size, height
@@ -207,9 +244,11 @@ class _Builder:
         return ScenarioError([Problem("", message, file=self.file, line=line)])
 
     def run(self, events: Iterable[Any]) -> None:
+        line_at = self.line_at
         for event in events:
             name = type(event).__name__
-            line = event.start_mark.line + 1
+            mark = event.start_mark
+            line = mark.line + 1 if line_at is None else line_at(mark.index)
             if name == "ScalarEvent":
                 value = self.scalar(event, line)
                 self.add(value, line, event.anchor, 1, 0, is_merge_key=value is _MERGE_KEY)

@@ -8,11 +8,13 @@ those lines and into actor and issue ids.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
 import re
-from collections.abc import Callable, Mapping
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar, get_args
@@ -355,7 +357,98 @@ def finite_number(cell: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def csv_records(
+    text: str, name: str, *, delimiter: str = ",", skipinitialspace: bool = False
+) -> list[tuple[int, list[str]]]:
+    """The CSV records of ``text`` with the 1-based line each starts on, blank lines skipped.
+
+    The whole text is parsed at once, so a quoted cell may hold a line break (as ``csv.writer``
+    writes one); CR, LF and CRLF line endings are read, and a line break in a cell is read as
+    ``\\n``. Raises :class:`ScenarioError` naming the line for text ``csv`` cannot read: a cell
+    past its field size limit, or a quote left open at the end of the file.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=skipinitialspace
+    )
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for cells in reader:
+            if len(cells) > 1 or (cells and cells[0].strip()):
+                records.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as err:  # a cell over csv's field size limit (131,072 characters)
+        problem = Problem("", f"not valid CSV: {err}", file=name, line=reader.line_num)
+        raise ScenarioError([problem]) from None
+    if records and _quote_left_open(text, records[-1][1], delimiter, skipinitialspace):
+        problem = Problem(
+            "",
+            "not valid CSV: a quoted cell is not closed (a '\"' is missing); it runs to the "
+            "end of the file",
+            file=name,
+            line=records[-1][0],
+        )
+        raise ScenarioError([problem])
+    return records
+
+
+def _quote_left_open(text: str, last: list[str], delimiter: str, skipinitialspace: bool) -> bool:
+    """True if ``text`` ends inside a quoted cell (the non-strict reader then takes the rest of
+    the file as that cell); ``last`` is the last record read. Parsed again, strictly, only when
+    the last record holds a line break or the last line a quote."""
+    if not any("\n" in cell for cell in last) and '"' not in text.rstrip("\n").rsplit("\n", 1)[-1]:
+        return False
+    reader = csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=delimiter,
+        skipinitialspace=skipinitialspace,
+        strict=True,
+    )
+    try:
+        for _ in reader:
+            pass
+    except csv.Error as err:
+        return "unexpected end of data" in str(err)
+    return False
+
+
 def slug(name: str, default: str = "scenario") -> str:
-    """``name`` reduced to a valid id: letters, digits, '-' and '_'."""
-    out = re.sub(r"[^A-Za-z0-9_\-]+", "-", name.strip()).strip("-_")
-    return out[:64] or default
+    """``name`` reduced to a valid id: letters, digits, '-' and '_' (at most 64).
+
+    Accents are dropped (``Côte d’Ivoire`` gives ``Cote-d-Ivoire``); ``default`` when nothing
+    is left (a name in a non-Latin script).
+    """
+    plain = "".join(
+        ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch)
+    )
+    out = re.sub(r"[^A-Za-z0-9_\-]+", "-", plain.strip()).strip("-_")
+    return out[:64].rstrip("-_") or default
+
+
+class UniqueIds:
+    """Readable ids, unique among those it gives, for the names an importer reads.
+
+    A name with nothing left for an id (``北京``) is numbered from ``default`` (``actor-1``,
+    ``actor-2``); a name whose id an earlier name already has gets the next free number
+    (``Cote-d-Ivoire-2``). A name given before gets its id again, so that a repeated name is
+    still reported as a duplicate. ``taken`` are ids already used elsewhere.
+    """
+
+    def __init__(self, default: str, taken: Iterable[str] = ()) -> None:
+        self.default = default
+        self.taken = set(taken)
+        self.given: dict[str, str] = {}
+
+    def __call__(self, name: str) -> str:
+        if name in self.given:
+            return self.given[name]
+        base = slug(name, default="")
+        candidate, number = (base, 1) if base else (f"{self.default}-1", 1)
+        while candidate in self.taken:
+            number += 1
+            suffix = f"-{number}"
+            candidate = (base or self.default)[: 64 - len(suffix)].rstrip("-_") + suffix
+        self.taken.add(candidate)
+        self.given[name] = candidate
+        return candidate

@@ -13,18 +13,21 @@ comma, ``1,5``, is the usual cause). Positions are on 0-100 and
 saliences on 0-100 (KTAB requires each actor's saliences to sum to at most 100).
 
 An imported scenario has actor ids made from the KTAB names (the exact name kept as ``name``, the
-KTAB description as ``description``) and issue ids made from the dimension names; no status quo.
+KTAB description as ``description``) and issue ids made from the dimension names, accents dropped
+and numbered where nothing is left or two would be the same (``actor-1``, ``Cote-d-Ivoire-2``);
+no status quo.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from pathlib import Path
 
 from detente.errors import InputError, Problem, ScenarioError
 from detente.scenario.io import (
+    UniqueIds,
+    csv_records,
     finite_number,
     read_text,
     slug,
@@ -44,10 +47,7 @@ def read(path: str | Path, *, scenario_id: str | None = None) -> Scenario:
 
 def loads(text: str, *, name: str = "<string>", scenario_id: str | None = None) -> Scenario:
     """Parse KTAB CSV text as a :class:`Scenario` (``name`` is used in error messages)."""
-    try:
-        rows = _rows(text)
-    except _CsvError as err:
-        raise ScenarioError([Problem("", str(err), file=name, line=err.line)]) from None
+    rows = _rows(text, name)
 
     def fail(line: int | None, message: str) -> ScenarioError:
         return ScenarioError([Problem("", message, file=name, line=line)])
@@ -72,6 +72,8 @@ def loads(text: str, *, name: str = "<string>", scenario_id: str | None = None) 
             "Actor, Description, power, then a position and a salience column per dimension",
         )
     dims = [header[3 + 2 * d] for d in range(n_dims)]
+    issue_ids = [*map(UniqueIds("issue"), dims)]
+    actor_id = UniqueIds("actor")
     body = rows[2:]
     if len(body) != n_actors:
         raise fail(
@@ -119,12 +121,12 @@ def loads(text: str, *, name: str = "<string>", scenario_id: str | None = None) 
         lines[("actors", len(actors))] = line_no
         actors.append(
             {
-                "id": slug(cells[0]),
+                "id": actor_id(cells[0]),
                 "name": cells[0],
                 "description": cells[1],
                 "capability": values[0],
-                "position": {slug(dims[d]): values[1 + 2 * d] for d in range(n_dims)},
-                "salience": {slug(dims[d]): values[2 + 2 * d] for d in range(n_dims)},
+                "position": {issue_ids[d]: values[1 + 2 * d] for d in range(n_dims)},
+                "salience": {issue_ids[d]: values[2 + 2 * d] for d in range(n_dims)},
             }
         )
     if problems:
@@ -133,7 +135,7 @@ def loads(text: str, *, name: str = "<string>", scenario_id: str | None = None) 
         "id": scenario_id or slug(first[0]),
         "name": first[0],
         "description": first[1],
-        "issues": [{"id": slug(d), "name": d} for d in dims],
+        "issues": [{"id": i, "name": d} for i, d in zip(issue_ids, dims, strict=True)],
         "actors": actors,
     }
     return validate_data(data, name, lines)
@@ -188,7 +190,7 @@ def sniff(text: str) -> bool:
     """True if ``text`` looks like KTAB CSV (its first line ends in two counts)."""
     try:
         rows = _rows(text[:4096])
-    except _CsvError:
+    except ScenarioError:
         return False
     return (
         bool(rows)
@@ -200,23 +202,11 @@ def sniff(text: str) -> bool:
 # --- helpers -------------------------------------------------------------------------------------
 
 
-class _CsvError(ValueError):
-    def __init__(self, message: str, line: int) -> None:
-        super().__init__(message)
-        self.line = line
-
-
-def _rows(text: str) -> list[tuple[int, list[str]]]:
-    """Non-blank rows with their 1-based line numbers; cells trimmed of spaces and quotes."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+def _rows(text: str, name: str = "<string>") -> list[tuple[int, list[str]]]:
+    """Non-blank records with the 1-based line each starts on; cells trimmed of spaces and
+    quotes. A quoted cell may hold a line break."""
     rows = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            cells = next(csv.reader([line], skipinitialspace=True))
-        except csv.Error as err:  # a cell over csv's field size limit (131,072 characters)
-            raise _CsvError(f"not valid CSV: {err}", number) from None
+    for number, cells in csv_records(text, name, skipinitialspace=True):
         cells = [c.strip().strip('"').strip() for c in cells]
         while cells and cells[-1] == "":
             cells.pop()

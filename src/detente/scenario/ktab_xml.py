@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from detente.errors import Problem, ScenarioError
-from detente.scenario.io import finite_number, read_text, slug, validate_data
+from detente.scenario.io import UniqueIds, finite_number, read_text, slug, validate_data
 from detente.scenario.model import Scenario
 
 __all__ = ["PARAMETERS", "loads", "read", "sniff"]
@@ -118,6 +118,8 @@ def loads(text: str, *, name: str = "<string>", scenario_id: str | None = None) 
     actor_els = [] if actors_el is None else actors_el.findall("Actor")
     if not actor_els:
         raise fail("Actors", "needs at least one <Actor>", actors_el)
+    issue_ids = [*map(UniqueIds("issue"), dims)]
+    actor_id = UniqueIds("actor")
     actors: list[dict[str, Any]] = []
     actor_lines: dict[tuple[str | int, ...], int] = {}
     names: dict[str, str] = {}
@@ -132,15 +134,15 @@ def loads(text: str, *, name: str = "<string>", scenario_id: str | None = None) 
                     where, f"has {len(values)} {label} values for {len(dims)} dimensions", el
                 )
         actor_lines[("actors", len(actors))] = lines.get(el, 0)
-        names[actor_name] = slug(actor_name)
+        names[actor_name] = actor_id(actor_name)
         actors.append(
             {
-                "id": slug(actor_name),
+                "id": names[actor_name],
                 "name": actor_name,
                 "description": text_of(el.find("description"), where, required=False),
                 "capability": number(el.find("capability"), f"{where}: capability", near=el),
-                "position": {slug(d): coords[k] for k, d in enumerate(dims)},
-                "salience": {slug(d): sals[k] for k, d in enumerate(dims)},
+                "position": dict(zip(issue_ids, coords, strict=True)),
+                "salience": dict(zip(issue_ids, sals, strict=True)),
             }
         )
     accommodation: dict[str, dict[str, float]] = {}
@@ -157,7 +159,7 @@ def loads(text: str, *, name: str = "<string>", scenario_id: str | None = None) 
         "id": scenario_id or slug(title or Path(name).stem),
         "name": title,
         "description": text_of(scenario.find("desc"), "Scenario.desc", required=False),
-        "issues": [{"id": slug(d), "name": d} for d in dims],
+        "issues": [{"id": i, "name": d} for i, d in zip(issue_ids, dims, strict=True)],
         "actors": actors,
     }
     if accommodation:

@@ -5,9 +5,10 @@ one row per actor, one issue. Column names are matched case-insensitively; ``Nam
 ``Description`` columns are optional. Salience may be on 0-1 or on 0-100: when every salience
 is at most 1 the file is read as 0-1 and multiplied by 100 (pass ``salience_scale`` to say
 which). Positions are on 0-100 unless ``scale=(min, max)`` is given. CR-only (classic Mac),
-LF and CRLF line endings are all read. Cells are separated by commas, or by semicolons when
-the header is (as spreadsheets set to a decimal comma save CSV); a line with more cells than
-the header is refused (often a decimal comma: ``A,1,20,5,50``).
+LF and CRLF line endings are all read, and a quoted cell may hold a line break (as
+``detente export --format csv`` writes a name that has one). Cells are separated by commas, or
+by semicolons when the header is (as spreadsheets set to a decimal comma save CSV); a line with
+more cells than the header is refused (often a decimal comma: ``A,1,20,5,50``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from pathlib import Path
 
 from detente.errors import InputError, Problem, ScenarioError
 from detente.scenario.io import (
+    UniqueIds,
+    csv_records,
     finite_number,
     read_text,
     slug,
@@ -74,13 +77,13 @@ def loads(
     """
     if salience_scale not in (None, 1, 1.0, 100, 100.0):
         raise InputError(f"salience scale must be 1 or 100, not {salience_scale}")
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    numbered = [(n, line) for n, line in enumerate(lines, start=1) if line.strip()]
-    if not numbered:
+    first = text.replace("\r", "\n").strip().split("\n", 1)[0]  # the header, for its delimiter
+    delimiter = _delimiter(first)
+    records = csv_records(text, name, delimiter=delimiter)
+    if not records:
         raise ScenarioError([Problem("", "the file is empty", file=name)])
-    header_no, header_line = numbered[0]
-    delimiter = _delimiter(header_line)
-    header = [h.strip().lower() for h in _cells(header_line, delimiter, name, header_no)]
+    header_no, header_cells = records[0]
+    header = [h.strip().lower() for h in header_cells]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise ScenarioError(
@@ -89,7 +92,7 @@ def loads(
                     "header",
                     f"missing column(s) {', '.join(missing)}; the header must name Actor, "
                     "Capability, Position and Salience (optional: Name, Description); "
-                    f"got {header_line!r}",
+                    f"got {first!r}",
                     file=name,
                     line=header_no,
                 )
@@ -99,8 +102,8 @@ def loads(
 
     problems: list[Problem] = []
     rows = []
-    for line_no, line in numbered[1:]:
-        cells = [c.strip() for c in _cells(line, delimiter, name, line_no)]
+    for line_no, row in records[1:]:
+        cells = [c.strip() for c in row]
         while len(cells) > len(header) and cells[-1] == "":
             cells.pop()  # a trailing delimiter
         if len(cells) > len(header):
@@ -131,9 +134,10 @@ def loads(
 
     factor = _salience_factor(salience_scale, [v["salience"] for _, _, v in rows])
     actors = []
+    actor_id = UniqueIds("actor")
     for _, cells, values in rows:
         actor: dict[str, object] = {
-            "id": slug(cells[col["actor"]], default="actor"),
+            "id": actor_id(cells[col["actor"]]),
             "name": cells[col["name"]] if "name" in col else cells[col["actor"]],
             "capability": values["capability"],
             "position": {issue: values["position"]},
@@ -198,14 +202,6 @@ def _delimiter(header_line: str) -> str:
     ):
         return ";"
     return ","
-
-
-def _cells(line: str, delimiter: str, name: str, line_no: int) -> list[str]:
-    try:
-        return next(csv.reader([line], delimiter=delimiter))
-    except csv.Error as err:  # a cell over csv's field size limit (131,072 characters)
-        problem = Problem("", f"not valid CSV: {err}", file=name, line=line_no)
-        raise ScenarioError([problem]) from None
 
 
 def _too_many_cells(
