@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import detente
@@ -542,3 +543,20 @@ def test_scales_too_narrow_and_rounds_that_are_booleans_are_refused() -> None:
     with pytest.raises(ScenarioError, match=r"timeline\[0\]\.at"):
         loads(THREE + "timeline: [{at: true, set: {A.position.x: 20}}]\n")
     assert loads(THREE + "timeline: [{at: 2, set: {A.position.x: 20}}]\n").timeline[0].at == 2
+
+
+def test_advice_never_asks_a_model_for_a_forecast_without_weights() -> None:
+    """With one actor weighted, lowering its salience leaves nobody caring: no lever and no
+    probe may ask for that forecast (the EUM warned 22 times, dividing by zero weights)."""
+    import warnings
+
+    from detente.analysis.advice import advise
+
+    s = loads(THREE.replace("salience: {x: 50}}\n  - {id: B", "salience: {x: 0}}\n  - {id: B"))
+    s = with_input(with_input(s, "B.salience.x", 0), "C.salience.x", 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for model in ("eum", "compromise", "nash"):
+            advice = advise(s, "A", model=model, issue="x")
+            assert all(np.isfinite(lever.forecast) for lever in advice.levers)
+            assert all(np.isfinite(row.effect) for row in advice.sensitivity)

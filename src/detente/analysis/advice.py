@@ -143,6 +143,11 @@ def advise(
 
     base = float(run(c, X, S))
 
+    def weighted(cs: np.ndarray, Ss: np.ndarray) -> bool:
+        """Whether every issue the model sees keeps an actor with capability and salience (a
+        change that leaves none has no forecast: it is no lever, and no probe)."""
+        return bool(np.all(np.any((cs[:, None] > 0) & (Ss[:, cols] > 0), axis=0)))
+
     # (a) the position to announce
     candidates = np.linspace(scale.min, scale.max, grid)
     Xg = np.repeat(X[None], grid, axis=0)
@@ -169,7 +174,8 @@ def advise(
                 continue  # the change is not possible (already at the ideal or a bound)
             if ds:  # the salience change actually possible within 0-100
                 label = f"salience {(Sv[n, j] - S[n, j]) * SALIENCE_MAX:+g}"
-            variants.append((actor.id, label, c, Xv, Sv))
+            if weighted(c, Sv):
+                variants.append((actor.id, label, c, Xv, Sv))
     if variants:
         outs = run(
             np.stack([v[2] for v in variants]),
@@ -204,6 +210,15 @@ def advise(
                 up_c[n] = c[n] * (1 + step / 100)
                 dn_c[n] = c[n] * (1 - step / 100)
                 width = 2 * step
+            if not weighted(dn_c, dn_S):  # the last weight gone: measure on the side up only
+                dn_c, dn_X, dn_S = c, X, S
+                width = (
+                    up_X[n, j] - X[n, j]
+                    if name == "position"
+                    else (up_S[n, j] - S[n, j]) * SALIENCE_MAX
+                    if name == "salience"
+                    else step
+                )
             probes.append((actor.id, name, width, (up_c, up_X, up_S), (dn_c, dn_X, dn_S)))
     ups = run(*(np.stack([p[3][k] for p in probes]) for k in range(3)))
     downs = run(*(np.stack([p[4][k] for p in probes]) for k in range(3)))
