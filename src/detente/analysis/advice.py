@@ -82,6 +82,10 @@ class Advice:
         return abs(self.forecast - self.ideal) - abs(self.best_forecast - self.ideal)
 
 
+#: Elements of one n x n matrix over a chunk of variants kept near this (memory per chunk).
+_CHUNK_ELEMENTS = 1_000_000
+
+
 def advise(
     scenario: Scenario,
     focal: str,
@@ -127,7 +131,7 @@ def advise(
     cols = slice(j, j + 1) if info.dimensions == "per-issue" else slice(None)
     at = 0 if info.dimensions == "per-issue" else j
 
-    def run(cs: np.ndarray, Xs: np.ndarray, Ss: np.ndarray) -> np.ndarray:
+    def solve(cs: np.ndarray, Xs: np.ndarray, Ss: np.ndarray) -> np.ndarray:
         solution = models.solve(
             info,
             cs,
@@ -140,6 +144,19 @@ def advise(
             accommodation=accommodation,
         )
         return np.asarray(solution.values)[..., at]
+
+    # the variants of a batch are run a chunk at a time, so that memory stays bounded however
+    # many actors there are (a model's round holds n x n matrices per variant)
+    chunk = max(1, _CHUNK_ELEMENTS // len(c) ** 2)
+
+    def run(cs: np.ndarray, Xs: np.ndarray, Ss: np.ndarray) -> np.ndarray:
+        if cs.ndim == 1 or len(cs) <= chunk:
+            return solve(cs, Xs, Ss)
+        parts = [
+            solve(cs[k : k + chunk], Xs[k : k + chunk], Ss[k : k + chunk])
+            for k in range(0, len(cs), chunk)
+        ]
+        return np.concatenate(parts)
 
     base = float(run(c, X, S))
 
