@@ -571,3 +571,22 @@ def test_advice_in_chunks_is_the_advice_in_one_batch(monkeypatch: pytest.MonkeyP
     whole = module.advise(s, "DPRK", model="eum", issue="disarmament")
     monkeypatch.setattr(module, "_CHUNK_ELEMENTS", 36 * 5)  # 5 variants a chunk
     assert module.advise(s, "DPRK", model="eum", issue="disarmament") == whole
+
+
+def test_small_traps_are_closed(tmp_path: Path, cli) -> None:
+    from detente.errors import InputError
+    from detente.scenario import apply_overrides
+
+    with pytest.raises(ScenarioError, match=r"sources\[art\]\.file: String should have at least 1"):
+        loads(EVIDENCE.replace("file: ARTICLE", 'file: ""'))  # no file is "file" left out
+    many = ["USA.position.disarmament=+0.5"] * 500
+    with pytest.raises(InputError) as info:
+        apply_overrides(detente.bundled("six-party-2004"), many)
+    assert "and 495 more" in str(info.value)
+    assert len(str(info.value)) < 600  # all 500 were listed: 19,000 characters
+    mismatch = cli("export", "emission-1994", "--format", "yaml", "-o", str(tmp_path / "s.json"))
+    assert mismatch.code == 2
+    assert "name it to match --format" in mismatch.err
+    assert not (tmp_path / "s.json").exists()
+    upper = cli("export", "emission-1994", "--format", "YAML", "-o", str(tmp_path / "s.yaml"))
+    assert upper.code == 0

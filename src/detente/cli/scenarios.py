@@ -229,6 +229,12 @@ def export(
     from detente.scenario.io import write_text_atomic
 
     s = open_scenario(scenario)
+    fmt = fmt.lower() if fmt else None
+    if fmt and output is not None and _CLASHES.get(output.suffix.lower(), fmt) != fmt:
+        raise InputError(
+            f"-o {output}: a {output.suffix} file would hold {fmt}, which the next reader would "
+            f"take for {_CLASHES[output.suffix.lower()]}; name it to match --format"
+        )
     fmt = fmt or (files.format_for_suffix(output) if output is not None else "yaml")
     if fmt == "csv":
         if issue is None and len(s.issues) > 1:
@@ -244,6 +250,10 @@ def export(
     else:
         write_text_atomic(output, text)
         stderr.print(f"wrote {output}")
+
+
+# suffixes whose format the readers take from the name: writing another format there misleads
+_CLASHES = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".xml": "ktab-xml"}
 
 
 def list_models(as_json: JsonFlag = False) -> None:

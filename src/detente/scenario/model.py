@@ -72,7 +72,7 @@ class Source(_Value):
     author: Text = ""
     publisher: Text = ""
     date: dt.date | None = None
-    file: Text | None = None
+    file: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)] | None = None
     url: Text | None = None
 
 

@@ -216,6 +216,8 @@ def with_input(scenario: Scenario, key: str, value: float) -> Scenario:
 def _describe(overrides: Sequence[str | Override], drop: Sequence[str]) -> str:
     said = [f"--set {o.text if isinstance(o, Override) else o}" for o in overrides]
     said += [f"--drop {d}" for d in drop]
+    if len(said) > 5:  # hundreds of overrides would bury the problem
+        return ", ".join(said[:5]) + f" and {len(said) - 5} more"
     return ", ".join(said)
 
 
