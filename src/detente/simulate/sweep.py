@@ -179,7 +179,7 @@ def bundled_sweeps() -> tuple[str, ...]:
 
 def open_spec(ref: str | Path) -> tuple[SweepSpec, Scenario]:
     """Read a spec (a file, or a bundled example's name) and open its scenario (a bundled
-    scenario's name, or a file beside the spec).
+    scenario's name, or a file path relative to the spec's folder).
 
     Raises
     ------

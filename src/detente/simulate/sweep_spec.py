@@ -134,7 +134,9 @@ class SweepSpec(_Spec):
     """A sensitivity sweep (see the module's documentation)."""
 
     name: str = ""
-    scenario: str = Field(description="A bundled scenario's name, or a file beside the spec.")
+    scenario: str = Field(
+        description="A bundled scenario's name, or a file path relative to the spec's folder."
+    )
     future: str | None = Field(
         default=None, description="A future of the timeline whose events apply (default: none)."
     )
