@@ -480,3 +480,31 @@ def test_unsettled_dynamic_runs_are_counted_once(data) -> None:  # type: ignore[
         bt.to_markdown()
     )
     assert bt.to_json()["unsettled"] == bt.unsettled
+
+
+def test_data_files_that_are_not_regular_or_too_large_are_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli
+) -> None:  # type: ignore[no-untyped-def]
+    """A device, a pipe or a folder as --data was read until memory ran out; now refused."""
+    import os
+
+    from detente.backtest import deu3
+
+    with pytest.raises(InputError, match=r"/dev/zero: cannot read the DEU III file: .*regular"):
+        load_deu3("/dev/zero")
+    with pytest.raises(InputError, match=r"cannot read the DEU III file: it is a folder"):
+        load_deu3(tmp_path)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match=r"fifo: cannot read the DEU III file: .*regular"):
+        load_deu3(fifo)
+    with pytest.raises(InputError, match=r"file name is too long"):
+        load_deu3(tmp_path / ("x" * 300))
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"a" * 2048)
+    monkeypatch.setattr(deu3, "MAX_DATA_BYTES", 1024)
+    with pytest.raises(InputError, match=r"big\.csv: cannot read the DEU III file: it is over"):
+        load_deu3(big)
+    result = cli("backtest", "deu3", "-m", "compromise", "--data", "/dev/zero", "--no-store")
+    assert result.code == 2
+    assert "/dev/zero: cannot read the DEU III file" in result.err
