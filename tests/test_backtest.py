@@ -312,6 +312,8 @@ def test_backtest_refuses_bad_settings(data) -> None:  # type: ignore[no-untyped
         backtest(data, models=["eum3"])
     with pytest.raises(InputError, match="at least 100 replicates"):
         backtest(data, n_boot=10)
+    with pytest.raises(InputError, match="at most 100,000 replicates"):
+        backtest(data, n_boot=100_001)
 
 
 @pytest.mark.slow  # every model on the test half: 15 s with coverage
@@ -457,6 +459,9 @@ def test_backtest_command_calibration(cli) -> None:  # type: ignore[no-untyped-d
         (["--split", "train"], "--split is one of dev, test, all, not 'train'"),
         (["-m", "eum9"], "unknown model 'eum9'"),
         (["--data", "missing.csv"], "missing.csv: cannot read the DEU III file"),
+        # a MemoryError and a ValueError (from numpy) before there was a bound
+        (["--bootstrap", "99999999999999"], "at most 100,000 replicates"),
+        (["--bootstrap", "99999999999999999999999"], "at most 100,000 replicates"),
     ],
 )
 def test_backtest_command_errors(cli, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
