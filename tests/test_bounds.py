@@ -1,0 +1,71 @@
+"""Options that asked for unbounded work or ended in an internal error: each is refused with
+an InputError (exit 2) naming the option and its bound, before any work."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+HUGE = "99999999999999999999"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        # an OverflowError before the bound
+        (
+            ["simulate", "six-party-2004", "--engine", "processes", "--workers", HUGE],
+            "at most 1,024 worker processes",
+        ),
+        (["sweep", "SWEEP", "--engine", "processes", "--workers", HUGE], "at most 1,024 worker"),
+        # a ValueError from dask's Client
+        (
+            ["simulate", "six-party-2004", "--engine", "dask", "--scheduler", "garbage"],
+            "the Dask scheduler address 'garbage' is malformed",
+        ),
+        (
+            ["simulate", "six-party-2004", "--engine", "dask", "--scheduler", "tcp://h:port"],
+            "the Dask scheduler address 'tcp://h:port' is malformed",
+        ),
+        (
+            ["sweep", "SWEEP", "--engine", "dask", "--scheduler", "tcp://h:99999"],
+            "has the port 99999; ports are 1 to 65535",
+        ),
+    ],
+)
+def test_engine_options_are_bounded_before_any_work(
+    cli: Any, sweep_spec: str, args: list[str], message: str
+) -> None:
+    started = time.perf_counter()
+    result = cli(*[sweep_spec if a == "SWEEP" else a for a in args], "--no-store")
+    assert result.code == 2, result.err
+    assert message in result.err
+    assert "Traceback" not in result.err
+    assert time.perf_counter() - started < 2
+
+
+@pytest.fixture
+def sweep_spec(tmp_path: Any) -> str:
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "scenario: six-party-2004\nmodels: [median]\n"
+        "vary:\n  - {input: USA.position.disarmament, min: 50, max: 100, step: 10}\n",
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+def test_engine_bounds_in_the_api() -> None:
+    import detente
+    from detente.errors import InputError
+    from detente.simulate import simulate
+    from detente.simulate.engines import MAX_WORKERS
+
+    s = detente.bundled("emission-1994")
+    # in-process, so that a regression starts no 1,025 processes
+    with pytest.raises(InputError, match="--workers is 1,025; at most 1,024 worker processes"):
+        simulate(s, ["median"], draws=2, engine="in-process", workers=MAX_WORKERS + 1)
+    with pytest.raises(InputError, match="unknown address scheme"):
+        simulate(s, ["median"], draws=2, engine="dask", scheduler="foo://x:1")
