@@ -3,7 +3,9 @@ an InputError (exit 2) naming the option and its bound, before any work."""
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -69,3 +71,21 @@ def test_engine_bounds_in_the_api() -> None:
         simulate(s, ["median"], draws=2, engine="in-process", workers=MAX_WORKERS + 1)
     with pytest.raises(InputError, match="unknown address scheme"):
         simulate(s, ["median"], draws=2, engine="dask", scheduler="foo://x:1")
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/mem"), reason="Linux's /proc/self/mem")
+def test_a_file_that_fails_while_read_is_an_input_error(cli: Any, tmp_path: Path) -> None:
+    """/proc/self/mem is a regular file whose reading fails with EIO: an internal OSError."""
+    link = tmp_path / "mem.yaml"
+    link.symlink_to("/proc/self/mem")
+    for args in (
+        ["validate", str(link)],
+        ["forecast", str(link), "--no-store"],
+        ["sweep", str(link), "--no-store"],
+        ["backtest", "--data", str(link), "-m", "compromise", "--no-store"],
+    ):
+        result = cli(*args)
+        assert result.code == 2, (args, result.err)
+        assert str(link) in result.err
+        assert "Input/output error" in result.err
+        assert "Traceback" not in result.err
