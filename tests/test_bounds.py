@@ -89,3 +89,35 @@ def test_a_file_that_fails_while_read_is_an_input_error(cli: Any, tmp_path: Path
         assert str(link) in result.err
         assert "Input/output error" in result.err
         assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        # ran on and on: --rounds was capped, --round raised the model's limit past the cap
+        (["--round", "1000000"], "--round is 1,000,000; at most 10,000"),
+        (["--round", HUGE], "--round is 99,999,999,999,999,999,999; at most 10,000"),
+        # no cap at all; simulate's is detente.simulate.MAX_DRAWS
+        (["--draws", "100000000"], "--draws is 100,000,000; give 1 to 10,000,000 draws"),
+    ],
+)
+def test_dyads_round_and_draws_are_bounded(cli: Any, args: list[str], message: str) -> None:
+    started = time.perf_counter()
+    result = cli("dyads", "six-party-2004", *args)
+    assert result.code == 2, result.err
+    assert message in result.err
+    assert time.perf_counter() - started < 2
+
+
+def test_pair_risks_bounds_in_the_api() -> None:
+    import detente
+    from detente.analysis.dyads import pair_risks
+    from detente.errors import InputError
+
+    s = detente.bundled("six-party-2004")
+    with pytest.raises(InputError, match="at most 10,000"):
+        pair_risks(s, round=10_001, draws=1)
+    with pytest.raises(InputError, match="give 1 to 10,000,000 draws"):
+        pair_risks(s, draws=10_000_001)
+    with pytest.raises(InputError, match="give 1 to 10,000,000 draws"):
+        pair_risks(s, draws=0)
