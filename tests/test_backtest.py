@@ -312,6 +312,8 @@ def test_backtest_refuses_bad_settings(data) -> None:  # type: ignore[no-untyped
         backtest(data, models=["eum3"])
     with pytest.raises(InputError, match="at least 100 replicates"):
         backtest(data, n_boot=10)
+    with pytest.raises(InputError, match="at most 100,000 replicates"):
+        backtest(data, n_boot=100_001)
 
 
 @pytest.mark.slow  # every model on the test half: 15 s with coverage
@@ -457,6 +459,9 @@ def test_backtest_command_calibration(cli) -> None:  # type: ignore[no-untyped-d
         (["--split", "train"], "--split is one of dev, test, all, not 'train'"),
         (["-m", "eum9"], "unknown model 'eum9'"),
         (["--data", "missing.csv"], "missing.csv: cannot read the DEU III file"),
+        # a MemoryError and a ValueError (from numpy) before there was a bound
+        (["--bootstrap", "99999999999999"], "at most 100,000 replicates"),
+        (["--bootstrap", "99999999999999999999999"], "at most 100,000 replicates"),
     ],
 )
 def test_backtest_command_errors(cli, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
@@ -480,3 +485,31 @@ def test_unsettled_dynamic_runs_are_counted_once(data) -> None:  # type: ignore[
         bt.to_markdown()
     )
     assert bt.to_json()["unsettled"] == bt.unsettled
+
+
+def test_data_files_that_are_not_regular_or_too_large_are_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli
+) -> None:  # type: ignore[no-untyped-def]
+    """A device, a pipe or a folder as --data was read until memory ran out; now refused."""
+    import os
+
+    from detente.backtest import deu3
+
+    with pytest.raises(InputError, match=r"/dev/zero: cannot read the DEU III file: .*regular"):
+        load_deu3("/dev/zero")
+    with pytest.raises(InputError, match=r"cannot read the DEU III file: it is a folder"):
+        load_deu3(tmp_path)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match=r"fifo: cannot read the DEU III file: .*regular"):
+        load_deu3(fifo)
+    with pytest.raises(InputError, match=r"file name is too long"):
+        load_deu3(tmp_path / ("x" * 300))
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"a" * 2048)
+    monkeypatch.setattr(deu3, "MAX_DATA_BYTES", 1024)
+    with pytest.raises(InputError, match=r"big\.csv: cannot read the DEU III file: it is over"):
+        load_deu3(big)
+    result = cli("backtest", "deu3", "-m", "compromise", "--data", "/dev/zero", "--no-store")
+    assert result.code == 2
+    assert "/dev/zero: cannot read the DEU III file" in result.err

@@ -251,3 +251,41 @@ def test_a_writer_ended_by_a_signal_leaves_no_temporary(tmp_path: Path, number: 
             child.kill()
             child.wait()
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("png", "message"),
+    [
+        (lambda tmp: str(tmp / "afile" / "sub"), "afile is a file, not a folder"),
+        (lambda tmp: str(tmp / "afile"), "it is a file, not a folder"),
+        (lambda tmp: "", "the --png folder is empty"),
+        (lambda tmp: "  ", "the --png folder is empty"),
+        (lambda tmp: str(tmp / ("x" * 300)), "300 bytes long, and file names end at 255"),
+        (lambda tmp: str(tmp / ("x" * 300) / "sub"), "300 bytes long, and file names end at 255"),
+    ],
+)
+def test_report_png_folder_is_refused_before_any_work(
+    cli: Any, store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, png: Any, message: str
+) -> None:
+    """--png under a file was refused only after the HTML was written; '' wrote into the
+    current folder; a long name was an internal OSError."""
+    monkeypatch.chdir(tmp_path)  # so that a regression writes no chart into the project
+    (tmp_path / "afile").write_text("a file")
+    page = tmp_path / "r.html"
+    for what in (store, "emission-1994"):
+        result = cli("report", what, "-o", str(page), "--png", png(tmp_path), "--no-store")
+        assert result.code == 2, result.err
+        assert message in result.err
+        assert not page.exists()
+        assert "Traceback" not in result.err
+
+
+def test_report_png_folder_check_in_the_api(tmp_path: Path) -> None:
+    from detente._files import check_folder
+
+    assert check_folder(tmp_path / "new" / "deeper") == tmp_path / "new" / "deeper"
+    (tmp_path / "f").write_text("")
+    with pytest.raises(InputError, match=r"f is a file, not a folder"):
+        check_folder(tmp_path / "f" / "a" / "b")
+    with pytest.raises(InputError, match="is empty"):
+        check_folder("")

@@ -171,6 +171,7 @@ def test_list_is_newest_first_and_filters(tmp_path: Path) -> None:
     runs = store.list()
     assert [r.id for r in runs] == ids[::-1]
     assert [r.id for r in store.list(limit=2)] == ids[:0:-1]
+    assert [r.id for r in store.list(limit=10**23)] == ids[::-1]
     assert [r.id for r in store.list(kind="simulate")] == [ids[1]]
     first = runs[-1]
     assert first.models == ("compromise", "median")
@@ -615,6 +616,11 @@ def test_runs_list(two_runs: tuple[str, str, str]) -> None:
     assert doc["schema"] == RUNS_SCHEMA
     assert [r["id"] for r in doc["runs"]] == [b]
     assert doc["runs"][0]["models"] == ["median", "nash"]
+
+    # an OverflowError (SQLite INTEGER) before the limit was clamped: now every run
+    code, out, err = _invoke("list", "--json", "--limit", "99999999999999999999999", "--store", db)
+    assert code == 0, err
+    assert [r["id"] for r in json.loads(out)["runs"]] == [b, a]
 
 
 def test_runs_show(two_runs: tuple[str, str, str]) -> None:

@@ -33,6 +33,7 @@ __all__ = [
     "NAME_MAX",
     "STALE_AFTER_S",
     "atomic_write",
+    "check_folder",
     "check_output",
     "new_file_mode",
     "remove_on_signal",
@@ -94,6 +95,45 @@ def check_output(path: str | Path, *, what: str = "") -> Path:
         raise fail(f"no permission to write in the folder {folder}")
     if target.exists() and not os.access(target, os.W_OK):
         raise fail("the file is read-only")
+    return target
+
+
+def check_folder(path: str | Path, *, what: str = "") -> Path:
+    """``path`` as a folder to write files into (it may not exist yet: it will be created), or
+    an :class:`InputError` that says why it cannot be one.
+
+    Raises
+    ------
+    InputError
+        The path is empty, one of its names is longer than 255 bytes, it or a folder above it
+        is a file, or the nearest folder that exists cannot be written in.
+    """
+    label = f"{what} " if what else ""
+    if not str(path).strip():
+        raise InputError(f"the {label}folder is empty: give a folder name")
+    target = Path(path).expanduser()
+
+    def fail(problem: str) -> InputError:
+        shown = str(target) if len(str(target)) <= 200 else str(target)[:120] + "…"
+        return InputError(f"cannot write {label}into {shown}: {problem}")
+
+    for part in target.parts:
+        size = len(os.fsencode(part))
+        if size > NAME_MAX:
+            raise fail(f"a name in it is {size} bytes long, and file names end at {NAME_MAX}")
+    existing = target
+    try:
+        while not existing.exists():
+            if existing.parent == existing:
+                break
+            existing = existing.parent
+        if not existing.is_dir():
+            where = "it is" if existing == target else f"{existing} is"
+            raise fail(f"{where} a file, not a folder")
+    except OSError as err:
+        raise fail(_reason(err)) from None
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise fail(f"no permission to write in the folder {existing}")
     return target
 
 

@@ -36,12 +36,15 @@ from detente.simulate.tasks import timeline_events
 from detente.simulate.timeline import Future, actors_after, apply_change, check_futures, futures
 
 __all__ = [
+    "MAX_ROUND",
     "CrisisIncentive",
     "Dyad",
     "Misperception",
     "PairRisk",
     "RoundViews",
+    "check_draws",
     "check_issue",
+    "check_round",
     "crisis_incentives",
     "dyad_map",
     "dyads_model",
@@ -52,6 +55,34 @@ __all__ = [
     "round_views",
     "summary_json",
 ]
+
+#: The latest round a dyad map or a pair risk is asked for: the cap of the models' own round
+#: limit (``rounds`` takes at most 10,000), which a later ``--round`` raises.
+MAX_ROUND = 10_000
+
+
+def _shown(n: int) -> str:
+    return f"{n:,}" if n < 10**30 else f"a {len(str(n))}-digit number"
+
+
+def check_draws(draws: int) -> None:
+    """Refuse draws for :func:`pair_risks` outside 1..:data:`detente.simulate.MAX_DRAWS`, the
+    bound of ``simulate``."""
+    from detente.simulate import MAX_DRAWS
+
+    if not 1 <= draws <= MAX_DRAWS:
+        raise InputError(f"--draws is {_shown(draws)}; give 1 to {MAX_DRAWS:,} draws")
+
+
+def check_round(round: int) -> None:
+    """Refuse a round outside 1..:data:`MAX_ROUND` (the model runs to it: unbounded work)."""
+    if round < 1:
+        raise InputError(f"--round must be at least 1, not {round}")
+    if round > MAX_ROUND:
+        raise InputError(
+            f"--round is {_shown(round)}; at most {MAX_ROUND:,} (the models run at most "
+            f"{MAX_ROUND:,} rounds)"
+        )
 
 
 def outcome(a: float, b: float) -> tuple[str, str | None]:
@@ -363,7 +394,15 @@ def pair_risks(
     Each draw samples the scenario's uncertain inputs (as :func:`detente.simulate.simulate`,
     one child seed per draw) and runs the model to that round; a loop over draws, for small
     scenarios (each draw keeps every actor's view, O(n^3)).
+
+    Raises
+    ------
+    InputError
+        ``round`` outside 1..:data:`MAX_ROUND`, or ``draws`` outside
+        1..:data:`detente.simulate.MAX_DRAWS`.
     """
+    check_round(round)
+    check_draws(draws)
     info = dyads_model(model)
     limit = info.round_limit
     assert limit is not None

@@ -21,6 +21,8 @@ import datetime as dt
 import hashlib
 import io
 import math
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -28,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from detente.errors import InputError
+from detente.errors import InputError, ScenarioError
 from detente.scenario.model import Actor, Issue, Scenario, Source
 
 __all__ = [
@@ -36,12 +38,16 @@ __all__ = [
     "ACTOR_NAMES",
     "CITATION",
     "DEU3_SHA256",
+    "MAX_DATA_BYTES",
     "SPLITS",
     "Deu3",
     "Deu3Issue",
     "load_deu3",
     "proposal_scenario",
 ]
+
+#: A DEU III file larger than this is refused before it is read (the bundled copy is 88 kB).
+MAX_DATA_BYTES = 16 * 1024 * 1024
 
 #: Actor codes in the file's column order: the Commission, the Parliament, then member states.
 ACTORS: tuple[str, ...] = (
@@ -295,10 +301,7 @@ def load_deu3(path: str | Path | None = None) -> Deu3:
         raw = (resources.files("detente.backtest") / "data" / "deu3.csv").read_bytes()
         name = "deu3.csv (bundled)"
     else:
-        try:
-            raw = Path(path).read_bytes()
-        except OSError as err:
-            raise InputError(f"{path}: cannot read the DEU III file: {err.strerror}") from err
+        raw = _read_data(Path(path))
         name = str(path)
     try:
         text = raw.decode("utf-8")
@@ -323,6 +326,46 @@ def load_deu3(path: str | Path | None = None) -> Deu3:
         sha256=hashlib.sha256(raw).hexdigest(),
         path=name,
     )
+
+
+def _read_data(path: Path) -> bytes:
+    """The bytes of a DEU III file the user named: refused, before reading, when it is not a
+    regular file (a device or a named pipe would be read forever) or over :data:`MAX_DATA_BYTES`."""
+    from detente.scenario._text import path_kind
+
+    def fail(reason: str) -> InputError:
+        return InputError(f"{path}: cannot read the DEU III file: {reason}")
+
+    try:
+        kind = path_kind(path)
+    except ScenarioError as err:  # a name too long, a NUL, no permission to look
+        raise fail(err.problems[0].message.removeprefix("cannot be read: ")) from None
+    if kind == "missing":
+        raise fail("No such file or directory")
+    if kind != "file":
+        raise fail(
+            (
+                "it is a folder"
+                if kind == "folder"
+                else "it is not a regular file (a named pipe, device or socket)"
+            )
+            + "; give the file"
+        )
+    try:
+        # O_NONBLOCK: should the path become a pipe after the check, opening it does not block
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise fail("it is not a regular file (a named pipe, device or socket)")
+            raw = handle.read(MAX_DATA_BYTES + 1)
+    except OSError as err:
+        raise fail(err.strerror or str(err)) from None
+    if len(raw) > MAX_DATA_BYTES:
+        raise fail(
+            f"it is over {MAX_DATA_BYTES // 1024**2} MB, and DEU III files are limited to that "
+            "(the bundled copy takes 88 kB)"
+        )
+    return raw
 
 
 def _issue(row: list[str], col: dict[str, int], name: str, line: int) -> Deu3Issue:

@@ -88,7 +88,9 @@ def dyads(
     Example: detente dyads six-party-2004 --viewpoint USA
     """
     from detente.analysis.dyads import (
+        check_draws,
         check_issue,
+        check_round,
         dyad_map,
         dyads_model,
         future_names,
@@ -97,6 +99,9 @@ def dyads(
         summary_json,
     )
 
+    check_round(at_round)  # before any work: the model runs to this round
+    if draws:
+        check_draws(draws)
     s = open_what_if(scenario, sources, set_, drop)
     info = dyads_model(model)
     options = _options(info.name, option, preset, rounds)

@@ -52,8 +52,10 @@ def report(
         ),
     ] = None,
     png: Annotated[
-        Path | None,
-        typer.Option("--png", help="Also write every chart as a PNG file into this folder."),
+        str | None,  # not a Path: typer would turn an empty --png into "." (this folder)
+        typer.Option(
+            "--png", metavar="DIR", help="Also write every chart as a PNG file into this folder."
+        ),
     ] = None,
     viewpoint: Annotated[
         str | None,
@@ -99,6 +101,7 @@ def report(
     from detente.scenario.bundled import bundled_names
     from detente.scenario.io import write_text_atomic
 
+    _check_folder(output, png)  # before any work: a stored run may be studied again
     announce_compiling()  # a new run or a rebuilt one may compile a model's kernels
     is_scenario = Path(what).exists() or what in bundled_names()
     if is_scenario:
@@ -173,13 +176,15 @@ def report(
         stderr.print(f"wrote {len(files)} PNG charts into {png}", markup=False)
 
 
-def _check_folder(target: Path, png: Path | None) -> None:
-    """Refuse output paths that cannot be written before the study runs, not after."""
-    from detente._files import check_output
+def _check_folder(target: Path | None, png: str | None) -> None:
+    """Refuse output paths that cannot be written before the study runs, not after; the
+    charts' folder before the HTML is written."""
+    from detente._files import check_folder, check_output
 
-    check_output(target)
-    if png is not None and png.exists() and not png.is_dir():
-        raise InputError(f"cannot write the charts into {png}: it is a file, not a folder")
+    if target is not None:
+        check_output(target)
+    if png is not None:
+        check_folder(png, what="--png")
 
 
 def _stored_document(ref: str, viewpoint: str | None) -> dict[str, Any]:

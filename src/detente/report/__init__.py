@@ -41,13 +41,11 @@ def write_pngs(report: Report, folder: str | Path) -> list[Path]:
     InputError
         ``folder`` is a file, cannot be created, or a chart cannot be written there.
     """
-    from detente._files import atomic_write
+    from detente._files import atomic_write, check_folder
     from detente.errors import InputError
     from detente.report.layout import png, style
 
-    target = Path(folder)
-    if target.exists() and not target.is_dir():
-        raise InputError(f"cannot write the charts into {target}: it is a file, not a folder")
+    target = check_folder(folder, what="the charts")
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as err:

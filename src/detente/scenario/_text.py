@@ -73,7 +73,10 @@ def read_text(path: Path) -> str:
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise fail("is not a regular file (a named pipe, device or socket); give a file")
-        raw = handle.read(MAX_FILE_BYTES + 1)
+        try:  # /proc/self/mem is a "regular file" whose reading fails (EIO)
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as err:
+            raise _unreadable(path, err) from None
     if len(raw) > MAX_FILE_BYTES:
         size = max(len(raw), path.stat().st_size)
         raise fail(

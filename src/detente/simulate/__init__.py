@@ -21,7 +21,7 @@ from detente.errors import InputError
 from detente.forecasting import resolve_models
 from detente.models import ModelInfo
 from detente.scenario.model import Scenario
-from detente.simulate.engines import ENGINES, describe, execute
+from detente.simulate.engines import ENGINES, check_engine, describe, execute
 from detente.simulate.inputs import InputPlan, input_plan, sample_inputs
 from detente.simulate.questions import Question, parse_question
 from detente.simulate.result import SIMULATE_SCHEMA, Simulation
@@ -124,6 +124,7 @@ def simulate(
     >>> s["interval_80"][0] < s["median"] < s["interval_80"][1]
     True
     """
+    check_engine(engine, workers, scheduler)
     if draws < 1:
         raise InputError("draws must be at least 1")
     if draws > MAX_DRAWS:

@@ -15,9 +15,11 @@ from typing import Any, Protocol
 
 from detente.errors import InputError
 
-__all__ = ["ENGINES", "Work", "describe", "execute"]
+__all__ = ["ENGINES", "MAX_WORKERS", "Work", "check_engine", "describe", "execute"]
 
 ENGINES = ("in-process", "processes", "dask")
+#: The most worker processes an engine starts (each is a Python process with its own memory).
+MAX_WORKERS = 1024
 
 Progress = Callable[[int], None]
 
@@ -45,6 +47,49 @@ def describe(engine: str, workers: int, scheduler: str | None) -> str:
     return f"dask:{scheduler}" if scheduler else f"dask:local-cluster:{workers}"
 
 
+def check_engine(engine: str, workers: int, scheduler: str | None = None) -> None:
+    """Refuse an unknown engine, a worker count outside 1..:data:`MAX_WORKERS` or a malformed
+    Dask scheduler address, before any work.
+
+    Raises
+    ------
+    InputError
+        Naming the engine, the count or the address.
+    """
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine '{engine}'; engines are: {', '.join(ENGINES)}")
+    if workers < 1:
+        raise InputError("workers must be at least 1")
+    if workers > MAX_WORKERS:
+        shown = f"{workers:,}" if workers < 10**30 else f"a {len(str(workers))}-digit number"
+        raise InputError(f"--workers is {shown}; at most {MAX_WORKERS:,} worker processes")
+    if engine == "dask" and scheduler is not None:
+        _check_scheduler(scheduler)
+
+
+def _check_scheduler(scheduler: str) -> None:
+    """A malformed address (no port, a port not a number, an unknown scheme) as an InputError;
+    dask's Client raised a ValueError for it."""
+    try:
+        from distributed.comm.addressing import get_address_host_port, parse_address
+    except ModuleNotFoundError:  # execute says the extra is missing
+        return
+    shown = scheduler if len(scheduler) <= 200 else scheduler[:120] + "…"
+    try:
+        scheme, _ = parse_address(scheduler)
+        if scheme in ("inproc", "ucx"):  # addresses without a TCP port
+            return
+        _, port = get_address_host_port(scheduler)
+    except (ValueError, TypeError) as err:
+        raise InputError(
+            f"the Dask scheduler address '{shown}' is malformed ({err}); give tcp://HOST:PORT"
+        ) from None
+    if not 0 < port < 65536:
+        raise InputError(
+            f"the Dask scheduler address '{shown}' has the port {port}; ports are 1 to 65535"
+        )
+
+
 def execute(
     tasks: Sequence[Work],
     *,
@@ -63,10 +108,7 @@ def execute(
     progress
         Called with the ``count`` of each finished task.
     """
-    if engine not in ENGINES:
-        raise InputError(f"unknown engine '{engine}'; engines are: {', '.join(ENGINES)}")
-    if workers < 1:
-        raise InputError("workers must be at least 1")
+    check_engine(engine, workers, scheduler)
     report = progress or (lambda n: None)
     if engine == "in-process":
         results = []
@@ -122,7 +164,7 @@ def _dask(
     else:
         try:
             client = Client(scheduler, timeout="5s")
-        except OSError as err:
+        except (OSError, ValueError) as err:  # ValueError: an address check_engine let by
             raise InputError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from None
     try:
         futures = client.map(_run, list(tasks), pure=False)

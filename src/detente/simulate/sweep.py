@@ -37,7 +37,7 @@ import numpy as np
 from detente._rng import RNG, seeding
 from detente.errors import InputError
 from detente.scenario.model import Scenario
-from detente.simulate.engines import describe, execute
+from detente.simulate.engines import check_engine, describe, execute
 from detente.simulate.questions import parse_question
 from detente.simulate.sweep_design import Plan, design, evaluate, plan
 from detente.simulate.sweep_result import SWEEP_SCHEMA, Sweep
@@ -125,6 +125,7 @@ def sweep(
     >>> done.points, done.values["median"][:, 0].tolist()
     (6, [50.0, 55.0, 55.0, 55.0, 55.0, 55.0])
     """
+    check_engine(engine, workers, scheduler)
     resolved = plan(spec, scenario)
     questions = tuple(parse_question(q, scenario) for q in spec.questions)
     seeds = seeding(spec.rng if rng is None else rng)

@@ -51,6 +51,8 @@ __all__ = ["EXPORT_FORMATS", "ROW_LIMIT", "MissingStoreError", "RunStore", "defa
 
 #: Frames with more rows than this are stored as Parquet files beside the database.
 ROW_LIMIT = 200_000
+#: SQLite's largest INTEGER: a larger LIMIT is an OverflowError, and means "all" anyway.
+_SQLITE_MAX = 2**63 - 1
 #: Formats :meth:`RunStore.export` writes.
 EXPORT_FORMATS: tuple[str, ...] = ("csv", "parquet")
 #: Seconds a connection waits for another process's write to finish before giving up.
@@ -529,7 +531,7 @@ class RunStore:
         Parameters
         ----------
         limit
-            At most this many runs.
+            At most this many runs (more than SQLite's largest integer lists them all).
         kind
             Only runs of this kind (``"forecast"`` or ``"simulate"``).
 
@@ -550,7 +552,7 @@ class RunStore:
         sql += " ORDER BY created DESC, rowid DESC"
         if limit is not None:
             sql += " LIMIT ?"
-            params.append(max(limit, 0))
+            params.append(min(max(limit, 0), _SQLITE_MAX))  # a larger int overflows SQLite
         with self._failing("cannot list the runs"), self._connect() as conn:
             return [_summary(row) for row in conn.execute(sql, params)]
 
