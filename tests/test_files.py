@@ -256,8 +256,8 @@ def test_a_writer_ended_by_a_signal_leaves_no_temporary(tmp_path: Path, number: 
 @pytest.mark.parametrize(
     ("png", "message"),
     [
-        (lambda tmp: str(tmp / "afile" / "sub"), "afile is a file, not a folder"),
-        (lambda tmp: str(tmp / "afile"), "it is a file, not a folder"),
+        (lambda tmp: str(tmp / "blocker" / "sub"), "blocker is a file, not a folder"),
+        (lambda tmp: str(tmp / "blocker"), "it is a file, not a folder"),
         (lambda tmp: "", "the --png folder is empty"),
         (lambda tmp: "  ", "the --png folder is empty"),
         (lambda tmp: str(tmp / ("x" * 300)), "300 bytes long, and file names end at 255"),
@@ -270,7 +270,7 @@ def test_report_png_folder_is_refused_before_any_work(
     """--png under a file was refused only after the HTML was written; '' wrote into the
     current folder; a long name was an internal OSError."""
     monkeypatch.chdir(tmp_path)  # so that a regression writes no chart into the project
-    (tmp_path / "afile").write_text("a file")
+    (tmp_path / "blocker").write_text("a file")
     page = tmp_path / "r.html"
     for what in (store, "emission-1994"):
         result = cli("report", what, "-o", str(page), "--png", png(tmp_path), "--no-store")
