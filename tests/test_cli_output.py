@@ -201,7 +201,10 @@ def test_explain_shows_where_the_partner_stood(cli) -> None:
                      result.out)  # fmt: skip
 
 
-@pytest.mark.parametrize("width", [80, 100, 120])
+@pytest.mark.parametrize(
+    "width",
+    [80, pytest.param(100, marks=pytest.mark.slow), 120],  # 100 in the slow tier
+)
 @pytest.mark.parametrize(
     "args",
     [

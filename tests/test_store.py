@@ -861,7 +861,10 @@ print(json.dumps({"runs": len(runs), "rows": len(frame)}))
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
-@pytest.mark.parametrize("locked", ["file", "folder"])
+@pytest.mark.parametrize(
+    "locked",
+    ["file", pytest.param("folder", marks=pytest.mark.slow)],  # each spawns 4 processes
+)
 def test_a_read_only_store_can_be_listed_shown_and_exported(tmp_path: Path, locked: str) -> None:
     from test_files import without_root_powers
 
