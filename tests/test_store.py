@@ -587,7 +587,16 @@ def test_a_mistyped_store_path_starts_no_store_in_new_folders(
 
 
 def _invoke(*args: str) -> tuple[int, str, BaseException | None]:
-    result = CliRunner().invoke(runs_app, list(args), env={"COLUMNS": "200"})
+    from detente.cli import _console
+
+    # 200 columns, whatever width the console took when it was made (rich fixes it then when
+    # COLUMNS is set, as it is in pytest-xdist's workers)
+    saved = _console.stdout._width
+    _console.stdout._width = 200
+    try:
+        result = CliRunner().invoke(runs_app, list(args), env={"COLUMNS": "200"})
+    finally:
+        _console.stdout._width = saved
     return result.exit_code, result.output, result.exception
 
 
