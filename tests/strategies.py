@@ -35,6 +35,7 @@ def scenarios(
     issue_ids = draw(st.lists(_ids, min_size=k, max_size=k, unique=True))
     number = st.floats(0, 100, **_finite)
     capability = st.one_of(st.just(0.0), st.floats(0.001, 1000, **_finite))
+    ids = set(actor_ids)
     actors: list[dict[str, Any]] = []
     for actor_id in actor_ids:
         actor: dict[str, Any] = {
@@ -43,9 +44,11 @@ def scenarios(
             "position": {i: draw(number) for i in issue_ids},
             "salience": {i: draw(number) for i in issue_ids},
         }
-        if rich_text:
-            actor["name"] = draw(_text)
-            actor["aliases"] = draw(st.lists(_text.filter(bool), max_size=2))
+        if rich_text:  # a name or alias may not be another actor's id (the lookup rule)
+            actor["name"] = draw(_text.filter(lambda t, mine=actor_id: t == mine or t not in ids))
+            actor["aliases"] = draw(
+                st.lists(_text.filter(lambda t: bool(t) and t not in ids), max_size=2)
+            )
             actor["description"] = draw(_text)
             issue = draw(st.sampled_from(issue_ids))
             value = actor["salience"][issue]

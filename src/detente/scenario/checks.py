@@ -432,11 +432,11 @@ def _salience_scale_problems(s: Scenario) -> Iterator[Problem]:
 def _naming_problems(s: Scenario) -> Iterator[Problem]:
     """A name or alias that is another actor's id would make ``--drop B`` or ``--for B`` point
     at the wrong actor."""
-    ids = {a.id.casefold(): a.id for a in s.actors}
+    ids = {a.id for a in s.actors}
     for n, actor in enumerate(s.actors):
         for field, values in (("name", [actor.name]), ("aliases", list(actor.aliases))):
             for value in values:
-                other = ids.get(value.casefold()) if value else None
+                other = value if value in ids else None  # ids differing in case are distinct
                 if other is not None and other != actor.id:
                     yield Problem(
                         f"actors[{actor.id}].{field}",
