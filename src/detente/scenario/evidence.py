@@ -156,6 +156,7 @@ class _SourceRefused(Exception):
 
 def _source_text(file: str, folders: list[Path]) -> str | None:
     """The source's text (whitespace squashed), None when no folder has it."""
+    inside = False  # the path lies in one of the folders (found there or not)
     for folder in folders:
         base = folder.resolve()
         try:
@@ -164,6 +165,7 @@ def _source_text(file: str, folders: list[Path]) -> str | None:
             raise _SourceRefused(f"{file!r} is not a usable file name") from None
         if not candidate.is_relative_to(base):
             continue
+        inside = True
         try:
             info = candidate.stat()
         except (OSError, ValueError):
@@ -180,7 +182,7 @@ def _source_text(file: str, folders: list[Path]) -> str | None:
         except OSError as err:
             raise _SourceRefused(f"{file!r} cannot be read: {err.strerror}") from None
         return _squash(_decoded(file, raw))
-    if not any(_inside(folder, file) for folder in folders):
+    if not inside:
         raise _SourceRefused(
             f"{file!r} is outside the scenario's folder and --sources: a source file must lie in "
             "one of them (give --sources FOLDER to name the folder that holds it)"
@@ -201,13 +203,6 @@ def _decoded(file: str, raw: bytes) -> str:
             f"{file!r} is not UTF-8 text (byte 0x{raw[err.start]:02x} on line {line}; Latin-1 or "
             "Windows-1252, perhaps); save it as UTF-8"
         ) from None
-
-
-def _inside(folder: Path, file: str) -> bool:
-    try:
-        return (folder.resolve() / file).resolve().is_relative_to(folder.resolve())
-    except (OSError, RuntimeError, ValueError):
-        return False
 
 
 def _squash(text: str) -> str:
