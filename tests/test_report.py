@@ -132,6 +132,7 @@ def test_any_stored_run_reports_even_smp_with_a_later_event(cli, tmp_path: Path)
     assert "smp is left out of the Monte Carlo draws" in fresh.err
     text = (tmp_path / "fresh.html").read_text(encoding="utf-8")
     assert "smp is left out of the Monte Carlo draws" in text
+    assert "smp: no draws (see the warning at the top)." in text  # its chart row has no bars
     assert "forecast-smp" in text or ">smp<" in text
 
 

@@ -70,6 +70,8 @@ def forecasts(view: StudyView, issue: Issue, add: AddChart) -> dict[str, Any]:
         ]
     simulated = view.simulation is not None
     models = [row["model"] for row in rows]
+    drawn = {row["model"] for row in mc}
+    undrawn = [m for m in models if m not in drawn] if simulated else []
     return {
         "forecasts": rows,
         "mc": mc,
@@ -80,6 +82,11 @@ def forecasts(view: StudyView, issue: Issue, add: AddChart) -> dict[str, Any]:
             + (
                 "; bars show where the Monte Carlo draws fell under each future (thick: the "
                 "middle 50%, thin: the middle 80%, circle: the median; shading: the histogram)."
+                + (
+                    f" {', '.join(undrawn)}: no draws (see the warning at the top)."
+                    if undrawn
+                    else ""
+                )
                 if simulated
                 else "."
             ),
