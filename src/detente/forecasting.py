@@ -16,6 +16,8 @@ import numpy as np
 from detente import models as _models
 from detente._rng import RNG, seed_fields, seeding
 from detente._version import __version__
+from detente.calibration import Predictive
+from detente.calibration.apply import calibrated
 from detente.errors import InputError, ModelError
 from detente.models import ModelInfo, ModelOptions, Move, Solution
 from detente.scenario.model import Scenario
@@ -60,7 +62,9 @@ class ModelRun:
 
     Dynamic models also keep their ``rounds`` per issue (empty for static models) and, per
     issue, whether the run ``settled`` by the model's stopping rule (None: a static model, or
-    a dynamic one run for a fixed number of rounds).
+    a dynamic one run for a fixed number of rounds). ``calibrated`` holds per issue the
+    forecast's distribution with the model's errors on DEU III
+    (:mod:`detente.calibration`); empty when none was learned for the model and its options.
     """
 
     model: str
@@ -69,6 +73,7 @@ class ModelRun:
     notes: tuple[str, ...] = ()
     rounds: tuple[tuple[Round, ...], ...] = ()
     settled: tuple[bool | None, ...] = ()
+    calibrated: tuple[Predictive | None, ...] = field(default=(), compare=False)
 
     @property
     def unsettled(self) -> int:
@@ -113,6 +118,25 @@ class Forecast:
                 return run
         raise KeyError(model)
 
+    def predictive(self, model: str, issue: str) -> Predictive | None:
+        """The calibrated distribution of ``model``'s forecast of ``issue`` (None: not learned)."""
+        run = self.run(model)
+        if not run.calibrated:
+            return None
+        return run.calibrated[self.scenario.issue_ids.index(issue)]
+
+    def interval(self, model: str, issue: str, level: float = 0.8) -> tuple[float, float] | None:
+        """The calibrated interval of ``level`` (0.5, 0.8 or 0.9 as shown; any in (0, 1))."""
+        found = self.predictive(model, issue)
+        return None if found is None else found.interval(level)
+
+    def probability(
+        self, model: str, issue: str, *, above: float | None = None, below: float | None = None
+    ) -> float | None:
+        """Calibrated probability that the outcome is at least ``above`` and at most ``below``."""
+        found = self.predictive(model, issue)
+        return None if found is None else found.probability(above=above, below=below)
+
     def rows(self) -> list[dict[str, Any]]:
         """The tidy table as a list of dicts (what :meth:`to_frame` wraps)."""
         out: list[dict[str, Any]] = []
@@ -153,7 +177,9 @@ class Forecast:
         Columns: ``model``, ``options`` (JSON), ``issue``, ``draw`` and ``round`` (empty for a
         deterministic static forecast), ``actor`` (empty for group-level quantities),
         ``quantity`` (``forecast``; dynamic models add ``position`` and their round figures,
-        such as ``median``, ``mean`` or ``most_probable``) and ``value``.
+        such as ``median``, ``mean`` or ``most_probable``) and ``value``. The calibrated
+        intervals are not rows of it: they follow from the forecast and the shipped
+        calibration (:meth:`interval`, and the JSON document's ``calibrated``).
         """
         import pandas as pd
 
@@ -180,8 +206,11 @@ class Forecast:
                     "label": issue.label(row["value"]),
                     "notes": [n for n in run.notes if n.startswith(f"{issue.id}:")],
                 }
+                j = s.issue_ids.index(issue.id)
+                found = run.calibrated[j] if run.calibrated else None
+                if found is not None:
+                    entry["calibrated"] = _calibrated_json(found)
                 if run.rounds:
-                    j = s.issue_ids.index(issue.id)
                     entry["rounds"] = [
                         {
                             **rounds[key][state.round],
@@ -232,6 +261,13 @@ class Forecast:
         }
 
 
+def _calibrated_json(found: Predictive) -> dict[str, Any]:
+    """A calibrated distribution in a forecast document: its intervals and 99 quantiles."""
+    return found.to_json() | {
+        "learned_on": f"DEU III, {found.error.decisions} forecasts scored out of fold"
+    }
+
+
 def resolve_models(
     models: Sequence[str] | None,
     options: Mapping[str, Mapping[str, Any]] | None,
@@ -267,6 +303,7 @@ def forecast(
     *,
     options: Mapping[str, Mapping[str, Any]] | None = None,
     rng: RNG = None,
+    calibrate: bool = True,
 ) -> Forecast:
     """Run models on a scenario.
 
@@ -282,6 +319,9 @@ def forecast(
     rng
         Seed or generator for stochastic models. The forecast records the seed that rebuilds
         it (one is drawn when none is given).
+    calibrate
+        Give each model's calibrated distribution where one was learned
+        (:mod:`detente.calibration`; the backtest, which learns them, turns this off).
 
     Returns
     -------
@@ -327,11 +367,15 @@ def forecast(
             if info.notes
             else []
         )
+        dumped = opts.model_dump(mode="json")
         runs.append(
             ModelRun(
                 model=info.name,
-                options=opts.model_dump(mode="json"),
+                options=dumped,
                 values=tuple(float(v) for v in values),
+                calibrated=calibrated(info.name, dumped, scenario, list(values))
+                if calibrate
+                else (),
                 notes=tuple(notes),
                 rounds=_issue_paths(solution, k),
                 settled=_settled(solution, k, info.iterative),

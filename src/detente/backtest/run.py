@@ -393,7 +393,7 @@ def backtest(
         scenario = issue.to_scenario(capabilities(issue, capability, data))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # counted below instead
-            fc = forecast(scenario, single, options=only(single), rng=child)
+            fc = forecast(scenario, single, options=only(single), rng=child, calibrate=False)
         for run in fc.runs:
             if run.unsettled:
                 unsettled[run.model] = unsettled.get(run.model, 0) + 1
@@ -459,7 +459,7 @@ def _joint(
         scenario = proposal_scenario(group, [capabilities(i, capability, data) for i in group])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # counted below instead
-            fc = forecast(scenario, list(names), options=options, rng=child)
+            fc = forecast(scenario, list(names), options=options, rng=child, calibrate=False)
         for run in fc.runs:
             if run.unsettled:
                 unsettled[run.model] = unsettled.get(run.model, 0) + 1

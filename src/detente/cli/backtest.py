@@ -25,7 +25,7 @@ from detente.cli._console import (
 from detente.errors import InputError
 
 if TYPE_CHECKING:
-    from detente.backtest import Backtest
+    from detente.backtest import Backtest, Deu3
 
 __all__ = ["backtest"]
 
@@ -85,6 +85,36 @@ def backtest(
         Path | None,
         typer.Option("--output", "-o", help="Also write the tables to this markdown file."),
     ] = None,
+    calibration: Annotated[
+        bool,
+        typer.Option(
+            "--calibration",
+            help="Measure the calibrated intervals instead (coverage of each nominal level, "
+            "CRPS, 80%% width) of --model (default: compromise), by repeated 10-fold "
+            "cross-validation over all 351 decisions, leave-one-wave-out and the test half.",
+        ),
+    ] = False,
+    fit_calibration: Annotated[
+        bool,
+        typer.Option(
+            "--fit-calibration",
+            help="Rebuild the calibration the package ships (every model, or --model) and "
+            "write it to --to.",
+        ),
+    ] = False,
+    repeats: Annotated[
+        int,
+        typer.Option(
+            help="Fold assignments of --calibration and --fit-calibration.", min=1, max=100
+        ),
+    ] = 20,
+    to: Annotated[
+        Path,
+        typer.Option(
+            help="The folder --fit-calibration writes model_error.json and its "
+            "out-of-fold intervals to."
+        ),
+    ] = Path("."),
     option: SettingsOption = None,
     preset: PresetOption = None,
     rounds: RoundsOption = None,
@@ -111,6 +141,11 @@ def backtest(
 
         check_output(output)
     deu3 = load_deu3(data)
+    if calibration and fit_calibration:
+        raise InputError("give --calibration (measure) or --fit-calibration (rebuild), not both")
+    if calibration or fit_calibration:
+        _calibration(deu3, calibration, model or [], repeats, to, as_json)
+        return
     options = model_options(option or [], model or None, preset, rounds)
     total = len(deu3.select(split)) * (2 if draws else 1)
     progress = progress_bar("scoring")
@@ -145,6 +180,21 @@ def backtest(
         write_text_atomic(output, bt.to_markdown())
         if not as_json:
             stdout.print(f"[dim]tables written to {output}[/dim]")
+
+
+def _calibration(
+    deu3: Deu3, check: bool, models: list[str], repeats: int, to: Path, as_json: bool
+) -> None:
+    from detente.backtest import default_models
+    from detente.cli.calibration import run_calibration, run_fit
+    from detente.models import REFERENCE
+
+    if check:
+        run_calibration(deu3, models or [REFERENCE], repeats, as_json)
+        return
+    if as_json:
+        raise InputError("--fit-calibration writes files; use it without --json")
+    run_fit(deu3, models or list(default_models()), repeats, to)
 
 
 def _print_backtest(bt: Backtest) -> None:

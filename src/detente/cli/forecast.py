@@ -36,7 +36,10 @@ from detente.cli._console import (
 from detente.errors import InputError
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from detente.forecasting import Forecast, ModelRun
+    from detente.simulate.questions import Question
 
 __all__ = ["forecast"]
 
@@ -56,6 +59,13 @@ def forecast(
     seed: Annotated[
         int | None,
         typer.Option("--rng", help="Seed for stochastic options (recorded in --json).", min=0),
+    ] = None,
+    question: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A threshold to give the calibrated probability of, such as "
+            "'disarmament >= 75' (repeatable).",
+        ),
     ] = None,
     as_json: JsonFlag = False,
     sources: SourcesDir = None,
@@ -82,6 +92,9 @@ def forecast(
     if explain is not None and as_json:
         raise InputError("--explain prints an explanation; use it without --json")
     focus = find_actor(s, explain) if explain is not None else None
+    from detente.simulate.questions import parse_question
+
+    asked = [parse_question(text, s) for text in question or []]
     started = dt.datetime.now(dt.UTC)
     with warnings_to_stderr(), working("forecasting"):
         fc = run_forecast(s, model or None, options=options, rng=seed)
@@ -93,7 +106,7 @@ def forecast(
     if as_json:
         print_json(fc.to_json())
         return
-    _print_forecast(fc, full)
+    _print_forecast(fc, full, asked)
     if focus is not None:
         _print_explanation(fc, focus)
     if fc.run_id:
@@ -124,7 +137,22 @@ def _more_actors(fc: Forecast, shown: list[int]) -> None:
         )
 
 
-def _print_forecast(fc: Forecast, full: bool = True) -> None:
+def interval_note(fc: Forecast) -> str:
+    """The line that says where the intervals come from (and which models have none)."""
+    from detente.calibration import shipped
+
+    missing = [run.model for run in fc.runs if not run.calibrated]
+    line = (
+        f"80% interval: 80% of the {shipped()['decisions']} EU decisions of DEU III with "
+        "forecasts like this one landed in such an interval (learned out of fold); a "
+        "negotiation unlike EU legislation may fall outside what was learned."
+    )
+    if missing:
+        line += f" Not learned for {', '.join(missing)} (not backtested with these options)."
+    return line
+
+
+def _print_forecast(fc: Forecast, full: bool = True, questions: Sequence[Question] = ()) -> None:
     from rich.table import Table
 
     s = fc.scenario
@@ -143,11 +171,24 @@ def _print_forecast(fc: Forecast, full: bool = True) -> None:
         )
         table.add_column("Model")
         table.add_column("Forecast", justify="right")
+        table.add_column("80% interval", justify="right")
         table.add_column("Nearest label on the scale")
         for run in fc.runs:
             value = run.values[j]
-            table.add_row(run.model, f"{value:.2f}", literal(issue.label(value)))
+            found = run.calibrated[j] if run.calibrated else None
+            if found is None:
+                interval = "not learned"
+            else:
+                lo, hi = found.interval(0.8)
+                interval = f"{lo:.0f} to {hi:.0f}"
+            table.add_row(run.model, f"{value:.2f}", interval, literal(issue.label(value)))
         stdout.print(table)
+    stdout.print(Text(interval_note(fc), style="dim"))
+    for question in questions:
+        for run in fc.runs:
+            p = fc.probability(run.model, question.issue, **question.bounds())
+            said = "not learned" if p is None else f"{p:.0%}"
+            stdout.print(f"P({question.text}) by {run.model}: {said}", markup=False)
     for run in fc.runs:
         for note in run.notes:
             stdout.print(Text(f"note ({run.model}): {note}", style="dim"))

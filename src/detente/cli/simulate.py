@@ -176,6 +176,9 @@ def _print_simulation(sim: Simulation) -> None:
                         f"{summary['median']:.1f}",
                         _interval(summary["interval_50"]),
                         _interval(summary["interval_80"]),
+                        "not learned"
+                        if summary["calibrated"] is None
+                        else _interval(summary["calibrated"]["intervals"]["80"]),
                         _sparkline(summary["histogram"]["counts"]),
                     ]
                 )
@@ -183,14 +186,32 @@ def _print_simulation(sim: Simulation) -> None:
             Text.assemble(
                 f"{issue.name or issue.id}  ", (f"(scale {issue.min:g}-{issue.max:g})", "dim")
             ),
-            ["Future", "Model", "Median", "50%", "80%", f"{issue.min:g} ... {issue.max:g}"],
+            [
+                "Future",
+                "Model",
+                "Median",
+                "50% of draws",
+                "80% of draws",
+                "Calibrated 80%",
+                f"{issue.min:g} ... {issue.max:g}",
+            ],
             rows,
             keys=2,
-            right=(2, 3, 4),
+            right=(2, 3, 4, 5),
         )
         if issue.scale:
             _print_bands(sim, issue.id, futures)
         _print_tornado(sim, issue.id, futures)
+    stdout.print(
+        Text(
+            "Intervals of draws show input uncertainty only: on EU decisions they held the "
+            "outcome far less often than they say. The calibrated 80% interval adds each "
+            "model's errors on DEU III: 80% of decisions with forecasts like these landed in "
+            "it (out of fold); a negotiation unlike EU legislation may fall outside what was "
+            "learned.",
+            style="dim",
+        )
+    )
     _print_questions(sim)
 
 
@@ -204,10 +225,19 @@ def _print_questions(sim: Simulation) -> None:
             here = {
                 r["model"]: r for r in answers if r["question"] == q.text and r["future"] == future
             }
-            cells = [f"{here[m]['probability']:.3f} ± {here[m]['se']:.3f}" for m in sim.models]
+            cells = [
+                f"{here[m]['probability']:.3f} ± {here[m]['se']:.3f}"
+                + (
+                    ""
+                    if here[m]["calibrated_probability"] is None
+                    else f"; calibrated {here[m]['calibrated_probability']:.2f}"
+                )
+                for m in sim.models
+            ]
             rows.append([q.text, future, *cells])
     print_split(
-        "Threshold questions: probability over the draws (± Monte Carlo standard error)",
+        "Threshold questions: share of the draws (± Monte Carlo standard error), and the "
+        "calibrated probability (with each model's errors on DEU III)",
         ["Question", "Future", *sim.models],
         rows,
         keys=2,

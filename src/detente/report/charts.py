@@ -25,6 +25,7 @@ __all__ = [
     "possessive",
     "power_chart",
     "quad_chart",
+    "reliability_chart",
     "rounds_chart",
     "scale_chart",
 ]
@@ -418,6 +419,33 @@ def rounds_chart(
     _scale_yticks(ax, issue, axis_pt)
     if not issue.scale:
         ax.set_ylabel(_axis_title(issue))
+    return fig
+
+
+def reliability_chart(nominal: Sequence[float], observed: Mapping[str, Sequence[float]]) -> Figure:
+    """Nominal level of a central interval against the share of outcomes it held, per model;
+    the diagonal is perfect calibration, the shaded band 3 points either side of it."""
+    fig = Figure(figsize=(PAGE_WIDTH_IN * 0.6, 3.6))
+    fig.subplots_adjust(left=0.14, right=0.97, bottom=0.14, top=0.97)
+    ax = fig.add_subplot()
+    x = np.asarray(nominal, dtype=float) * 100.0
+    ax.fill_between(x, x - 3.0, x + 3.0, color="#e8e8e8", lw=0)
+    ax.plot([0, 100], [0, 100], color=_MUTED, lw=0.8, ls="--")
+    for k, (model, shares) in enumerate(observed.items()):
+        ax.plot(
+            x,
+            np.asarray(shares, dtype=float) * 100.0,
+            marker=_MODEL_MARKERS[k % len(_MODEL_MARKERS)],
+            ms=4,
+            lw=1.2,
+            label=model,
+        )
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    ax.set_xlabel("nominal level of the central interval (%)")
+    ax.set_ylabel("EU decisions inside it (%)")
+    ax.grid(color="#eeeeee", lw=0.6)
+    ax.legend(fontsize=_LABEL_PT, frameon=False, loc="upper left")
     return fig
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
+from detente.report import charts
 from detente.report.accuracy import load_accuracy
 from detente.report.document import StudyView
 from detente.report.layout import colours, style
@@ -68,6 +69,19 @@ def build(document: Mapping[str, Any]) -> Report:
             section["advice"] = advice.advice(view, issue)
             sections.append(section)
         traded = trades.trades(view, palette, add)
+        held = notes.reliability(view)
+        if held["rows"]:
+            held["chart"] = add(
+                "reliability",
+                "How far the calibrated intervals held on DEU III: for each nominal level, the "
+                f"share of the {held['decisions']} EU decisions whose outcome fell inside the "
+                f"model's interval (10-fold cross-validation by proposal, mean of "
+                f"{held['repeats']} fold assignments, under three capability readings). On the "
+                "dashed diagonal an interval holds what it says; the band is 3 points either side.",
+                charts.reliability_chart(
+                    held["nominal"], {row["model"]: row["observed"] for row in held["rows"]}
+                ),
+            )
     data = {
         "title": s.name or s.id,
         "header": header.header(view),
@@ -79,6 +93,7 @@ def build(document: Mapping[str, Any]) -> Report:
         "methods": notes.methods(view),
         "left_out": notes.left_out(view),
         "accuracy": load_accuracy(),
+        "reliability": held,
         "has_simulation": view.simulation is not None,
     }
     return Report(data=data, charts=kept)

@@ -45,6 +45,17 @@ class Question:
         """Whether each forecast meets the threshold."""
         return np.asarray(_OPS[self.op](np.asarray(values, dtype=float), self.value))
 
+    def bounds(self) -> dict[str, float]:
+        """The question as the ``above``/``below`` bounds of a calibrated probability
+        (:meth:`detente.calibration.Predictive.probability`; a strict bound moves by 1e-9)."""
+        tiny = 1e-9 * max(1.0, abs(self.value))
+        return {
+            ">=": {"above": self.value},
+            ">": {"above": self.value + tiny},
+            "<=": {"below": self.value},
+            "<": {"below": self.value - tiny},
+        }[self.op]
+
     def answer(self, values: np.ndarray) -> tuple[float, float]:
         """The share of ``values`` that meet it, and its Monte Carlo standard error."""
         met = self.met(values)

@@ -11,6 +11,8 @@ import numpy as np
 
 from detente._rng import seed_fields
 from detente._version import __version__
+from detente.calibration import Predictive
+from detente.calibration.apply import calibrated
 from detente.scenario.model import Issue, Scenario
 from detente.simulate.questions import Question
 from detente.simulate.timeline import Future
@@ -63,9 +65,29 @@ class Simulation:
         """The forecast of every draw (draws,)."""
         return self.values[future, model][:, self.scenario.issue_ids.index(issue)]
 
-    def summary(self, future: str, model: str, issue: str) -> dict[str, Any]:
-        """Median, mean, intervals, histogram, band probabilities and the tornado table."""
+    def predictive(self, future: str, model: str, issue: str) -> Predictive | None:
+        """The calibrated distribution of the outcome: the model's errors on DEU III
+        (:mod:`detente.calibration`) around every draw's forecast, averaged over the draws.
+
+        The parts of the distribution that stand on the actors' positions and the status quo
+        read the scenario's stated inputs (not each draw's, nor a future's changes). None when
+        no error distribution was learned for the model and its options.
+        """
         values = self.outcome(future, model, issue)
+        j = self.scenario.issue_ids.index(issue)
+        per_issue: list[np.ndarray | float] = [0.0] * len(self.scenario.issues)
+        per_issue[j] = values
+        found = calibrated(model, self.options[model], self.scenario, per_issue)
+        return found[j] if found else None
+
+    def summary(self, future: str, model: str, issue: str) -> dict[str, Any]:
+        """Median, mean, intervals, histogram, band probabilities and the tornado table.
+
+        ``interval_50`` and ``interval_80`` are the draws' own (input uncertainty only);
+        ``calibrated`` the intervals of :meth:`predictive` (None when not learned).
+        """
+        values = self.outcome(future, model, issue)
+        found = self.predictive(future, model, issue)
         scale = self.scenario.issue(issue)
         q10, q25, q50, q75, q90 = np.quantile(values, [0.1, 0.25, 0.5, 0.75, 0.9])
         counts, edges = np.histogram(values, bins=HISTOGRAM_BINS, range=(scale.min, scale.max))
@@ -79,6 +101,7 @@ class Simulation:
             "sd": float(values.std()),
             "interval_50": [float(q25), float(q75)],
             "interval_80": [float(q10), float(q90)],
+            "calibrated": None if found is None else found.to_json(),
             "histogram": {"edges": edges.tolist(), "counts": counts.tolist()},
             "bands": _bands(values, scale),
             "at_least": [
@@ -96,6 +119,7 @@ class Simulation:
             for future in self.future_names:
                 for model in self.models:
                     p, se = q.answer(self.outcome(future, model, q.issue))
+                    found = self.predictive(future, model, q.issue)
                     out.append(
                         {
                             "question": q.text,
@@ -103,6 +127,9 @@ class Simulation:
                             "model": model,
                             "probability": p,
                             "se": se,
+                            "calibrated_probability": None
+                            if found is None
+                            else found.probability(**q.bounds()),
                             "draws": self.draws,
                         }
                     )

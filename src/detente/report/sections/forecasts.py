@@ -20,6 +20,7 @@ def forecasts(view: StudyView, issue: Issue, add: AddChart) -> dict[str, Any]:
             "model": entry["model"],
             "value": entry["value"],
             "label": entry["label"],
+            "i80": (entry.get("calibrated") or {}).get("intervals", {}).get("80"),
             "notes": [n.split(":", 1)[1].strip() for n in entry["notes"] if n.startswith(prefix)],
         }
         for entry in view.forecasts(issue.id)
@@ -49,6 +50,7 @@ def forecasts(view: StudyView, issue: Issue, add: AddChart) -> dict[str, Any]:
                     "median": summary["median"],
                     "i50": summary["interval_50"],
                     "i80": summary["interval_80"],
+                    "c80": (summary.get("calibrated") or {}).get("intervals", {}).get("80"),
                     "label": issue.label(summary["median"]),
                     "bands": summary["bands"],
                 }
@@ -74,6 +76,7 @@ def forecasts(view: StudyView, issue: Issue, add: AddChart) -> dict[str, Any]:
     undrawn = [m for m in models if m not in drawn] if simulated else []
     return {
         "forecasts": rows,
+        "calibrated": any(row["i80"] is not None for row in rows),
         "mc": mc,
         "bands": {"anchors": anchors, "rows": bands},
         "chart_forecasts": add(

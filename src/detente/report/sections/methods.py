@@ -7,7 +7,7 @@ from typing import Any
 from detente import models as registry
 from detente.report.document import StudyView
 
-__all__ = ["left_out", "methods"]
+__all__ = ["left_out", "methods", "reliability"]
 
 
 def methods(view: StudyView) -> list[dict[str, Any]]:
@@ -31,3 +31,30 @@ def methods(view: StudyView) -> list[dict[str, Any]]:
 def left_out(view: StudyView) -> list[dict[str, str]]:
     """The registered models the study did not run, and why."""
     return [dict(entry) for entry in view.doc.get("left_out", [])]
+
+
+def reliability(view: StudyView) -> dict[str, Any]:
+    """How far each model's calibrated intervals held on DEU III (the shipped evaluation)."""
+    from detente.calibration import NOMINAL, shipped
+
+    doc = shipped()
+    rows = []
+    for entry in doc["models"]:
+        if entry["model"] not in view.doc["models"]:
+            continue
+        figures = entry["evaluation"]["repeated"]["all"]
+        rows.append(
+            {
+                "model": entry["model"],
+                "observed": [figures[f"cover{round(n * 100)}"] for n in NOMINAL],
+                "crps": figures["crps"],
+                "width80": figures["width80"],
+                "point_mae": entry["point_mae"],
+            }
+        )
+    return {
+        "nominal": list(NOMINAL),
+        "rows": rows,
+        "decisions": doc["decisions"],
+        "repeats": doc["repeats"],
+    }

@@ -1,0 +1,151 @@
+"""``detente backtest deu3 --calibration`` and ``--fit-calibration``: the model-error layer.
+
+``--calibration`` measures, by cross-validation on DEU III, whether each model's calibrated
+intervals hold the share of outcomes they say; ``--fit-calibration`` rebuilds the parameters
+the package ships (``detente/calibration/data/``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.table import Table
+
+from detente.cli._console import print_json, progress_bar, stdout, warnings_to_stderr
+from detente.errors import InputError
+
+if TYPE_CHECKING:
+    from detente.backtest import Deu3
+
+__all__ = ["print_calibration", "run_calibration", "run_fit"]
+
+_LEVELS = tuple(range(10, 100, 10))
+
+
+def run_calibration(data: Deu3, models: Sequence[str], repeats: int, as_json: bool) -> None:
+    """Evaluate the calibrated intervals of ``models`` and print (or give as JSON) the tables."""
+    from detente.backtest import model_error as me
+    from detente.calibration import model_error
+
+    widths: dict[str, tuple[float, float]] = {}
+    for name in models:
+        shipped = model_error(name)
+        if shipped is None:
+            raise InputError(
+                f"--calibration: no error distribution is shipped for model '{name}' "
+                "(run --fit-calibration with it)"
+            )
+        widths[name] = (shipped.forecast_width, shipped.position_width)
+    steps = 3 * len(data.select("all")) + len(models) * repeats
+    progress = progress_bar("calibration")
+    results: dict[str, Any] = {}
+    with progress, warnings_to_stderr():
+        bar = progress.add_task("forecasts, then fold assignments", total=steps)
+        forecasts, _ = me.forecasts_of(
+            data, list(models), progress=lambda n: progress.advance(bar, n)
+        )
+        for name in models:
+            rows = me.decisions(data, forecasts, name)
+            results[name] = me.evaluate(
+                rows, widths[name], repeats=repeats, progress=lambda n: progress.advance(bar, n)
+            ) | {
+                "test_half": me.test_half(rows, widths[name]),
+                "point_mae": float((rows.frame["forecast"] - rows.frame["outcome"]).abs().mean()),
+                "widths": list(widths[name]),
+            }
+    if as_json:
+        print_json(
+            {
+                "schema": "detente.calibration-check/1",
+                "data_sha256": data.sha256,
+                "repeats": repeats,
+                "models": results,
+            }
+        )
+        return
+    print_calibration(results, repeats)
+
+
+def _row(table: Table, label: str, figures: dict[str, float], first: bool = False) -> None:
+    table.add_row(
+        label,
+        *(f"{figures[f'cover{lv}']:.0%}" for lv in _LEVELS),
+        f"{figures['crps']:.2f}",
+        f"{figures['width80']:.1f}",
+    )
+
+
+def _table(title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column("Decisions", no_wrap=True)
+    for lv in _LEVELS:
+        table.add_column(f"{lv}%", justify="right")
+    table.add_column("CRPS", justify="right")
+    table.add_column("80% width", justify="right")
+    return table
+
+
+def print_calibration(results: dict[str, Any], repeats: int) -> None:
+    """The coverage of every nominal interval (the reliability table), CRPS and 80% width."""
+    stdout.print(
+        "[bold]Calibrated intervals on DEU III[/bold]: share of outcomes inside the interval of "
+        "each nominal level (a reliability table: it should read 10%, 20%, ... 90%), mean "
+        "CRPS and mean width of the 80% interval, on 0-100; all 351 decisions under the three "
+        "capability sources"
+    )
+    for name, r in results.items():
+        table = _table(
+            f"{name}: kernel widths {r['widths'][0]:g}/{r['widths'][1]:g}; "
+            f"its point forecast's MAE {r['point_mae']:.2f}"
+        )
+        _row(table, f"10-fold CV by proposal, mean of {repeats}", r["repeated"]["all"])
+        _row(table, "leave one wave out", r["waves"]["all"])
+        _row(table, "test half (fit on the development half)", r["test_half"]["all"])
+        stdout.print(table)
+        low = ", ".join(f"{key[5:]}%: {lo:.1%} to {hi:.1%}" for key, (lo, hi) in r["range"].items())
+        stdout.print(f"[dim]coverage over the {repeats} fold assignments: {low}[/dim]")
+        for group, title in (
+            ("spread", "by spread of the actors' positions (terciles)"),
+            ("procedure", "by procedure"),
+            ("wave", "by wave"),
+            ("capability", "by capability source"),
+        ):
+            sub = _table(f"{name}, {title} (10-fold CV, mean of {repeats})")
+            for key, figures in r["repeated"][group].items():
+                _row(sub, f"wave {key}" if group == "wave" else str(key), figures)
+            stdout.print(sub)
+
+
+def run_fit(data: Deu3, models: Sequence[str], repeats: int, folder: Path) -> None:
+    """Rebuild the shipped parameters and their evaluation, and write them to ``folder``."""
+    import gzip
+
+    from detente._files import atomic_write, check_folder
+    from detente.backtest import model_error as me
+
+    check_folder(folder, what="calibration")
+    steps = 3 * len(data.select("all")) + len(models) * (
+        len(me.FORECAST_WIDTHS) * len(me.POSITION_WIDTHS) + repeats
+    )
+    progress = progress_bar("fitting")
+    with progress, warnings_to_stderr():
+        bar = progress.add_task("forecasts, widths, fold assignments", total=steps)
+        doc, oof = me.build(
+            data, models=list(models), repeats=repeats, progress=lambda n: progress.advance(bar, n)
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    target = atomic_write(
+        folder / "model_error.json", json.dumps(doc, indent=1, sort_keys=True) + "\n"
+    )
+    text = oof.to_csv(index=False, float_format="%.6g", lineterminator="\n")
+    oof_path = atomic_write(
+        folder / "model_error_oof.csv.gz", gzip.compress(text.encode("utf-8"), mtime=0)
+    )
+    stdout.print(
+        f"wrote {target} and {oof_path}; to ship them, copy both into "
+        "src/detente/calibration/data/",
+        markup=False,
+    )
