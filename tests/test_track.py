@@ -27,8 +27,8 @@ from detente.track import (
     make_question,
     pinball_loss,
     seal_document,
+    worked_example,
 )
-from detente.track import worked_example
 
 START = dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC)
 SRC = Path(__file__).resolve().parents[1] / "src"
