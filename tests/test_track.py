@@ -658,3 +658,45 @@ def test_the_worked_examples_seal_verifies_and_a_change_is_caught() -> None:
     assert check_document(seal) == []
     seal["forecasts"][3]["distribution"]["quantiles"][50] += 0.001
     assert "digest mismatch" in check_document(seal)[0]
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+
+def test_the_report_of_a_sealed_run_has_a_track_record_section(
+    db: Path, cli: Any, tmp_path: Path
+) -> None:
+    from html.parser import HTMLParser
+
+    store = RunStore(db)
+    run_id = _simulation_run(store, draws=40)
+    unsealed = _simulation_run(store, draws=40)
+    question = _question()
+    question["rubric"]["text"] = "<script>alert(1)</script> & more"
+    store.add_question("q1", question)
+    assert cli("seal", run_id, "-q", "q1").code == 0
+    assert cli("resolve", "q1", "--outcome", "70", "--source", "<b>S</b>").code == 0
+    page = tmp_path / "r.html"
+    assert cli("report", run_id, "-o", str(page)).code == 0
+    text = page.read_text()
+
+    class Sections(HTMLParser):
+        ids: list[str] = []
+        svgs = 0
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found = dict(attrs)
+            if tag == "section" and found.get("id"):
+                self.ids.append(str(found["id"]))
+
+    parser = Sections()
+    parser.feed(text)
+    assert "track-record" in parser.ids
+    section = text[text.index('id="track-record"') :]
+    assert "<script>alert(1)" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in section
+    assert "&lt;b&gt;S&lt;/b&gt;" in section
+    assert "<svg" in section[: section.index("</section>")]
+    other = tmp_path / "other.html"
+    assert cli("report", unsealed, "-o", str(other)).code == 0
+    assert 'id="track-record"' not in other.read_text()

@@ -25,6 +25,7 @@ from detente.report.sections import (
     forecasts,
     header,
     inputs,
+    track,
     trades,
 )
 from detente.report.sections import methods as notes
@@ -68,6 +69,7 @@ def build(document: Mapping[str, Any]) -> Report:
             section["advice"] = advice.advice(view, issue)
             sections.append(section)
         traded = trades.trades(view, palette, add)
+        record = track.track_record(document.get("track_record"), add)
     data = {
         "title": s.name or s.id,
         "header": header.header(view),
@@ -80,5 +82,6 @@ def build(document: Mapping[str, Any]) -> Report:
         "left_out": notes.left_out(view),
         "accuracy": load_accuracy(),
         "has_simulation": view.simulation is not None,
+        "track_record": record,
     }
     return Report(data=data, charts=kept)
