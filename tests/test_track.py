@@ -681,8 +681,9 @@ def test_the_report_of_a_sealed_run_has_a_track_record_section(
     text = page.read_text()
 
     class Sections(HTMLParser):
-        ids: list[str] = []
-        svgs = 0
+        def __init__(self) -> None:
+            super().__init__()
+            self.ids: list[str] = []
 
         def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
             found = dict(attrs)
