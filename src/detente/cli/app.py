@@ -9,7 +9,17 @@ from typing import Annotated
 import typer
 
 from detente._version import __version__
-from detente.cli import analysis, backtest, forecast, report, runs, scenarios, simulate, sweep
+from detente.cli import (
+    analysis,
+    backtest,
+    forecast,
+    report,
+    runs,
+    scenarios,
+    simulate,
+    sweep,
+    track,
+)
 from detente.cli._console import safe_text, state, stderr, stdout
 from detente.errors import DetenteError, InputError, ScenarioError
 
@@ -60,6 +70,11 @@ app.command("import")(scenarios.import_)
 app.command()(scenarios.export)
 app.command("models")(scenarios.list_models)
 app.add_typer(runs.runs_app, name="runs")
+app.add_typer(track.question_app, name="question")
+app.command()(track.seal)
+app.command()(track.verify)
+app.command()(track.resolve)
+app.command()(track.track)
 
 
 def main() -> None:

@@ -154,6 +154,9 @@ def report(
                 f"{', '.join(given)} apply to a new run of a scenario"
             )
         document = _stored_document(what, viewpoint)
+        record = _track_record(str(document.get("run_id") or ""))
+        if record:
+            document = document | {"track_record": record}
     target = output or Path(f"{document['scenario']['id']}-report.html")
     _check_folder(target, png)
     with warnings_to_stderr(), working("drawing the charts and writing the report"):
@@ -222,6 +225,40 @@ def _stored_document(ref: str, viewpoint: str | None) -> dict[str, Any]:
             return dict(kept.document) | {"run_id": kept.id}
     with warnings_to_stderr(), working(f"studying run {kept.id} again from its inputs"):
         return _rebuild(kept, focus).to_json()
+
+
+def _track_record(run_id: str) -> list[dict[str, Any]]:
+    """The track record of every question the run is sealed for (all their vintages, scored
+    against their outcomes), for the report's track-record section; empty when unsealed."""
+    from detente.store import RunStore
+    from detente.track import check_against_run
+    from detente.track.record import question_record
+
+    if not run_id:
+        return []
+    runs = RunStore(readonly=True)
+    questions = list(
+        dict.fromkeys(seal.question_id for seal in runs.seals() if seal.run_id == run_id)
+    )
+    out = []
+    for question_id in questions:
+        seals = runs.seals(question_id)
+        checks: dict[str, list[str]] = {}
+        for seal in seals:
+            try:
+                checks[seal.id] = check_against_run(seal.document, runs.get(seal.run_id))
+            except InputError as err:
+                checks[seal.id] = [f"the sealed run is gone: {err}"]
+        out.append(
+            question_record(
+                runs.question(question_id),
+                [seal.document for seal in seals],
+                [r.document for r in runs.resolutions(question_id)],
+                [r.document for r in runs.resolutions(question_id, history=True) if not r.current],
+                checks,
+            )
+        )
+    return out
 
 
 def _viewpoints(document: dict[str, Any]) -> list[str | None]:

@@ -26,6 +26,7 @@ from detente.report.sections import (
     forecasts,
     header,
     inputs,
+    track,
     trades,
 )
 from detente.report.sections import methods as notes
@@ -82,6 +83,7 @@ def build(document: Mapping[str, Any]) -> Report:
                     held["nominal"], {row["model"]: row["observed"] for row in held["rows"]}
                 ),
             )
+        record = track.track_record(document.get("track_record"), add)
     data = {
         "title": s.name or s.id,
         "header": header.header(view),
@@ -95,5 +97,6 @@ def build(document: Mapping[str, Any]) -> Report:
         "accuracy": load_accuracy(),
         "reliability": held,
         "has_simulation": view.simulation is not None,
+        "track_record": record,
     }
     return Report(data=data, charts=kept)

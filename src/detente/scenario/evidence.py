@@ -23,6 +23,7 @@ __all__ = [
     "MAX_SOURCE_BYTES",
     "QuoteCheck",
     "check_quotes",
+    "quote_in_file",
     "sources_folder",
     "verify_quotes",
 ]
@@ -148,6 +149,24 @@ def _evidence(scenario: Scenario) -> Iterator[tuple[Path_, str, Any]]:
     for path, where, actor in placed:
         for e, item in enumerate(actor.evidence):
             yield (*path, "evidence", e), f"{where}.evidence[{e}]", item
+
+
+def quote_in_file(quote: str, file: str, folder: Path) -> bool:
+    """Whether ``quote`` appears verbatim in the source ``file`` of ``folder``, by the rules of
+    :func:`check_quotes` (whitespace runs count as one space; nothing else is forgiven).
+
+    Raises
+    ------
+    InputError
+        The file is not in the folder, or is refused (outside it, too large, not UTF-8).
+    """
+    try:
+        text = _source_text(file, [folder])
+    except _SourceRefused as err:
+        raise InputError(f"source {file}: {err}") from None
+    if text is None:
+        raise InputError(f"source file {file!r} not found in {folder}")
+    return _squash(quote) in text
 
 
 class _SourceRefused(Exception):

@@ -6,6 +6,7 @@ output document; frames too large for the database go to Parquet files beside it
 ``docs/reference/run-store.md``.
 """
 
+from detente.store.ledger import ResolutionRecord, SealedRunError, SealRecord
 from detente.store.records import (
     KINDS,
     RUN_SCHEMA,
@@ -36,9 +37,12 @@ __all__ = [
     "RUN_SCHEMA",
     "SCHEMA_VERSION",
     "MissingStoreError",
+    "ResolutionRecord",
     "RunRecord",
     "RunStore",
     "RunSummary",
+    "SealRecord",
+    "SealedRunError",
     "StoreError",
     "StoredRun",
     "default_store_path",

@@ -17,6 +17,10 @@ Version history
     ``runs.scenario_as_of`` (the scenario's date, from each run's scenario copy) and
     ``runs.headline_json`` (the first forecast of the run, for ``runs list``: filled in from
     each older run's rows where they are at hand, else left empty).
+4
+    ``questions`` (what is forecast, by when, and the resolution rubric written before the
+    fact), ``seals`` (a stored run frozen as a forecast of a question, with its digest) and
+    ``resolutions`` (each outcome recorded, the replaced ones kept with ``current = 0``).
 
 A read-only store is never migrated: :data:`FALLBACKS` gives, for each column a later version
 added, what to read in its place from an older store.
@@ -42,7 +46,7 @@ __all__ = [
 ]
 
 #: Version of the layout this package writes.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class StoreError(InputError):
@@ -150,8 +154,49 @@ def _old_headline(
     return None if found is None else json.dumps(found, allow_nan=False)
 
 
+_V4 = """
+CREATE TABLE questions (
+    id            TEXT PRIMARY KEY,
+    created       TEXT NOT NULL,
+    document_json TEXT NOT NULL
+);
+CREATE TABLE seals (
+    id            TEXT PRIMARY KEY,
+    question_id   TEXT NOT NULL REFERENCES questions (id),
+    run_id        TEXT NOT NULL,
+    sealed        TEXT NOT NULL,
+    recorded      TEXT NOT NULL,
+    digest        TEXT NOT NULL,
+    document_json TEXT NOT NULL
+);
+CREATE INDEX seals_by_question ON seals (question_id, sealed);
+CREATE INDEX seals_by_run ON seals (run_id);
+CREATE TABLE resolutions (
+    n             INTEGER PRIMARY KEY AUTOINCREMENT,
+    question_id   TEXT NOT NULL REFERENCES questions (id),
+    reading       TEXT NOT NULL,
+    recorded      TEXT NOT NULL,
+    current       INTEGER NOT NULL,
+    document_json TEXT NOT NULL
+);
+CREATE INDEX resolutions_by_question ON resolutions (question_id, reading, current)
+"""
+
+
+def _v3_to_v4(conn: sqlite3.Connection) -> None:
+    # seals.run_id has no foreign key: a sealed run is refused deletion by the store itself,
+    # with a message, and a damaged store (a run deleted by hand) is reported by verify
+    for statement in _V4.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
 #: ``MIGRATIONS[v]`` brings a database at version ``v`` to version ``v + 1``.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+}
 
 #: Columns of ``runs`` that every version has.
 CORE_COLUMNS = frozenset(

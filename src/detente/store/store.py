@@ -28,7 +28,7 @@ from typing import Any
 
 from detente._files import atomic_write, check_output, new_file_mode, temporary_beside
 from detente.errors import DetenteError, InputError
-from detente.store import frames
+from detente.store import frames, ledger
 from detente.store.records import (
     RunRecord,
     RunSummary,
@@ -435,6 +435,7 @@ class RunStore:
             _transaction(conn, write=True),
         ):
             found = self._resolve(conn, run_id)
+            ledger.check_not_sealed(conn, found, "delete")
             (parquet_file,) = conn.execute(
                 "SELECT parquet_file FROM runs WHERE id = ?", (found,)
             ).fetchone()
@@ -484,8 +485,127 @@ class RunStore:
             _transaction(conn, write=True),
         ):
             found = self._resolve(conn, run_id)
+            ledger.check_not_sealed(conn, found, f"set the {column} of")
             conn.execute(f"UPDATE runs SET {column} = ? WHERE id = ?", (text, found))
         return found
+
+    # --- the track record: questions, seals, resolutions --------------------------------------
+
+    def add_question(self, question_id: str, document: dict[str, Any]) -> None:
+        """Keep a question (its ``detente.question/1`` document) in one transaction.
+
+        Raises
+        ------
+        InputError
+            A question with that id exists already; the store is read-only or damaged.
+        """
+        self._writable()
+        with (
+            self._failing("cannot keep the question"),
+            self._connect() as conn,
+            _transaction(conn, write=True),
+        ):
+            ledger.add_question(conn, question_id, document)
+
+    def question(self, question_id: str) -> dict[str, Any]:
+        """One question's document.
+
+        Raises
+        ------
+        InputError
+            No question has that id.
+        """
+        with self._failing("cannot read the question"), self._connect() as conn:
+            return ledger.read_question(conn, question_id)
+
+    def questions(self) -> builtins.list[dict[str, Any]]:
+        """Every question's document, oldest first (none in a store older than layout 4)."""
+        with self._failing("cannot read the questions"), self._connect() as conn:
+            return ledger.read_questions(conn)
+
+    def add_seal(self, document: dict[str, Any]) -> ledger.SealRecord:
+        """Keep a sealed forecast (a ``detente.seal/1`` document) in one transaction.
+
+        The document names its seal (``id``), its question and its run; the store checks that
+        both exist and keeps the document as it is (its digest is computed by
+        :mod:`detente.track`). From then on the run is refused deletion and changes.
+
+        Raises
+        ------
+        InputError
+            No such question or run, or the seal is stored already.
+        """
+        self._writable()
+        with (
+            self._failing("cannot keep the seal"),
+            self._connect() as conn,
+            _transaction(conn, write=True),
+        ):
+            run_id = self._resolve(conn, str(document["run"]["id"]))
+            ledger.add_seal(
+                conn, str(document["id"]), str(document["question"]["id"]), run_id, document
+            )
+            (found,) = ledger.read_seals(conn, seal_id=str(document["id"]))
+        return found
+
+    def seals(self, question_id: str | None = None) -> builtins.list[ledger.SealRecord]:
+        """The sealed forecasts (of one question, or all), oldest seal first."""
+        with self._failing("cannot read the seals"), self._connect() as conn:
+            return ledger.read_seals(conn, question_id)
+
+    def seal(self, seal_id: str) -> ledger.SealRecord:
+        """The seal whose id is ``seal_id`` or starts with it.
+
+        Raises
+        ------
+        InputError
+            No seal, or more than one, has that id or prefix.
+        """
+        ref = seal_id.strip()
+        if not ref:
+            raise InputError("a seal id must not be empty")
+        with self._failing("cannot read the seal"), self._connect() as conn:
+            found = ledger.read_seals(conn, seal_id=ref)
+        exact = [seal for seal in found if seal.id == ref]
+        if exact:
+            return exact[0]
+        if not found:
+            raise InputError(
+                f"no seal '{ref}' in the store {self._path} (`detente track` lists them)"
+            )
+        if len(found) > 1:
+            raise InputError(f"seal id '{ref}' is ambiguous ({', '.join(s.id for s in found[:3])})")
+        return found[0]
+
+    def add_resolution(
+        self, question_id: str, reading: str, document: dict[str, Any], *, replace: bool = False
+    ) -> int:
+        """Record a question's outcome (one reading of it) in one transaction.
+
+        Returns
+        -------
+        int
+            How many resolutions it replaced (0 or 1); the replaced one stays in the history.
+
+        Raises
+        ------
+        InputError
+            No such question, or that reading is resolved already and ``replace`` is False.
+        """
+        self._writable()
+        with (
+            self._failing("cannot record the resolution"),
+            self._connect() as conn,
+            _transaction(conn, write=True),
+        ):
+            return ledger.add_resolution(conn, question_id, reading, document, replace=replace)
+
+    def resolutions(
+        self, question_id: str | None = None, *, history: bool = False
+    ) -> builtins.list[ledger.ResolutionRecord]:
+        """The current resolutions (``history``: the replaced ones too), oldest first."""
+        with self._failing("cannot read the resolutions"), self._connect() as conn:
+            return ledger.read_resolutions(conn, question_id, history=history)
 
     def _writable(self) -> None:
         if self._readonly:
