@@ -1024,7 +1024,9 @@ def test_runs_compare_counts_the_differences_it_does_not_show(tmp_path: Path) ->
 
 def test_runs_can_be_labelled_and_noted(cli: Any, two_runs: tuple[str, str, str]) -> None:
     db, a, b = two_runs
-    assert cli("runs", "label", a[:18], "baseline, May inputs", "--store", db).code == 0
+    # the shortest prefix of a that b does not share (two runs of one second share "...Z-")
+    prefix = next(a[:n] for n in range(17, len(a) + 1) if not b.startswith(a[:n]))
+    assert cli("runs", "label", prefix, "baseline, May inputs", "--store", db).code == 0
     assert cli("runs", "note", a, "USA from the 12 May briefing", "--store", db).code == 0
     shown = json.loads(cli("runs", "show", a, "--json", "--store", db).out)
     assert (shown["label"], shown["note"]) == (
