@@ -267,6 +267,22 @@ def test_a_simulation_with_the_same_seed_gives_the_same_calibrated_intervals() -
     assert draws_hi <= hi
 
 
+def test_calibrated_band_probabilities_sum_to_one_and_match_the_distribution() -> None:
+    s = detente.bundled("six-party-2004")
+    sim = simulate(s, ["compromise"], draws=100, rng=2, spread=0.1)
+    future = sim.future_names[0]
+    bands = sim.summary(future, "compromise", "disarmament")["bands"]
+    shares = [b["calibrated_probability"] for b in bands]
+    assert sum(shares) == pytest.approx(1.0, abs=1e-9)
+    found = sim.predictive(future, "compromise", "disarmament")
+    assert found is not None
+    last = bands[-1]
+    assert shares[-1] == pytest.approx(found.probability(above=last["from"]))
+    # the top band holds more than the draws say: the model's errors reach it
+    assert last["probability"] == 0.0
+    assert shares[-1] > 0.1
+
+
 def test_shipped_model_error_reads_back_as_written() -> None:
     error = model_error("compromise")
     assert error is not None

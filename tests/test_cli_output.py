@@ -234,7 +234,8 @@ def test_tables_are_readable_at_terminal_widths(cli, monkeypatch, width: int, ar
         assert "…" not in line, line  # no cell cut
     # a band's words stay together: the probabilities are one line per model, not one word
     if args[0] == "simulate":
-        assert re.search(r"│ bush-reelected │ compromise │( +\d\.\d\d │){5}$", result.out, re.M)
+        assert re.search(r"│ bush-reelected │ compromise +│( +\d\.\d\d │){5}$", result.out, re.M)
+        assert re.search(r"│ +│ +calibrated │( +\d\.\d\d │){5}$", result.out, re.M)
         assert re.search(r"│ [▁▂▃▄▅▆▇█ ]{10} │$", result.out, re.M)  # the whole histogram
 
 

@@ -116,7 +116,7 @@ def defections(
     options: dict[str, Any] | None = None,
 ) -> list[Defection]:
     """Re-run the models with each member removed, and with each member defecting."""
-    base = forecast(scenario, models, options=options)
+    base = forecast(scenario, models, options=options, calibrate=False)
     members = set(group.members)
     others = [a for a in scenario.actors if a.id not in members]
     weights = np.array([a.capability * a.salience[issue] for a in others])
@@ -144,7 +144,9 @@ def defections(
         for how, variant in (("removed", removed), ("defects", moved)):
             if len(variant["actors"]) < 2 or (how == "defects" and outside is None):
                 continue
-            fc = forecast(Scenario.model_validate(variant), models, options=options)
+            fc = forecast(
+                Scenario.model_validate(variant), models, options=options, calibrate=False
+            )
             for model in models:
                 out.append(
                     Defection(

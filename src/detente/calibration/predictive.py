@@ -288,6 +288,15 @@ class Predictive:
         """Probability that the outcome is at least ``above`` and at most ``below``."""
         return _probability(self.cdf, self._unit(above, 0.0), self._unit(below, 100.0))
 
+    def below(self, x: float) -> float:
+        """Probability that the outcome is strictly below ``x`` (on the issue's scale)."""
+        unit = self._unit(x, 0.0)
+        if unit <= 0.0:
+            return 0.0
+        if unit > 100.0:
+            return 1.0
+        return float(np.interp(unit - 1e-9, GRID, self.cdf))
+
     def _unit(self, x: float | None, default: float) -> float:
         if x is None:
             return default

@@ -258,9 +258,15 @@ def _print_bands(sim: Simulation, issue: str, futures: tuple[str, ...]) -> None:
             summary = sim.summary(future, name, issue)
             cells = [*([future if n == 0 else ""] if several else []), name]
             rows.append(cells + [f"{band['probability']:.2f}" for band in summary["bands"]])
+            calibrated = [band["calibrated_probability"] for band in summary["bands"]]
+            if all(p is not None for p in calibrated):
+                rows.append(
+                    [*([""] if several else []), "  calibrated"] + [f"{p:.2f}" for p in calibrated]
+                )
     keys = 2 if several else 1
     print_split(
-        "Probability of each labelled band (outcomes nearest each label)",
+        "Probability of each labelled band (outcomes nearest each label): the share of draws, "
+        "then the calibrated probability (with each model's errors on DEU III)",
         headers,
         rows,
         keys=keys,

@@ -103,7 +103,7 @@ class Simulation:
             "interval_80": [float(q10), float(q90)],
             "calibrated": None if found is None else found.to_json(),
             "histogram": {"edges": edges.tolist(), "counts": counts.tolist()},
-            "bands": _bands(values, scale),
+            "bands": _bands(values, scale, found),
             "at_least": [
                 {"anchor": a, "label": label, "probability": float((values >= a).mean())}
                 for a, label in sorted(scale.scale.items())
@@ -238,8 +238,11 @@ class Simulation:
         }
 
 
-def _bands(values: np.ndarray, issue: Issue) -> list[dict[str, Any]]:
-    """Probability of each labelled band: the outcomes nearest to each scale label."""
+def _bands(
+    values: np.ndarray, issue: Issue, found: Predictive | None = None
+) -> list[dict[str, Any]]:
+    """Probability of each labelled band: the outcomes nearest to each scale label; the share
+    of draws, and with ``found`` the calibrated probability (None without it)."""
     anchors = sorted(issue.scale)
     if not anchors:
         return []
@@ -256,6 +259,9 @@ def _bands(values: np.ndarray, issue: Issue) -> list[dict[str, Any]]:
                 "from": float(low),
                 "to": float(high),
                 "probability": float(inside.mean()),
+                "calibrated_probability": None
+                if found is None
+                else (1.0 if n == len(anchors) - 1 else found.below(high)) - found.below(low),
             }
         )
     return out

@@ -67,6 +67,7 @@ def forecasts(view: StudyView, issue: Issue, add: AddChart) -> dict[str, Any]:
                 "model": row["model"],
                 "future": row["future"],
                 "cells": [band["probability"] for band in row["bands"]],
+                "calibrated": [band.get("calibrated_probability") for band in row["bands"]],
             }
             for row in mc
         ]
