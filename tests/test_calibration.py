@@ -339,9 +339,9 @@ def test_backtest_calibration_prints_the_coverage_table(cli) -> None:
     assert result.code == 0, result.err
     text = " ".join(result.out.split())
     for heading in (
-        "10-fold CV by proposal, mean of 2",
+        "10-fold CV, mean of 2",
         "leave one wave out",
-        "test half (fit on the development half)",
+        "test half, fit on the dev half",
         "by spread of the actors' positions",
         "by procedure",
         "by wave",
@@ -372,3 +372,53 @@ def test_the_shipped_parameters_are_what_fit_calibration_rebuilds() -> None:
         assert rebuilt.levels == shipped_error.levels
         assert rebuilt.spread_edges == pytest.approx(shipped_error.spread_edges)
         assert options.get(entry["model"], {}) == entry["options"]
+
+
+@pytest.fixture(scope="module")
+def small_deu3(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The bundled DEU III cut to its header, its GDP row and the first 80 issues (same
+    layout), so that the calibration commands run end to end in seconds."""
+    source = resources.files("detente.backtest").joinpath("data/deu3.csv")
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    path = tmp_path_factory.mktemp("deu3") / "small.csv"
+    path.write_text("".join(lines[:82]), encoding="utf-8")
+    return str(path)
+
+
+def test_calibration_check_runs_end_to_end_on_a_small_file(cli, small_deu3: str) -> None:
+    shown = cli("backtest", "deu3", "--calibration", "--data", small_deu3, "--repeats", "1")
+    assert shown.code == 0, shown.err
+    text = " ".join(shown.out.split())
+    assert "10-fold CV, mean of 1" in text
+    assert "leave one wave out: the decisions come from one wave" in text
+    assert "by spread of the actors' positions" in text
+    doc = json.loads(
+        cli(
+            "backtest", "deu3", "--calibration", "--data", small_deu3, "--repeats", "1", "--json"
+        ).out
+    )  # fmt: skip
+    assert doc["schema"] == "detente.calibration-check/1"
+    figures = doc["models"]["compromise"]["repeated"]["all"]
+    assert 0.0 <= figures["cover50"] <= figures["cover80"] <= figures["cover90"] <= 1.0
+
+
+def test_fit_calibration_writes_what_forecasts_read(cli, small_deu3: str, tmp_path) -> None:
+    out = tmp_path / "fit"
+    made = cli(
+        "backtest", "deu3", "--fit-calibration", "--data", small_deu3, "-m", "compromise",
+        "--repeats", "1", "--to", str(out),
+    )  # fmt: skip
+    assert made.code == 0, made.err
+    doc = json.loads((out / "model_error.json").read_text(encoding="utf-8"))
+    assert doc["schema"] == me.MODEL_ERROR_SCHEMA
+    assert doc["data_sha256"] == load_deu3(small_deu3).sha256
+    (entry,) = doc["models"]
+    error = ModelError.from_json(entry)
+    assert sum(error.weights) == pytest.approx(1.0)
+    assert (error.forecast_width, error.position_width) in {
+        (h1, h2) for h1 in me.FORECAST_WIDTHS for h2 in me.POSITION_WIDTHS
+    }
+    oof = pd.read_csv(io.BytesIO(gzip.decompress((out / "model_error_oof.csv.gz").read_bytes())))
+    assert set(oof["model"]) == {"compromise"}
+    assert (oof["lo80"] <= oof["hi80"]).all()
+    assert len(oof) == 3 * doc["decisions"]

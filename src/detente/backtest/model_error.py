@@ -16,6 +16,7 @@ import pandas as pd
 
 from detente.backtest.capability import CAPABILITY_SOURCES, capabilities
 from detente.backtest.deu3 import Deu3
+from detente.errors import InputError
 from detente.calibration.predictive import (
     NOMINAL,
     ModelError,
@@ -155,6 +156,7 @@ def _fit_parts(
         cdfs[test] = np.einsum("j,njg->ng", w, parts[test])
     lower, upper = np.quantile(np.unique(spreads), [1.0 / 3.0, 2.0 / 3.0])
     group = np.searchsorted([lower, upper], spreads, side="right")
+    pooled = _levels(cdfs, outcomes, points)
     return ModelError(
         model=model,
         forecast_width=forecast_width,
@@ -162,7 +164,10 @@ def _fit_parts(
         weights=tuple(float(w) for w in weights),
         spread_edges=(float(lower), float(upper)),
         levels=tuple(
-            _levels(cdfs[group == g], outcomes[group == g], points[group == g]) for g in range(3)
+            _levels(cdfs[group == g], outcomes[group == g], points[group == g])
+            if np.any(group == g)
+            else pooled  # no training decision in this third: the levels of them all
+            for g in range(3)
         ),
         decisions=len(outcomes),
     )
@@ -211,6 +216,11 @@ def cross_validate(
     scores = np.empty(len(f))
     for k in np.unique(folds):
         test = folds == k
+        if test.all():
+            raise InputError(
+                "cross-validation needs decisions of at least two folds (proposals or waves) "
+                f"to learn from; the {rows.model} decisions here fall in one"
+            )
         error = _fit_parts(
             rows.model,
             parts[~test],
@@ -264,6 +274,11 @@ def choose_widths(
     Returns the chosen ``(forecast_width, position_width)`` and every pair's CRPS.
     """
     dev = rows.subset((rows.frame["split"] == "dev").to_numpy())
+    if dev.frame["proposal"].nunique() < 2:
+        raise InputError(
+            "choosing the kernel widths needs decisions of at least two proposals of the "
+            "development half (odd proposal numbers)"
+        )
     folds = folds_by_proposal(dev.frame["proposal"].to_numpy(), 10, seed=0)
     scores: dict[str, float] = {}
     best: tuple[float, tuple[float, float]] | None = None
@@ -311,7 +326,8 @@ def evaluate(
 
     ``repeated`` gives the mean over ``repeats`` fold assignments of every figure of
     :func:`summarise`, with the least and greatest coverage of the 50/80/90% intervals;
-    ``waves`` the same figures when each wave is scored by a fit on the other two.
+    ``waves`` the same figures when each wave is scored by a fit on the other two (None when
+    the decisions come from one wave).
     """
     parts = rows.parts(*widths)
     edges = spread_terciles(rows)
@@ -321,7 +337,12 @@ def evaluate(
         runs.append(summarise(cross_validate(rows, folds, *widths, parts=parts), edges))
         if progress is not None:
             progress(1)
-    waves = cross_validate(rows, rows.frame["wave"].to_numpy(), *widths, parts=parts)
+    wave = rows.frame["wave"].to_numpy()
+    waves = (
+        summarise(cross_validate(rows, wave, *widths, parts=parts), edges)
+        if len(np.unique(wave)) > 1
+        else None
+    )
     return {
         "repeated": _mean_of(runs),
         "range": {
@@ -331,7 +352,7 @@ def evaluate(
             ]
             for n in _SHOWN
         },
-        "waves": summarise(waves, edges),
+        "waves": waves,
         "spread_edges": list(edges),
     }
 
@@ -345,9 +366,12 @@ def _mean_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return float(np.mean(runs))
 
 
-def test_half(rows: Decisions, widths: tuple[float, float]) -> dict[str, Any]:
-    """Figures on the test half of a fit on the development half (computed once, reported)."""
+def test_half(rows: Decisions, widths: tuple[float, float]) -> dict[str, Any] | None:
+    """Figures on the test half of a fit on the development half (computed once, reported);
+    None when either half has no decision."""
     split = rows.frame["split"].to_numpy()
+    if not (np.any(split == "test") and np.any(split == "dev")):
+        return None
     folds = np.where(split == "test", 0, 1)
     oof = cross_validate(rows, folds, *widths)
     return summarise(oof[split == "test"].reset_index(drop=True), spread_terciles(rows))

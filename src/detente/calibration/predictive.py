@@ -154,6 +154,8 @@ def fit_weights(parts: np.ndarray, outcomes: np.ndarray) -> np.ndarray:
     kept.
     """
     n, k, _ = parts.shape
+    if n == 0:
+        raise ValueError("no decisions to learn the mixture's weights from")
     steps = (GRID[None, :] >= np.asarray(outcomes, dtype=float)[:, None]).astype(float)
     q = np.einsum("njg,nkg->jk", parts, parts) / n
     b = np.einsum("njg,ng->j", parts, steps) / n

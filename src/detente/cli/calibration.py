@@ -12,9 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.table import Table
-
-from detente.cli._console import print_json, progress_bar, stdout, warnings_to_stderr
+from detente.cli._console import (
+    print_json,
+    print_split,
+    progress_bar,
+    stdout,
+    warnings_to_stderr,
+)
 from detente.errors import InputError
 
 if TYPE_CHECKING:
@@ -66,57 +70,65 @@ def run_calibration(data: Deu3, models: Sequence[str], repeats: int, as_json: bo
             }
         )
         return
-    print_calibration(results, repeats)
+    print_calibration(results, repeats, len(data.select("all")))
 
 
-def _row(table: Table, label: str, figures: dict[str, float], first: bool = False) -> None:
-    table.add_row(
+_HEADERS = ["Decisions", *(f"{lv}%" for lv in _LEVELS), "CRPS", "80% width"]
+
+
+def _cells(label: str, figures: dict[str, float]) -> list[str]:
+    return [
         label,
         *(f"{figures[f'cover{lv}']:.0%}" for lv in _LEVELS),
         f"{figures['crps']:.2f}",
         f"{figures['width80']:.1f}",
-    )
+    ]
 
 
-def _table(title: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    table.add_column("Decisions", no_wrap=True)
-    for lv in _LEVELS:
-        table.add_column(f"{lv}%", justify="right")
-    table.add_column("CRPS", justify="right")
-    table.add_column("80% width", justify="right")
-    return table
+def _print(title: str, rows: list[list[str]]) -> None:
+    print_split(title, _HEADERS, rows, right=range(1, len(_HEADERS)), key_width=24)
 
 
-def print_calibration(results: dict[str, Any], repeats: int) -> None:
+def print_calibration(results: dict[str, Any], repeats: int, decisions: int) -> None:
     """The coverage of every nominal interval (the reliability table), CRPS and 80% width."""
     stdout.print(
         "[bold]Calibrated intervals on DEU III[/bold]: share of outcomes inside the interval of "
         "each nominal level (a reliability table: it should read 10%, 20%, ... 90%), mean "
-        "CRPS and mean width of the 80% interval, on 0-100; all 351 decisions under the three "
-        "capability sources"
+        f"CRPS and mean width of the 80% interval, on 0-100; {decisions} decisions under the "
+        "three capability sources"
     )
     for name, r in results.items():
-        table = _table(
-            f"{name}: kernel widths {r['widths'][0]:g}/{r['widths'][1]:g}; "
-            f"its point forecast's MAE {r['point_mae']:.2f}"
+        rows = [_cells(f"10-fold CV, mean of {repeats}", r["repeated"]["all"])]
+        if r["waves"] is not None:
+            rows.append(_cells("leave one wave out", r["waves"]["all"]))
+        if r["test_half"] is not None:
+            rows.append(_cells("test half, fit on the dev half", r["test_half"]["all"]))
+        _print(
+            f"{name}: kernel widths {r['widths'][0]:g}/{r['widths'][1]:g}; its point "
+            f"forecast's MAE {r['point_mae']:.2f}",
+            rows,
         )
-        _row(table, f"10-fold CV by proposal, mean of {repeats}", r["repeated"]["all"])
-        _row(table, "leave one wave out", r["waves"]["all"])
-        _row(table, "test half (fit on the development half)", r["test_half"]["all"])
-        stdout.print(table)
-        low = ", ".join(f"{key[5:]}%: {lo:.1%} to {hi:.1%}" for key, (lo, hi) in r["range"].items())
-        stdout.print(f"[dim]coverage over the {repeats} fold assignments: {low}[/dim]")
+        if r["waves"] is None:
+            stdout.print("[dim]leave one wave out: the decisions come from one wave[/dim]")
+        if r["test_half"] is None:
+            stdout.print("[dim]test half: the decisions are all in one half[/dim]")
+        spread = ", ".join(
+            f"{key[5:]}%: {lo:.1%} to {hi:.1%}" for key, (lo, hi) in r["range"].items()
+        )
+        stdout.print(f"[dim]coverage over the {repeats} fold assignments: {spread}[/dim]")
         for group, title in (
             ("spread", "by spread of the actors' positions (terciles)"),
             ("procedure", "by procedure"),
             ("wave", "by wave"),
             ("capability", "by capability source"),
         ):
-            sub = _table(f"{name}, {title} (10-fold CV, mean of {repeats})")
-            for key, figures in r["repeated"][group].items():
-                _row(sub, f"wave {key}" if group == "wave" else str(key), figures)
-            stdout.print(sub)
+            _print(
+                f"{name}, {title} (10-fold CV, mean of {repeats})",
+                [
+                    _cells(f"wave {key}" if group == "wave" else str(key), figures)
+                    for key, figures in r["repeated"][group].items()
+                ],
+            )
 
 
 def run_fit(data: Deu3, models: Sequence[str], repeats: int, folder: Path) -> None:
