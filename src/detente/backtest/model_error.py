@@ -16,7 +16,6 @@ import pandas as pd
 
 from detente.backtest.capability import CAPABILITY_SOURCES, capabilities
 from detente.backtest.deu3 import Deu3
-from detente.errors import InputError
 from detente.calibration.predictive import (
     NOMINAL,
     ModelError,
@@ -26,6 +25,7 @@ from detente.calibration.predictive import (
     interval_of,
     quantile,
 )
+from detente.errors import InputError
 
 __all__ = [
     "FORECAST_WIDTHS",
