@@ -308,14 +308,21 @@ def forecasts_chart(
     models: Sequence[str],
     points: Sequence[float],
     intervals: Mapping[str, Sequence[Interval]],
+    calibrated: Mapping[str, Sequence[float] | None] | None = None,
 ) -> Figure:
-    """Every model's forecast side by side: its point (diamond) and, when there was a Monte
-    Carlo run, each future's distribution (histogram strip, 80% and 50% intervals, median)."""
+    """Every model's forecast side by side: its point (diamond) with its calibrated 80%
+    interval (a dashed line, where learned) and, when there was a Monte Carlo run, each
+    future's distribution (histogram strip, 80% and 50% intervals, median)."""
+    calibrated = calibrated or {}
     futures = [iv.future for iv in next(iter(intervals.values()), [])]
     rows = max(len(futures), 1)
     row_h = 0.28 if futures else 0.0
     body = 0.3 + len(models) * (0.32 + rows * row_h)
-    fig, ax, labels = _scale_figure(issue, body, left=0.14, right=0.84, top_in=0.3)
+    learned = any(v is not None for v in calibrated.values())
+    entries = 1 + learned + (3 if futures else 0)
+    columns = entries if entries <= 3 else (entries + 1) // 2  # the legend on one or two rows
+    top_in = 0.3 if entries <= 3 else 0.5
+    fig, ax, labels = _scale_figure(issue, body, left=0.14, right=0.84, top_in=top_in)
     _draw_scale(ax, issue, labels)
     y = 0.0
     centres = []
@@ -346,6 +353,18 @@ def forecasts_chart(
                     color=tone,
                     annotation_clip=False,
                 )
+        interval = calibrated.get(model)
+        if interval is not None:
+            ax.plot(
+                [interval[0], interval[1]],
+                [centre, centre],
+                color="#C0392B",
+                lw=1.1,
+                ls=(0, (3, 2)),
+                marker="|",
+                ms=7,
+                zorder=3,
+            )
         ax.scatter(
             [points[m]], [centre], marker="D", s=34, color="#C0392B", zorder=5, edgecolor="white"
         )
@@ -359,6 +378,10 @@ def forecasts_chart(
     handles: list[Any] = [
         ax.scatter([], [], marker="D", s=30, color="#C0392B", label="forecast from the inputs"),
     ]
+    if learned:
+        handles.append(
+            ax.plot([], [], color="#C0392B", lw=1.1, ls=(0, (3, 2)), label="calibrated 80%")[0]
+        )
     if futures:
         handles += [
             ax.plot([], [], color="#555555", lw=4.5, label="50% of draws")[0],
@@ -369,7 +392,7 @@ def forecasts_chart(
         handles=handles,
         loc="lower left",
         bbox_to_anchor=(0.0, 1.0),
-        ncol=len(handles),
+        ncol=columns,
         frameon=False,
         handlelength=1.6,
         borderaxespad=0.2,

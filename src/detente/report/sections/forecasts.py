@@ -84,6 +84,12 @@ def forecasts(view: StudyView, issue: Issue, add: AddChart) -> dict[str, Any]:
             f"forecasts-{issue.id}",
             "Every model's forecast: the diamond is the forecast from the inputs as given"
             + (
+                ", the dashed line its calibrated 80% interval (80% of EU decisions with "
+                "forecasts like it landed in such an interval)"
+                if any(row["i80"] is not None for row in rows)
+                else ""
+            )
+            + (
                 "; bars show where the Monte Carlo draws fell under each future (thick: the "
                 "middle 50%, thin: the middle 80%, circle: the median; shading: the histogram)."
                 + (
@@ -95,7 +101,11 @@ def forecasts(view: StudyView, issue: Issue, add: AddChart) -> dict[str, Any]:
                 else "."
             ),
             charts.forecasts_chart(
-                issue, models, [view.value(m, issue.id) for m in models], intervals
+                issue,
+                models,
+                [view.value(m, issue.id) for m in models],
+                intervals,
+                {row["model"]: row["i80"] for row in rows},
             ),
         ),
     }
