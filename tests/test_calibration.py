@@ -32,6 +32,7 @@ from detente.calibration import (
     shipped,
 )
 from detente.simulate import simulate
+from detente.simulate.questions import parse_question
 
 DATA = resources.files("detente.calibration").joinpath("data")
 
@@ -422,3 +423,91 @@ def test_fit_calibration_writes_what_forecasts_read(cli, small_deu3: str, tmp_pa
     assert set(oof["model"]) == {"compromise"}
     assert (oof["lo80"] <= oof["hi80"]).all()
     assert len(oof) == 3 * doc["decisions"]
+
+
+# --- found by the audit -------------------------------------------------------------------------
+
+
+def test_a_probability_counts_the_mass_held_exactly_at_its_bound() -> None:
+    fc = detente.forecast(detente.bundled("six-party-2004"), ["compromise", "eum"])
+    compromise = fc.predictive("compromise", "disarmament")
+    assert compromise is not None
+    held_at_top = 1.0 - float(compromise.cdf[-2])  # the US at 100, and the kernel's spill
+    assert held_at_top > 0.1
+    assert compromise.probability(above=100.0) == pytest.approx(held_at_top, abs=1e-12)
+    eum = fc.predictive("eum", "disarmament")
+    assert eum is not None
+    atom = eum.error.weights[0]  # eum's forecast part has width 0: an atom at its forecast, 55
+    assert fc.value("eum", "disarmament") == pytest.approx(55.0)
+    # the atom at 55 belongs to both "at least 55" and "at most 55"
+    assert eum.probability(above=55.0) + eum.probability(below=55.0) >= 1.0 + 0.99 * atom
+    assert eum.at_most(55.0) - eum.below(55.0) >= 0.99 * atom
+    q = parse_question("disarmament > 55", fc.scenario)
+    assert q.calibrated(eum) == pytest.approx(1.0 - eum.at_most(55.0))
+
+
+def test_an_interval_level_outside_0_1_is_refused() -> None:
+    fc = detente.forecast(detente.bundled("six-party-2004"), ["compromise"])
+    for level in (80, 0.0, 1.0, float("nan")):
+        with pytest.raises(ValueError, match="fraction between 0 and 1"):
+            fc.interval("compromise", "disarmament", level)
+    with pytest.raises(ValueError, match="finite"):
+        fc.probability("compromise", "disarmament", above=float("nan"))
+
+
+def test_forecast_questions_are_in_the_json(cli) -> None:
+    result = cli(
+        "forecast", "six-party-2004", "-m", "compromise", "-q", "disarmament >= 100",
+        "--json", "--no-store",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    (answer,) = json.loads(result.out)["questions"]
+    fc = detente.forecast(detente.bundled("six-party-2004"), ["compromise"])
+    assert answer == {
+        "question": "disarmament >= 100",
+        "model": "compromise",
+        "calibrated_probability": fc.probability("compromise", "disarmament", above=100.0),
+    }
+
+
+def test_an_interval_on_a_0_1_scale_is_printed_with_its_decimals(cli, tmp_path) -> None:
+    scenario = {
+        "id": "unit",
+        "issues": [{"id": "x", "min": 0, "max": 1}],
+        "actors": [
+            {"id": "a", "capability": 10, "position": {"x": 0.2}, "salience": {"x": 50}},
+            {"id": "b", "capability": 30, "position": {"x": 0.55}, "salience": {"x": 50}},
+            {"id": "c", "capability": 20, "position": {"x": 0.9}, "salience": {"x": 50}},
+        ],
+    }
+    path = tmp_path / "unit.json"
+    path.write_text(json.dumps(scenario), encoding="utf-8")
+    result = cli("forecast", str(path), "-m", "compromise", "--no-store")
+    assert result.code == 0, result.err
+    lo, hi = detente.forecast(detente.load(path), ["compromise"]).interval("compromise", "x")  # type: ignore[misc]
+    assert f"{lo:.2f} to {hi:.2f}" in result.out
+
+
+def test_calibration_refuses_the_flags_it_would_ignore(cli, tmp_path) -> None:
+    result = cli(
+        "backtest", "deu3", "--calibration", "-o", str(tmp_path / "c.md"),
+        "--option", "nash.utility=quadratic",
+    )  # fmt: skip
+    assert result.code == 2
+    assert "drop --output, --option" in result.err
+    assert not (tmp_path / "c.md").exists()
+
+
+def test_the_reliability_table_leaves_out_models_run_with_other_options() -> None:
+    from detente.analysis import study
+    from detente.report import build
+
+    done = study(
+        detente.bundled("six-party-2004"),
+        ["compromise", "nash"],
+        options={"nash": {"utility": "quadratic"}},
+        draws=0,
+        rng=1,
+    )
+    rows = build(done.to_json()).data["reliability"]["rows"]
+    assert [row["model"] for row in rows] == ["compromise"]

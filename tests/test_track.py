@@ -338,8 +338,49 @@ def test_a_changed_draw_is_named(db: Path) -> None:
     assert check_document(document) == []
     run.frame.loc[run.frame.index[0], "value"] += 5.0  # one draw of compromise, bush-reelected
     problems = check_against_run(document, run)
+    assert len(problems) == 2
+    assert "the run's stored forecasts changed" in problems[0]
+    assert "forecast changed (model compromise, branch bush-reelected)" in problems[1]
+
+
+def test_a_changed_draw_that_moves_no_quantile_is_named(db: Path) -> None:
+    """The lowest draw pushed lower moves neither the median nor (with the calibrated
+    distribution sealed from the run's document) anything sealed of the forecast: only the
+    digest of the stored rows can tell."""
+    store = RunStore(db)
+    run = store.get(_simulation_run(store))
+    document = seal_document(_question(), run)
+    rows = run.frame.index[
+        (run.frame["quantity"] == "forecast")
+        & (run.frame["model"] == "compromise")
+        & (run.frame["future"] == "bush-reelected")
+    ]
+    lowest = run.frame.loc[rows, "value"].idxmin()
+    run.frame.loc[lowest, "value"] -= 30.0
+    problems = check_against_run(document, run)
+    assert problems == [p for p in problems if "stored forecasts changed" in p]
     assert len(problems) == 1
-    assert "forecast changed (model compromise, branch bush-reelected)" in problems[0]
+
+
+def test_a_damaged_seal_is_named_not_an_internal_error(db: Path, cli: Any) -> None:
+    store = RunStore(db)
+    run_id = _simulation_run(store)
+    store.add_question("q1", _question())
+    assert cli("seal", run_id, "-q", "q1").code == 0
+    (found,) = store.seals("q1")
+    damaged = json.loads(json.dumps(found.document))
+    del damaged["forecasts"][0]["branch"]
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "UPDATE seals SET document_json = ? WHERE id = ?", (json.dumps(damaged), found.id)
+        )
+    checked = cli("verify", found.id)
+    assert checked.code == 1
+    assert "forecast 1 lacks 'branch'" in checked.out + checked.err
+    assert "internal error" not in checked.err
+    shown = cli("track", "--no-example")
+    assert shown.code == 0, shown.err
+    assert f"seal {found.id} is left out of the record" in shown.err
 
 
 # --- resolution and scores ----------------------------------------------------------------------
@@ -730,3 +771,25 @@ def test_the_report_of_a_sealed_run_has_a_track_record_section(
     other = tmp_path / "other.html"
     assert cli("report", unsealed, "-o", str(other)).code == 0
     assert 'id="track-record"' not in other.read_text()
+
+
+def test_resolve_refuses_a_branch_its_seals_do_not_know(db: Path, cli: Any) -> None:
+    store = RunStore(db)
+    run_id = _simulation_run(store)
+    store.add_question("q1", _question())
+    assert cli("seal", run_id, "-q", "q1").code == 0
+    typo = cli("resolve", "q1", "--outcome", "70", "--source", "s", "--branch", "bush-relected")
+    assert typo.code == 2
+    assert "bush-reelected, kerry-wins" in typo.err
+    assert store.resolutions("q1") == []
+
+
+def test_the_store_refuses_a_seal_of_a_resolved_question(db: Path) -> None:
+    """Checked inside the transaction that inserts the seal, not only by the command."""
+    store = RunStore(db)
+    run = store.get(_simulation_run(store))
+    store.add_question("q1", _question())
+    document = seal_document(store.question("q1"), run)
+    store.add_resolution("q1", "main", {"outcome": 70}, replace=False)
+    with pytest.raises(InputError, match="resolved already"):
+        store.add_seal(document)

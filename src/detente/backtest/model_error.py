@@ -39,7 +39,7 @@ __all__ = [
 
 #: Widths of the forecast's kernel tried by the choice on the development half.
 FORECAST_WIDTHS: tuple[float, ...] = (0.0, 3.0, 8.0, 15.0, 25.0)
-#: Widths of the positions' and status quo's kernel tried likewise.
+#: Widths of the positions' kernel tried likewise.
 POSITION_WIDTHS: tuple[float, ...] = (0.0, 3.0, 8.0)
 _LEVEL_GRID = np.linspace(0.0, 1.0, 201)
 _INNER_FOLDS = 10

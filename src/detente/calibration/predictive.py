@@ -273,6 +273,8 @@ class Predictive:
         (:meth:`ModelError.level`), stretched to take in the point forecast if it lies
         outside (so every interval contains the forecast it belongs to).
         """
+        if not 0.0 < nominal < 1.0:  # NaN fails too
+            raise ValueError(f"an interval's level is a fraction between 0 and 1, not {nominal}")
         level = self.error.level(nominal, self.spread)
         lo, hi = self.quantile(np.array([(1.0 - level) / 2.0, (1.0 + level) / 2.0]))
         return min(float(lo), self.point), max(float(hi), self.point)
@@ -287,33 +289,49 @@ class Predictive:
         }
 
     def probability(self, *, above: float | None = None, below: float | None = None) -> float:
-        """Probability that the outcome is at least ``above`` and at most ``below``."""
-        return _probability(self.cdf, self._unit(above, 0.0), self._unit(below, 100.0))
+        """Probability that the outcome is at least ``above`` and at most ``below`` (either
+        may be left out), an outcome exactly at a bound included."""
+        _check_number(above, "above")
+        _check_number(below, "below")
+        lo = 0.0 if above is None else self.below(above)
+        hi = 1.0 if below is None else self.at_most(below)
+        return max(0.0, hi - lo)
 
     def below(self, x: float) -> float:
         """Probability that the outcome is strictly below ``x`` (on the issue's scale)."""
-        unit = self._unit(x, 0.0)
-        if unit <= 0.0:
-            return 0.0
-        if unit > 100.0:
-            return 1.0
-        return float(np.interp(unit - 1e-9, GRID, self.cdf))
+        _check_number(x, "x")
+        return _mass(self.cdf, self._unit(x), strict=True)
 
-    def _unit(self, x: float | None, default: float) -> float:
-        if x is None:
-            return default
+    def at_most(self, x: float) -> float:
+        """Probability that the outcome is at most ``x`` (on the issue's scale)."""
+        _check_number(x, "x")
+        return _mass(self.cdf, self._unit(x), strict=False)
+
+    def _unit(self, x: float) -> float:
         return (x - self.low) / (self.high - self.low) * 100.0
 
 
-def _probability(cdf: np.ndarray, lo: float, hi: float) -> float:
-    """Mass of ``[lo, hi]`` (0-100) under a CDF on the grid (linear between grid points)."""
-    if hi < lo:
+def _check_number(x: float | None, name: str) -> None:
+    if x is not None and not np.isfinite(x):
+        raise ValueError(f"{name} must be a finite number, not {x}")
+
+
+def _mass(cdf: np.ndarray, x: float, *, strict: bool) -> float:
+    """The mass at or below ``x`` (0-100; strictly below with ``strict``) of the distribution
+    the CDF holds on :data:`GRID`: its mass sits on the grid points (a point mass at the first
+    grid point at or above it), so a bound on a grid point takes in, or leaves out, all of the
+    mass held there. A bound within 1e-9 of a grid point is that point."""
+    at = x / _STEP
+    nearest = round(at)
+    if abs(at - nearest) < 1e-9 / _STEP:
+        k = int(nearest) - 1 if strict else int(nearest)  # the last grid point counted
+    else:
+        k = int(np.floor(at))
+    if k < 0:
         return 0.0
-    upper = 1.0 if hi >= 100.0 else float(np.interp(hi, GRID, cdf))
-    if lo <= 0.0:
-        return upper
-    below = float(np.interp(lo - 1e-9, GRID, cdf))  # strictly below lo: an atom at lo is inside
-    return max(0.0, upper - below)
+    if k >= len(GRID) - 1:
+        return 1.0
+    return float(cdf[k])
 
 
 def interval_of(
@@ -357,8 +375,10 @@ def predictive(
     )
     cdf = np.asarray(error.weights) @ parts
     point = float(np.median(np.atleast_1d(np.asarray(forecasts, dtype=float))))
+    w = np.asarray(weights, dtype=float)
+    counted = x[w > 0] if np.any(w > 0) else x  # an actor without weight takes no part
     return Predictive(
-        cdf=cdf, low=low, high=high, point=point, spread=float(np.std(x)), error=error
+        cdf=cdf, low=low, high=high, point=point, spread=float(np.std(counted)), error=error
     )
 
 

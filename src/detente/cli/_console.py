@@ -409,3 +409,14 @@ def progress_bar(verb: str) -> Any:
         transient=True,
         disable=not stderr.is_terminal,
     )
+
+
+def interval_text(low: float, high: float, span: float, *, digits: int = 1) -> str:
+    """An interval on a scale ``span`` wide, with as many decimals as that scale needs to tell
+    its ends apart (``digits`` on a 0-100 scale: 0.39 to 0.68 on 0-1, never "0 to 1"), and
+    " to " between the ends (a hyphen would read as a minus on a scale below zero)."""
+    import math
+
+    extra = math.ceil(math.log10(100.0 / span)) if 0 < span < 100 else 0
+    decimals = min(15, digits + extra)
+    return f"{low:.{decimals}f} to {high:.{decimals}f}"

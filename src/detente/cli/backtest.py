@@ -144,6 +144,34 @@ def backtest(
     if calibration and fit_calibration:
         raise InputError("give --calibration (measure) or --fit-calibration (rebuild), not both")
     if calibration or fit_calibration:
+        flag = "--calibration" if calibration else "--fit-calibration"
+        ignored = [
+            name
+            for name, given in (
+                ("--split", split != "dev"),
+                ("--capability", capability != "equal"),
+                ("--draws", draws != 0),
+                ("--spread", spread is not None),
+                ("--calibrate", calibrate is not None),
+                ("--bootstrap", bootstrap != 2000),
+                ("--rng", seed != 0),
+                ("--output", output is not None),
+                ("--option", bool(option)),
+                ("--preset", preset is not None),
+                ("--rounds", rounds is not None),
+            )
+            if given
+        ]
+        if ignored:
+            raise InputError(
+                f"{flag} works on every decision under the three capability readings, with each "
+                f"model's default options, and keeps no run; it takes --model, --data, "
+                f"--repeats{', --to' if fit_calibration else ', --json'} only: drop "
+                f"{', '.join(ignored)}"
+            )
+        if not fit_calibration and to != Path("."):
+            raise InputError("--to is where --fit-calibration writes; --calibration writes nothing")
+    if calibration or fit_calibration:
         _calibration(deu3, calibration, model or [], repeats, to, as_json)
         return
     options = model_options(option or [], model or None, preset, rounds)

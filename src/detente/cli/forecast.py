@@ -22,6 +22,7 @@ from detente.cli._console import (
     SettingsOption,
     SourcesDir,
     find_actor,
+    interval_text,
     literal,
     model_options,
     open_what_if,
@@ -63,6 +64,8 @@ def forecast(
     question: Annotated[
         list[str] | None,
         typer.Option(
+            "--question",
+            "-q",
             help="A threshold to give the calibrated probability of, such as "
             "'disarmament >= 75' (repeatable).",
         ),
@@ -104,7 +107,20 @@ def forecast(
         run_id = save_run(record_forecast(fc, started=started, finished=dt.datetime.now(dt.UTC)))
         fc = replace(fc, run_id=run_id)
     if as_json:
-        print_json(fc.to_json())
+        document = fc.to_json()
+        if asked:
+            document["questions"] = [
+                {
+                    "question": question.text,
+                    "model": run.model,
+                    "calibrated_probability": question.calibrated(
+                        fc.predictive(run.model, question.issue)
+                    ),
+                }
+                for question in asked
+                for run in fc.runs
+            ]
+        print_json(document)
         return
     _print_forecast(fc, full, asked)
     if focus is not None:
@@ -180,13 +196,13 @@ def _print_forecast(fc: Forecast, full: bool = True, questions: Sequence[Questio
                 interval = "not learned"
             else:
                 lo, hi = found.interval(0.8)
-                interval = f"{lo:.0f} to {hi:.0f}"
+                interval = interval_text(lo, hi, issue.max - issue.min, digits=0)
             table.add_row(run.model, f"{value:.2f}", interval, literal(issue.label(value)))
         stdout.print(table)
     stdout.print(Text(interval_note(fc), style="dim"))
     for question in questions:
         for run in fc.runs:
-            p = fc.probability(run.model, question.issue, **question.bounds())
+            p = question.calibrated(fc.predictive(run.model, question.issue))
             said = "not learned" if p is None else f"{p:.0%}"
             stdout.print(f"P({question.text}) by {run.model}: {said}", markup=False)
     for run in fc.runs:

@@ -230,6 +230,7 @@ def _stored_document(ref: str, viewpoint: str | None) -> dict[str, Any]:
 def _track_record(run_id: str) -> list[dict[str, Any]]:
     """The track record of every question the run is sealed for (all their vintages, scored
     against their outcomes), for the report's track-record section; empty when unsealed."""
+    from detente.cli.track import intact_seals
     from detente.store import RunStore
     from detente.track import check_against_run
     from detente.track.record import question_record
@@ -242,7 +243,7 @@ def _track_record(run_id: str) -> list[dict[str, Any]]:
     )
     out = []
     for question_id in questions:
-        seals = runs.seals(question_id)
+        seals = intact_seals(runs.seals(question_id))
         checks: dict[str, list[str]] = {}
         for seal in seals:
             try:

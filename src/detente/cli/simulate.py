@@ -21,6 +21,7 @@ from detente.cli._console import (
     SetOption,
     SettingsOption,
     SourcesDir,
+    interval_text,
     literal,
     model_options,
     open_what_if,
@@ -166,6 +167,7 @@ def _print_simulation(sim: Simulation) -> None:
     futures = sim.future_names
     for issue in s.issues:
         rows = []
+        span = issue.max - issue.min
         for future in futures:
             for n, name in enumerate(sim.models):
                 summary = sim.summary(future, name, issue.id)
@@ -174,11 +176,11 @@ def _print_simulation(sim: Simulation) -> None:
                         future if n == 0 else "",
                         name,
                         f"{summary['median']:.1f}",
-                        _interval(summary["interval_50"]),
-                        _interval(summary["interval_80"]),
+                        _interval(summary["interval_50"], span),
+                        _interval(summary["interval_80"], span),
                         "not learned"
                         if summary["calibrated"] is None
-                        else _interval(summary["calibrated"]["intervals"]["80"]),
+                        else _interval(summary["calibrated"]["intervals"]["80"], span),
                         _sparkline(summary["histogram"]["counts"]),
                     ]
                 )
@@ -297,8 +299,8 @@ def _print_tornado(sim: Simulation, issue: str, futures: tuple[str, ...]) -> Non
             stdout.print(table)
 
 
-def _interval(bounds: list[float]) -> str:
-    return f"{bounds[0]:.1f}-{bounds[1]:.1f}"
+def _interval(bounds: list[float], span: float) -> str:
+    return interval_text(bounds[0], bounds[1], span)
 
 
 def _sparkline(counts: list[int], width: int = 10) -> str:

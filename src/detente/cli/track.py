@@ -258,6 +258,7 @@ def verify(
         found = runs.seal(what)
         document = found.document
         problems = check_document(document)
+        broken = bool(problems) and not isinstance(document.get("run"), dict)
         if document.get("digest") != found.digest:
             problems.append(
                 f"the store's digest column says {found.digest}, the document "
@@ -268,8 +269,9 @@ def verify(
         except InputError as err:
             problems.append(f"the sealed run is gone from the store: {err}")
         else:
-            problems.extend(check_against_run(document, run))
-            checked_run = True
+            if not broken:
+                problems.extend(p for p in check_against_run(document, run) if p not in problems)
+                checked_run = True
         source = f"the store {runs.path}"
     ok = not problems
     if as_json:
@@ -374,6 +376,18 @@ def resolve(
         checked = f"verbatim in {quote_file.name}"
     runs = _writer(store)
     asked = runs.question(question)
+    if branch is not None:
+        known = {
+            str(f["branch"])
+            for seal in runs.seals(question)
+            for f in seal.document.get("forecasts") or []
+            if isinstance(f, dict) and f.get("branch")
+        }
+        if known and branch not in known:
+            raise InputError(
+                f"--branch {branch!r}: the seals of {question} know the branches "
+                f"{', '.join(sorted(known))}"
+            )
     document = make_resolution(
         asked,
         _outcome(outcome),
@@ -428,6 +442,8 @@ def track(
     if export is not None:
         _export(export, output, store)
         return
+    if output is not None:
+        raise InputError("--output is the file --export writes: give --export SEAL_ID with it")
     from detente.track import track_document
 
     records = []
@@ -464,6 +480,25 @@ def _worked_example() -> Record:
     )
 
 
+def intact_seals(seals: list[Any]) -> list[Any]:
+    """The seals whose documents can be read; each damaged one is named on standard error and
+    left out (one damaged seal does not take the whole record down)."""
+    from detente.track import structure_problems
+
+    intact = []
+    for found in seals:
+        broken = structure_problems(found.document)
+        if broken:
+            stderr.print(
+                f"warning: seal {found.id} is left out of the record: {'; '.join(broken)} "
+                f"(detente verify {found.id})",
+                markup=False,
+            )
+            continue
+        intact.append(found)
+    return intact
+
+
 def _user_record(store: Path | None) -> Record | None:
     from detente.store import MissingStoreError
     from detente.track import Record, check_against_run
@@ -472,7 +507,7 @@ def _user_record(store: Path | None) -> Record | None:
         runs = _reader(store)
     except MissingStoreError:
         return None
-    seals = runs.seals()
+    seals = intact_seals(runs.seals())
     checks: dict[str, list[str]] = {}
     for found in seals:
         try:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from detente.calibration import Predictive
 from detente.errors import InputError
 from detente.scenario.model import Scenario
 
@@ -45,16 +46,18 @@ class Question:
         """Whether each forecast meets the threshold."""
         return np.asarray(_OPS[self.op](np.asarray(values, dtype=float), self.value))
 
-    def bounds(self) -> dict[str, float]:
-        """The question as the ``above``/``below`` bounds of a calibrated probability
-        (:meth:`detente.calibration.Predictive.probability`; a strict bound moves by 1e-9)."""
-        tiny = 1e-9 * max(1.0, abs(self.value))
-        return {
-            ">=": {"above": self.value},
-            ">": {"above": self.value + tiny},
-            "<=": {"below": self.value},
-            "<": {"below": self.value - tiny},
-        }[self.op]
+    def calibrated(self, found: Predictive | None) -> float | None:
+        """The probability that the outcome meets the question under a calibrated
+        distribution (:class:`detente.calibration.Predictive`); None without one."""
+        if found is None:
+            return None
+        if self.op == ">=":
+            return 1.0 - found.below(self.value)
+        if self.op == ">":
+            return 1.0 - found.at_most(self.value)
+        if self.op == "<=":
+            return found.at_most(self.value)
+        return found.below(self.value)
 
     def answer(self, values: np.ndarray) -> tuple[float, float]:
         """The share of ``values`` that meet it, and its Monte Carlo standard error."""
@@ -64,7 +67,7 @@ class Question:
         return p, float(np.sqrt(p * (1.0 - p) / n)) if n else float("nan")
 
 
-def parse_question(text: str, scenario: Scenario) -> Question:
+def parse_question(text: str, scenario: Scenario, flag: str = "--question") -> Question:
     """Read ``ISSUE OP VALUE`` against ``scenario``'s issues.
 
     Raises
@@ -75,26 +78,26 @@ def parse_question(text: str, scenario: Scenario) -> Question:
     match = _SHAPE.match(text)
     if match is None:
         raise InputError(
-            f"--question {text!r}: a question looks like 'ISSUE >= VALUE' (or >, <=, <), for "
+            f"{flag} {text!r}: a question looks like 'ISSUE >= VALUE' (or >, <=, <), for "
             f"example '{scenario.issue_ids[0]} >= 75'"
         )
     issue = match["issue"]
     if issue is None:
         if len(scenario.issues) != 1:
             known = ", ".join(scenario.issue_ids)
-            raise InputError(f"--question {text!r}: name the issue (issues: {known})")
+            raise InputError(f"{flag} {text!r}: name the issue (issues: {known})")
         issue = scenario.issue_ids[0]
     if issue not in scenario.issue_ids:
         known = ", ".join(scenario.issue_ids)
-        raise InputError(f"--question {text!r}: no issue '{issue}'; issues are: {known}")
+        raise InputError(f"{flag} {text!r}: no issue '{issue}'; issues are: {known}")
     try:
         value = float(match["value"])
     except ValueError:
-        raise InputError(f"--question {text!r}: '{match['value']}' is not a number") from None
+        raise InputError(f"{flag} {text!r}: '{match['value']}' is not a number") from None
     scale = scenario.issue(issue)
     if not scale.min <= value <= scale.max:
         raise InputError(
-            f"--question {text!r}: {value:g} is outside the scale of '{issue}' "
+            f"{flag} {text!r}: {value:g} is outside the scale of '{issue}' "
             f"({scale.min:g} to {scale.max:g})"
         )
     return Question(issue, match["op"], value, f"{issue} {match['op']} {value:g}")

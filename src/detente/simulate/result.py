@@ -69,8 +69,8 @@ class Simulation:
         """The calibrated distribution of the outcome: the model's errors on DEU III
         (:mod:`detente.calibration`) around every draw's forecast, averaged over the draws.
 
-        The parts of the distribution that stand on the actors' positions and the status quo
-        read the scenario's stated inputs (not each draw's, nor a future's changes). None when
+        The part of the distribution that stands on the actors' positions reads the
+        scenario's stated inputs (not each draw's, nor a future's changes). None when
         no error distribution was learned for the model and its options.
         """
         values = self.outcome(future, model, issue)
@@ -127,9 +127,7 @@ class Simulation:
                             "model": model,
                             "probability": p,
                             "se": se,
-                            "calibrated_probability": None
-                            if found is None
-                            else found.probability(**q.bounds()),
+                            "calibrated_probability": q.calibrated(found),
                             "draws": self.draws,
                         }
                     )

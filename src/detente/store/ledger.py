@@ -152,8 +152,16 @@ def add_seal(
     run_id: str,
     document: dict[str, Any],
 ) -> None:
-    """Insert a sealed forecast; the same seal (same id: same digest) twice is refused."""
+    """Insert a sealed forecast; the same seal (same id: same digest) twice is refused, and so
+    is a seal of a question resolved already (checked in the same transaction as the insert,
+    so a resolution recorded at the same moment by another process cannot slip in between)."""
     read_question(conn, question_id)
+    if conn.execute(
+        "SELECT 1 FROM resolutions WHERE question_id = ? LIMIT 1", (question_id,)
+    ).fetchone():
+        raise InputError(
+            f"question {question_id} is resolved already: a forecast is sealed before the fact"
+        )
     if conn.execute("SELECT 1 FROM seals WHERE id = ?", (seal_id,)).fetchone():
         raise InputError(f"seal {seal_id} is already in the store")
     conn.execute(

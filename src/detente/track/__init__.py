@@ -25,6 +25,7 @@ from detente.track.seal import (
     check_document,
     digest_of,
     seal_document,
+    structure_problems,
 )
 
 __all__ = [
@@ -46,5 +47,6 @@ __all__ = [
     "pinball_loss",
     "score",
     "seal_document",
+    "structure_problems",
     "track_document",
 ]

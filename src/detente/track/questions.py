@@ -82,7 +82,7 @@ def make_question(
         )
     threshold: dict[str, Any] | None = None
     if _THRESHOLD.search(what):
-        asked = parse_question(what, scenario)
+        asked = parse_question(what, scenario, flag="--issue")
         issue_id = asked.issue
         threshold = {"op": asked.op, "value": asked.value, "text": asked.text}
     else:

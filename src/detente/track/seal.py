@@ -20,6 +20,8 @@ import hashlib
 import json
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from detente.errors import InputError
 from detente.track.distribution import distribution_of, forecast_keys
 from detente.track.questions import threshold_of
@@ -34,8 +36,10 @@ __all__ = [
     "check_against_run",
     "check_document",
     "digest_of",
+    "forecasts_digest",
     "seal_document",
     "sha256_of",
+    "structure_problems",
 ]
 
 #: Version tag of a seal's document.
@@ -140,7 +144,27 @@ def _run_identity(run: StoredRun) -> dict[str, Any]:
             "copy_sha256": sha256_of(data),
         },
         "document_sha256": sha256_of(run.document),
+        "forecasts_sha256": forecasts_digest(run),
     }
+
+
+def forecasts_digest(run: StoredRun) -> str:
+    """``sha256:`` over the run's forecast rows as stored (every draw's, for a simulation):
+    each column's name, then its values (text joined by the unit separator; numbers as
+    little-endian doubles, NaN where empty), in the frame's order. A draw changed in the
+    store changes it, even one that moves neither a quantile nor the median."""
+    frame = run.frame
+    rows = frame.loc[frame["quantity"].astype(str) == "forecast"]
+    digest = hashlib.sha256()
+    for column in sorted(rows.columns):
+        digest.update(column.encode("utf-8") + b"\x1e")
+        values = rows[column]
+        if column == "value" or values.dtype.kind in "fiu":
+            numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+            digest.update(numbers.astype("<f8").tobytes())
+        else:
+            digest.update("\x1f".join("" if v is None else str(v) for v in values).encode("utf-8"))
+    return "sha256:" + digest.hexdigest()
 
 
 def _input_hash(run: StoredRun) -> str:
@@ -175,18 +199,53 @@ def _forecasts(
     return out
 
 
+def structure_problems(document: Any) -> list[str]:
+    """What a seal's document lacks to be read at all (a damaged or hand-edited file): its
+    schema, its run's identity and every forecast's model, branch, issue, point and
+    distribution. Empty when it can be read."""
+    if not isinstance(document, dict) or document.get("schema") != SEAL_SCHEMA:
+        found = document.get("schema") if isinstance(document, dict) else type(document).__name__
+        return [f"not a {SEAL_SCHEMA} document (its schema is {found!r})"]
+    problems = []
+    run = document.get("run")
+    if not isinstance(run, dict) or not isinstance(run.get("scenario"), dict):
+        problems.append("the seal is damaged: its 'run' is missing or not an object")
+    if not isinstance(document.get("question"), dict):
+        problems.append("the seal is damaged: its 'question' is missing or not an object")
+    forecasts = document.get("forecasts")
+    if not isinstance(forecasts, list) or not forecasts:
+        problems.append("the seal is damaged: its 'forecasts' are missing or empty")
+        return problems
+    for n, entry in enumerate(forecasts, start=1):
+        missing = [
+            key
+            for key in ("model", "branch", "issue", "point", "distribution")
+            if not isinstance(entry, dict) or key not in entry
+        ]
+        if missing:
+            problems.append(
+                f"the seal is damaged: forecast {n} lacks {', '.join(repr(k) for k in missing)}"
+            )
+            continue
+        dist = entry["distribution"]
+        if not isinstance(dist, dict) or not all(
+            isinstance(dist.get(k), list) for k in ("levels", "quantiles")
+        ):
+            problems.append(f"the seal is damaged: forecast {n}'s distribution is not readable")
+    return problems
+
+
 def check_document(document: Any) -> list[str]:
-    """What is wrong with a seal's document on its own: its schema, digest and id.
+    """What is wrong with a seal's document on its own: its structure, digest and id.
 
     Returns
     -------
     list of str
         Each problem in words; empty when the document is as it was sealed.
     """
-    if not isinstance(document, dict) or document.get("schema") != SEAL_SCHEMA:
-        found = document.get("schema") if isinstance(document, dict) else type(document).__name__
-        return [f"not a {SEAL_SCHEMA} document (its schema is {found!r})"]
-    problems = []
+    problems = structure_problems(document)
+    if problems:
+        return problems
     try:
         recomputed = digest_of(document)
     except (TypeError, ValueError) as err:
@@ -213,27 +272,35 @@ def check_against_run(document: dict[str, Any], run: StoredRun) -> list[str]:
     list of str
         Each difference in words; empty when the run is as it was sealed.
     """
+    broken = structure_problems(document)
+    if broken:
+        return broken
     sealed = document["run"]
     problems = []
     try:
         now = _run_identity(run)
     except (InputError, KeyError, TypeError, ValueError) as err:
         return [f"run {run.id} can no longer be read as sealed: {err}"]
-    if now["scenario"]["hash"] != sealed["scenario"]["hash"]:
+    if now["scenario"]["hash"] != sealed["scenario"].get("hash"):
         problems.append(
             f"the scenario changed: run {run.id}'s stored scenario copy now hashes to "
             f"{now['scenario']['hash']}, sealed as {sealed['scenario']['hash']}"
         )
-    elif now["scenario"]["copy_sha256"] != sealed["scenario"]["copy_sha256"]:
+    elif now["scenario"]["copy_sha256"] != sealed["scenario"].get("copy_sha256"):
         problems.append(f"the stored scenario copy of run {run.id} changed (same content hash)")
-    if now["document_sha256"] != sealed["document_sha256"]:
+    if now["document_sha256"] != sealed.get("document_sha256"):
         problems.append(
             f"the run changed: run {run.id}'s output document now has digest "
-            f"{now['document_sha256']}, sealed as {sealed['document_sha256']}"
+            f"{now['document_sha256']}, sealed as {sealed.get('document_sha256')}"
+        )
+    if "forecasts_sha256" in sealed and now["forecasts_sha256"] != sealed["forecasts_sha256"]:
+        problems.append(
+            f"the run's stored forecasts changed (a draw, say): run {run.id}'s forecast rows now "
+            f"have digest {now['forecasts_sha256']}, sealed as {sealed['forecasts_sha256']}"
         )
     for field in ("kind", "models", "seed"):
-        if now[field] != sealed[field]:
-            problems.append(f"the run's {field} changed: {sealed[field]!r} -> {now[field]!r}")
+        if now[field] != sealed.get(field):
+            problems.append(f"the run's {field} changed: {sealed.get(field)!r} -> {now[field]!r}")
     try:
         forecasts = _forecasts(
             document["question"],

@@ -40,8 +40,9 @@ def reliability(view: StudyView) -> dict[str, Any]:
     doc = shipped()
     rows = []
     for entry in doc["models"]:
-        if entry["model"] not in view.doc["models"]:
-            continue
+        run = view.doc["models"].get(entry["model"])
+        if run is None or dict(run.get("options", {})) != dict(entry.get("options", {})):
+            continue  # not in the study, or run with options its errors were not learned with
         figures = entry["evaluation"]["repeated"]["all"]
         rows.append(
             {
