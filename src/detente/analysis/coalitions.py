@@ -214,7 +214,10 @@ class Coalitions:
         import pandas as pd
 
         return pd.DataFrame(
-            [(d.group, d.member, d.how, d.model, d.before, d.after, d.change) for d in self.leaving],
+            [
+                (d.group, d.member, d.how, d.model, d.before, d.after, d.change)
+                for d in self.leaving
+            ],
             columns=["group", "member", "how", "model", "before", "after", "change"],
         ).astype({"before": "float64", "after": "float64", "change": "float64"})
 
@@ -288,9 +291,11 @@ def coalitions(
     name = convergence_model(model).name
     models = list(dict.fromkeys([*registry.defaults(), name]))
     settings = {k: dict(v) for k, v in (options or {}).items()}
-    path = forecast(scenario, [name], options=settings).run(name).rounds[
-        scenario.issue_ids.index(issue)
-    ]
+    path = (
+        forecast(scenario, [name], options=settings)
+        .run(name)
+        .rounds[scenario.issue_ids.index(issue)]
+    )
     start, end = np.array(path[0].positions), np.array(path[-1].positions)
     scale = scenario.issue(issue)
     ids = list(scenario.actor_ids)

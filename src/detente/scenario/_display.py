@@ -16,7 +16,8 @@ BRIEF_ISSUES = 8
 
 
 def weightiest(s: Scenario, count: int = BRIEF_ACTORS) -> list[Actor]:
-    """The ``count`` actors of most capability x mean salience, heaviest first (ties: file order)."""
+    """The ``count`` actors of most capability x mean salience, heaviest first (ties: in file
+    order)."""
     k = len(s.issues)
 
     def weight(actor: Actor) -> float:
@@ -47,7 +48,9 @@ def scenario_html(s: Scenario) -> str:
                 i.name,
                 _end(i, i.min),
                 _end(i, i.max),
-                "-" if i.status_quo is None else f"{i.status_quo:g} ({i.label(i.status_quo)})"
+                "-"
+                if i.status_quo is None
+                else f"{i.status_quo:g} ({i.label(i.status_quo)})"
                 if i.scale
                 else f"{i.status_quo:g}",
             ]
