@@ -146,14 +146,16 @@ def test_scenario_shows_issues_and_every_actors_inputs(six: Scenario) -> None:
     scale = six.issues[0]
     assert issue["Issue"] == scale.id
     assert issue["Name"] == scale.name
-    assert issue["Min"].startswith(f"{scale.min:g} (") and scale.scale[scale.min] in issue["Min"]
-    assert issue["Max"].startswith(f"{scale.max:g} (")
-    assert issue["Status quo"].startswith(f"{scale.status_quo:g}")
+    assert issue["Min"] == f"{scale.min:g} ({scale.scale[scale.min]})"
+    assert issue["Max"] == f"{scale.max:g} ({scale.scale[scale.max]})"
+    assert scale.status_quo is not None
+    assert issue["Status quo"] == f"{scale.status_quo:g} ({scale.label(scale.status_quo)})"
     actors = rows(display, "Actors")
     assert len(actors) == len(six.actors)
     for row, actor in zip(actors, six.actors, strict=True):
         assert actor.id in row["Actor"]
-        assert float(row["Capability"].replace(",", "")) == pytest.approx(actor.capability, abs=0.05)
+        capability = float(row["Capability"].replace(",", ""))
+        assert capability == pytest.approx(actor.capability, abs=0.05)
         assert float(row["disarmament position"]) == pytest.approx(
             actor.position["disarmament"], abs=0.05
         )
@@ -389,9 +391,9 @@ def test_coalitions_frames_and_display(six: Scenario) -> None:
     assert [r["Group"] for r in rows(display, "Groups")] == [g.group for g in groups]
     table = rows(display, "If a member leaves")
     assert len(table) == len({(d.member, d.how) for d in found.leaving})
-    first = found.leaving[0]
-    row = next(r for r in table if (r["Member"], r["How"]) == (first.member, first.how))
-    assert row[first.model] == shown(first.change)
+    by_row = {(r["Member"], r["How"]): r for r in table}
+    for d in found.leaving:
+        assert by_row[d.member, d.how][d.model] == shown(d.after - d.before)
 
 
 def test_study_shows_the_forecast_and_first_cut(six: Scenario) -> None:
@@ -438,7 +440,21 @@ def test_every_user_string_is_escaped(hostile: Scenario) -> None:
     assert (tax["Name"], aid["Name"]) == (IMG, SCRIPT)
     assert tax["Status quo"] == f"50 ({IMG})"
     labels = {r["Nearest label"] for r in rows(parse(displays["forecast"]), "Forecasts")}
-    assert labels <= {SCRIPT, IMG, f"<b>{IMG}</b>"} and labels
+    assert labels
+    assert labels <= {SCRIPT, IMG, f"<b>{IMG}</b>"}
+
+
+def test_every_helper_escapes_its_text() -> None:
+    from detente import _html
+
+    for markup in (SCRIPT, IMG):
+        assert_escaped(_html.line(markup))
+        assert_escaped(_html.line(markup, bold=True))
+        assert_escaped(_html.block(markup, _html.line(markup)))
+        assert_escaped(_html.table([markup], [[markup]], caption=markup))
+    display = parse(_html.block(SCRIPT, _html.table([IMG], [[SCRIPT]], caption=IMG)))
+    assert display.lines == [SCRIPT]
+    assert display.tables == {IMG: [[IMG], [SCRIPT]]}
 
 
 def test_cells_escape_quotes_and_show_missing_numbers_as_a_dash() -> None:
