@@ -232,6 +232,38 @@ def test_a_forecast_without_calibration_says_not_learned(six: Scenario) -> None:
     assert row["Calibrated 80%"] == "not learned"
 
 
+def _thirty_issues() -> Scenario:
+    issues = [f"i{k}" for k in range(30)]
+    return Scenario.model_validate(
+        {
+            "issues": [{"id": i} for i in issues],
+            "actors": [
+                {
+                    "id": a,
+                    "capability": 1 + n,
+                    "position": dict.fromkeys(issues, 30 * n),
+                    "salience": dict.fromkeys(issues, 50),
+                }
+                for n, a in enumerate("ABC")
+            ],
+        }
+    )
+
+
+def test_a_forecast_of_many_issues_lists_60_rows_and_counts_the_rest() -> None:
+    fc = detente.forecast(_thirty_issues(), ["compromise", "median", "nash"], calibrate=False)
+    display = parse(fc._repr_html_())
+    table = rows(display, "Forecasts")
+    assert len(table) == 60
+    assert [(r["Issue"], r["Model"]) for r in table[:4]] == [
+        ("i0", "compromise"),
+        ("i0", "median"),
+        ("i0", "nash"),
+        ("i1", "compromise"),
+    ]
+    assert "30 more rows: see to_frame()" in display.lines
+
+
 # --- Simulation -------------------------------------------------------------------------------
 
 
@@ -247,6 +279,15 @@ def test_simulation_shows_draws_and_calibrated_intervals(six: Scenario) -> None:
         assert row["50% of draws"] == band(summary["interval_50"])
         assert row["80% of draws"] == band(summary["interval_80"])
         assert row["Calibrated 80%"] == band(summary["calibrated"]["intervals"]["80"])
+
+
+def test_a_simulation_of_many_rows_lists_60_and_counts_the_rest() -> None:
+    from detente.simulate import simulate
+
+    sim = simulate(_thirty_issues(), ["compromise", "median", "nash"], draws=5, rng=1)
+    display = parse(sim._repr_html_())
+    assert len(rows(display, "Outcomes")) == 60
+    assert "30 more rows: see to_frame()" in display.lines
 
 
 # --- Backtest ---------------------------------------------------------------------------------

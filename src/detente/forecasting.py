@@ -192,20 +192,20 @@ class Forecast:
         from detente import _html
 
         s = self.scenario
+        keys = [(issue, run) for issue in s.issues for run in self.runs]
         rows: list[list[_html.Cell]] = []
-        for issue in s.issues:
-            for run in self.runs:
-                value = self.value(run.model, issue.id)
-                band = self.interval(run.model, issue.id, 0.8)
-                rows.append(
-                    [
-                        issue.id,
-                        run.model,
-                        value,
-                        _html.interval(band, missing="not learned"),
-                        issue.label(value),
-                    ]
-                )
+        for issue, run in keys[: _html.BRIEF_ROWS]:
+            value = self.value(run.model, issue.id)
+            band = self.interval(run.model, issue.id, 0.8)
+            rows.append(
+                [
+                    issue.id,
+                    run.model,
+                    value,
+                    _html.interval(band, missing="not learned"),
+                    issue.label(value),
+                ]
+            )
         notes = [note for run in self.runs for note in run.notes]
         unsettled = [
             f"{run.model} did not settle on {_html.count(run.unsettled, 'issue')}"
@@ -223,6 +223,11 @@ class Forecast:
                 ["Issue", "Model", "Forecast", "Calibrated 80%", "Nearest label"],
                 rows,
                 caption="Forecasts",
+            ),
+            *(
+                [_html.line(f"{_html.count(len(keys) - len(rows), 'more row')}: see to_frame()")]
+                if len(keys) > len(rows)
+                else []
             ),
             *(_html.line(note) for note in [*unsettled, *notes]),
         )
