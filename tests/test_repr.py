@@ -153,7 +153,8 @@ def test_scenario_shows_issues_and_every_actors_inputs(six: Scenario) -> None:
     actors = rows(display, "Actors")
     assert len(actors) == len(six.actors)
     for row, actor in zip(actors, six.actors, strict=True):
-        assert actor.id in row["Actor"]
+        named = actor.label != actor.id
+        assert row["Actor"] == (f"{actor.label} ({actor.id})" if named else actor.id)
         capability = float(row["Capability"].replace(",", ""))
         assert capability == pytest.approx(actor.capability, abs=0.05)
         assert float(row["disarmament position"]) == pytest.approx(
@@ -162,7 +163,8 @@ def test_scenario_shows_issues_and_every_actors_inputs(six: Scenario) -> None:
         assert float(row["disarmament salience"]) == pytest.approx(
             actor.salience["disarmament"], abs=0.05
         )
-    assert any(six.as_of.isoformat() in line for line in display.lines)  # type: ignore[union-attr]
+    assert six.as_of is not None
+    assert display.lines[1] == f"6 actors, 1 issue, as of {six.as_of.isoformat()}"
 
 
 def _crowd(n: int) -> Scenario:
@@ -448,7 +450,8 @@ def test_study_shows_the_forecast_and_first_cut(six: Scenario) -> None:
     first = result.issues[0]["first_cut"]
     assert cut["Weighted median"] == shown(first["median"])
     assert cut["Weighted mean"] == shown(first["mean"])
-    assert result.issues[0]["dyads"]["viewpoint"] in cut["Dyads from"]
+    dyads = result.issues[0]["dyads"]
+    assert cut["Dyads from"] == f"{dyads['viewpoint']} ({dyads['model']})"
 
 
 # --- Escaping ---------------------------------------------------------------------------------
