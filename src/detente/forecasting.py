@@ -186,6 +186,52 @@ class Forecast:
         frame = pd.DataFrame(self.rows(), columns=list(FRAME_COLUMNS))
         return frame.astype({"draw": "Int64", "round": "Int64", "value": "float64"})
 
+    def _repr_html_(self) -> str:
+        """The forecast in a notebook: per issue and model the forecast, its calibrated 80%
+        interval and the nearest scale label; then the models' notes. Runs nothing."""
+        from detente import _html
+
+        s = self.scenario
+        keys = [(issue, run) for issue in s.issues for run in self.runs]
+        rows: list[list[_html.Cell]] = []
+        for issue, run in keys[: _html.BRIEF_ROWS]:
+            value = self.value(run.model, issue.id)
+            band = self.interval(run.model, issue.id, 0.8)
+            rows.append(
+                [
+                    issue.id,
+                    run.model,
+                    value,
+                    _html.interval(band, missing="not learned"),
+                    issue.label(value),
+                ]
+            )
+        notes = [note for run in self.runs for note in run.notes]
+        unsettled = [
+            f"{run.model} did not settle on {_html.count(run.unsettled, 'issue')}"
+            for run in self.runs
+            if run.unsettled
+        ]
+        return _html.block(
+            f"Forecast of {s.name or s.id}",
+            _html.line(
+                f"{_html.count(len(self.runs), 'model')}, {_html.count(len(s.issues), 'issue')}"
+                + (f", seed {self.seed}" if self.seed is not None else "")
+                + (f", run {self.run_id}" if self.run_id else "")
+            ),
+            _html.table(
+                ["Issue", "Model", "Forecast", "Calibrated 80%", "Nearest label"],
+                rows,
+                caption="Forecasts",
+            ),
+            *(
+                [_html.line(f"{_html.count(len(keys) - len(rows), 'more row')}: see to_frame()")]
+                if len(keys) > len(rows)
+                else []
+            ),
+            *(_html.line(note) for note in [*unsettled, *notes]),
+        )
+
     def to_json(self) -> dict[str, Any]:
         """The versioned JSON document (``docs/reference/json-output.md``)."""
         s = self.scenario

@@ -2,6 +2,17 @@
 gathers everything a report shows."""
 
 from detente.analysis.advice import Advice, Lever, Sensitivity, advise
+from detente.analysis.coalitions import Coalitions, coalitions
 from detente.analysis.study import STUDY_SCHEMA, Study, study
 
-__all__ = ["STUDY_SCHEMA", "Advice", "Lever", "Sensitivity", "Study", "advise", "study"]
+__all__ = [
+    "STUDY_SCHEMA",
+    "Advice",
+    "Coalitions",
+    "Lever",
+    "Sensitivity",
+    "Study",
+    "advise",
+    "coalitions",
+    "study",
+]

@@ -17,7 +17,7 @@ Rules used here (the forecast is the chosen model's, on one issue):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,7 +27,13 @@ from detente.errors import InputError
 from detente.forecasting import resolve_models
 from detente.scenario.model import SALIENCE_MAX, Scenario
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = ["Advice", "Lever", "Sensitivity", "advise"]
+
+#: Levers and sensitivities a notebook shows (the strongest; ``to_frame`` has them all).
+SHOWN_ROWS = 8
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,66 @@ class Advice:
             "levers": [vars(lever) for lever in self.levers],
             "sensitivity": [vars(item) for item in self.sensitivity],
         }
+
+    def to_frame(self) -> pd.DataFrame:
+        """The advice as one tidy table, strongest first within each kind.
+
+        Columns: ``focal``, ``issue``, ``model`` (the same on every row), ``kind``,
+        ``actor``, ``change``, ``forecast`` and ``effect``. One ``announce`` row (the focal
+        actor's best position to announce: ``change`` says it, ``forecast`` is the forecast
+        with it, ``effect`` :attr:`announcement_gain`); a ``lever`` row per lever (``effect``
+        its gain: how much nearer the focal ideal the forecast gets); a ``sensitivity`` row
+        per actor and input (``change`` the input, ``forecast`` empty, ``effect`` the
+        forecast's change per step).
+        """
+        import pandas as pd
+
+        rows: list[tuple[str, str, str, float, float]] = [
+            (
+                "announce",
+                self.focal,
+                f"announce {self.best_position:g}",
+                self.best_forecast,
+                self.announcement_gain,
+            )
+        ]
+        rows += [("lever", v.actor, v.change, v.forecast, v.gain) for v in self.levers]
+        rows += [
+            ("sensitivity", v.actor, v.input, float("nan"), v.effect) for v in self.sensitivity
+        ]
+        frame = pd.DataFrame(rows, columns=["kind", "actor", "change", "forecast", "effect"])
+        frame.insert(0, "model", self.model)
+        frame.insert(0, "issue", self.issue)
+        frame.insert(0, "focal", self.focal)
+        return frame.astype({"forecast": "float64", "effect": "float64"})
+
+    def _repr_html_(self) -> str:
+        """The advice in a notebook: the best announcement, the helpful levers and the inputs
+        the forecast is most sensitive to (the strongest :data:`SHOWN_ROWS` of each)."""
+        from detente import _html
+
+        helpful = [v for v in self.levers if v.gain > 0]
+        return _html.block(
+            f"Advice for {self.focal} on {self.issue} ({self.model})",
+            _html.line(
+                f"Ideal {self.ideal:.1f}, forecast {self.forecast:.1f}; announcing "
+                f"{self.best_position:.1f} gives {self.best_forecast:.1f} "
+                f"({self.announcement_gain:+.1f} nearer the ideal)"
+            ),
+            _html.table(
+                ["Actor", "Change", "Forecast", "Gain"],
+                ([v.actor, v.change, v.forecast, v.gain] for v in helpful[:SHOWN_ROWS]),
+                caption=f"Whom to persuade ({len(helpful)} helpful of {len(self.levers)})",
+            )
+            if helpful
+            else _html.line("No persuasion helps"),
+            _html.table(
+                ["Actor", "Input", "Change of the forecast per step"],
+                ([v.actor, v.input, v.effect] for v in self.sensitivity[:SHOWN_ROWS]),
+                caption="Sensitivity",
+                digits=2,
+            ),
+        )
 
     @property
     def announcement_gain(self) -> float:

@@ -13,9 +13,9 @@ Rules used here:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -25,9 +25,14 @@ from detente.forecasting import forecast
 from detente.models import ModelInfo
 from detente.scenario.model import Group, Scenario
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = [
+    "Coalitions",
     "Cohesion",
     "Defection",
+    "coalitions",
     "cohesion",
     "convergence_model",
     "converging_groups",
@@ -159,3 +164,153 @@ def defections(
                     )
                 )
     return out
+
+
+@dataclass(frozen=True)
+class Coalitions:
+    """Who converges on ``issue`` in ``model``'s run, how cohesive the declared groups are, and
+    what each member's leaving does to every model's forecast (:func:`coalitions`).
+
+    ``converging`` holds the chains of actors whose final positions lie within ``tolerance`` of
+    the scale of a neighbour's, with their spreads at the start and after ``rounds`` rounds
+    (named ``converging-1``, ``converging-2``... from the lowest position up); ``declared``
+    the scenario's groups; ``leaving`` the forecasts with each member removed or defecting.
+    """
+
+    issue: str
+    model: str
+    tolerance: float
+    rounds: int
+    converging: tuple[Cohesion, ...]
+    declared: tuple[Cohesion, ...]
+    leaving: tuple[Defection, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per member of each group, converging chains first.
+
+        Columns: ``group`` (its id, or ``converging-N``), ``declared`` (False for a chain
+        found in the run), ``member``, ``spread_start`` and ``spread_end`` (the group's spread
+        of positions at the start and after the run, on the issue's scale, repeated on each
+        member's row).
+        """
+        import pandas as pd
+
+        rows = [
+            (g.group, declared, member, g.spread_start, g.spread_end)
+            for declared, groups in ((False, self.converging), (True, self.declared))
+            for g in groups
+            for member in g.members
+        ]
+        return pd.DataFrame(
+            rows, columns=["group", "declared", "member", "spread_start", "spread_end"]
+        ).astype({"declared": "bool", "spread_start": "float64", "spread_end": "float64"})
+
+    def leaving_frame(self) -> pd.DataFrame:
+        """One row per declared group, member, way of leaving and model.
+
+        Columns: ``group``, ``member``, ``how`` (``removed`` or ``defects``), ``model``,
+        ``before`` and ``after`` (the model's forecast of the issue) and ``change``.
+        """
+        import pandas as pd
+
+        return pd.DataFrame(
+            [
+                (d.group, d.member, d.how, d.model, d.before, d.after, d.change)
+                for d in self.leaving
+            ],
+            columns=["group", "member", "how", "model", "before", "after", "change"],
+        ).astype({"before": "float64", "after": "float64", "change": "float64"})
+
+    def _repr_html_(self) -> str:
+        """The coalitions in a notebook: the converging chains, the declared groups' spreads
+        and each member's leaving (change of each model's forecast)."""
+        from detente import _html
+
+        groups = [(False, g) for g in self.converging] + [(True, g) for g in self.declared]
+        models = list(dict.fromkeys(d.model for d in self.leaving))
+        ways = list(dict.fromkeys((d.member, d.how) for d in self.leaving))
+        change = {(d.member, d.how, d.model): d.change for d in self.leaving}
+        parts = [
+            _html.line(
+                f"Final positions of {self.model} after {_html.count(self.rounds, 'round')}, "
+                f"within {self.tolerance:g} of the scale"
+            ),
+            _html.table(
+                ["Group", "Kind", "Members", "Spread at start", "Spread at end"],
+                (
+                    [
+                        g.group,
+                        "declared" if declared else "converging",
+                        ", ".join(g.members),
+                        g.spread_start,
+                        g.spread_end,
+                    ]
+                    for declared, g in groups
+                ),
+                caption="Groups",
+            )
+            if groups
+            else _html.line("Nobody converges and no group is declared"),
+        ]
+        if ways:
+            parts.append(
+                _html.table(
+                    ["Member", "How", *models],
+                    (
+                        [member, how, *(change.get((member, how, m)) for m in models)]
+                        for member, how in ways
+                    ),
+                    caption="If a member leaves: change of each forecast",
+                )
+            )
+        return _html.block(f"Coalitions on {self.issue}", *parts)
+
+
+def coalitions(
+    scenario: Scenario,
+    issue: str | None = None,
+    *,
+    model: str | None = None,
+    tolerance: float = 0.05,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Coalitions:
+    """Who converges, how cohesive the declared groups are and who matters to them (the
+    module's rules), as ``detente coalitions`` shows them.
+
+    ``model`` is a model that runs in rounds (default: :func:`convergence_model`); the
+    members' leaving is run with every default model and it. ``issue`` defaults to the first.
+
+    Raises
+    ------
+    InputError
+        ``model`` does not run in rounds, or ``issue`` is unknown.
+    """
+    from detente.analysis.dyads import check_issue
+
+    issue = check_issue(scenario, issue)
+    name = convergence_model(model).name
+    models = list(dict.fromkeys([*registry.defaults(), name]))
+    settings = {k: dict(v) for k, v in (options or {}).items()}
+    path = (
+        forecast(scenario, [name], options=settings)
+        .run(name)
+        .rounds[scenario.issue_ids.index(issue)]
+    )
+    start, end = np.array(path[0].positions), np.array(path[-1].positions)
+    scale = scenario.issue(issue)
+    ids = list(scenario.actor_ids)
+    chains = converging_groups(ids, end, width=scale.max - scale.min, tolerance=tolerance)
+    return Coalitions(
+        issue=issue,
+        model=name,
+        tolerance=tolerance,
+        rounds=path[-1].round,
+        converging=tuple(
+            cohesion(Group(id=f"converging-{n}", members=list(chain)), ids, start, end)
+            for n, chain in enumerate(chains, start=1)
+        ),
+        declared=tuple(cohesion(g, ids, start, end) for g in scenario.groups),
+        leaving=tuple(
+            d for g in scenario.groups for d in defections(scenario, g, models, issue, settings)
+        ),
+    )

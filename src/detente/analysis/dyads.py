@@ -21,7 +21,7 @@ Rules used here (stated so that results can be checked):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,6 +34,9 @@ from detente.scenario.model import Scenario
 from detente.simulate.inputs import input_plan, sample_inputs
 from detente.simulate.tasks import timeline_events
 from detente.simulate.timeline import Future, actors_after, apply_change, check_futures, futures
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "MAX_ROUND",
@@ -137,6 +140,65 @@ class RoundViews:
     actors: tuple[str, ...]
     perceptions: Perceptions
     events: tuple[str, ...] = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every ordered dyad of the round from every view, as one tidy table.
+
+        Columns: ``round``, ``viewpoint`` (an actor id; empty for the objective view),
+        ``i``, ``j``, ``eu_i`` (i's expected utility of challenging j), ``eu_j`` (j's of
+        challenging i), ``region`` and ``gives_way`` (an actor id, empty when nobody does):
+        :func:`dyad_map` objectively, then from each actor in turn, so n actors give
+        (n + 1) n (n - 1) rows. Misperceptions are the pairs whose two own views differ. The
+        rounds of :func:`round_views` concatenated (``pandas.concat``) are the dyads over time.
+        """
+        import pandas as pd
+
+        rows = [
+            (self.round, viewpoint, d.i, d.j, d.eu_i, d.eu_j, d.region, d.gives_way)
+            for viewpoint in (None, *self.actors)
+            for d in dyad_map(self, viewpoint)
+        ]
+        return pd.DataFrame(
+            rows,
+            columns=["round", "viewpoint", "i", "j", "eu_i", "eu_j", "region", "gives_way"],
+        ).astype({"round": "int64", "eu_i": "float64", "eu_j": "float64"})
+
+    def _repr_html_(self) -> str:
+        """The round in a notebook: each pair's objective dyad and the misperceived pairs."""
+        from detente import _html
+
+        pairs = [d for d in dyad_map(self) if self.actors.index(d.i) < self.actors.index(d.j)]
+        wrong = misperceptions(self)
+        shown = pairs[: _html.BRIEF_ROWS]
+        return _html.block(
+            f"Dyads at round {self.round}"
+            + (f" (events: {', '.join(self.events)})" if self.events else ""),
+            _html.table(
+                ["i", "j", "EU i->j", "EU j->i", "Region", "Gives way"],
+                ([d.i, d.j, d.eu_i, d.eu_j, d.region, d.gives_way or "-"] for d in shown),
+                caption="Each pair, objective view",
+                digits=3,
+            ),
+            *(
+                [_html.line(f"{_html.count(len(pairs) - len(shown), 'more pair')}")]
+                if len(pairs) > len(shown)
+                else []
+            ),
+            _html.table(
+                ["i", "j", "i's view", "j's view"],
+                (
+                    [m.i, m.j, _view_text(m.i_view), _view_text(m.j_view)]
+                    for m in wrong[: _html.BRIEF_ROWS]
+                ),
+                caption=f"Misperceived pairs ({len(wrong)})",
+            )
+            if wrong
+            else _html.line("No pair is misperceived"),
+        )
+
+
+def _view_text(view: tuple[str, str | None]) -> str:
+    return view[0] + (f", {view[1]} gives way" if view[1] else "")
 
 
 def dyads_model(model: str | None = None) -> ModelInfo:

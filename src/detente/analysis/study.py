@@ -117,6 +117,43 @@ class Study:
         sim = replace(self.simulation, run_id=run_id) if self.simulation is not None else None
         return replace(self, forecast=fc, simulation=sim, run_id=run_id)
 
+    def _repr_html_(self) -> str:
+        """The study in a notebook: the forecast's table, the first cut and the dyads'
+        viewpoint per issue, the models left out and the warnings. Computes nothing."""
+        from detente import _html
+
+        s = self.scenario
+        facts = f"{_html.count(len(self.forecast.runs), 'model')}, seed {self.seed}" + (
+            ""
+            if self.simulation is None
+            else f", {_html.count(self.simulation.draws, 'draw')} per future"
+        )
+        rows: list[list[_html.Cell]] = []
+        for entry in self.issues:
+            first, dyads = entry["first_cut"], entry.get("dyads")
+            rows.append(
+                [
+                    entry["id"],
+                    first["median"],
+                    first["mean"],
+                    f"{dyads['viewpoint']} ({dyads['model']})"
+                    if dyads
+                    else f"none: {entry.get('dyads_missing') or 'not computed'}",
+                ]
+            )
+        return _html.block(
+            f"Study of {s.name or s.id}" + (f", run {self.run_id}" if self.run_id else ""),
+            _html.line(facts + f", made {self.made.isoformat(timespec='seconds')}"),
+            self.forecast._repr_html_(),
+            _html.table(
+                ["Issue", "Weighted median", "Weighted mean", "Dyads from"],
+                rows,
+                caption="First cut and dyads per issue",
+            ),
+            *(_html.line(f"Left out: {model} ({why})") for model, why in self.left_out),
+            *(_html.line(f"Warning: {text}") for text in self.warnings),
+        )
+
     def to_json(self) -> dict[str, Any]:
         """The ``detente.study/1`` document: self-contained, what the report renders."""
         s = self.scenario

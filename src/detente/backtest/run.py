@@ -135,6 +135,23 @@ class Backtest:
             rows.append({"model": name, "n": len(both), "diff": diff, "low": lo, "high": hi})
         return pd.DataFrame(rows, columns=["model", "n", "diff", "low", "high"])
 
+    def _repr_html_(self) -> str:
+        """The backtest in a notebook: the scores table of :meth:`to_markdown`."""
+        from detente import _html
+
+        n_issues = int(self.frame[["proposal", "issue"]].drop_duplicates().shape[0])
+        rows = self._score_rows(self.scores())
+        header = list(rows[0]) if rows else ["model"]
+        return _html.block(
+            f"DEU III backtest: {self.split} half, {_html.count(n_issues, 'scoreable issue')}",
+            _html.line(
+                f"Capability source: {self.capability}. Errors in points on the 0-100 scale. "
+                f"Bootstrap seed {self.seed}, {self.n_boot} replicates over proposals."
+            ),
+            _html.table(header, ([r[h] for h in header] for r in rows), caption="Scores"),
+            *(_html.line(text) for text in self._unsettled_lines() if text),
+        )
+
     def to_json(self) -> dict[str, Any]:
         """The ``detente.backtest/1`` document."""
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import numpy as np
 import typer
 from rich.table import Table
 from rich.text import Text
@@ -419,14 +418,9 @@ def coalitions(
     Example: detente coalitions six-party-2004
     """
     from detente import models as registry
-    from detente.analysis.coalitions import (
-        cohesion,
-        convergence_model,
-        converging_groups,
-        defections,
-    )
+    from detente.analysis.coalitions import coalitions as find_coalitions
+    from detente.analysis.coalitions import convergence_model
     from detente.analysis.dyads import check_issue
-    from detente.forecasting import forecast
 
     s = open_what_if(scenario, sources, set_, drop)
     issue = check_issue(s, issue)
@@ -434,13 +428,9 @@ def coalitions(
     settings = model_options(option or [], [name], preset, rounds)
     models = list(dict.fromkeys([*registry.defaults(), name]))
     with warnings_to_stderr(), working("running the models with each member leaving its group"):
-        fc = forecast(s, [name], options=settings)
-        path = fc.run(name).rounds[s.issue_ids.index(issue)]
-        leaving = [d for g in s.groups for d in defections(s, g, models, issue, settings)]
-    start, end = np.array(path[0].positions), np.array(path[-1].positions)
-    scale = s.issue(issue)
-    groups = converging_groups(s.actor_ids, end, width=scale.max - scale.min, tolerance=tolerance)
-    declared = [cohesion(g, list(s.actor_ids), start, end) for g in s.groups]
+        found = find_coalitions(s, issue, model=name, tolerance=tolerance, options=settings)
+    groups = [g.members for g in found.converging]
+    declared, leaving = found.declared, found.leaving
     if as_json:
         print_json(
             {
@@ -461,7 +451,7 @@ def coalitions(
     stdout.print(
         Text.assemble(
             (s.name or s.id, "bold"),
-            f": converging groups on {on} after {path[-1].round} rounds of {name} (final "
+            f": converging groups on {on} after {found.rounds} rounds of {name} (final "
             f"positions within {tolerance:g} of the scale): "
             + ("; ".join(", ".join(g) for g in groups) or "none"),
         )

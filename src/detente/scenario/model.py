@@ -316,6 +316,13 @@ class Scenario(_Value):
             ref["variant_of"] = self.variant_of.model_dump(mode="json")
         return ref
 
+    def _repr_html_(self) -> str:
+        """The scenario in a notebook: issues and the actors' inputs (the 12 weightiest of a
+        larger scenario), every name escaped."""
+        from detente.scenario._display import scenario_html
+
+        return scenario_html(self)
+
     def content_hash(self) -> str:
         """``sha256:`` digest of the scenario's canonical JSON (key order and layout ignored)."""
         canonical = json.dumps(

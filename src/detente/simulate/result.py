@@ -205,6 +205,67 @@ class Simulation:
         frame = pd.concat(frames, ignore_index=True)
         return frame.astype({"draw": "Int64", "value": "float64"})
 
+    def _repr_html_(self) -> str:
+        """The simulation in a notebook: per future, model and issue the median, the draws' 50%
+        and 80% intervals and the calibrated 80% interval (the first
+        :data:`detente._html.BRIEF_ROWS` rows; :meth:`to_frame` has them all)."""
+        from detente import _html
+
+        s = self.scenario
+        keys = [
+            (future, model, issue)
+            for future in self.future_names
+            for model in self.models
+            for issue in s.issue_ids
+        ]
+        rows: list[list[_html.Cell]] = []
+        for future, model, issue in keys[: _html.BRIEF_ROWS]:
+            values = self.outcome(future, model, issue)
+            q10, q25, q50, q75, q90 = np.quantile(values, [0.1, 0.25, 0.5, 0.75, 0.9])
+            found = self.predictive(future, model, issue)
+            rows.append(
+                [
+                    future,
+                    model,
+                    issue,
+                    float(q50),
+                    _html.interval((float(q25), float(q75))),
+                    _html.interval((float(q10), float(q90))),
+                    _html.interval(
+                        None if found is None else found.interval(0.8), missing="not learned"
+                    ),
+                ]
+            )
+        more = len(keys) - len(rows)
+        return _html.block(
+            f"Simulation of {s.name or s.id}",
+            _html.line(
+                f"{_html.count(self.draws, 'draw')} under "
+                f"{_html.count(len(self.future_names), 'future')}, spread {self.spread:g}"
+                + (f", seed {self.seed}" if self.seed is not None else "")
+                + (f", run {self.run_id}" if self.run_id else "")
+            ),
+            _html.table(
+                [
+                    "Future",
+                    "Model",
+                    "Issue",
+                    "Median",
+                    "50% of draws",
+                    "80% of draws",
+                    "Calibrated 80%",
+                ],
+                rows,
+                caption="Outcomes over the draws",
+            ),
+            *([_html.line(f"{_html.count(more, 'more row')}: see to_frame()")] if more else []),
+            *(
+                [_html.line(f"{_html.count(self.unsettled, 'run')} did not settle")]
+                if self.unsettled
+                else []
+            ),
+        )
+
     def to_json(self) -> dict[str, Any]:
         """The versioned JSON document (``docs/reference/json-output.md``)."""
         s = self.scenario
