@@ -292,7 +292,7 @@ def coalitions(
     models = list(dict.fromkeys([*registry.defaults(), name]))
     settings = {k: dict(v) for k, v in (options or {}).items()}
     path = (
-        forecast(scenario, [name], options=settings)
+        forecast(scenario, [name], options=settings, calibrate=False)
         .run(name)
         .rounds[scenario.issue_ids.index(issue)]
     )
