@@ -60,9 +60,10 @@ pytest: $(STAMP) browser
 		-p no:cacheprovider --cov=src/detente --cov-append --cov-report= -q
 	$(BIN)/coverage report --fail-under=$(COVERAGE_FLOOR) --skip-covered --sort=cover
 
-# The slow tier (tests marked @pytest.mark.slow), without coverage.
+# The slow tier (tests marked @pytest.mark.slow), without coverage, on two processes (the
+# calibration's rebuild from DEU III alone takes about four minutes).
 pytest-slow: $(STAMP) browser
-	$(BIN)/pytest -m slow
+	$(BIN)/pytest -m slow -n 2
 
 test: lint typecheck pytest
 
