@@ -86,7 +86,7 @@ def _cells(label: str, figures: dict[str, float]) -> list[str]:
 
 
 def _print(title: str, rows: list[list[str]]) -> None:
-    print_split(title, _HEADERS, rows, right=range(1, len(_HEADERS)), key_width=24)
+    print_split(title, _HEADERS, rows, right=range(1, len(_HEADERS)), key_width=32)
 
 
 def print_calibration(results: dict[str, Any], repeats: int, decisions: int) -> None:
