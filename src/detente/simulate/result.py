@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -56,6 +57,9 @@ class Simulation:
     questions: tuple[Question, ...] = ()
     detente_version: str = __version__
     run_id: str | None = field(default=None)
+    _summaries: dict[tuple[str, str, str], dict[str, Any]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def future_names(self) -> tuple[str, ...]:
@@ -84,8 +88,16 @@ class Simulation:
         """Median, mean, intervals, histogram, band probabilities and the tornado table.
 
         ``interval_50`` and ``interval_80`` are the draws' own (input uncertainty only);
-        ``calibrated`` the intervals of :meth:`predictive` (None when not learned).
+        ``calibrated`` the intervals of :meth:`predictive` (None when not learned). Computed
+        once per future, model and issue (the tables, the JSON and the report all ask); each
+        call returns its own copy.
         """
+        key = (future, model, issue)
+        if key not in self._summaries:
+            self._summaries[key] = self._summary(future, model, issue)
+        return copy.deepcopy(self._summaries[key])
+
+    def _summary(self, future: str, model: str, issue: str) -> dict[str, Any]:
         values = self.outcome(future, model, issue)
         found = self.predictive(future, model, issue)
         scale = self.scenario.issue(issue)
