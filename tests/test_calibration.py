@@ -511,3 +511,22 @@ def test_the_reliability_table_leaves_out_models_run_with_other_options() -> Non
     )
     rows = build(done.to_json()).data["reliability"]["rows"]
     assert [row["model"] for row in rows] == ["compromise"]
+
+
+def test_calibration_draws_its_reliability_diagram(cli, small_deu3: str, tmp_path) -> None:
+    for name in ("reliability.svg", "reliability.png"):
+        target = tmp_path / name
+        made = cli(
+            "backtest", "deu3", "--calibration", "--data", small_deu3, "--repeats", "1",
+            "--chart", str(target),
+        )  # fmt: skip
+        assert made.code == 0, made.err
+        data = target.read_bytes()
+        assert data.startswith(b"<svg") if name.endswith(".svg") else data[:4] == b"\x89PNG"
+    for args, says in (
+        (["--chart", str(tmp_path / "r.svg")], "--chart draws the reliability diagram"),
+        (["--calibration", "--chart", str(tmp_path / "r.pdf")], "an .svg or .png file"),
+    ):
+        refused = cli("backtest", "deu3", *args)
+        assert refused.code == 2
+        assert says in refused.err

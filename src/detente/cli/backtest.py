@@ -108,6 +108,13 @@ def backtest(
             help="Fold assignments of --calibration and --fit-calibration.", min=1, max=100
         ),
     ] = 20,
+    chart: Annotated[
+        Path | None,
+        typer.Option(
+            help="With --calibration: also draw the reliability diagram (nominal level against "
+            "the share of outcomes inside, per model) to this .svg or .png file."
+        ),
+    ] = None,
     to: Annotated[
         Path,
         typer.Option(
@@ -171,8 +178,18 @@ def backtest(
             )
         if not fit_calibration and to != Path("."):
             raise InputError("--to is where --fit-calibration writes; --calibration writes nothing")
+        if chart is not None:
+            if not calibration:
+                raise InputError("--chart draws the reliability diagram of --calibration")
+            if chart.suffix.lower() not in (".svg", ".png"):
+                raise InputError(f"--chart {chart}: name an .svg or .png file")
+            from detente._files import check_output
+
+            check_output(chart, what="chart")
+    elif chart is not None:
+        raise InputError("--chart draws the reliability diagram of --calibration")
     if calibration or fit_calibration:
-        _calibration(deu3, calibration, model or [], repeats, to, as_json)
+        _calibration(deu3, calibration, model or [], repeats, to, as_json, chart)
         return
     options = model_options(option or [], model or None, preset, rounds)
     total = len(deu3.select(split)) * (2 if draws else 1)
@@ -211,14 +228,20 @@ def backtest(
 
 
 def _calibration(
-    deu3: Deu3, check: bool, models: list[str], repeats: int, to: Path, as_json: bool
+    deu3: Deu3,
+    check: bool,
+    models: list[str],
+    repeats: int,
+    to: Path,
+    as_json: bool,
+    chart: Path | None = None,
 ) -> None:
     from detente.backtest import default_models
     from detente.cli.calibration import run_calibration, run_fit
     from detente.models import REFERENCE
 
     if check:
-        run_calibration(deu3, models or [REFERENCE], repeats, as_json)
+        run_calibration(deu3, models or [REFERENCE], repeats, as_json, chart)
         return
     if as_json:
         raise InputError("--fit-calibration writes files; use it without --json")

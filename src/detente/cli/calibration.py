@@ -16,6 +16,7 @@ from detente.cli._console import (
     print_json,
     print_split,
     progress_bar,
+    stderr,
     stdout,
     warnings_to_stderr,
 )
@@ -29,8 +30,11 @@ __all__ = ["print_calibration", "run_calibration", "run_fit"]
 _LEVELS = tuple(range(10, 100, 10))
 
 
-def run_calibration(data: Deu3, models: Sequence[str], repeats: int, as_json: bool) -> None:
-    """Evaluate the calibrated intervals of ``models`` and print (or give as JSON) the tables."""
+def run_calibration(
+    data: Deu3, models: Sequence[str], repeats: int, as_json: bool, chart: Path | None = None
+) -> None:
+    """Evaluate the calibrated intervals of ``models`` and print (or give as JSON) the tables;
+    with ``chart``, also draw the reliability diagram there (SVG or PNG)."""
     from detente.backtest import model_error as me
     from detente.calibration import model_error
 
@@ -60,6 +64,8 @@ def run_calibration(data: Deu3, models: Sequence[str], repeats: int, as_json: bo
                 "point_mae": float((rows.frame["forecast"] - rows.frame["outcome"]).abs().mean()),
                 "widths": list(widths[name]),
             }
+    if chart is not None:
+        _draw(results, chart)
     if as_json:
         print_json(
             {
@@ -129,6 +135,27 @@ def print_calibration(results: dict[str, Any], repeats: int, decisions: int) -> 
                     for key, figures in r["repeated"][group].items()
                 ],
             )
+
+
+def _draw(results: dict[str, Any], path: Path) -> None:
+    """The reliability diagram of the repeated cross-validation, one line per model."""
+    from detente._files import atomic_write
+    from detente.calibration import NOMINAL
+    from detente.report.charts import reliability_chart
+    from detente.report.layout import png, style, svg
+
+    observed = {
+        name: [r["repeated"]["all"][f"cover{round(n * 100)}"] for n in NOMINAL]
+        for name, r in results.items()
+    }
+    with style():
+        figure = reliability_chart(NOMINAL, observed)
+        if path.suffix.lower() == ".png":
+            data: str | bytes = png(figure)
+        else:
+            data = svg(figure, "reliability", "Reliability of the calibrated intervals on DEU III")
+    atomic_write(path, data, what="chart")
+    stderr.print(f"reliability diagram written to {path}", markup=False)
 
 
 def run_fit(data: Deu3, models: Sequence[str], repeats: int, folder: Path) -> None:
