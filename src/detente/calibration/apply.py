@@ -7,17 +7,16 @@ from typing import Any
 
 import numpy as np
 
-from detente.calibration.predictive import Predictive, model_error, predictive, shipped
+from detente.calibration.predictive import (
+    ModelError,
+    Predictive,
+    model_error,
+    predictive,
+    shipped,
+)
 from detente.scenario.model import Scenario
 
-__all__ = ["SOURCE_LINE", "calibrated", "learned_options"]
-
-#: The line every table of calibrated intervals carries.
-SOURCE_LINE = (
-    "Intervals: {share} of the EU decisions of DEU III with forecasts like this one landed in "
-    "the {share} interval (learned out of fold on {n} decisions); a negotiation unlike EU "
-    "legislation may fall outside what was learned."
-)
+__all__ = ["calibrated", "calibrated_issue", "learned_options"]
 
 
 def learned_options(model: str) -> Mapping[str, Any] | None:
@@ -40,22 +39,45 @@ def calibrated(
     when the model has no shipped error distribution or was run with other options than it
     was learned with (its errors were not measured).
     """
+    error = _learned(model, options)
+    if error is None:
+        return ()
+    return tuple(
+        _on_issue(error, scenario, issue.id, values)
+        for issue, values in zip(scenario.issues, forecasts, strict=True)
+    )
+
+
+def calibrated_issue(
+    model: str,
+    options: Mapping[str, Any],
+    scenario: Scenario,
+    issue: str,
+    forecasts: np.ndarray | float,
+) -> Predictive | None:
+    """:func:`calibrated` for one issue only (None where nothing was learned)."""
+    error = _learned(model, options)
+    return None if error is None else _on_issue(error, scenario, issue, forecasts)
+
+
+def _learned(model: str, options: Mapping[str, Any]) -> ModelError | None:
+    """The model's shipped error distribution, if it was learned with these options."""
     error = model_error(model)
     learned = learned_options(model)
     if error is None or learned is None or dict(options) != learned:
-        return ()
-    out: list[Predictive | None] = []
-    for issue, values in zip(scenario.issues, forecasts, strict=True):
-        positions = [a.position[issue.id] for a in scenario.actors]
-        weights = [a.capability * a.salience[issue.id] for a in scenario.actors]
-        out.append(
-            predictive(
-                error,
-                np.atleast_1d(np.asarray(values, dtype=float)),
-                positions,
-                weights,
-                low=issue.min,
-                high=issue.max,
-            )
-        )
-    return tuple(out)
+        return None
+    return error
+
+
+def _on_issue(
+    error: ModelError, scenario: Scenario, issue_id: str, forecasts: np.ndarray | float
+) -> Predictive:
+    issue = scenario.issue(issue_id)
+    return predictive(
+        error,
+        np.atleast_1d(np.asarray(forecasts, dtype=float)),
+        [a.position[issue_id] for a in scenario.actors],
+        [a.capability * a.salience[issue_id] for a in scenario.actors],
+        low=issue.min,
+        high=issue.max,
+    )

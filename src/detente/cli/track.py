@@ -17,6 +17,7 @@ import typer
 from rich.markup import escape
 
 from detente.cli._console import JsonFlag, print_json, print_split, stderr, stdout
+from detente.cli.runs import StoreOption
 from detente.errors import InputError
 
 if TYPE_CHECKING:
@@ -35,14 +36,6 @@ question_app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-StoreOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--store",
-        help="The run store's database (default: $DETENTE_STORE, else runs.db in the user "
-        "data directory).",
-    ),
-]
 QuestionId = Annotated[str, typer.Argument(help="The question's id.")]
 
 

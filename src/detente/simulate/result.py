@@ -13,7 +13,7 @@ import numpy as np
 from detente._rng import seed_fields
 from detente._version import __version__
 from detente.calibration import Predictive
-from detente.calibration.apply import calibrated
+from detente.calibration.apply import calibrated_issue
 from detente.scenario.model import Issue, Scenario
 from detente.simulate.questions import Question
 from detente.simulate.timeline import Future
@@ -77,12 +77,9 @@ class Simulation:
         scenario's stated inputs (not each draw's, nor a future's changes). None when
         no error distribution was learned for the model and its options.
         """
-        values = self.outcome(future, model, issue)
-        j = self.scenario.issue_ids.index(issue)
-        per_issue: list[np.ndarray | float] = [0.0] * len(self.scenario.issues)
-        per_issue[j] = values
-        found = calibrated(model, self.options[model], self.scenario, per_issue)
-        return found[j] if found else None
+        return calibrated_issue(
+            model, self.options[model], self.scenario, issue, self.outcome(future, model, issue)
+        )
 
     def summary(self, future: str, model: str, issue: str) -> dict[str, Any]:
         """Median, mean, intervals, histogram, band probabilities and the tornado table.
