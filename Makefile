@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: install browser demo test test-all lint typecheck pytest pytest-slow coverage-kernels \
-	bench clean
+	bench docs clean
 
 # The coverage the default tier must reach (lines of src/detente, the numba kernels included).
 COVERAGE_FLOOR := 94
@@ -13,7 +13,7 @@ COVERAGE_FLOOR := 94
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,fast,dask]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,fast,dask,docs]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -39,8 +39,8 @@ demo: $(STAMP)
 	$(BIN)/detente forecast six-party-2004
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks conftest.py
-	$(BIN)/ruff format --check src tests benchmarks conftest.py
+	$(BIN)/ruff check src tests benchmarks conftest.py docs/conf.py
+	$(BIN)/ruff format --check src tests benchmarks conftest.py docs/conf.py
 	$(BIN)/codespell src tests docs benchmarks README.md CHANGELOG.md CONTRIBUTING.md
 	$(BIN)/lint-imports --no-cache
 
@@ -65,7 +65,13 @@ pytest: $(STAMP) browser
 pytest-slow: $(STAMP) browser
 	$(BIN)/pytest -m slow -n 2
 
-test: lint typecheck pytest
+# The documentation site: the pages of docs/ and the API reference from the docstrings, as HTML
+# in build/docs/html. Warnings are errors (-W; --keep-going lists them all first). -E reads
+# every page each time: an incremental build would not repeat the warnings of unchanged pages.
+docs: $(STAMP)
+	$(BIN)/sphinx-build -E -W --keep-going -q -b html docs build/docs/html -d build/docs/doctrees
+
+test: lint typecheck pytest docs
 
 test-all: test pytest-slow
 

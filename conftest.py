@@ -6,6 +6,10 @@ import os
 
 import pytest
 
+# Sphinx's settings, not a module of doctests: importing it (--doctest-modules over docs/) would
+# put its path into sys.path of the test process.
+collect_ignore = ["docs/conf.py"]
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_run_store(tmp_path_factory: pytest.TempPathFactory) -> None:

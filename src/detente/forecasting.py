@@ -377,7 +377,7 @@ def forecast(
     ------
     InputError
         An unknown model or option.
-    ModelError
+    detente.ModelError
         A model produced a non-finite forecast.
     """
     infos, parsed = resolve_models(models, options, scenario.model_options)
