@@ -8,6 +8,7 @@ back: every page became HTML, and the API reference describes the public names.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -102,6 +103,10 @@ def test_a_new_page_joins_its_section(site: Path) -> None:
         ("store", "detente.store.RunStore"),
         ("report", "detente.report.html"),
         ("models", "detente.models.solve"),
+        ("models", "detente.models.contract.TrajectoryFunction"),
+        # constants a package re-exports, with the comment of the module that defines them
+        ("calibration", "detente.calibration.GRID"),
+        ("store", "detente.store.RUN_SCHEMA"),
     ],
 )
 @pytest.mark.slow
@@ -115,9 +120,28 @@ def test_the_api_reference_describes_public_names(site: Path, page: str, name: s
 def test_the_api_reference_renders_numpy_sections(site: Path) -> None:
     # napoleon turned "Parameters" and "Raises" into field lists: a parameter of forecast is
     # in one, not left as an underlined heading
-    text = (site / "reference" / "api" / "detente.html").read_text(encoding="utf-8")
-    start = text.index('id="detente.forecast"')
-    body = text[start : text.index("</dd>", start)]
+    body = _text_after(site / "reference" / "api" / "detente.html", "detente.forecast")
     assert "field-list" in body
     assert "<strong>scenario</strong>" in body
     assert "----------" not in body
+
+
+def _text_after(page: Path, anchor: str, end: str = "</dd>") -> str:
+    text = page.read_text(encoding="utf-8")
+    start = text.index(f'id="{anchor}"')
+    return text[start : text.index(end, start)]
+
+
+@pytest.mark.slow
+def test_a_property_keeps_its_sentence(site: Path) -> None:
+    # "The display name: ..." is a sentence, not napoleon's "type: description"
+    body = _text_after(site / "reference" / "api" / "detente.html", "detente.Actor.label")
+    assert "The display name:" in body
+
+
+@pytest.mark.slow
+def test_a_pydantic_class_has_a_short_signature(site: Path) -> None:
+    page = site / "reference" / "api" / "detente.html"
+    signature = re.sub(r"<[^>]+>", "", _text_after(page, "detente.Scenario", "</dt>"))
+    assert "Annotated" not in signature
+    assert "Scenario(**data)" in signature
