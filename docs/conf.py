@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 import detente  # noqa: E402
+import detente.forecasting  # noqa: E402
+import detente.scenario  # noqa: E402
 from detente import __version__  # noqa: E402
 
 project = "detente"
@@ -51,6 +53,13 @@ exclude_patterns = ["_build", "**/.ipynb_checkpoints"]
 # pages' ``[text](page.md#a-heading)`` links resolve in the site as they do on GitHub.
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 4
+
+# --- HTML: furo, a clean maintained theme with light and dark modes and a sidebar per section
+html_theme = "furo"
+html_title = f"detente {release}"
+html_static_path: list[str] = []
+html_show_sourcelink = False
+
 
 # --- autodoc, with napoleon for the numpy-style docstrings (summary, Parameters, Returns...)
 autodoc_default_options = {"members": True, "member-order": "bysource"}
@@ -84,13 +93,6 @@ def _skip_pydantic_members(
     app: Sphinx, what: str, name: str, obj: Any, skip: bool, options: Any
 ) -> bool | None:
     return True if name in PYDANTIC_MEMBERS else None
-
-
-# --- HTML: furo, a clean maintained theme with light and dark modes and a sidebar per section
-html_theme = "furo"
-html_title = f"detente {release}"
-html_static_path: list[str] = []
-html_show_sourcelink = False
 
 
 def _document_reexported_constants() -> None:
@@ -134,8 +136,9 @@ def _pydantic_signature(
     return None
 
 
-#: The names detente re-exports from its packages, documented once, under ``detente``.
-REEXPORTED = {"Actor", "Issue", "Scenario", "load", "save", "Forecast", "forecast"}
+#: The names ``detente`` exports from its packages: described once, under ``detente`` (the
+#: pages of ``detente.scenario`` and ``detente.forecasting`` exclude them).
+REEXPORTED = set(detente.__all__) & {*detente.scenario.__all__, *detente.forecasting.__all__}
 
 
 def _reexported(
@@ -150,7 +153,10 @@ def _reexported(
         return None
     parts = str(node["reftarget"]).split(".")
     for at, part in enumerate(parts):
-        if part in REEXPORTED and all(p == "detente" or p.islower() for p in parts[:at]):
+        prefix = parts[:at]  # nothing, or detente's packages and modules
+        if part in REEXPORTED and (
+            not prefix or (prefix[0] == "detente" and all(p.islower() for p in prefix))
+        ):
             target = ".".join(["detente", *parts[at:]])
             domain = env.get_domain("py")
             return domain.resolve_xref(
