@@ -8,7 +8,7 @@ __all__ = ["paragraphs", "sentences"]
 
 #: Abbreviations whose full stop ends no sentence.
 _ABBREVIATIONS = frozenset(
-    [
+    {
         "mr",
         "mrs",
         "ms",
@@ -53,7 +53,7 @@ _ABBREVIATIONS = frozenset(
         "adm",
         "rev",
         "hon",
-    ]
+    }
 )
 _END = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9]|\s*$)|\n\s*\n")
 

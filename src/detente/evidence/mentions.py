@@ -128,7 +128,7 @@ def _looks_like_person(name: str) -> bool:
 
 _GAZETTEER_NAMES = frozenset(n for e in GAZETTEER for n in (e.name, *e.names))
 _NOT_PERSON = frozenset(
-    [
+    {
         "republic",
         "of",
         "the",
@@ -155,46 +155,7 @@ _NOT_PERSON = frozenset(
         "office",
         "affairs",
         "foreign",
-    ]
-)
-
-
-def _trie_pattern(words: Iterable[str]) -> re.Pattern[str]:
-    """A regular expression matching any of ``words`` (longest first) as a whole word, built
-    as a character trie so that matching stays linear in the text, not in the word list."""
-    trie: dict[str, dict] = {}  # type: ignore[type-arg]
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def render(node: dict) -> str:  # type: ignore[type-arg]
-        branches = []
-        end = "" in node
-        for char in sorted((c for c in node if c), key=lambda c: c):
-            branches.append(re.escape(char) + render(node[char]))
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if end else body
-
-    return re.compile(r"(?<![\w.'’-])(?:" + render(trie) + r")(?![\w-]|['’]\w{2}|\.\w)")
-
-
-# --- officials -----------------------------------------------------------------------------------
-
-_WORD = r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:-[A-Za-z][a-z]+)?|[A-Z]\.|al-[A-Z][a-z]+)"
-_NAME = _WORD + r"(?:\s(?:" + _WORD + r"|de|van|von|bin)){1,3}"
-_TITLE_WORDS = (
-    r"(?:Prime\sMinister|Deputy\sPrime\sMinister|Foreign\sMinister|Foreign\sSecretary|"
-    r"Minister(?:\s(?:of|for)\s(?:the\s)?(?:[A-Z][a-z]+)(?:\s(?:and\s)?[A-Z][a-z]+){0,3})?|"
-    r"Secretary(?:\sof\sState|\sGeneral|-General)?|Spokes(?:person|man|woman)|Ambassador|Envoy|"
-    r"Representative|Negotiator|President|Vice\sPresident|Chancellor|Premier|Commissioner|"
-    r"Chief\sNegotiator|Chief|Leader|Director(?:\sGeneral|-General)?|Diplomat|Delegate|"
-    r"Special\sEnvoy|Minister-President|Taoiseach|Senator|Governor|General|King|Queen|Emir|"
-    r"Crown\sPrince|Supreme\sLeader|Ayatollah|Chairman|Chairwoman|Chair|Head|Official|Adviser|"
-    r"Advisor|Counsellor|Counselor|Deputy)"
+    }
 )
 #: A title before the name: "[Nation] [qualifiers] TITLE [of ...] Name Surname".
 _TITLE_BEFORE = re.compile(
@@ -225,20 +186,21 @@ def find_people(
 ) -> dict[str, Person]:
     """Officials named with a title, by full name and by surname, with their actors."""
     people: dict[str, Person] = {}
-    for name, actor_id in resolver.people.items():
-        people[name] = Person(name, actor_id, "", "alias")
+    for name, alias_actor in resolver.people.items():
+        people[name] = Person(name, alias_actor, "", "alias")
     found: list[tuple[int, str, str, int]] = []  # (name start, name, title, title start)
     for m in _APPOSITIVE.finditer(text):
         found.append((m.start("name"), m.group("name"), m.group("title"), m.start("title")))
     for m in _TITLE_BEFORE.finditer(text):
         found.append((m.start("name"), m.group("name"), m.group("title"), m.start("title")))
     found.sort()
+    actor_id: str | None
     for start, found_name, title, title_start in found:
         name = _trim_name(found_name, resolver)
         if not name or name in resolver.names or (name in people and people[name].how != "context"):
             continue
         how = "title"
-        actor_id: str | None = _actor_in(title, title_start, resolver, name_pattern)
+        actor_id = _actor_in(title, title_start, resolver, name_pattern)
         if actor_id is None:
             actor_id = _actor_of_context(text, start, paragraph_spans, resolver, name_pattern)
             how = "context"
@@ -281,9 +243,9 @@ def _actor_in(
     phrase: str, offset: int, resolver: Resolver, name_pattern: re.Pattern[str]
 ) -> str | None:
     for m in name_pattern.finditer(phrase):
-        actor_id = resolver.names.get(m.group())
-        if actor_id is not None:
-            return actor_id
+        named = resolver.names.get(m.group())
+        if named is not None:
+            return named
     return None
 
 
