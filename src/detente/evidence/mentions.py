@@ -157,6 +157,45 @@ _NOT_PERSON = frozenset(
         "foreign",
     }
 )
+
+
+def _trie_pattern(words: Iterable[str]) -> re.Pattern[str]:
+    """A regular expression matching any of ``words`` (longest first) as a whole word, built
+    as a character trie so that matching stays linear in the text, not in the word list."""
+    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def render(node: dict) -> str:  # type: ignore[type-arg]
+        branches = []
+        end = "" in node
+        for char in sorted((c for c in node if c), key=lambda c: c):
+            branches.append(re.escape(char) + render(node[char]))
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if end else body
+
+    return re.compile(r"(?<![\w.'’-])(?:" + render(trie) + r")(?![\w-]|['’]\w{2}|\.\w)")
+
+
+# --- officials -----------------------------------------------------------------------------------
+
+_WORD = r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:-[A-Za-z][a-z]+)?|[A-Z]\.|al-[A-Z][a-z]+)"
+_NAME = _WORD + r"(?:\s(?:" + _WORD + r"|de|van|von|bin)){1,3}"
+_TITLE_WORDS = (
+    r"(?:Prime\sMinister|Deputy\sPrime\sMinister|Foreign\sMinister|Foreign\sSecretary|"
+    r"Minister(?:\s(?:of|for)\s(?:the\s)?(?:[A-Z][a-z]+)(?:\s(?:and\s)?[A-Z][a-z]+){0,3})?|"
+    r"Secretary(?:\sof\sState|\sGeneral|-General)?|Spokes(?:person|man|woman)|Ambassador|Envoy|"
+    r"Representative|Negotiator|President|Vice\sPresident|Chancellor|Premier|Commissioner|"
+    r"Chief\sNegotiator|Chief|Leader|Director(?:\sGeneral|-General)?|Diplomat|Delegate|"
+    r"Special\sEnvoy|Minister-President|Taoiseach|Senator|Governor|General|King|Queen|Emir|"
+    r"Crown\sPrince|Supreme\sLeader|Ayatollah|Chairman|Chairwoman|Chair|Head|Official|Adviser|"
+    r"Advisor|Counsellor|Counselor|Deputy)"
+)
 #: A title before the name: "[Nation] [qualifiers] TITLE [of ...] Name Surname".
 _TITLE_BEFORE = re.compile(
     r"(?P<title>(?:(?:[A-Z][\w.'’-]*|of|the|for|and|'s|’s)\s){0,7}?"
