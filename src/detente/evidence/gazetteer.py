@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["AMBIGUOUS", "GAZETTEER", "NOT_ACTORS", "Entry"]
+__all__ = ["AMBIGUOUS", "GAZETTEER", "NOT_ACTORS", "SEATS", "Entry"]
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Entry:
 
 _TABLE = """
 USA | state | United States | United States; United States of America; U.S.; US; U.S.A.; USA; America; American; Americans; Washington; the White House; the State Department; the Pentagon; the Biden administration; the Trump administration; the Obama administration; the Bush administration; Bush administration
-DPRK | state | North Korea | North Korea; North Korean; North Koreans; DPRK; Democratic People's Republic of Korea; Pyongyang; the North
+DPRK | state | North Korea | North Korea; North Korean; the North Korean; the North Korea; North Koreans; DPRK; Democratic People's Republic of Korea; Pyongyang; the North
 ROK | state | South Korea | South Korea; South Korean; South Koreans; ROK; Republic of Korea; Seoul
 CHN | state | China | China; Chinese; People's Republic of China; PRC; Beijing
 JPN | state | Japan | Japan; Japanese; Tokyo
@@ -211,6 +211,26 @@ NOT_ACTORS: frozenset[str] = frozenset(
         "Jordan River",
         "Korea Policy",
     }
+)
+
+
+#: Capitals and seats of government. They stand for their government ("pressure on
+#: Washington"), except where they name the place something happens ("told reporters in
+#: Beijing", "talks in Vienna"): after "in", "at", "inside" they are venues, not mentions.
+SEATS: frozenset[str] = frozenset(
+    """Washington;Pyongyang;Seoul;Beijing;Tokyo;Moscow;London;Paris;Berlin;Rome;Madrid;Lisbon;
+    The Hague;Dublin;Vienna;Bern;Berne;Stockholm;Oslo;Copenhagen;Helsinki;Reykjavik;Warsaw;
+    Prague;Bratislava;Budapest;Bucharest;Sofia;Athens;Nicosia;Valletta;Ljubljana;Zagreb;
+    Belgrade;Tallinn;Riga;Vilnius;Kyiv;Kiev;Minsk;Ankara;Tehran;Teheran;Baghdad;Damascus;
+    Jerusalem;Cairo;Riyadh;Abu Dhabi;Doha;Muscat;Amman;Beirut;Sanaa;Kabul;Islamabad;New Delhi;
+    Delhi;Dhaka;Colombo;Kathmandu;Jakarta;Kuala Lumpur;Bangkok;Hanoi;Manila;Naypyidaw;
+    Phnom Penh;Ulaanbaatar;Taipei;Canberra;Wellington;Ottawa;Mexico City;Brasilia;Brasília;
+    Buenos Aires;Santiago;Bogota;Bogotá;Lima;Caracas;La Paz;Quito;Havana;Pretoria;Abuja;
+    Addis Ababa;Nairobi;Algiers;Rabat;Tunis;Tripoli;Khartoum;Juba;Mogadishu;Accra;Dakar;
+    Kinshasa;Brazzaville;Luanda;Astana;Tashkent;Baku;Yerevan;Tbilisi;Brussels;Downing Street;
+    Westminster;the Kremlin;Kremlin;the White House;the Elysee;the Élysée""".replace("\n", "")
+    .replace("    ", "")
+    .split(";")
 )
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from detente.evidence.gazetteer import AMBIGUOUS, GAZETTEER, NOT_ACTORS
+from detente.evidence.gazetteer import AMBIGUOUS, GAZETTEER, NOT_ACTORS, SEATS
 
 STOP_NAMES = frozenset({"Policy", "Agency", "News", "Ministry", "Office", "Department"})
 
@@ -128,7 +128,7 @@ def _looks_like_person(name: str) -> bool:
 
 _GAZETTEER_NAMES = frozenset(n for e in GAZETTEER for n in (e.name, *e.names))
 _NOT_PERSON = frozenset(
-    {
+    [
         "republic",
         "of",
         "the",
@@ -155,7 +155,19 @@ _NOT_PERSON = frozenset(
         "office",
         "affairs",
         "foreign",
-    }
+        "organization",
+        "organisation",
+        "energy",
+        "atomic",
+        "agency",
+        "commission",
+        "committee",
+        "conference",
+        "party",
+        "bank",
+        "fund",
+        "court",
+    ]
 )
 
 
@@ -333,6 +345,8 @@ def find_mentions(
         elif word in resolver.names:
             if word == "US" and _shouting(text, m.start()):
                 continue
+            if word in SEATS and resolver.how[word] == "gazetteer" and _venue(text, m.start()):
+                continue
             out.append(Mention(m.start(), m.end(), word, resolver.names[word], resolver.how[word]))
         elif word in NOT_ACTORS:
             continue
@@ -340,6 +354,40 @@ def find_mentions(
             out.append(
                 Mention(m.start(), m.end(), word, None, "ambiguous", resolver.ambiguous[word])
             )
+    out.extend(_administrations(text, resolver, out))
+    out.sort(key=lambda m: m.start)
+    return out
+
+
+_VENUE = re.compile(
+    r"(?:\b(?:in|at|inside|outside|near|around)\s+(?:the\s+)?"
+    r"(?:[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?(?:\s+and\s+|,\s+))?)$"
+)
+
+
+def _venue(text: str, at: int) -> bool:
+    """Whether the seat of government at ``at`` names a place ("in Beijing", "in Seoul and
+    Tokyo"), not the government."""
+    return _VENUE.search(text[max(0, at - 40) : at]) is not None
+
+
+#: "the Bush administration", "the new John Kerry administration": a US government by the name
+#: of its president (news write "administration" for no other state's government).
+_ADMINISTRATION = re.compile(
+    r"\b(?:the\s+)?(?:new\s+|next\s+|incoming\s+|former\s+)?"
+    r"[A-Z][a-z]+(?:\s[A-Z][a-z]+)?\s+administration\b"
+)
+
+
+def _administrations(text: str, resolver: Resolver, found: Sequence[Mention]) -> list[Mention]:
+    usa = resolver.names.get("United States")
+    if usa is None:
+        return []
+    out = []
+    for m in _ADMINISTRATION.finditer(text):
+        if any(x.start < m.end() and m.start() < x.end for x in found):
+            continue
+        out.append(Mention(m.start(), m.end(), m.group(), usa, "gazetteer"))
     return out
 
 

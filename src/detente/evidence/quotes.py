@@ -69,7 +69,8 @@ _SAY = (
 )
 _SAY_RE = re.compile(r"\b" + _SAY + r"\b")
 _TERM_VERB = re.compile(
-    r"\b(?:described|describes|describing|called|calls|calling|dubbed|dubs|termed|terms|"
+    r"\b(?:described|describes|describing|(?:called|calls|calling)(?!\s+(?:for|on|off)\b)|"
+    r"dubbed|dubs|termed|terms|"
     r"labell?ed|branded|brands|known\sas|so-called|refers?\sto|referred\sto|what\s.{1,40}\scalls?)\b"
 )
 _PRONOUN = re.compile(r"^(?:he|she|they|it|we|I)$", re.I)
@@ -307,7 +308,11 @@ def _speaker(
     if persons:
         first = persons[0]
         return ("speech", first.text, people[first.text].name, first.actor, rule)
-    name = re.match(r"(?:Mr|Mrs|Ms|Dr)\.?\s+[A-Z][\w'-]+|[A-Z][a-z]+(?:\s[A-Z][\w'-]+){1,3}", words)
+    name = re.match(
+        r"(?:Mr|Mrs|Ms|Dr)\.?\s+[A-Z][\w'-]+|[A-Z][a-z]+(?:\s[A-Z][\w'-]+){0,3}(?=\W*$)|"
+        r"[A-Z][a-z]+(?:\s[A-Z][\w'-]+){1,3}",
+        words,
+    )
     if inside:
         first = inside[0]
         speaker = name.group() if name is not None else first.text
