@@ -68,16 +68,24 @@ def score_passage(passage: dict[str, Any]) -> Score:
             matched.add(ok[0])
         else:
             fn += 1
-            got = [(attributed[n].person or attributed[n].speaker, attributed[n].actor) for n in hits]
+            got = [
+                (attributed[n].person or attributed[n].speaker, attributed[n].actor) for n in hits
+            ]
             misses.append(f"{starts!r}: want {label['speaker']}/{label['actor']}, got {got}")
     wrong = [q for n, q in enumerate(attributed) if n not in matched]
     fp += len(wrong)
     actors = {a.id for a in found.actors}
     wanted = set(passage["actors"])
     return Score(
-        passage["id"], tp, fp, fn,
-        len(actors & wanted), len(actors - wanted), len(wanted - actors),
-        tuple(misses) + tuple(f"extra actor {a}" for a in sorted(actors - wanted))
+        passage["id"],
+        tp,
+        fp,
+        fn,
+        len(actors & wanted),
+        len(actors - wanted),
+        len(wanted - actors),
+        tuple(misses)
+        + tuple(f"extra actor {a}" for a in sorted(actors - wanted))
         + tuple(f"missed actor {a}" for a in sorted(wanted - actors)),
     )
 
@@ -99,7 +107,9 @@ def table(scores: list[Score]) -> str:
             f"| {ratio(s.actors_tp, s.actors_tp + s.actors_fn):.2f} |"
         )
     tp, fp, fn = (sum(getattr(s, k) for s in scores) for k in ("tp", "fp", "fn"))
-    atp, afp, afn = (sum(getattr(s, k) for s in scores) for k in ("actors_tp", "actors_fp", "actors_fn"))
+    atp, afp, afn = (
+        sum(getattr(s, k) for s in scores) for k in ("actors_tp", "actors_fp", "actors_fn")
+    )
     lines.append(
         f"| **all {len(scores)}** | **{ratio(tp, tp + fp):.2f}** | **{ratio(tp, tp + fn):.2f}** "
         f"| {tp} | {fp} | {fn} | **{ratio(atp, atp + afp):.2f}** | **{ratio(atp, atp + afn):.2f}** |"

@@ -128,7 +128,7 @@ def _looks_like_person(name: str) -> bool:
 
 _GAZETTEER_NAMES = frozenset(n for e in GAZETTEER for n in (e.name, *e.names))
 _NOT_PERSON = frozenset(
-    [
+    {
         "republic",
         "of",
         "the",
@@ -167,7 +167,7 @@ _NOT_PERSON = frozenset(
         "bank",
         "fund",
         "court",
-    ]
+    ,}
 )
 
 
