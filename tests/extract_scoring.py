@@ -112,7 +112,8 @@ def table(scores: list[Score]) -> str:
     )
     lines.append(
         f"| **all {len(scores)}** | **{ratio(tp, tp + fp):.2f}** | **{ratio(tp, tp + fn):.2f}** "
-        f"| {tp} | {fp} | {fn} | **{ratio(atp, atp + afp):.2f}** | **{ratio(atp, atp + afn):.2f}** |"
+        f"| {tp} | {fp} | {fn} | **{ratio(atp, atp + afp):.2f}** "
+        f"| **{ratio(atp, atp + afn):.2f}** |"
     )
     return "\n".join(lines)
 

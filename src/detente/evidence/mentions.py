@@ -159,7 +159,6 @@ _NOT_PERSON = frozenset(
         "organisation",
         "energy",
         "atomic",
-        "agency",
         "commission",
         "committee",
         "conference",
@@ -167,7 +166,7 @@ _NOT_PERSON = frozenset(
         "bank",
         "fund",
         "court",
-    ,}
+    }
 )
 
 
