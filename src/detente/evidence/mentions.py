@@ -359,7 +359,7 @@ def find_mentions(
 
 
 _VENUE = re.compile(
-    r"(?:\b(?:in|at|inside|outside|near|around)\s+(?:the\s+)?"
+    r"(?:\b(?i:in|at|inside|outside|near|around)\s+(?:the\s+)?"
     r"(?:[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?(?:\s+and\s+|,\s+))?)$"
 )
 
