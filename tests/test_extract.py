@@ -151,7 +151,8 @@ def test_scenario_aliases_come_first() -> None:
 def test_relative_dates_resolve_against_the_article_date() -> None:
     text = (
         "On December 6, 2012, Russia said it was hopeful. Six days later, North Korea "
-        "launched a rocket. Last week Seoul offered talks. Tokyo agreed on Monday. Elections will be held in November."
+        "launched a rocket. Last week Seoul offered talks. Tokyo agreed on Monday. "
+        "Elections will be held in November."
     )
     found = extract(article_from_text(text), as_of=dt.date(2014, 1, 28))  # a Tuesday
     got = [(e.words, e.date, e.kind) for e in found.events]
