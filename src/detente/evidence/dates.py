@@ -131,6 +131,14 @@ _PATTERNS = [
     ),
 ]
 
+#: Words without which a form cannot match (a quick test before its pattern runs).
+_NEEDS = {
+    "later": ("later", "earlier", "after", "before"),
+    "ago": ("ago",),
+    "rel": ("today", "yesterday", "tomorrow", "week", "month", "year"),
+    "iso": ("-",),
+}
+
 #: Kinds of event, each with the words that mark it; the first kind that matches wins.
 EVENT_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(words, re.I))
@@ -183,7 +191,10 @@ def find_events(
     """Every date expression with its resolved date and the kind of its sentence's event."""
     found: list[tuple[int, int, str, re.Match[str]]] = []
     taken: list[tuple[int, int]] = []
+    lowered = text.lower()
     for form, pattern in _PATTERNS:
+        if form in _NEEDS and not any(word in lowered for word in _NEEDS[form]):
+            continue  # cheaper than running the pattern over the text
         for m in pattern.finditer(text):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Any
 from detente.evidence._sentences import paragraphs, sentences
 from detente.evidence._text import Article
 from detente.evidence.dates import DatedEvent, article_date, find_events
-from detente.evidence.mentions import Mention, Person, Resolver, find_mentions, find_people
+from detente.evidence.mentions import (
+    Mention,
+    Person,
+    find_mentions,
+    find_people,
+    resolver_for,
+)
 from detente.evidence.quotes import Quote, find_quotes
 from detente.evidence.stances import Stance, find_stances
 
@@ -159,13 +165,12 @@ def extract(
     if as_of is None:
         as_of = article_date(text)
         date_from = "text" if as_of is not None else "none"
-    resolver = Resolver.build(scenario)
+    resolver = resolver_for(scenario)
     sentence_spans = sentences(text)
     paragraph_spans = paragraphs(text)
     base = resolver.pattern()
     people = find_people(text, paragraph_spans, resolver, base)
-    pattern = resolver.pattern(people)
-    mentions = find_mentions(text, resolver, people, pattern)
+    mentions = find_mentions(text, resolver, people, base)
     quotes = find_quotes(text, sentence_spans, paragraph_spans, mentions, people)
     stances = find_stances(text, sentence_spans, mentions)
     events = find_events(text, sentence_spans, as_of)

@@ -25,7 +25,7 @@ STOP_NAMES = frozenset({"Policy", "Agency", "News", "Ministry", "Office", "Depar
 if TYPE_CHECKING:
     from detente.scenario.model import Scenario
 
-__all__ = ["Mention", "Person", "Resolver", "find_mentions", "find_people"]
+__all__ = ["Mention", "Person", "Resolver", "find_mentions", "find_people", "resolver_for"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,7 @@ class Resolver:
     labels: dict[str, str] = field(default_factory=dict)
     ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
     people: dict[str, str] = field(default_factory=dict)  # scenario aliases that name persons
+    _pattern: re.Pattern[str] | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, scenario: Scenario | None = None) -> Resolver:
@@ -98,11 +99,27 @@ class Resolver:
                 r.ambiguous[name] = mapped
         return r
 
-    def pattern(self, people: Iterable[str] = ()) -> re.Pattern[str]:
-        """One regular expression over every name (longest first), word-bounded."""
-        every = set(self.names) | set(self.ambiguous) | set(self.people) | set(people)
-        every |= NOT_ACTORS
-        return _trie_pattern(every)
+    def pattern(self) -> re.Pattern[str]:
+        """One regular expression over every name (longest first), word-bounded; built once
+        per resolver."""
+        if self._pattern is None:
+            every = set(self.names) | set(self.ambiguous) | set(self.people) | NOT_ACTORS
+            self._pattern = _trie_pattern(every)
+        return self._pattern
+
+
+_RESOLVERS: dict[str | None, Resolver] = {}
+
+
+def resolver_for(scenario: Scenario | None) -> Resolver:
+    """The resolver of ``scenario`` (or of the gazetteer alone), kept for the next article:
+    building its pattern costs more than reading an article."""
+    key = None if scenario is None else scenario.content_hash()
+    if key not in _RESOLVERS:
+        if len(_RESOLVERS) > 16:
+            _RESOLVERS.clear()
+        _RESOLVERS[key] = Resolver.build(scenario)
+    return _RESOLVERS[key]
 
 
 def _display(actor_id: str) -> str:
@@ -209,7 +226,7 @@ _TITLE_WORDS = (
 )
 #: A title before the name: "[Nation] [qualifiers] TITLE [of ...] Name Surname".
 _TITLE_BEFORE = re.compile(
-    r"(?P<title>(?:(?:[A-Z][\w.'’-]*|of|the|for|and|'s|’s)\s){0,7}?"
+    r"(?<![\w'’.-])(?P<title>(?:(?:[A-Z][\w.'’-]*|of|the|for|and|'s|’s)\s){0,7}?"
     + r"(?i:"
     + _TITLE_WORDS
     + r")"
@@ -219,7 +236,7 @@ _TITLE_BEFORE = re.compile(
 )
 #: A name with an appositive title after it: "Name Surname, the U.S. Special Representative ...,".
 _APPOSITIVE = re.compile(
-    r"(?P<name>"
+    r"(?<![\w'’.-])(?P<name>"
     + _NAME
     + r"),\s(?P<title>(?:the|a|an|[A-Z][\w.'’-]*’s|[A-Z][\w.'’-]*'s)\s[^,;\"“”]{2,120}?"
     r"(?i:" + _TITLE_WORDS + r"|minister|secretary|spokes\w+|ambassador|envoy|representative|"
@@ -337,7 +354,16 @@ def find_mentions(
 ) -> list[Mention]:
     """Every name in ``text`` mapped to its actor; possessives ("China's") count as the name."""
     out = []
-    for m in pattern.finditer(text):
+    matches = list(pattern.finditer(text))
+    found_here = [p for p in people if p not in resolver.people]
+    if found_here:  # officials found in this article: a small pattern of their own
+        own = list(_trie_pattern(found_here).finditer(text))
+        taken = [(m.start(), m.end()) for m in own]
+        matches = own + [
+            m for m in matches if not any(s < m.end() and m.start() < e for s, e in taken)
+        ]
+        matches.sort(key=lambda m: m.start())
+    for m in matches:
         word = m.group()
         if word in people:
             out.append(Mention(m.start(), m.end(), word, people[word].actor, "person"))
