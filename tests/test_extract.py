@@ -296,7 +296,7 @@ def test_json_gives_offsets(cli: Any, sources: Path) -> None:
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "is a binary file"),
         (b"", "is empty"),
         (b"  \n\n ", "is empty"),
-        ("Caf\u00e9 talks in Paris".encode("latin-1"), "is not UTF-8 text (byte 0xe9 on line 1"),
+        ("Talks in S\u00e9oul".encode("latin-1"), "is not UTF-8 text (byte 0xe9 on line 1"),
         (b"The weather was fine and nobody said anything.", "no actor found"),
     ],
     ids=["binary", "empty", "blank", "latin-1", "no-actors"],

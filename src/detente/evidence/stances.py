@@ -22,7 +22,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "demand": (
         "position",
         r"demand(?:s|ed|ing)?|insist(?:s|ed)?\s+on|call(?:s|ed)?\s+for|want(?:s|ed)?|"
-        r"urg(?:e|es|ed)|press(?:es|ed)?\s+for|requir(?:e|es|ed)|seek(?:s)?|sought",
+        r"urg(?:e|es|ed)|press(?:es|ed)?\s+for|require|requires|required|seek(?:s)?|sought",
     ),
     "refuse": (
         "position",
@@ -33,7 +33,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "offer": (
         "position",
         r"offer(?:s|ed)?|propos(?:e|es|ed)|overture|put\s+forward|"
-        r"agree(?:s|d)?\s+to|promis(?:es|ed)|promise\s+to|pledg(?:e|es|ed)",
+        r"agree(?:s|d)?\s+to|promises|promised|promise\s+to|pledg(?:e|es|ed)",
     ),
     "willing": (
         "position",
@@ -47,7 +47,7 @@ KINDS: dict[str, tuple[str, str]] = {
     ),
     "threaten": (
         "salience",
-        r"threat(?:en|ens|ened)?|ultimatum|retaliat(?:e|ion)|pressure|crisis|sanction(?:s)?",
+        r"threat|threaten|threatens|threatened|ultimatum|retaliat(?:e|ion)|pressure|crisis|sanction(?:s)?",
     ),
 }
 _CUES = re.compile(
