@@ -48,7 +48,6 @@ _ABBREVIATIONS = frozenset(
         "u.n",
         "e.u",
         "u.s.a",
-        "pres",
         "amb",
         "adm",
         "rev",

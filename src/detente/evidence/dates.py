@@ -64,6 +64,7 @@ _NUMBERS = {
     "eleven": 11,
     "twelve": 12,
 }
+_ORDINAL = r"(?:st|nd|rd|th)"  # codespell:ignore nd
 _N = r"(?P<n>\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 
 _PATTERNS = [
@@ -71,25 +72,37 @@ _PATTERNS = [
     (
         "mdy",
         re.compile(
-            r"\b" + _MONTH + r"\s(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s(?P<year>(?:19|20)\d\d)\b"
+            r"\b"
+            + _MONTH
+            + r"\s(?P<day>\d{1,2})(?:"
+            + _ORDINAL
+            + r")?,?\s(?P<year>(?:19|20)\d\d)\b"
         ),
     ),
     (
         "dmy",
         re.compile(
-            r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s(?:of\s)?"
+            r"\b(?P<day>\d{1,2})(?:"
+            + _ORDINAL
+            + r")?\s(?:of\s)?"
             + _MONTH
             + r",?\s(?P<year>(?:19|20)\d\d)\b"
         ),
     ),
     (
         "md",
-        re.compile(r"\b" + _MONTH + r"\s(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?!,?\s(?:19|20)\d\d)"),
+        re.compile(
+            r"\b" + _MONTH + r"\s(?P<day>\d{1,2})(?:" + _ORDINAL + r")?\b(?!,?\s(?:19|20)\d\d)"
+        ),
     ),
     (
         "dm",
         re.compile(
-            r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s(?:of\s)?" + _MONTH + r"\b(?!,?\s(?:19|20)\d\d)"
+            r"\b(?P<day>\d{1,2})(?:"
+            + _ORDINAL
+            + r")?\s(?:of\s)?"
+            + _MONTH
+            + r"\b(?!,?\s(?:19|20)\d\d)"
         ),
     ),
     ("my", re.compile(r"\b" + _MONTH + r",?\s(?P<year>(?:19|20)\d\d)\b")),
@@ -147,7 +160,10 @@ EVENT_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("launch", r"\blaunch(?:ed|es)?\b|\brocket|\bmissiles?\b|\bfir(?:ed|ing)\b"),
         ("election", r"\belection|\breferendum|\bvot(?:e|ed|ing)\b|\bballot|re-election"),
         ("sanctions", r"\bsanction"),
-        ("agreement", r"\bagree(?:d|ment)|\bdeal\b|\baccord\b|\btreaty|\bsigned\b|\bdeclaration"),
+        (
+            "agreement",
+            r"\bagreed|\bagreement|\bdeal\b|\baccord\b|\btreaty|\bsigned\b|\bdeclaration",
+        ),
         (
             "talks",
             r"\btalks\b|\bnegotiat|\bmeeting|\bsummit|\bdiscussions?\b|\bconference|\bround\b",

@@ -92,8 +92,8 @@ MDV | state | Maldives | Maldives; Maldivian
 IDN | state | Indonesia | Indonesia; Indonesian; Jakarta
 MYS | state | Malaysia | Malaysia; Malaysian; Kuala Lumpur
 SGP | state | Singapore | Singaporean
-THA | state | Thailand | Thailand; Thai; Bangkok
-VNM | state | Vietnam | Vietnam; Viet Nam; Vietnamese; Hanoi
+THA | state | Thailand | Thailand; Thai; Bangkok  # codespell:ignore tha
+VNM | state | Vietnam | Vietnam; Viet Nam; Vietnamese; Hanoi  # codespell:ignore nam
 PHL | state | Philippines | Philippines; the Philippines; Philippine; Filipino; Manila
 MMR | state | Myanmar | Myanmar; Burma; Burmese; Naypyidaw
 KHM | state | Cambodia | Cambodia; Cambodian; Phnom Penh
@@ -237,6 +237,7 @@ SEATS: frozenset[str] = frozenset(
 def _entries() -> tuple[Entry, ...]:
     out = []
     for line in _TABLE.strip().splitlines():
+        line = line.split("#")[0]  # a comment (for the spelling checker)
         actor_id, kind, name, names = (part.strip() for part in line.split("|"))
         out.append(Entry(actor_id, kind, name, tuple(n.strip() for n in names.split(";"))))
     return tuple(out)
