@@ -88,6 +88,28 @@ def draft_document(extractions: list[tuple[Extraction, str]], *, name: str = "")
                     f"{quote.start}-{quote.end}); check the actor and what it supports",
                 }
             )
+        for stance in found.stances:
+            if stance.holder is None:
+                continue
+            words = " ".join(found.article.text[stance.sentence[0] : stance.sentence[1]].split())
+            if not words or (stance.holder, words) in seen:
+                continue
+            seen.add((stance.holder, words))
+            entry = actors.setdefault(
+                stance.holder,
+                {"id": stance.holder, "name": stance.holder, "aliases": [], "evidence": []},
+            )
+            target = f" {stance.target}" if stance.target else ""
+            entry["evidence"].append(
+                {
+                    "source": sid,
+                    "supports": stance.bears_on,
+                    "quote": words,
+                    "note": f"stance cue: {stance.kind}{target} ({stance.cue!r}, characters "
+                    f"{stance.start}-{stance.end}); the sentence, not a quote: check whose "
+                    "stance it states",
+                }
+            )
         for event in found.events:
             if event.date is None:
                 continue
