@@ -105,7 +105,7 @@ def test_speaker_before_the_quote_and_verb_first() -> None:
     text = 'Iranian Foreign Minister Javad Zarif said: "We are ready." "No deal yet," said Zarif.'
     assert _quotes(text) == [
         ("We are ready.", "Javad Zarif", "IRN"),
-        ("No deal yet", "Zarif", "IRN"),
+        ("No deal yet", "Javad Zarif", "IRN"),
     ]
 
 
@@ -337,3 +337,38 @@ def test_read_article_names_the_file(tmp_path: Path) -> None:
         read_article(tmp_path / "missing.txt")
     with pytest.raises(InputError, match="is a folder"):
         read_article(tmp_path)
+
+
+def test_a_quote_continued_after_its_attribution_keeps_the_speaker() -> None:
+    text = (
+        'Russian Minister of Foreign Affairs Sergey Lavrov spoke. "We wait," Mr. Lavrov said. '
+        '"We are patient."\n\n"And we will stay."'
+    )
+    assert [q[1:] for q in _quotes(text)] == [("Sergey Lavrov", "RUS")] * 3
+
+
+def test_a_quotation_running_on_into_the_next_paragraph() -> None:
+    text = (
+        'British Prime Minister Boris Johnson said: "It is a good deal.\n\n'
+        '"The direction is the same."'
+    )
+    assert _quotes(text) == [
+        ("It is a good deal.", "Boris Johnson", "GBR"),
+        ("The direction is the same.", "Boris Johnson", "GBR"),
+    ]
+
+
+def test_a_title_and_a_surname_and_a_who_is_appositive() -> None:
+    text = (
+        'Dutch Prime Minister Rutte arrived. "Not yet," Rutte said. Abbas Araqchi, who is also '
+        'Iran\'s deputy foreign minister, said it was "close".'
+    )
+    assert _quotes(text) == [("Not yet", "Rutte", "NLD"), ("close", "Abbas Araqchi", "IRN")]
+
+
+def test_a_speaker_named_by_title_is_the_one_official_of_that_actor() -> None:
+    text = (
+        'Iranian Foreign Minister Javad Zarif met the press. "No extension," the Iranian '
+        "foreign minister said."
+    )
+    assert _quotes(text) == [("No extension", "Javad Zarif", "IRN")]

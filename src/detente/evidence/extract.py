@@ -194,7 +194,7 @@ def extract(
         as_of,
         date_from,
         tuple(mentions),
-        tuple(people.values()),
+        tuple({p.name: p for p in people.values()}.values()),
         tuple(quotes),
         tuple(stances),
         tuple(events),

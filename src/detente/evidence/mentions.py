@@ -236,12 +236,21 @@ _TITLE_BEFORE = re.compile(
 )
 #: A name with an appositive title after it: "Name Surname, the U.S. Special Representative ...,".
 _APPOSITIVE = re.compile(
-    r"(?<![\w'’.-])(?P<name>"
-    + _NAME
-    + r"),\s(?P<title>(?:the|a|an|[A-Z][\w.'’-]*’s|[A-Z][\w.'’-]*'s)\s[^,;\"“”]{2,120}?"
+    r"(?<![\w'’.-])(?P<name>" + _NAME + r"),\s(?:who\s(?:is|was)\s(?:also\s|now\s)?)?"
+    r"(?P<title>(?:the|a|an|[A-Z][\w.'’-]*’s|[A-Z][\w.'’-]*'s)\s[^,;\"“”]{2,120}?"
     r"(?i:" + _TITLE_WORDS + r"|minister|secretary|spokes\w+|ambassador|envoy|representative|"
     r"negotiator|president|chancellor|premier|commissioner|chief|leader|official|diplomat|"
     r"delegate|adviser|advisor|head|director)\b[^,;\"“”]{0,120}?)(?=,|\s(?:said|told|says|added))"
+)
+
+
+#: A title and a surname alone ("Prime Minister Rutte", "Chancellor Merkel", "Mr. Davies" is
+#: not a title): the name is one capitalised word followed by no other.
+_TITLE_SURNAME = re.compile(
+    r"(?<![\w'’.-])(?P<title>(?:(?:[A-Z][\w.'’-]*|of|the|for|and)\s){0,4}?"
+    r"(?:Prime\sMinister|President|Chancellor|Premier|Foreign\sMinister|Foreign\sSecretary|"
+    r"Secretary\sof\sState|Ambassador|Envoy|Commissioner|Minister|Taoiseach))\s"
+    r"(?P<name>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?![\w'’-]|\s[A-Z])"
 )
 
 
@@ -255,15 +264,22 @@ def find_people(
     people: dict[str, Person] = {}
     for name, alias_actor in resolver.people.items():
         people[name] = Person(name, alias_actor, "", "alias")
-    found: list[tuple[int, str, str, int]] = []  # (name start, name, title, title start)
+    found: list[
+        tuple[int, str, str, int, bool]
+    ] = []  # name start, name, title, its start, one word
     for m in _APPOSITIVE.finditer(text):
-        found.append((m.start("name"), m.group("name"), m.group("title"), m.start("title")))
+        found.append((m.start("name"), m.group("name"), m.group("title"), m.start("title"), False))
     for m in _TITLE_BEFORE.finditer(text):
-        found.append((m.start("name"), m.group("name"), m.group("title"), m.start("title")))
+        found.append((m.start("name"), m.group("name"), m.group("title"), m.start("title"), False))
+    for m in _TITLE_SURNAME.finditer(text):
+        if m.group("name") not in resolver.names:
+            found.append(
+                (m.start("name"), m.group("name"), m.group("title"), m.start("title"), True)
+            )
     found.sort()
     actor_id: str | None
-    for start, found_name, title, title_start in found:
-        name = _trim_name(found_name, resolver)
+    for start, found_name, title, title_start, one_word in found:
+        name = _trim_name(found_name, resolver, one_word=one_word)
         if not name or name in resolver.names or (name in people and people[name].how != "context"):
             continue
         how = "title"
@@ -282,11 +298,11 @@ def find_people(
     for surname, actors in surnames.items():
         if len(actors) == 1 and surname not in people and surname not in resolver.names:
             full = next(p for p in people.values() if p.name.split()[-1] == surname)
-            people[surname] = Person(surname, full.actor, full.title, full.how, full.start)
+            people[surname] = full  # "Mr. Davies" is Glyn Davies
     return people
 
 
-def _trim_name(name: str, resolver: Resolver) -> str:
+def _trim_name(name: str, resolver: Resolver, *, one_word: bool = False) -> str:
     """The person's name without leading words that are titles or nations ("Ambassador")."""
     words = name.split()
     while words and (
@@ -301,8 +317,8 @@ def _trim_name(name: str, resolver: Resolver) -> str:
         for w in words
     ):
         return ""
-    if len(words) < 2 and not (words and words[0][:1].isupper() and len(words[0]) > 2):
-        return ""
+    if one_word:
+        return words[0] if len(words) == 1 and len(words[0]) > 2 else ""
     return " ".join(words) if len(words) >= 2 else ""
 
 
@@ -358,11 +374,11 @@ def find_mentions(
     found_here = [p for p in people if p not in resolver.people]
     if found_here:  # officials found in this article: a small pattern of their own
         own = list(_trie_pattern(found_here).finditer(text))
-        taken = [(m.start(), m.end()) for m in own]
-        matches = own + [
-            m for m in matches if not any(s < m.end() and m.start() < e for s, e in taken)
-        ]
-        matches.sort(key=lambda m: m.start())
+        merged = sorted(own + matches, key=lambda m: (m.start(), -(m.end() - m.start())))
+        matches = []
+        for m in merged:  # leftmost, then longest: "the Bush administration" over "Bush"
+            if not matches or m.start() >= matches[-1].end():
+                matches.append(m)
     for m in matches:
         word = m.group()
         if word in people:

@@ -79,9 +79,10 @@ _OPEN_CLOSE = {'"': '"', "“": "”", "‘": "’", "«": "»"}
 
 def quote_spans(text: str, paragraphs: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     """``(start, end)`` of the words inside each pair of quotation marks, paragraph by
-    paragraph (an unclosed mark at a paragraph's end opens nothing)."""
+    paragraph. A mark left open at a paragraph's end opens nothing, unless the next paragraph
+    opens with a quotation mark: the quotation then runs to the paragraph's end."""
     spans: list[tuple[int, int]] = []
-    for p_start, p_end in paragraphs:
+    for index, (p_start, p_end) in enumerate(paragraphs):
         segment = text[p_start:p_end]
         has_double = '"' in segment or "“" in segment
         marks = r"[\"“”«»]" if has_double else r"[\"“”«»‘’]|(?<![\w])'(?=\w)|(?<=[\w.,!?])'(?!\w)"
@@ -98,6 +99,12 @@ def quote_spans(text: str, paragraphs: Sequence[tuple[int, int]]) -> list[tuple[
                 if segment[opened : m.start()].strip():
                     spans.append((p_start + opened, p_start + m.start()))
                 opened = None
+        # a quotation that runs on into the next paragraph is not closed at the end of this
+        # one; the next paragraph opens again with a quotation mark (a newspaper convention)
+        following = paragraphs[index + 1][0] if index + 1 < len(paragraphs) else None
+        runs_on = following is not None and text[following] in '"“'
+        if opened is not None and runs_on and segment[opened:].strip():
+            spans.append((p_start + opened, p_end))
     return spans
 
 
@@ -138,6 +145,8 @@ def find_quotes(
             or _before(text, head_from, head, mentions, people, strict=False)
         )
         if found is None:
+            found = _continued(text, q_start, out, sentence_spans, paragraph_spans)
+        if found is None:
             out.append(
                 Quote(
                     q_start,
@@ -162,6 +171,33 @@ def find_quotes(
 
 
 Found = tuple[str, str | None, str | None, str | None, str]
+
+
+def _continued(
+    text: str,
+    q_start: int,
+    earlier: Sequence[Quote],
+    sentence_spans: Sequence[tuple[int, int]],
+    paragraph_spans: Sequence[tuple[int, int]],
+) -> Found | None:
+    """A quote that opens its sentence with no attribution of its own continues the speech
+    quoted just before it, in its paragraph or the one before ("…," he said. "…")."""
+    if not earlier or earlier[-1].kind != "speech" or earlier[-1].actor is None:
+        return None
+    start = _sentence_start(sentence_spans, q_start - 1)
+    if text[start : q_start - 1].strip():
+        return None  # the quote does not open its sentence
+    before = earlier[-1]
+    here = next((n for n, (s, e) in enumerate(paragraph_spans) if s <= q_start < e), None)
+    there = next((n for n, (s, e) in enumerate(paragraph_spans) if s <= before.start < e), None)
+    if here is None or there is None or here - there > 1:
+        return None
+    if here != there and q_start - 1 != paragraph_spans[here][0]:
+        return None  # into the next paragraph only when the quote opens it
+    between = text[before.end + 1 : q_start - 1]
+    if len(between) > 300 or '"' in between or "“" in between:
+        return None
+    return ("speech", before.speaker, before.person, before.actor, "continued")
 
 
 def _after(
@@ -316,10 +352,26 @@ def _speaker(
     if inside:
         first = inside[0]
         speaker = name.group() if name is not None else first.text
-        return ("speech", speaker, None, first.actor, rule)
+        person = _only_official(people, first.actor) if _TITLED.search(words) else None
+        return ("speech", speaker, person, first.actor, rule)
     if name is not None:
         return ("speech", name.group(), None, None, rule)
     return None
+
+
+_TITLED = re.compile(
+    r"\b(?:minister|secretary|diplomat|envoy|ambassador|negotiator|president|chancellor|"
+    r"premier|commissioner|spokes\w+|chief|official)\b",
+    re.I,
+)
+
+
+def _only_official(people: dict[str, Person], actor: str | None) -> str | None:
+    """The one official of ``actor`` the article names, if there is exactly one (a speaker
+    called "the Iranian foreign minister" is then that official)."""
+    names = {p.name for p in people.values() if p.actor == actor and p.how != "alias"}
+    full = {n for n in names if not any(m != n and m.endswith(" " + n) for m in names)}
+    return next(iter(full)) if len(full) == 1 else None
 
 
 def _antecedent(
