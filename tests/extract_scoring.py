@@ -17,7 +17,9 @@ from typing import Any
 
 import yaml
 
-LABELLED = Path(__file__).parent / "fixtures" / "extract" / "labelled.yaml"
+FIXTURES = Path(__file__).parent / "fixtures" / "extract"
+LABELLED = FIXTURES / "labelled.yaml"
+HELDOUT = FIXTURES / "heldout.yaml"
 
 
 @dataclass(frozen=True)
@@ -36,8 +38,8 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
-def load() -> list[dict[str, Any]]:
-    return list(yaml.safe_load(LABELLED.read_text(encoding="utf-8"))["passages"])
+def load(path: Path = LABELLED) -> list[dict[str, Any]]:
+    return list(yaml.safe_load(path.read_text(encoding="utf-8"))["passages"])
 
 
 def score_passage(passage: dict[str, Any]) -> Score:
@@ -119,7 +121,9 @@ def table(scores: list[Score]) -> str:
 
 
 if __name__ == "__main__":
-    scores = [score_passage(p) for p in load()]
+    import sys
+
+    scores = [score_passage(p) for p in load(HELDOUT if "--heldout" in sys.argv else LABELLED)]
     print(table(scores))
     for s in scores:
         for miss in s.misses:
