@@ -372,3 +372,33 @@ def test_a_speaker_named_by_title_is_the_one_official_of_that_actor() -> None:
         "foreign minister said."
     )
     assert _quotes(text) == [("No extension", "Javad Zarif", "IRN")]
+
+
+def test_a_draft_from_a_saved_page_cites_its_text(cli: Any, tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><body><p>&ldquo;We are ready,&rdquo; Iranian Foreign Minister Javad Zarif "
+        "said on Monday.</p></body></html>",
+        encoding="utf-8",
+    )
+    draft = tmp_path / "draft.yaml"
+    made = cli("extract", str(page), "--as-of", "2015-07-13", "-o", str(draft))
+    assert made.code == 0, made.err
+    assert (tmp_path / "draft.page.txt").is_file()
+    checked = cli("validate", str(draft))
+    assert checked.code == 0, checked.err
+    assert "1 evidence quote(s) checked verbatim" in checked.out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--as-of", "28/01/2014"], "--as-of '28/01/2014': not a date"),
+        (["--scenario", "six-party-2014", "-o", "d.yaml"], "not both"),
+        (["--scenario", "no-such-scenario"], "no-such-scenario"),
+    ],
+)
+def test_bad_options_fail_clearly(cli: Any, sources: Path, args: list[str], message: str) -> None:
+    result = cli("extract", str(sources / "001_a38e6c5f8c68dcb5.txt"), *args)
+    assert result.code == 2
+    assert message in result.err

@@ -3,7 +3,8 @@
 ``detente extract`` writes a draft: the actors an article names, its quotes as evidence, its
 dated events, and ``draft: true`` at the top. Everything in a draft must be valid as in any
 scenario; only numbers may be missing: an actor's ``capability``, its ``position`` and
-``salience`` on each issue, and the issues themselves (a draft may list none yet).
+``salience`` on each issue, the issues themselves (a draft may list none yet), and the second
+actor of a negotiation (a draft may name one actor only).
 ``detente validate`` accepts a draft and names each missing number; every command that runs a
 model refuses it, naming the file, until the numbers are in and the ``draft`` line is gone.
 """
@@ -36,7 +37,16 @@ def missing_numbers(data: dict[str, Any]) -> list[Problem]:
         problems.append(
             Problem("issues", "no issue yet: add at least one issue with its scale", ("issues",))
         )
-    for n, actor in enumerate(data.get("actors") or []):
+    actors = data.get("actors") or []
+    if len(actors) < 2:
+        problems.append(
+            Problem(
+                "actors",
+                f"{len(actors)} actor(s) so far: a negotiation needs at least 2",
+                ("actors",),
+            )
+        )
+    for n, actor in enumerate(actors):
         if not isinstance(actor, dict):
             continue
         where = f"actors[{actor.get('id', n)}]"
@@ -72,6 +82,13 @@ def with_placeholders(data: dict[str, Any]) -> dict[str, Any]:
     out.pop(DRAFT_KEY, None)
     if not out.get("issues"):
         out["issues"] = [{"id": _PLACEHOLDER_ISSUE}]
+    actors = out.get("actors")
+    if isinstance(actors, list) and len(actors) < 2:  # the second actor is still to come
+        taken = {a.get("id") for a in actors if isinstance(a, dict)}
+        for n in range(2 - len(actors)):
+            placeholder = f"draft-actor-{n}"
+            if placeholder not in taken:
+                out["actors"] = [*out["actors"], {"id": placeholder}]
     issues = [i for i in out["issues"] if isinstance(i, dict)]
     lowest = {i.get("id"): i.get("min", 0) for i in issues}
     for actor in out.get("actors") or []:

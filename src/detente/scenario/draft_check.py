@@ -52,4 +52,5 @@ def check_draft(path: Path, folders: list[Path]) -> DraftCheck:
     if quotes.problems or quotes.missing:
         raise ScenarioError([*quotes.problems, *quotes.missing]).in_file(path, lines)
     located = ScenarioError(missing).in_file(path, lines).problems if missing else ()
-    return DraftCheck(scenario.id, len(scenario.actors), len(scenario.timeline), located, quotes)
+    named = data.get("actors") if isinstance(data.get("actors"), list) else []
+    return DraftCheck(scenario.id, len(named), len(scenario.timeline), located, quotes)
