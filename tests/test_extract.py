@@ -402,3 +402,13 @@ def test_bad_options_fail_clearly(cli: Any, sources: Path, args: list[str], mess
     result = cli("extract", str(sources / "001_a38e6c5f8c68dcb5.txt"), *args)
     assert result.code == 2
     assert message in result.err
+
+
+def test_a_stance_cue_inside_a_quote_is_the_speakers() -> None:
+    text = (
+        '"We will put pressure on Pyongyang," Glyn Davies, the U.S. Special Representative for '
+        "North Korea Policy, told reporters in Beijing."
+    )
+    found = extract(article_from_text(text))
+    got = [(s.holder, s.kind, s.target) for s in found.stances]
+    assert got == [("USA", "threaten", "DPRK")]

@@ -172,7 +172,7 @@ def extract(
     people = find_people(text, paragraph_spans, resolver, base)
     mentions = find_mentions(text, resolver, people, base)
     quotes = find_quotes(text, sentence_spans, paragraph_spans, mentions, people)
-    stances = find_stances(text, sentence_spans, mentions)
+    stances = find_stances(text, sentence_spans, mentions, quotes)
     events = find_events(text, sentence_spans, as_of)
     in_scenario = set(scenario.actor_ids) if scenario is not None else set()
     tally: dict[str, list[str]] = {}

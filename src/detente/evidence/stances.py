@@ -2,7 +2,8 @@
 threatens, with the holder and the target.
 
 A cue is a verb or phrase of one of those kinds. The holder is the actor named last before it in
-the sentence (its subject, as English puts it), the target the first actor named after it. A
+the sentence (its subject, as English puts it), or, for a cue inside an attributed quote, the
+speaker's actor; the target is the first actor named after it. A
 demand, a refusal, an offer or a willingness says where the holder stands: it bears on a
 **position**; a warning or a threat says how much the holder cares: it bears on a **salience**.
 """
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from detente.evidence.mentions import Mention
+from detente.evidence.quotes import Quote
 
 __all__ = ["KINDS", "Stance", "find_stances"]
 
@@ -72,20 +74,34 @@ class Stance:
 
 
 def find_stances(
-    text: str, sentence_spans: Sequence[tuple[int, int]], mentions: Sequence[Mention]
+    text: str,
+    sentence_spans: Sequence[tuple[int, int]],
+    mentions: Sequence[Mention],
+    quotes: Sequence[Quote] = (),
 ) -> list[Stance]:
-    """The stance cues of every sentence that names an actor (one per cue word)."""
+    """The stance cues of every sentence that names an actor (one per cue word). A cue inside
+    an attributed quote is the speaker's: its holder is the quote's actor."""
     out = []
+    said = [q for q in quotes if q.actor is not None and q.kind == "speech"]
     by_sentence = _group(sentence_spans, mentions)
     for (s_start, s_end), named in zip(sentence_spans, by_sentence, strict=True):
-        if not named:
+        inside = [q for q in said if q.start < s_end and s_start < q.end]
+        if not named and not inside:
             continue
         for m in _CUES.finditer(text, s_start, s_end):
             kind = m.lastgroup
             assert kind is not None
-            before = [x for x in named if x.end <= m.start() and x.actor is not None]
-            after = [x for x in named if x.start >= m.end() and x.actor is not None]
-            holder = _holder(text, before, m.start())
+            quote = next((q for q in inside if q.start <= m.start() < q.end), None)
+            if quote is not None:  # the speaker's words: only what the quote names counts
+                named_here = [x for x in named if quote.start <= x.start < quote.end]
+                before, holder = [], quote.actor
+            else:
+                named_here = [
+                    x for x in named if not any(q.start <= x.start < q.end for q in inside)
+                ]
+                before = [x for x in named_here if x.end <= m.start() and x.actor is not None]
+                holder = _holder(text, before, m.start())
+            after = [x for x in named_here if x.start >= m.end() and x.actor is not None]
             if holder is None:
                 continue
             target = next((x.actor for x in after if x.actor != holder), None)
