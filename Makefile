@@ -91,6 +91,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run_exchange.py
 	$(BIN)/python benchmarks/run_smp.py
 	$(BIN)/python benchmarks/run_deu3.py
+	$(BIN)/python benchmarks/run_extract.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -12,6 +12,7 @@ from detente._version import __version__
 from detente.cli import (
     analysis,
     backtest,
+    extract,
     forecast,
     report,
     runs,
@@ -69,6 +70,7 @@ app.command()(scenarios.schema)
 app.command("import")(scenarios.import_)
 app.command()(scenarios.export)
 app.command("models")(scenarios.list_models)
+app.command()(extract.extract)
 app.add_typer(runs.runs_app, name="runs")
 app.add_typer(track.question_app, name="question")
 app.command()(track.seal)

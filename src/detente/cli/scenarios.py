@@ -92,6 +92,23 @@ def validate(
     from detente.scenario.io import read_document
 
     folders = [file.parent] + ([sources_folder(sources)] if sources else [])
+    from detente.scenario._text import path_kind
+
+    if path_kind(file) == "file":
+        from detente.scenario.draft_check import check_draft, read_draft
+
+        if read_draft(file) is not None:
+            draft = check_draft(file, folders)
+            stdout.print(
+                f"[yellow]DRAFT[/yellow] {file}: draft scenario '{draft.id}', {draft.actors} "
+                f"actors, {draft.events} timeline event(s); {draft.quotes.checked} evidence "
+                f"quote(s) checked verbatim; valid as a draft, {len(draft.missing)} number(s) "
+                "missing before it can be forecast:",
+                highlight=False,
+            )
+            for problem in draft.missing:
+                stdout.print(f"  {problem}", markup=False, highlight=False)
+            return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a source file not found is an error here, below
         s = read(file, sources_dir=sources, check_options=check_model_options)

@@ -27,6 +27,7 @@ from detente._files import atomic_write
 from detente.errors import InputError, Problem, ScenarioError
 from detente.scenario import _json, _yaml
 from detente.scenario._text import MAX_FILE_BYTES, path_kind, read_text
+from detente.scenario.draft import is_draft, refuse_draft
 from detente.scenario.evidence import sources_folder, verify_quotes
 from detente.scenario.model import Scenario, plain_number
 
@@ -83,6 +84,8 @@ def load(
     folders = [path.parent] + ([sources_folder(sources_dir)] if sources_dir is not None else [])
     text = read_text(path)
     data, lines = _parse(text, path)
+    if is_draft(data):
+        raise refuse_draft(data, str(path))
     if isinstance(data, dict) and "id" not in data:
         data = {"id": slug(path.stem), **data}
     scenario = validate_data(data, str(path), lines, check_options=check_options)
