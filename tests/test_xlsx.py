@@ -445,3 +445,32 @@ def test_cli_export_refuses_a_workbook_to_the_terminal(cli: Callable[..., Any]) 
     result = cli("export", "six-party-2004", "--format", "xlsx")
     assert result.code == 2
     assert "give the file to write, -o FILE.xlsx" in result.err
+
+
+# --- uploads: every format from bytes -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json", "ktab-csv", "csv", "xlsx"])
+def test_from_bytes_reads_what_read_reads(fmt: str, tmp_path: Path) -> None:
+    s = bundled("ktab-dummy-3d")
+    path = tmp_path / f"upload{files.SUFFIXES[fmt]}"
+    data = files.to_bytes(s, fmt)
+    path.write_bytes(data)
+    assert files.from_bytes(data, path.name) == files.read(path, fmt=fmt)
+
+
+def test_from_bytes_takes_the_id_from_the_name() -> None:
+    text = b"issues: [{id: tax}]\nactors:\n"
+    text += b"  - {id: A, capability: 1, position: {tax: 10}, salience: {tax: 50}}\n"
+    text += b"  - {id: B, capability: 1, position: {tax: 90}, salience: {tax: 50}}\n"
+    assert files.from_bytes(text, "My upload.yaml").id == "My-upload"
+
+
+def test_from_bytes_refuses_as_read_does() -> None:
+    with pytest.raises(ScenarioError) as err:
+        files.from_bytes("id: x".encode("utf-16"), "up.yaml")
+    assert message(err) == "up.yaml: this file looks like UTF-16 text; save it as UTF-8"
+    with pytest.raises(InputError, match=r"up\.xlsm: a macro-enabled workbook"):
+        files.from_bytes(b"PK\x03\x04", "up.xlsm")
+    with pytest.raises(ScenarioError, match=r"a CSV renamed \.xlsx"):
+        files.from_bytes(b"Actor,Capability,Position,Salience\n", "up.xlsx")

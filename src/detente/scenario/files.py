@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
 from detente.errors import InputError
 from detente.scenario import io, ktab, ktab_xml, table, xlsx
+from detente.scenario._text import decode_text
 from detente.scenario.model import Scenario
 
 __all__ = [
@@ -16,6 +18,7 @@ __all__ = [
     "Format",
     "dumps",
     "format_for_suffix",
+    "from_bytes",
     "guess_format",
     "read",
     "to_bytes",
@@ -124,6 +127,44 @@ def dumps(scenario: Scenario, fmt: str = "yaml") -> str:
     return writers[fmt](scenario)
 
 
+def from_bytes(
+    data: bytes,
+    name: str,
+    *,
+    fmt: str | None = None,
+    check_options: io.OptionCheck | None = None,
+) -> Scenario:
+    """A scenario from a file's bytes (an upload), in any format :func:`read` knows.
+
+    ``name`` is the file's name: its suffix and the content give the format as for
+    :func:`read` (``fmt`` overrides the guess), its stem the id of a scenario that gives none,
+    and errors name it. Text is refused as :func:`read` refuses it (over 10 MB, not UTF-8,
+    control characters); workbooks as :func:`detente.scenario.xlsx.loads` refuses them.
+    Evidence quotes are not checked (an upload has no source files beside it).
+
+    Raises
+    ------
+    InputError
+        An unknown or unreadable format; a :class:`~detente.errors.ScenarioError` naming
+        ``name``, the line or cell, and the problem for a malformed file.
+    """
+    path = Path(name)
+    stem = io.slug(path.stem)
+    fmt = fmt or _by_suffix(path, lambda: decode_text(data, name))
+    if fmt == "xlsx":
+        return xlsx.loads(data, name=name, default_id=stem)
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format '{fmt}'; formats are: {', '.join(FORMATS)}")
+    text = decode_text(data, name)
+    if fmt in ("yaml", "json"):
+        return io.loads(text, name=name, fmt=fmt, default_id=stem, check_options=check_options)
+    if fmt == "ktab-csv":
+        return ktab.loads(text, name=name)
+    if fmt == "ktab-xml":
+        return ktab_xml.loads(text, name=name)
+    return table.loads(text, name=name, scenario_id=stem)
+
+
 def guess_format(path: Path) -> str:
     """The format of a file, from its suffix and, for CSV, its first line."""
     kind = io.path_kind(path)
@@ -131,23 +172,28 @@ def guess_format(path: Path) -> str:
         raise InputError(f"{path}: is a folder, not a scenario file")
     if kind == "missing":
         raise InputError(f"{path}: no such file")
+    return _by_suffix(path, lambda: io.read_text(path))
+
+
+def _by_suffix(path: Path, text: Callable[[], str]) -> str:
+    """The format a file's suffix says, and for ``.csv`` and ``.xml`` its ``text``."""
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
         return "yaml"
     if suffix == ".json":
         return "json"
     if suffix in (".csv", ".txt"):
-        text = io.read_text(path)
-        if ktab.sniff(text):
+        content = text()
+        if ktab.sniff(content):
             return "ktab-csv"
-        if table.sniff(text):
+        if table.sniff(content):
             return "csv"
         raise InputError(
             f"{path}: not a KTAB CSV (first line: name, description, actors, dimensions) nor an "
-            "'Actor, Capability, Position, Salience' CSV" + ktab.semicolon_hint(text)
+            "'Actor, Capability, Position, Salience' CSV" + ktab.semicolon_hint(content)
         )
     if suffix == ".xml":
-        if ktab_xml.sniff(io.read_text(path)):
+        if ktab_xml.sniff(text()):
             return "ktab-xml"
         raise InputError(f"{path}: not a KTAB XML scenario (no <Scenario> with <Actors>)")
     if suffix == ".xlsx":
