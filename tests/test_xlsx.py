@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import assume, given, settings
 from openpyxl import Workbook, load_workbook
 
 from detente.errors import InputError, ScenarioError
 from detente.scenario import Scenario, files, xlsx
 from detente.scenario._xlsx_package import MAX_UNPACKED_BYTES, MAX_WORKBOOK_BYTES
 from detente.scenario.bundled import bundled, bundled_names
+from strategies import scenarios
 
 #: What a workbook does not carry (see the module's docstring and the docs' export table).
 DROPPED = ("sources", "groups", "timeline", "accommodation", "model_options", "variant_of")
@@ -474,3 +476,11 @@ def test_from_bytes_refuses_as_read_does() -> None:
         files.from_bytes(b"PK\x03\x04", "up.xlsm")
     with pytest.raises(ScenarioError, match=r"a CSV renamed \.xlsx"):
         files.from_bytes(b"Actor,Capability,Position,Salience\n", "up.xlsx")
+
+
+@settings(max_examples=40, deadline=None)
+@given(s=scenarios(rich_text=True))
+def test_round_trip_property(s: Scenario) -> None:
+    """Any scenario whose aliases hold no ';' comes back equal from a workbook."""
+    assume(all(";" not in alias for a in s.actors for alias in a.aliases))
+    assert xlsx.loads(xlsx.dumps(s)) == s

@@ -67,6 +67,10 @@ class Reader:
                     if not key:
                         continue
                     if key in columns:
+                        first = " ".join(_text(cells[columns[key]]).split())
+                        issues = key.endswith(("position", "salience"))
+                        if issues and " ".join(_text(cells[index]).split()) != first:
+                            continue  # two issues whose ids differ in letter case only
                         raise self.fail(
                             pkg.cell_ref(title, number, index + 1),
                             f"a second '{_text(cells[index])}' column (the first is "
@@ -141,7 +145,7 @@ class Reader:
                 self.problem(ref("actor"), "the Actor cell is empty; give the actor's name")
                 continue
             path: _Path = ("actors", len(actors))
-            ident = actor_id(who)
+            ident = _identify(actor_id, who)
             ids.setdefault(who.casefold(), ident)
             actor: dict[str, Any] = {
                 "id": ident,
@@ -180,11 +184,21 @@ class Reader:
         names: tuple[Any, ...],
         layout: str,
     ) -> list[tuple[str, str, int, int]]:
-        found: dict[str, dict[str, int]] = {}
-        for key, index in sorted(columns.items(), key=lambda item: item[1]):
-            match = re.fullmatch(r"(?:(.*?)[\s:_\-(]*)?\b(position|salience)\)?", key)
+        entries = []  # (the issue as the header names it, position or salience, column)
+        for index, name in enumerate(names):
+            header = " ".join(_text(name).split())
+            match = re.fullmatch(r"(?:(.*\S)\s+)?(position|salience)", header, re.IGNORECASE)
             if match:
-                found.setdefault(match.group(1) or "", {})[match.group(2)] = index
+                entries.append((match.group(1) or "", match.group(2).lower(), index))
+        # issues matched in any letter case, unless two issues differ only by it (A and a)
+        folded = {(prefix.casefold(), kind) for prefix, kind, _ in entries}
+        exact = len(folded) < len(entries)
+        found: dict[str, dict[str, int]] = {}
+        texts: dict[str, str] = {}
+        for prefix, kind, index in entries:
+            key = prefix if exact else prefix.casefold()
+            found.setdefault(key, {})[kind] = index
+            texts.setdefault(key, prefix)
         if not found:
             raise self.fail(
                 pkg.cell_ref(title, header_row, max(columns.values()) + 2),
@@ -198,11 +212,12 @@ class Reader:
                     other = "salience" if needed == "position" else "position"
                     raise self.fail(
                         pkg.cell_ref(title, header_row, pair[other] + 1),
-                        f"issue '{issue_key or 'issue'}' has a {other} column but no {needed} "
-                        f"column; {layout}",
+                        f"issue '{texts[issue_key] or 'issue'}' has a {other} column but no "
+                        f"{needed} column; {layout}",
                     )
-            text = _issue_text(_text(names[pair["position"]]))
-            out.append((text, issue_id(text or "issue"), pair["position"], pair["salience"]))
+            text = texts[issue_key]
+            ident = _identify(issue_id, text or "issue")
+            out.append((text, ident, pair["position"], pair["salience"]))
         return out
 
     def number(self, value: Any, where: str, who: str) -> float | None:
@@ -215,12 +230,12 @@ class Reader:
 
     def issues(self, issue_columns: list[tuple[str, str, int, int]]) -> list[dict[str, Any]]:
         issues: list[dict[str, Any]] = []
-        by_text: dict[str, int] = {}
+        by_text: dict[str, int] = {}  # the issue's text and id -> its index
         for text, ident, _, _ in issue_columns:
             issue: dict[str, Any] = {"id": ident}
             if text and text != ident:
                 issue["name"] = text
-            by_text[text.casefold()] = by_text[ident.casefold()] = len(issues)
+            by_text[text] = by_text[ident] = len(issues)
             issues.append(issue)
         found = self.sheet("Issues")
         if found is None:
@@ -235,14 +250,14 @@ class Reader:
         for number, cells in body:
             text = _text(cells[columns["issue"]]) if columns["issue"] < len(cells) else ""
             ref = pkg.cell_ref(title, number, columns["issue"] + 1)
-            if text.casefold() not in by_text:
+            n = _find(by_text, text)
+            if n is None:
                 self.problem(
                     ref,
                     f"issue '{text}' has no position and salience columns on the Actors sheet; "
                     f"its issues are: {', '.join(t or i for t, i, _, _ in issue_columns)}",
                 )
                 continue
-            n = by_text[text.casefold()]
             listed.add(n)
             issue = issues[n]
             self.cells[("issues", n)] = ref
@@ -283,10 +298,10 @@ class Reader:
             get = _getter(cells, columns)
             text = _text(get("issue"))
             ref = pkg.cell_ref(title, number, columns["issue"] + 1)
-            if text.casefold() not in by_text:
+            n = _find(by_text, text)
+            if n is None:
                 self.problem(ref, f"no issue '{text}' on the Actors sheet")
                 continue
-            n = by_text[text.casefold()]
             value = _number(get("value"))
             where = pkg.cell_ref(title, number, columns["value"] + 1)
             if value is None:
@@ -385,6 +400,27 @@ _SCENARIO_FIELDS = {
 }
 
 
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,63}")
+
+
+def _find(by_text: dict[str, int], text: str) -> int | None:
+    """The index ``text`` names: exactly, else in any letter case when that names one."""
+    if text in by_text:
+        return by_text[text]
+    found = {n for key, n in by_text.items() if key.casefold() == text.casefold()}
+    return found.pop() if len(found) == 1 else None
+
+
+def _identify(ids: UniqueIds, text: str) -> str:
+    """The id of the name ``text``: the text itself when it is a valid id not yet given (so
+    that ``A-`` stays ``A-``, which reduced would be ``A``), else as for the CSV readers."""
+    if text not in ids.given and text not in ids.taken and _ID.fullmatch(text):
+        ids.taken.add(text)
+        ids.given[text] = text
+        return text
+    return ids(text)
+
+
 def _getter(cells: tuple[Any, ...], columns: dict[str, int]) -> Callable[[str], Any]:
     def get(key: str) -> Any:
         index = columns.get(key)
@@ -397,12 +433,6 @@ def _key(text: str) -> str:
     """A header's text as matched: lower case, ``_`` as a space, one space between words."""
     key = " ".join(text.replace("_", " ").casefold().split())
     return {"alias": "aliases", "power": "capability", "status quo": "status quo"}.get(key, key)
-
-
-def _issue_text(header: str) -> str:
-    """``Tax position`` -> ``Tax``; ``Position`` -> ``""``."""
-    match = re.fullmatch(r"(.*?)[\s:_\-(]*position\)?", header.strip(), flags=re.IGNORECASE)
-    return match.group(1).strip() if match else header.strip()
 
 
 def _blank(value: Any) -> bool:
