@@ -146,7 +146,7 @@ class Reader:
                 continue
             path: _Path = ("actors", len(actors))
             ident = _identify(actor_id, who)
-            ids.setdefault(who.casefold(), ident)
+            ids.setdefault(who, ident)
             actor: dict[str, Any] = {
                 "id": ident,
                 "name": _text(cell("name")) if "name" in columns else who,
@@ -356,12 +356,13 @@ class Reader:
         layout = "the header names Actor, Input, Low, Mode (may be blank) and High"
         _, columns, body, _ = self.header(title, rows, ("actor", "input", "low", "high"), layout)
         index = {a["id"]: n for n, a in enumerate(actors)}
+        by_text = {who: index[ident] for who, ident in ids.items() if ident in index} | index
         for number, cells in body:
             get = _getter(cells, columns)
             who = _text(get("actor"))
             ref = pkg.cell_ref(title, number, columns["actor"] + 1)
-            ident = ids.get(who.casefold(), who)
-            if ident not in index:
+            which = _find(by_text, who)
+            if which is None:
                 self.problem(ref, f"no actor '{who}' on the Actors sheet")
                 continue
             key = _text(get("input"))
@@ -378,9 +379,8 @@ class Reader:
                     break
                 bounds.append(value)
             else:
-                n = index[ident]
-                actors[n].setdefault("uncertainty", {})[key] = bounds
-                self.cells[("actors", n, "uncertainty", key)] = ref
+                actors[which].setdefault("uncertainty", {})[key] = bounds
+                self.cells[("actors", which, "uncertainty", key)] = ref
 
 
 _ISSUE_FIELDS = {
