@@ -31,6 +31,7 @@ __all__ = [
     "Row",
     "cell_ref",
     "check_package",
+    "has_formulas",
     "open_workbook",
     "sheet_rows",
 ]
@@ -38,13 +39,13 @@ __all__ = [
 #: Larger workbook files are refused before they are opened (a 1,000-actor workbook is ~100 kB).
 MAX_WORKBOOK_BYTES = 10 * 1024 * 1024
 #: The parts of a workbook may hold at most this much once unpacked.
-MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 #: A workbook package holds at most this many parts (files in the zip).
 MAX_PARTS = 1_000
 #: Rows read from one sheet (blank ones included); a longer sheet is refused.
-MAX_ROWS = 100_000
+MAX_ROWS = 10_000
 #: Columns read from one sheet; a cell further right is refused.
-MAX_COLUMNS = 2_000
+MAX_COLUMNS = 1_000
 
 #: One row of a sheet: its 1-based number and its cells' values (formulas resolved).
 Row = tuple[int, tuple[Any, ...]]
@@ -115,6 +116,17 @@ def check_package(data: bytes, name: str) -> None:
         )
 
 
+def has_formulas(data: bytes) -> bool:
+    """True if a worksheet of the (checked) package holds a formula element."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for part in archive.infolist():
+            if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml"):
+                xml = archive.read(part)
+                if b"<f>" in xml or b"<f " in xml or b":f>" in xml or b":f " in xml:
+                    return True
+    return False
+
+
 def _what_it_looks_like(data: bytes) -> str:
     head = data[:512]
     if head.lstrip().startswith(b"<"):
@@ -165,6 +177,11 @@ def sheet_rows(values: Workbook, formulas: Workbook, title: str, name: str) -> l
     """
     rows: list[Row] = []
     problems: list[Problem] = []
+    if formulas is values:  # no formula in the workbook: one pass
+        for number, row in enumerate(_rows(values, title, name), start=1):
+            if not all(_blank(c) for c in row):
+                rows.append((number, tuple(_plain(c) for c in row)))
+        return rows
     pairs = zip(_rows(values, title, name), _rows(formulas, title, name), strict=False)
     for number, (shown, written) in enumerate(pairs, start=1):
         cells = list(shown)

@@ -130,7 +130,8 @@ def loads(
     """
     pkg.check_package(data, name)
     values = pkg.open_workbook(data, name, formulas=False)
-    formulas = pkg.open_workbook(data, name, formulas=True)
+    # the formulas' text, to refuse one saved without its result; skipped when there is none
+    formulas = pkg.open_workbook(data, name, formulas=True) if pkg.has_formulas(data) else values
     try:
         return Reader(values, formulas, name).scenario(scenario_id, default_id)
     finally:
