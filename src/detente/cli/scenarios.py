@@ -161,7 +161,8 @@ def import_(
     file: Annotated[
         Path,
         typer.Argument(
-            help="A KTAB CSV, a KTAB XML or an 'Actor, Capability, Position, Salience' CSV."
+            help="A KTAB CSV, a KTAB XML, an 'Actor, Capability, Position, Salience' CSV or an "
+            "Excel workbook (.xlsx)."
         ),
     ],
     output: Annotated[
@@ -172,7 +173,7 @@ def import_(
         typer.Option(
             "--format",
             "-f",
-            help="ktab-csv, ktab-xml or csv (default: guessed from the suffix and content).",
+            help="ktab-csv, ktab-xml, csv or xlsx (default: guessed from the suffix and content).",
         ),
     ] = None,
     scenario_id: Annotated[str | None, typer.Option("--id", help="Id of the new scenario.")] = None,
@@ -189,12 +190,12 @@ def import_(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT if it exists.")] = False,
 ) -> None:
-    """Convert a KTAB CSV or XML file, or a common CSV, into a scenario file.
+    """Convert a KTAB CSV or XML file, a common CSV or an Excel workbook into a scenario file.
 
     Example: detente import dummyData_3Dim.csv -o dummy.yaml
     """
     from detente._files import check_output
-    from detente.scenario import files, ktab, ktab_xml, table
+    from detente.scenario import files, ktab, ktab_xml, table, xlsx
 
     check_output(output)  # a folder, a missing folder, a name too long: said before reading
     if output.suffix.lower() not in (".yaml", ".yml", ".json"):
@@ -214,8 +215,10 @@ def import_(
             salience_scale=salience_scale,
             scenario_id=scenario_id,
         )
+    elif fmt == "xlsx":
+        s = xlsx.read(file, scenario_id=scenario_id)
     else:
-        raise InputError(f"import reads ktab-csv, ktab-xml or csv, not '{fmt}'")
+        raise InputError(f"import reads ktab-csv, ktab-xml, csv or xlsx, not '{fmt}'")
     files.write(s, output)
     stderr.print(f"wrote {output}: {len(s.actors)} actors, {len(s.issues)} issue(s)")
 
@@ -227,7 +230,8 @@ def export(
         typer.Option(
             "--format",
             "-f",
-            help="yaml, json, ktab-csv or csv (default: from the output's suffix, else yaml).",
+            help="yaml, json, ktab-csv, csv or xlsx (default: from the output's suffix, else "
+            "yaml).",
         ),
     ] = None,
     output: Annotated[
@@ -237,7 +241,7 @@ def export(
         str | None, typer.Option(help="The issue to write (common CSV holds one issue).")
     ] = None,
 ) -> None:
-    """Write a scenario as YAML, JSON, KTAB CSV or common CSV.
+    """Write a scenario as YAML, JSON, KTAB CSV, common CSV or an Excel workbook (.xlsx).
 
     Example: detente export six-party-2004 --format ktab-csv -o six-party.csv
     """
@@ -253,6 +257,14 @@ def export(
             f"take for {_CLASHES[output.suffix.lower()]}; name it to match --format"
         )
     fmt = fmt or (files.format_for_suffix(output) if output is not None else "yaml")
+    if fmt == "xlsx":
+        if output is None:
+            raise InputError("an Excel workbook is not text: give the file to write, -o FILE.xlsx")
+        if output.suffix.lower() != ".xlsx":
+            raise InputError(f"-o {output}: name an Excel workbook FILE.xlsx")
+        files.write(s, output, fmt="xlsx")
+        stderr.print(f"wrote {output}")
+        return
     if fmt == "csv":
         if issue is None and len(s.issues) > 1:
             raise InputError(
@@ -270,7 +282,13 @@ def export(
 
 
 # suffixes whose format the readers take from the name: writing another format there misleads
-_CLASHES = {".json": "json", ".yaml": "yaml", ".yml": "yaml", ".xml": "ktab-xml"}
+_CLASHES = {
+    ".json": "json",
+    ".yaml": "yaml",
+    ".yml": "yaml",
+    ".xml": "ktab-xml",
+    ".xlsx": "xlsx",
+}
 
 
 def list_models(as_json: JsonFlag = False) -> None:

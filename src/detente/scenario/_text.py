@@ -11,7 +11,7 @@ from pathlib import Path
 
 from detente.errors import Problem, ScenarioError
 
-__all__ = ["MAX_FILE_BYTES", "path_kind", "read_text"]
+__all__ = ["MAX_FILE_BYTES", "decode_text", "path_kind", "read_text"]
 
 #: Larger scenario files are refused before they are read (a 1,000-actor scenario is ~1 MB).
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -79,11 +79,20 @@ def read_text(path: Path) -> str:
             raise _unreadable(path, err) from None
     if len(raw) > MAX_FILE_BYTES:
         size = max(len(raw), path.stat().st_size)
-        raise fail(
-            f"file is {size / 1024**2:.1f} MB ({size:,} bytes); scenario files are limited to "
-            f"{MAX_FILE_BYTES // 1024**2} MB ({MAX_FILE_BYTES:,} bytes; a 1,000-actor scenario "
-            "takes about 1 MB)"
-        )
+        raise fail(_too_large(size))
+    return decode_text(raw, str(path))
+
+
+def decode_text(raw: bytes, name: str) -> str:
+    """``raw`` (a file's or an upload's bytes) as text: refused when larger than
+    :data:`MAX_FILE_BYTES`, not UTF-8 (with a word for UTF-16) or holding control characters;
+    every refusal names ``name``."""
+
+    def fail(message: str, line: int | None = None) -> ScenarioError:
+        return ScenarioError([Problem("", message, file=name, line=line)])
+
+    if len(raw) > MAX_FILE_BYTES:
+        raise fail(_too_large(len(raw)))
     if _looks_like_utf16(raw):
         raise fail("this file looks like UTF-16 text; save it as UTF-8")
     try:
@@ -105,6 +114,14 @@ def read_text(path: Path) -> str:
             line,
         )
     return text
+
+
+def _too_large(size: int) -> str:
+    return (
+        f"file is {size / 1024**2:.1f} MB ({size:,} bytes); scenario files are limited to "
+        f"{MAX_FILE_BYTES // 1024**2} MB ({MAX_FILE_BYTES:,} bytes; a 1,000-actor scenario "
+        "takes about 1 MB)"
+    )
 
 
 def _looks_like_utf16(raw: bytes) -> bool:

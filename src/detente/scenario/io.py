@@ -94,10 +94,23 @@ def load(
     return scenario
 
 
-def loads(text: str, *, name: str = "<string>", fmt: str = "yaml") -> Scenario:
-    """Read a scenario from YAML or JSON text (``fmt`` is ``"yaml"`` or ``"json"``)."""
+def loads(
+    text: str,
+    *,
+    name: str = "<string>",
+    fmt: str = "yaml",
+    default_id: str | None = None,
+    check_options: OptionCheck | None = None,
+) -> Scenario:
+    """Read a scenario from YAML or JSON text (``fmt`` is ``"yaml"`` or ``"json"``).
+
+    ``default_id`` is the id of a scenario that gives none; ``check_options`` checks each
+    model's ``model_options`` (see :func:`load`).
+    """
     data, lines = _parse(text, Path(name), fmt=fmt)
-    return validate_data(data, name, lines)
+    if default_id is not None and isinstance(data, dict) and "id" not in data:
+        data = {"id": default_id, **data}
+    return validate_data(data, name, lines, check_options=check_options)
 
 
 def save(scenario: Scenario, path: str | Path) -> None:
