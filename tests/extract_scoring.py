@@ -20,6 +20,7 @@ import yaml
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 LABELLED = FIXTURES / "labelled.yaml"
 HELDOUT = FIXTURES / "heldout.yaml"
+HELDOUT2 = FIXTURES / "heldout2.yaml"
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,10 @@ def table(scores: list[Score]) -> str:
 if __name__ == "__main__":
     import sys
 
-    scores = [score_passage(p) for p in load(HELDOUT if "--heldout" in sys.argv else LABELLED)]
+    chosen = (
+        HELDOUT2 if "--heldout2" in sys.argv else HELDOUT if "--heldout" in sys.argv else LABELLED
+    )
+    scores = [score_passage(p) for p in load(chosen)]
     print(table(scores))
     for s in scores:
         for miss in s.misses:

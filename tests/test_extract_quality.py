@@ -1,12 +1,16 @@
 """The extractor's quality on the hand-labelled passages: precision and recall of
 quote-speaker-actor triples and of actor mapping, per passage (tests/extract_scoring.py).
 
-Two sets: ``labelled.yaml`` (18 passages, labelled after the first rules were committed, then
-read while the second round of rules was written: a development set now) and ``heldout.yaml``
-(10 passages, labelled after the second round was committed; no rule was written against it).
+Two development sets: ``labelled.yaml`` (18 passages, labelled after the first rules were
+committed, then read while the second round of rules was written) and ``heldout.yaml`` (10
+passages, labelled after the second round and scored once; read while the third round, the
+coreference rules of issue 13's quality work, was written); and one held-out set,
+``heldout2.yaml`` (19 passages, 71 quotes), written and labelled after that third round was
+committed and scored once, with no rule changed afterwards.
 docs/explanation/extraction-quality.md gives the tables. The floors are the measured figures
 rounded down, so that a change that makes the extractor worse fails here. The project's aim
-(triples: precision 0.90, recall 0.85) is NOT reached; the page says which misses remain.
+(triples: precision 0.90, recall 0.85) is reached on the second development set only, NOT on
+the held-out set (0.86 and 0.73); the page says which misses remain.
 """
 
 from __future__ import annotations
@@ -15,23 +19,27 @@ from pathlib import Path
 
 import pytest
 
-from extract_scoring import HELDOUT, LABELLED, Score, load, ratio, score_passage, table
+from extract_scoring import HELDOUT, HELDOUT2, LABELLED, Score, load, ratio, score_passage, table
 
 #: Measured figures, rounded down: quotes P, quotes R, actors P, actors R.
 FLOORS = {
-    LABELLED: (0.66, 0.42, 0.95, 0.96),
-    HELDOUT: (0.78, 0.50, 1.00, 0.83),
+    LABELLED: (0.97, 0.77, 1.00, 0.97),
+    HELDOUT: (0.96, 0.90, 1.00, 1.00),
+    HELDOUT2: (0.86, 0.73, 0.89, 0.96),
 }
 
 
 def test_the_labelled_sets_are_large_enough() -> None:
     passages = load(LABELLED) + load(HELDOUT)
     assert len(load(LABELLED)) >= 15
+    assert len(load(HELDOUT2)) >= 15
     assert sum(len(p["quotes"]) for p in passages) >= 80
     assert len({p["id"] for p in passages}) == len(passages)
 
 
-@pytest.mark.parametrize("path", [LABELLED, HELDOUT], ids=["development", "held-out"])
+@pytest.mark.parametrize(
+    "path", [LABELLED, HELDOUT, HELDOUT2], ids=["development", "development-2", "held-out"]
+)
 def test_quality_table(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     scores: list[Score] = [score_passage(p) for p in load(path)]
     with capsys.disabled():

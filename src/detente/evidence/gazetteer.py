@@ -136,6 +136,7 @@ UZB | state | Uzbekistan | Uzbekistan; Uzbek; Tashkent
 AZE | state | Azerbaijan | Azerbaijan; Azerbaijani; Baku
 ARM | state | Armenia | Armenia; Armenian; Yerevan
 GEO | state | Georgia | Georgian; Tbilisi
+XKX | state | Kosovo | Kosovo; Kosovar; Kosovars; Kosovan; Pristina
 EU | organisation | European Union | European Union; EU; E.U.; Brussels; the Union; the European Commission; European Commission; the Commission; the European Council; European Council; the Council of the EU; the Council of the European Union; European Parliament; the European Parliament; MEPs
 UN | organisation | United Nations | United Nations; UN; U.N.; the UN Security Council; UN Security Council; U.N. Security Council; the Security Council; Security Council; UN General Assembly; the General Assembly
 IAEA | organisation | International Atomic Energy Agency | International Atomic Energy Agency; IAEA
@@ -154,6 +155,10 @@ WHO | organisation | World Health Organization | World Health Organization; Worl
 OSCE | organisation | OSCE | OSCE; Organization for Security and Co-operation in Europe
 AOSIS | organisation | Alliance of Small Island States | Alliance of Small Island States; AOSIS
 G77 | organisation | Group of 77 | G77; G-77; Group of 77; G77 and China
+HAMAS | organisation | Hamas | Hamas
+HEZBOLLAH | organisation | Hezbollah | Hezbollah; Hizbollah
+ARAB_LEAGUE | organisation | Arab League | Arab League; the Arab League; League of Arab States
+GCC | organisation | Gulf Cooperation Council | Gulf Cooperation Council; GCC
 """
 
 #: Names reporting uses for more than one actor: a mention of one is reported as ambiguous.

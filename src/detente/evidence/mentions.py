@@ -7,12 +7,17 @@ before the name ("Russian Minister of Foreign Affairs Sergey Lavrov") or an appo
 ("Glyn Davies, the U.S. Special Representative for North Korea Policy,"): the actor is the
 state or organisation the title names. A title that names none ("Foreign Ministry Spokesperson
 Qin Gang") takes the actor that leads the sentence before, and says so (``how="context"``).
-Once an official is known, later mentions of the surname ("Mr. Davies") count for the same
+A person named without a title, or with a title that names no state, who is the nearest name to
+a role that names a state but no holder ("Iran's foreign minister said … Mohammad Javad Zarif
+spoke", "Kerry told reporters … the top US diplomat said") is that state's official
+(``how="role"``); "COP28 President Sultan Al Jaber" is the presidency's host state. Once an
+official is known, later mentions of the surname ("Mr. Davies", "Al Jaber") count for the same
 actor.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -49,7 +54,7 @@ class Person:
     name: str
     actor: str
     title: str
-    how: str  # "title", "alias" or "context"
+    how: str  # "title", "alias", "context" or "role" (named near a role: "Iran's foreign minister")
     start: int = 0
 
 
@@ -222,7 +227,7 @@ _TITLE_WORDS = (
     r"Chief\sNegotiator|Chief|Leader|Director(?:\sGeneral|-General)?|Diplomat|Delegate|"
     r"Special\sEnvoy|Minister-President|Taoiseach|Senator|Governor|General|King|Queen|Emir|"
     r"Crown\sPrince|Supreme\sLeader|Ayatollah|Chairman|Chairwoman|Chair|Head|Official|Adviser|"
-    r"Advisor|Counsellor|Counselor|Deputy)"
+    r"Advisor|Counsellor|Counselor|Deputy|Counterpart)"
 )
 #: A title before the name: "[Nation] [qualifiers] TITLE [of ...] Name Surname".
 _TITLE_BEFORE = re.compile(
@@ -230,7 +235,7 @@ _TITLE_BEFORE = re.compile(
     + r"(?i:"
     + _TITLE_WORDS
     + r")"
-    + r"(?:\s(?:of|for)\s(?:the\s)?[A-Z][\w.'’-]*(?:\s[A-Z][\w.'’-]*){0,3})?)\s(?P<name>"
+    + r"(?:\s(?:of|for)\s(?:the\s)?[A-Z][\w.'’-]*(?:\s(?:of\s)?[A-Z][\w.'’-]*){0,4})?)\s(?P<name>"
     + _NAME
     + r")"
 )
@@ -254,6 +259,19 @@ _TITLE_SURNAME = re.compile(
 )
 
 
+#: The state that held each presidency of the UN climate conference (COP): "COP28 President
+#: Sultan Al Jaber" speaks for the United Arab Emirates. A closed, historical list.
+COP_HOSTS = {
+    1: "DEU", 3: "JPN", 13: "IDN", 15: "DNK", 16: "MEX", 17: "ZAF", 18: "QAT", 19: "POL",
+    20: "PER", 21: "FRA", 22: "MAR", 23: "FJI", 24: "POL", 25: "CHL", 26: "GBR", 27: "EGY",
+    28: "ARE", 29: "AZE", 30: "BRA",
+}  # fmt: skip
+_COP_PRESIDENT = re.compile(
+    r"(?P<title>\b(?i:cop)\s?-?(?P<cop>\d{1,2})\s(?i:president))(?:,)?\s(?:(?:Dr|Mr|Ms)\.?\s)?"
+    r"(?P<name>" + _NAME + r")"
+)
+
+
 def find_people(
     text: str,
     paragraph_spans: Sequence[tuple[int, int]],
@@ -271,6 +289,14 @@ def find_people(
         found.append((m.start("name"), m.group("name"), m.group("title"), m.start("title"), False))
     for m in _TITLE_BEFORE.finditer(text):
         found.append((m.start("name"), m.group("name"), m.group("title"), m.start("title"), False))
+    for m in _COP_PRESIDENT.finditer(text):
+        host = COP_HOSTS.get(int(m.group("cop")))
+        name = _trim_name(m.group("name"), resolver)
+        if host is not None and name and host in resolver.labels:
+            people.setdefault(
+                name,
+                Person(name, host, " ".join(m.group("title").split()), "title", m.start("name")),
+            )
     for m in _TITLE_SURNAME.finditer(text):
         if m.group("name") not in resolver.names:
             found.append(
@@ -290,16 +316,262 @@ def find_people(
         if actor_id is None:
             continue
         people[name] = Person(name, actor_id, " ".join(title.split()), how, start)
+    _corefer(text, paragraph_spans, resolver, name_pattern, people)
     surnames: dict[str, set[str]] = {}
     for person in list(people.values()):
         parts = person.name.split()
         if len(parts) >= 2:
             surnames.setdefault(parts[-1], set()).add(person.actor)
+        if len(parts) >= 3 and parts[-2].lower() in _PARTICLES:  # "Al Jaber" of Sultan Al Jaber
+            surnames.setdefault(" ".join(parts[-2:]), set()).add(person.actor)
     for surname, actors in surnames.items():
         if len(actors) == 1 and surname not in people and surname not in resolver.names:
-            full = next(p for p in people.values() if p.name.split()[-1] == surname)
+            full = next(p for p in people.values() if p.name.endswith(" " + surname))
             people[surname] = full  # "Mr. Davies" is Glyn Davies
     return people
+
+
+# --- people named without a title: coreference with a role ---------------------------------------
+
+#: Verbs after which a capitalised name is someone speaking or acting ("Zarif told", "James
+#: Shaw called the draft ...", "Mr Barnier said:").
+_ACTS = (
+    r"(?:also\s|has\s|had\s|then\s|later\s|again\s)?(?:said|says|told|tells|added|adds|stated|"
+    r"declared|warned|warns|insisted|insists|argued|noted|stressed|underscored|emphasi[sz]ed|"
+    r"assured|spoke|speaks|wrote|writes|tweeted|reiterated|repeated|called|urged|replied|"
+    r"responded|explained|admitted|acknowledged|denied|confirmed|announced|cautioned|"
+    r"conceded|countered|remarked|pledged|vowed|put\sit)\b"
+)
+_NAME_WORD = r"[A-Z][a-z][\w'’-]*"
+_UNTITLED = re.compile(
+    r"(?<![\w'’.-])(?P<name>(?:(?:Mr|Mrs|Ms|Dr)\.?\s)?"
+    + _NAME_WORD
+    + r"(?:\s(?:"
+    + _NAME_WORD
+    + r"|[Aa]l|[Ee]l|de|van|von|bin|Al-\w+)){0,3})"
+    r"(?=(?:,[^,.;\"“”]{1,100},)?\s+" + _ACTS + r")"
+    r"|\b(?:said|says|told|added)\s(?P<late>(?:(?:Mr|Mrs|Ms|Dr)\.?\s)?"
+    + _NAME_WORD
+    + r"(?:\s"
+    + _NAME_WORD
+    + r"){0,2})(?=[,.;]|\s(?:on|in|at|after|before|during)\b)"
+)
+#: Capitalised words that open sentences or name no one.
+_NOT_NAMES = frozenset(
+    {
+        "The",
+        "A",
+        "An",
+        "But",
+        "And",
+        "Or",
+        "So",
+        "Yet",
+        "He",
+        "She",
+        "It",
+        "They",
+        "We",
+        "I",
+        "You",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "There",
+        "Here",
+        "In",
+        "On",
+        "At",
+        "After",
+        "Before",
+        "As",
+        "When",
+        "While",
+        "If",
+        "Speaking",
+        "Asked",
+        "Meanwhile",
+        "However",
+        "Earlier",
+        "Later",
+        "Today",
+        "Tonight",
+        "Yesterday",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Sources",
+        "Officials",
+        "Diplomats",
+        "Leaders",
+        "Negotiators",
+        "Delegates",
+        "Reuters",
+        "AFP",
+        "AP",
+        "Twitter",
+        "Who",
+        "What",
+        "Both",
+        "Neither",
+    }
+)
+#: A role that names its state but not its holder: "Iran's foreign minister", "the top US
+#: diplomat", "Dutch Prime Minister said", "New Zealand's climate minister".
+_ROLE = re.compile(
+    r"(?:['’]s)?\s+(?:[a-z-]+\s+|[A-Z][a-z]+\s+(?=[A-Z]?[a-z]*\s*(?i:minister|secretary)\b)){0,3}?"
+    r"(?P<role>(?i:prime\sminister|foreign\sminister|foreign\ssecretary|minister|diplomat|envoy|"
+    r"negotiator|president|chancellor|premier|leader|spokes(?:man|woman|person)|ambassador|"
+    r"secretary\sof\sstate|commissioner|foreign\spolicy\schief))\b"
+)
+#: Two or three capitalised words, perhaps with a particle: a person's name ("Tony de Brum").
+_PERSON_LIKE = re.compile(
+    r"(?<![\w'’.-])"
+    + _NAME_WORD
+    + r"(?:\s(?:(?:de|van|von|bin|al|el|Al|El)\s)?"
+    + _NAME_WORD
+    + r"){1,2}(?![\w'’-])"
+)
+_PARTICLES = frozenset({"al", "el", "de", "van", "von", "bin", "le", "la", "da", "di", "del"})
+
+
+#: What follows a role that a named person holds: "Minister of Foreign Affairs Sergey Lavrov".
+_HELD = re.compile(
+    r"(?:\s(?:of|for)\s(?:the\s)?[A-Z][\w'’-]*(?:\s(?:and\s)?[A-Z][\w'’-]*){0,4})?\s"
+    r"(?:" + _NAME_WORD + r"|[A-Z]\.)"
+)
+_TITLE_WORD = re.compile(_TITLE_WORDS, re.I)
+
+
+def role_after(text: str, end: int) -> bool:
+    """Whether the actor's name ending at ``end`` opens a role that names no holder ("Iran's
+    foreign minister said", "the top US diplomat")."""
+    role = _ROLE.match(text, end)
+    return role is not None and _HELD.match(text, role.end()) is None
+
+
+def _person_words_ok(words: Sequence[str], resolver: Resolver) -> bool:
+    return bool(words) and not any(
+        w in resolver.names
+        or w in resolver.ambiguous
+        or w.lower() in _NOT_PERSON
+        or w in STOP_NAMES
+        or w in _NOT_NAMES
+        or w.rstrip(".") in ("Mr", "Mrs", "Ms", "Dr")
+        or _TITLE_WORD.fullmatch(w) is not None
+        for w in words
+    )
+
+
+def _untitled_names(text: str, resolver: Resolver) -> list[tuple[int, str]]:
+    """``(start, name)`` of each capitalised name that speaks or acts ("Zarif told", "said
+    Mr Barnier"), honorific removed."""
+    out = []
+    for m in _UNTITLED.finditer(text):
+        group = "name" if m.group("name") else "late"
+        raw = m.group(group)
+        at = m.start(group)
+        honorific = re.match(r"(?:Mr|Mrs|Ms|Dr)\.?\s", raw)
+        if honorific is not None:
+            at += honorific.end()
+            raw = raw[honorific.end() :]
+        words = raw.split()
+        while words and not _person_words_ok(words, resolver):
+            at += len(words[0]) + 1
+            words = words[1:]
+        if len(words) == 1 and len(words[0]) < 3:
+            continue
+        if words:
+            out.append((at, " ".join(words)))
+    return out
+
+
+#: The head word of a role, found first (cheap) before the actor's name is looked for before it.
+_ROLE_WORD = re.compile(
+    r"\b(?i:minister|diplomat|envoy|negotiator|president|chancellor|premier|leader|"
+    r"spokes(?:man|woman|person)|ambassador|secretary|commissioner|chief)\b"
+)
+
+
+def _roles(
+    text: str, resolver: Resolver, name_pattern: re.Pattern[str]
+) -> list[tuple[int, int, str, str]]:
+    """``(start, end, actor, role)`` of each role that names a state but no holder."""
+    out = []
+    for word in _ROLE_WORD.finditer(text):
+        window = max(0, word.start() - 60)
+        for m in name_pattern.finditer(text, window, word.start()):
+            actor = resolver.names.get(m.group())
+            if actor is None:
+                continue
+            role = _ROLE.match(text, m.end())
+            if role is None or role.end() != word.end():
+                continue
+            if role_after(text, m.end()):
+                out.append((m.start(), role.end(), actor, role.group("role").lower()))
+    return sorted(set(out))
+
+
+def _corefer(
+    text: str,
+    paragraph_spans: Sequence[tuple[int, int]],
+    resolver: Resolver,
+    name_pattern: re.Pattern[str],
+    people: dict[str, Person],
+) -> None:
+    """A person named with no title (or with a title naming no state) who is the nearest
+    name to a role that names a state ("Iran's foreign minister said ... Mohammad Javad
+    Zarif spoke", "Kerry told ... the top US diplomat said") is that state's official: within
+    the role's paragraph or the next or previous one, with no other name between."""
+    roles = _roles(text, resolver, name_pattern)
+    if not roles:
+        return
+    names = _untitled_names(text, resolver)
+    for m in _PERSON_LIKE.finditer(text):
+        words = m.group().split()
+        if _person_words_ok(words, resolver) and words[0] not in _PARTICLES:
+            names.append((m.start(), m.group()))
+    for person in people.values():
+        at = text.find(person.name) if person.how != "alias" else -1
+        while at >= 0:
+            names.append((at, person.name))
+            at = text.find(person.name, at + 1)
+    names = sorted(set(names))
+    if not names:
+        return
+
+    starts = [s for s, _ in paragraph_spans]
+
+    def paragraph(at: int) -> int:
+        return bisect.bisect_right(starts, at) - 1
+
+    bound: dict[str, tuple[int, str, str]] = {}
+    for r_start, r_end, actor, role in roles:
+        here = paragraph(r_start)
+        before = [
+            (r_start - at - len(name), at, name) for at, name in names if at + len(name) <= r_start
+        ]
+        after = [(at - r_end, at, name) for at, name in names if at >= r_end]
+        options = [min(side) for side in (before, after) if side]
+        options = [
+            o
+            for o in options
+            if abs(paragraph(o[1]) - here) <= 1
+            and (o[2] not in people or people[o[2]].how in ("context", "role"))
+        ]
+        if not options:
+            continue  # the nearest names hold titles of their own
+        distance, _, name = min(options)
+        if name not in bound or bound[name][0] > distance:
+            bound[name] = (distance, actor, role)
+    for name, (_, actor, role) in bound.items():
+        start = text.find(name)
+        people[name] = Person(name, actor, role, "role", max(start, 0))
 
 
 def _trim_name(name: str, resolver: Resolver, *, one_word: bool = False) -> str:
@@ -388,6 +660,8 @@ def find_mentions(
                 continue
             if word in SEATS and resolver.how[word] == "gazetteer" and _venue(text, m.start()):
                 continue
+            if re.match(r"\s+capital\b", text[m.end() : m.end() + 10]):
+                continue  # "the Austrian capital" is a venue
             out.append(Mention(m.start(), m.end(), word, resolver.names[word], resolver.how[word]))
         elif word in NOT_ACTORS:
             continue

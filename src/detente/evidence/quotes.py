@@ -15,7 +15,19 @@ in order:
 4. a short quote the sentence says is someone's term (``Pyongyang described the talks as
    "reward for freeze"``, ``called "human scum" by official North Korean media``) is kept as a
    quoted term of that actor;
-5. anything else is listed as unattributed.
+5. a second partial quote in a sentence whose first was attributed to a speaker named before
+   both, with no other name between, is that speaker's (``same-sentence``); a quote that opens
+   its sentence with no attribution continues the speech quoted just before it
+   (``continued``); a quote that is a sentence of its own right after a quote-free sentence
+   whose subject is a person ("Macron underscored the importance of the challenge.") is that
+   person's (``adjacent``);
+6. anything else is listed as unattributed.
+
+A pronoun ("he said") is the subject of its sentence or of the nearest sentence before that
+names a person (the first person named there, not the last: "Zarif met Kerry and Ashton. '…,'
+he said" is Zarif's); a sentence whose subject is an unnamed role ("A spokesperson for … said")
+stops the search. A role named as speaker ("the top US diplomat said") is the official of
+that actor named last before it.
 
 The actor a speaker speaks for is the official's actor (:mod:`~detente.evidence.mentions`), or
 the state or organisation the speaker phrase names ("a Chinese foreign ministry spokesman",
@@ -28,7 +40,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from detente.evidence.mentions import Mention, Person
+from detente.evidence.mentions import Mention, Person, role_after
 
 __all__ = ["Quote", "find_quotes", "quote_spans"]
 
@@ -64,8 +76,9 @@ _SAY = (
     r"continued|concluded|predicted|vowed|pledged|promised|complained|countered|remarked|"
     r"observed|recalled|repeated|reiterated|echoed|maintained|confirmed|denied|dismissed|"
     r"indicated|signalled|signaled|told\sreporters|told\sjournalists|told\sparliament|"
-    r"wants|wanted|hopes|hoped|believes|believed|thinks|called\sfor|calls\sfor|"
-    r"has\ssought|sought|seeks|expects|expected)"
+    r"wants|wanted|hopes|hoped|believes|believed|thinks|called\sfor|calls\sfor|called\son|"
+    r"has\ssought|sought|seeks|expects|expected|put\sit|underscored|underlined|assured|adding|"
+    r"insisting|saying|warning|arguing|noting|stressing|expressed(?:\s\w+)?\s(?:hope|concern|confidence))"
 )
 _SAY_RE = re.compile(r"\b" + _SAY + r"\b")
 _TERM_VERB = re.compile(
@@ -145,7 +158,13 @@ def find_quotes(
             or _before(text, head_from, head, mentions, people, strict=False)
         )
         if found is None:
+            found = _same_sentence(text, q_start, s_start, out, mentions)
+        if found is None:
             found = _continued(text, q_start, out, sentence_spans, paragraph_spans)
+        if found is None:
+            found = _adjacent(
+                text, q_start, q_end, mentions, people, out, sentence_spans, paragraph_spans
+            )
         if found is None:
             out.append(
                 Quote(
@@ -163,7 +182,9 @@ def find_quotes(
             continue
         kind, speaker, person, actor, rule = found
         if _PRONOUN.match(speaker or "") and actor is None:
-            person, actor, rule = _antecedent(text, open_mark, mentions, people, out)
+            person, actor, rule = _antecedent(
+                text, open_mark, mentions, people, out, sentence_spans
+            )
         out.append(
             Quote(q_start, q_end, quoted, kind, speaker, person, actor, rule, (s_start, s_end))
         )
@@ -171,6 +192,28 @@ def find_quotes(
 
 
 Found = tuple[str, str | None, str | None, str | None, str]
+
+
+def _same_sentence(
+    text: str, q_start: int, s_start: int, earlier: Sequence[Quote], mentions: Sequence[Mention]
+) -> Found | None:
+    """A second partial quote in a sentence whose first one was attributed to a speaker named
+    before both, with no other name between ("Kurz tweeted that '…' but that leaders can be
+    '…'", "said that talk has reached a '…', suggesting it is necessary to fix '…'")."""
+    if not earlier:
+        return None
+    before = earlier[-1]
+    if (
+        before.kind != "speech"
+        or before.actor is None
+        or before.start < s_start
+        or before.rule not in ("before", "partial", "same-sentence")
+    ):
+        return None
+    between = text[before.end + 1 : q_start - 1]
+    if any(before.end < m.start < q_start for m in mentions) or _TERM_VERB.search(between):
+        return None
+    return ("speech", before.speaker, before.person, before.actor, "same-sentence")
 
 
 def _continued(
@@ -209,7 +252,11 @@ def _after(
     rest = tail[m.end() :]
     if not rest or not (rest[0].isalpha() or rest[0] in "–—-"):
         return None
-    verb_first = re.match(r"(?:,?\s*)" + _SAY + r"\s+(?P<who>[^,.;:\"“”]{1,80})", rest)
+    verb_first = re.match(
+        r"(?:,?\s*)" + _SAY + r"\s+(?P<who>(?:(?:Dr|Mr|Mrs|Ms)\.\s)?[^,.;:\"“”]{1,80}"
+        r"(?:,\s(?:(?:Dr|Mr|Mrs|Ms)\.\s)?[A-Z][^,.;:\"“”]{1,60})?)",
+        rest,
+    )
     if verb_first is not None:
         who = verb_first.group("who")
         who_at = at + m.end() + verb_first.start("who")
@@ -249,13 +296,17 @@ def _before(
     if strict:
         m = re.search(
             r"(?:" + _SAY + r"(?:\s+(?:reporters|journalists|parliament|the\s[\w\s]{1,30}?))?"
-            r"(?:\s+(?:on|in|at)\s[\w\s,]{1,30}?)?\s*(?::|,|\s+that)?|according\sto\s+(?P<acc>[^,\"“]{1,80}),?)\s*$",
+            r"(?:\s+(?:on|in|at)\s[\w\s,]{1,30}?)?\s*(?::|,|\s+that)?|according\sto\s+(?P<acc>[^,\"“]{1,80}),?|\bwords\sof\s+(?P<words>[^,\"“]{1,80}?),?\s+that)\s*$",
             head,
         )
         if m is None:
             return None
         if m.group("acc"):
             return _speaker(text, at + m.start("acc"), m.group("acc"), mentions, people, "before")
+        if m.group("words"):
+            return _speaker(
+                text, at + m.start("words"), m.group("words"), mentions, people, "before"
+            )
         who = head[: m.start()]
         return _subject(text, at, who, mentions, people, "before")
     verbs = list(_SAY_RE.finditer(head))
@@ -310,8 +361,12 @@ def _subject(
         if persons and inside[-1].end > last.end and _possessive_or_title(text, last, inside[-1]):
             last = persons[-1]
         person = people[last.text].name if last.text in people else None
+        if person is None and role_after(text, last.end):  # "Iran's foreign minister"
+            person = _official(people, mentions, last.actor, last.start)
         return ("speech", last.text, person, last.actor, rule)
-    pronoun = re.search(r"\b(he|she|they|we|it)\s+(?:also\s|then\s|later\s)?$", phrase, re.I)
+    pronoun = re.search(
+        r"\b(he|she|they|we|it)\s+(?:also\s|then\s|later\s)?(?:" + _SAY + r"\W*)?$", phrase, re.I
+    )
     if pronoun is not None:
         return ("speech", pronoun.group(1), None, None, "pronoun")
     return None
@@ -352,7 +407,7 @@ def _speaker(
     if inside:
         first = inside[0]
         speaker = name.group() if name is not None else first.text
-        person = _only_official(people, first.actor) if _TITLED.search(words) else None
+        person = _official(people, mentions, first.actor, at) if _TITLED.search(words) else None
         return ("speech", speaker, person, first.actor, rule)
     if name is not None:
         return ("speech", name.group(), None, None, rule)
@@ -366,9 +421,14 @@ _TITLED = re.compile(
 )
 
 
-def _only_official(people: dict[str, Person], actor: str | None) -> str | None:
-    """The one official of ``actor`` the article names, if there is exactly one (a speaker
-    called "the Iranian foreign minister" is then that official)."""
+def _official(
+    people: dict[str, Person], mentions: Sequence[Mention], actor: str | None, at: int
+) -> str | None:
+    """The official of ``actor`` a role ("the Iranian foreign minister said") stands for: the
+    one named last before it, else the one official of ``actor`` the article names."""
+    before = [m for m in mentions if m.end <= at and m.how == "person" and m.actor == actor]
+    if before:
+        return people[before[-1].text].name
     names = {p.name for p in people.values() if p.actor == actor and p.how != "alias"}
     full = {n for n in names if not any(m != n and m.endswith(" " + n) for m in names)}
     return next(iter(full)) if len(full) == 1 else None
@@ -380,17 +440,101 @@ def _antecedent(
     mentions: Sequence[Mention],
     people: dict[str, Person],
     earlier: Sequence[Quote],
+    sentence_spans: Sequence[tuple[int, int]],
 ) -> tuple[str | None, str | None, str]:
-    """The official a pronoun stands for: the nearest person named before ``at``, else the
-    speaker of the quote before."""
-    before = [m for m in mentions if m.end <= at and m.how == "person"]
-    if before:
-        last = before[-1]
-        return people[last.text].name, last.actor, "pronoun"
+    """The official a pronoun at ``at`` stands for: the subject (the first person named outside
+    quotes) of its own sentence before it, else of the nearest sentence before that names one
+    (at most three sentences back), else the speaker of the quote before. "Zarif spoke after
+    meeting Kerry and Ashton. '…,' he said" is Zarif, not Ashton."""
+    here = next((n for n, (s, e) in enumerate(sentence_spans) if s <= at < e), None)
+    if here is not None:
+        for n in range(here, max(-1, here - 4), -1):
+            s_start, s_end = sentence_spans[n]
+            s_end = min(s_end, at)
+            verb = _SAY_RE.search(_blank_quotes(text[s_start:s_end]))
+            if verb is not None and n < here:  # its subject: "A spokesperson for X said ..."
+                subject = text[s_start : s_start + verb.start()]
+                named = [
+                    m
+                    for m in mentions
+                    if s_start <= m.start < s_start + verb.start() and m.how == "person"
+                ]
+                if not named and _ROLE_SUBJECT.match(subject):
+                    return None, None, "pronoun"  # a role the text names no one for
+            inside = [
+                m
+                for m in mentions
+                if s_start <= m.start
+                and m.end <= s_end
+                and m.how == "person"
+                and not _in_quotes(text, s_start, m.start)
+            ]
+            if inside:
+                return people[inside[0].text].name, inside[0].actor, "pronoun"
     for quote in reversed(earlier):
         if quote.kind == "speech" and quote.actor is not None:
             return quote.person, quote.actor, "pronoun"
     return None, None, "pronoun"
+
+
+#: A sentence whose subject is a role with no name: "A spokesperson for the department said".
+_ROLE_SUBJECT = re.compile(
+    r"\W*(?:a|an|the|one)\s(?:[\w-]+\s){0,2}?(?:spokes\w+|official|diplomat|source|aide|"
+    r"negotiator|minister|envoy|representative|statement)\b",
+    re.I,
+)
+
+
+def _blank_quotes(passage: str) -> str:
+    return re.sub(r"[\"“][^\"”]*[\"”]", lambda m: " " * len(m.group()), passage)
+
+
+def _adjacent(
+    text: str,
+    q_start: int,
+    q_end: int,
+    mentions: Sequence[Mention],
+    people: dict[str, Person],
+    earlier: Sequence[Quote],
+    sentence_spans: Sequence[tuple[int, int]],
+    paragraph_spans: Sequence[tuple[int, int]],
+) -> Found | None:
+    """A quote that is a whole sentence of its own, with no attribution, right after a sentence
+    about a person's words or deeds that holds no quote ("Macron underscored the importance of
+    the challenge. 'It is our project Europe that is at stake.'"): that person's (the subject,
+    named at the start of the sentence, or the "he said" in it)."""
+    here = next((n for n, (s, e) in enumerate(sentence_spans) if s <= q_start - 1 < e), None)
+    if here is None or here == 0:
+        return None
+    s_start, s_end = sentence_spans[here]
+    if text[s_start : q_start - 1].strip() or re.search(r"\w", text[q_end + 1 : s_end]):
+        return None
+    p_start, p_end = sentence_spans[here - 1]
+    paragraph = next((n for n, (s, e) in enumerate(paragraph_spans) if s <= q_start - 1 < e), 0)
+    elsewhere = p_start < paragraph_spans[paragraph][0]  # the sentence before: another paragraph
+    if elsewhere and (paragraph == 0 or p_start < paragraph_spans[paragraph - 1][0]):
+        return None
+    previous = text[p_start:p_end]
+    if any(mark in previous for mark in '"“”'):
+        return None
+    persons = [m for m in mentions if p_start <= m.start < p_start + 60 and m.how == "person"]
+    if (
+        persons
+        and _SAY_RE.search(previous) is None
+        and not re.search(r"^\W*\w+(?:\s\w+){0,3}\s(?:\w+ed|\w+s)\b", text[persons[0].end : p_end])
+    ):
+        persons = []
+    if persons:
+        first = persons[0]
+        return ("speech", first.text, people[first.text].name, first.actor, "adjacent")
+    pronoun = re.search(r"\b(he|she)\s+(?:also\s)?(?:said|says|added|told)\b", previous, re.I)
+    if pronoun is not None:
+        person, actor, _ = _antecedent(
+            text, p_start + pronoun.start(), mentions, people, earlier, sentence_spans
+        )
+        if actor is not None:
+            return ("speech", pronoun.group(1), person, actor, "adjacent")
+    return None
 
 
 def _sentence_start(spans: Sequence[tuple[int, int]], at: int) -> int:
