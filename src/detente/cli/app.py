@@ -16,6 +16,7 @@ from detente.cli import (
     report,
     runs,
     scenarios,
+    serve,
     simulate,
     sweep,
     track,
@@ -75,6 +76,7 @@ app.command()(track.seal)
 app.command()(track.verify)
 app.command()(track.resolve)
 app.command()(track.track)
+app.command()(serve.serve)
 
 
 def main() -> None:
