@@ -15,10 +15,10 @@ import pytest
 pytest.importorskip("fastapi")
 pytest.importorskip("httpx")
 
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-from detente.scenario import load  # noqa: E402
-from detente.web import create_app  # noqa: E402
+from detente.scenario import load
+from detente.web import create_app
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
@@ -58,7 +58,10 @@ def _cells(html: str, table_id: str) -> list[list[str]]:
     body = html.split(f'id="{table_id}"', 1)[1].split("</table>", 1)[0]
     rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
     return [
-        [unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r, re.S)]
+        [
+            unescape(re.sub(r"<[^>]+>", "", c)).strip()
+            for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r, re.S)
+        ]
         for r in rows
     ]
 
@@ -78,9 +81,30 @@ def test_the_library_lists_bundled_and_workspace_scenarios(client: TestClient) -
     ("filename", "text"),
     [
         ("toy.yaml", TOY),
-        ("toy.json", json.dumps({"id": "toy", "name": "Toy", "issues": [{"id": "tax"}], "actors": [
-            {"id": "A", "capability": 2, "position": {"tax": 20}, "salience": {"tax": 50}},
-            {"id": "B", "capability": 1, "position": {"tax": 80}, "salience": {"tax": 100}}]})),
+        (
+            "toy.json",
+            json.dumps(
+                {
+                    "id": "toy",
+                    "name": "Toy",
+                    "issues": [{"id": "tax"}],
+                    "actors": [
+                        {
+                            "id": "A",
+                            "capability": 2,
+                            "position": {"tax": 20},
+                            "salience": {"tax": 50},
+                        },
+                        {
+                            "id": "B",
+                            "capability": 1,
+                            "position": {"tax": 80},
+                            "salience": {"tax": 100},
+                        },
+                    ],
+                }
+            ),
+        ),
         ("toy.csv", "Actor,Capability,Position,Salience\nA,2,20,50\nB,1,80,100\n"),
     ],
 )
@@ -146,18 +170,24 @@ def test_an_upload_name_never_leaves_the_workspace(
 
 
 @pytest.mark.parametrize(
-    "name", ["..", "..%2F..%2Fetc%2Fpasswd", "%2Fetc%2Fpasswd", "ｔｏｙ", "toy%00", ".hidden", "a..b"]
+    "name",
+    ["..", "..%2F..%2Fetc%2Fpasswd", "%2Fetc%2Fpasswd", "ｔｏｙ", "toy%00", ".hidden", "a..b"],
 )
 def test_a_scenario_name_from_a_url_never_leaves_the_workspace(
     client: TestClient, name: str
 ) -> None:
     _upload(client, "toy.yaml", TOY)
-    for url in (f"/s/workspace/{name}", f"/s/workspace/{name}/edit",
-                f"/s/workspace/{name}/download?fmt=yaml", f"/api/scenarios/workspace/{name}"):
+    for url in (
+        f"/s/workspace/{name}",
+        f"/s/workspace/{name}/edit",
+        f"/s/workspace/{name}/download?fmt=yaml",
+        f"/api/scenarios/workspace/{name}",
+    ):
         response = client.get(url)
         if response.request.url.raw_path.decode().split("?")[0] == url.split("?")[0]:
             assert response.status_code in (400, 404), url  # (httpx resolves a bare '..')
-        assert "root:" not in response.text and "id: toy" not in response.text
+        assert "root:" not in response.text
+        assert "id: toy" not in response.text
 
 
 def test_a_symbolic_link_in_the_workspace_is_not_followed(
@@ -267,7 +297,8 @@ def test_an_invalid_edit_shows_the_cli_message_beside_its_field_and_keeps_the_in
     message = said.split("actors[B].capability: ", 1)[1].split("\n")[0].strip()
     assert f"actors[B].capability: {message}" in page
     field = re.search(r'id="f-actor-1-capability"[^>]*>', response.text).group(0)
-    assert 'aria-invalid="true"' in field and 'value="-5"' in field
+    assert 'aria-invalid="true"' in field
+    assert 'value="-5"' in field
     assert 'id="err-actor-1-capability"' in response.text
     assert 'value="Alpha renamed"' in response.text  # the other edit is kept too
     checked = client.post("/editor/validate", data=form).text
@@ -297,18 +328,27 @@ def test_a_scenario_is_built_row_by_row_and_pasted(
     form |= {"id": "built", "name": "Built", "issue-0-id": "tax"}
     form = _form(client.post("/editor/change", data=form | {"do": "add-issue"}).text)
     form["issue-1-id"] = "spend"
-    form["grid"] = "Actor\tCapability\tP1\tS1\tP2\tS2\nA\t2\t20\t50\t10\t60\nB\t1\t80\t100\t90\t40\n"
+    form["grid"] = (
+        "Actor\tCapability\tP1\tS1\tP2\tS2\nA\t2\t20\t50\t10\t60\nB\t1\t80\t100\t90\t40\n"
+    )
     form = _form(client.post("/editor/change", data=form | {"do": "paste"}).text)
     assert (form["actor-1-id"], form["actor-1-pos-1"], form["actor-1-sal-1"]) == ("B", "90", "40")
     form = _form(client.post("/editor/change", data=form | {"do": "add-actor"}).text)
-    form |= {"actor-2-id": "C", "actor-2-capability": "1", "actor-2-pos-0": "50",
-             "actor-2-sal-0": "50", "actor-2-pos-1": "50", "actor-2-sal-1": "50"}
+    form |= {
+        "actor-2-id": "C",
+        "actor-2-capability": "1",
+        "actor-2-pos-0": "50",
+        "actor-2-sal-0": "50",
+        "actor-2-pos-1": "50",
+        "actor-2-sal-1": "50",
+    }
     form = _form(client.post("/editor/change", data=form | {"do": "remove:actor-0"}).text)
     assert "actor-0-id" not in form
     response = client.post("/editor/save", data=form, follow_redirects=False)
     assert response.headers["location"] == "/s/workspace/built"
     s = load(app_dirs[0] / "built.yaml")
-    assert s.actor_ids == ("B", "C") and s.issue_ids == ("tax", "spend")
+    assert s.actor_ids == ("B", "C")
+    assert s.issue_ids == ("tax", "spend")
     assert dict(s.actors[0].salience) == {"tax": 100, "spend": 40}
 
 
@@ -339,7 +379,8 @@ def test_a_what_if_gives_each_static_forecast_and_its_change(client: TestClient)
     dynamic = client.post("/s/workspace/toy/whatif", data={"dynamic": "1"})
     assert "eum" in {row[1] for row in _cells(dynamic.text, "wi-table")[1:]}
     bad = client.post("/s/workspace/toy/whatif", data={"B.position.tax": "lots"})
-    assert bad.status_code == 422 and "not a number" in bad.text
+    assert bad.status_code == 422
+    assert "not a number" in bad.text
 
 
 def test_a_what_if_is_kept_as_a_variant(client: TestClient, app_dirs: tuple[Path, Path]) -> None:
@@ -352,7 +393,9 @@ def test_a_what_if_is_kept_as_a_variant(client: TestClient, app_dirs: tuple[Path
     assert response.headers["location"] == "/s/workspace/toy-b-softer"
     s = load(app_dirs[0] / "toy-b-softer.yaml")
     assert s.actors[1].position["tax"] == 60
-    assert s.variant_of is not None and s.variant_of.list(s.variant_of.overrides) == ["B.position.tax=60"]
+    assert s.variant_of is not None
+    assert s.variant_of is not None
+    assert list(s.variant_of.overrides) == ["B.position.tax=60"]
 
 
 def test_a_forecast_is_kept_and_shown_beside_the_accuracy_table(client: TestClient) -> None:
@@ -368,7 +411,8 @@ def test_a_forecast_is_kept_and_shown_beside_the_accuracy_table(client: TestClie
     shipped = {m["model"] for m in bundled_accuracy()["models"]}
     assert {row[0] for row in accuracy[1:]} == shipped
     document = client.get(f"/api/runs/{run_id}").json()
-    assert document["schema"] == "detente.run/1" and document["id"] == run_id
+    assert document["schema"] == "detente.run/1"
+    assert document["id"] == run_id
 
 
 def _wait(client: TestClient, html: str) -> str:
@@ -385,11 +429,13 @@ def _wait(client: TestClient, html: str) -> str:
 def test_a_simulation_runs_in_the_background_and_is_kept(client: TestClient) -> None:
     _upload(client, "toy.yaml", TOY)
     started = client.post("/s/workspace/toy/simulate", data={"draws": "200", "seed": "3"})
-    assert started.status_code == 200 and "<progress" in started.text
+    assert started.status_code == 200
+    assert "<progress" in started.text
     done = _wait(client, started.text)
     run_id = re.search(r'href="/runs/([^"]+)" id="job-result"', done).group(1)
     run = client.get(f"/api/runs/{run_id}").json()
-    assert run["kind"] == "simulate" and run["seed"] == 3
+    assert run["kind"] == "simulate"
+    assert run["seed"] == 3
 
 
 @pytest.mark.parametrize(
@@ -397,7 +443,8 @@ def test_a_simulation_runs_in_the_background_and_is_kept(client: TestClient) -> 
 )
 def test_a_simulation_too_large_is_refused(client: TestClient, draws: str, said: str) -> None:
     response = client.post("/s/bundled/six-party-2004/simulate", data={"draws": draws})
-    assert response.status_code == 422 and said in response.text
+    assert response.status_code == 422
+    assert said in response.text
 
 
 def test_a_simulation_can_be_cancelled(client: TestClient) -> None:
@@ -420,7 +467,8 @@ def test_the_analyses_match_the_cli_json(client: TestClient, cli: Any) -> None:
         printed = json.loads(cli(*command, "six-party-2004", "--json").out)
         assert api == printed, command
         html = client.get(f"/s/bundled/six-party-2004/{page}")
-        assert html.status_code == 200 and "<table" in html.text
+        assert html.status_code == 200
+        assert "<table" in html.text
 
 
 def test_the_api_forecast_is_the_cli_document(client: TestClient, cli: Any) -> None:
@@ -429,17 +477,23 @@ def test_the_api_forecast_is_the_cli_document(client: TestClient, cli: Any) -> N
         json={"set": {"USA.position.disarmament": 80}, "keep": False, "seed": 1},
     ).json()
     printed = json.loads(
-        cli("forecast", "six-party-2004", "--set", "USA.position.disarmament=80", "--json",
-            "--no-store", "--rng", "1").out
+        cli(
+            "forecast",
+            "six-party-2004",
+            "--set",
+            "USA.position.disarmament=80",
+            "--json",
+            "--no-store",
+            "--rng",
+            "1",
+        ).out
     )
     assert api == printed
     assert client.get("/openapi.json").json()["paths"]["/api/runs"]
 
 
 def test_the_api_reports_bad_input_as_json(client: TestClient) -> None:
-    response = client.post(
-        "/api/scenarios/bundled/six-party-2004/simulate", json={"draws": 10**9}
-    )
+    response = client.post("/api/scenarios/bundled/six-party-2004/simulate", json={"draws": 10**9})
     assert response.status_code == 400
     assert "give 1 to 100,000" in response.json()["error"]
 
@@ -474,36 +528,60 @@ def test_the_report_is_shown_and_downloadable(client: TestClient) -> None:
     page = client.get(response.headers["location"]).text
     src = re.search(r'<iframe src="([^"]+)"', page).group(1)
     report = client.get(src)
-    assert report.text.startswith("<!DOCTYPE html>") and "<svg" in report.text
+    assert report.text.startswith("<!DOCTYPE html>")
+    assert "<svg" in report.text
     download = client.get(src + "?download=1")
     assert "attachment" in download.headers["content-disposition"]
 
 
 # --- safety -------------------------------------------------------------------------------------
 
-NASTY = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>']
+NASTY = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
 
 
 @pytest.mark.parametrize("nasty", NASTY)
 def test_every_user_string_is_escaped(client: TestClient, nasty: str) -> None:
-    text = json.dumps({
-        "id": "nasty", "name": nasty, "description": nasty,
-        "sources": [{"id": "src", "title": nasty}],
-        "issues": [{"id": "tax", "name": nasty, "scale": {"0": nasty, "100": nasty}}],
-        "actors": [
-            {"id": "A", "name": nasty, "aliases": [nasty], "capability": 2, "position": {"tax": 20},
-             "salience": {"tax": 50},
-             "evidence": [{"source": "src", "supports": "position", "quote": nasty}]},
-            {"id": "B", "name": nasty, "capability": 1, "position": {"tax": 80},
-             "salience": {"tax": 100}},
-        ]})
+    text = json.dumps(
+        {
+            "id": "nasty",
+            "name": nasty,
+            "description": nasty,
+            "sources": [{"id": "src", "title": nasty}],
+            "issues": [{"id": "tax", "name": nasty, "scale": {"0": nasty, "100": nasty}}],
+            "actors": [
+                {
+                    "id": "A",
+                    "name": nasty,
+                    "aliases": [nasty],
+                    "capability": 2,
+                    "position": {"tax": 20},
+                    "salience": {"tax": 50},
+                    "evidence": [{"source": "src", "supports": "position", "quote": nasty}],
+                },
+                {
+                    "id": "B",
+                    "name": nasty,
+                    "capability": 1,
+                    "position": {"tax": 80},
+                    "salience": {"tax": 100},
+                },
+            ],
+        }
+    )
     assert _upload(client, "nasty.json", text).status_code == 303
     run = client.post("/s/workspace/nasty/forecast", follow_redirects=False)
-    for url in ("/", "/s/workspace/nasty", "/s/workspace/nasty/edit", "/s/workspace/nasty/whatif",
-                run.headers["location"], "/runs"):
+    for url in (
+        "/",
+        "/s/workspace/nasty",
+        "/s/workspace/nasty/edit",
+        "/s/workspace/nasty/whatif",
+        run.headers["location"],
+        "/runs",
+    ):
         page = client.get(url).text
         assert nasty not in page, url
-        assert "<script>alert" not in page and "<img src=x" not in page, url
+        assert "<script>alert" not in page, url
+        assert "<img src=x" not in page, url
     assert nasty not in client.post("/s/workspace/nasty/whatif", data={}).text
 
 
@@ -515,17 +593,22 @@ def test_a_token_is_asked_of_every_request(app_dirs: tuple[Path, Path]) -> None:
     assert client.get("/", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert client.get("/", headers={"Authorization": "Bearer s3cret"}).status_code == 200
     first = client.get("/runs?token=s3cret", follow_redirects=False)
-    assert first.status_code == 303 and first.headers["location"] == "/runs"
+    assert first.status_code == 303
+    assert first.headers["location"] == "/runs"
     assert client.get("/runs").status_code == 200  # the cookie it set
 
 
 def test_a_request_from_another_site_cannot_change_anything(client: TestClient) -> None:
-    for headers in ({"Origin": "http://evil.example"}, {"Referer": "http://evil.example/x"},
-                    {"Origin": "null"}):
+    for headers in (
+        {"Origin": "http://evil.example"},
+        {"Referer": "http://evil.example/x"},
+        {"Origin": "null"},
+    ):
         response = client.post("/s/bundled/six-party-2004/copy", headers=headers)
         assert response.status_code == 403
     same = client.post(
-        "/s/bundled/six-party-2004/copy", headers={"Origin": "http://testserver"},
+        "/s/bundled/six-party-2004/copy",
+        headers={"Origin": "http://testserver"},
         follow_redirects=False,
     )
     assert same.status_code == 303
@@ -533,7 +616,8 @@ def test_a_request_from_another_site_cannot_change_anything(client: TestClient) 
 
 def test_htmx_and_its_licence_are_served_from_the_package(client: TestClient) -> None:
     js = client.get("/static/htmx.min.js")
-    assert js.status_code == 200 and "htmx" in js.text[:2000]
+    assert js.status_code == 200
+    assert "htmx" in js.text[:2000]
     assert "Zero-Clause BSD" in client.get("/static/htmx-LICENSE.txt").text
     page = client.get("/").text
     assert re.findall(r'src="([^"]+)"', page) == ["/static/htmx.min.js", "/static/app.js"]
@@ -541,4 +625,5 @@ def test_htmx_and_its_licence_are_served_from_the_package(client: TestClient) ->
 
 def test_serve_refuses_an_unknown_scenario(cli: Any) -> None:
     done = cli("serve", "no-such-case", "--port", "1")
-    assert done.code == 2 and "no bundled scenario 'no-such-case'" in done.err
+    assert done.code == 2
+    assert "no bundled scenario 'no-such-case'" in done.err

@@ -132,9 +132,7 @@ def advice(request: Request, where: str, name: str, actor: str) -> dict[str, Any
 
 
 @router.get("/scenarios/{where}/{name}/coalitions")
-def coalitions(
-    request: Request, where: str, name: str, issue: str | None = None
-) -> dict[str, Any]:
+def coalitions(request: Request, where: str, name: str, issue: str | None = None) -> dict[str, Any]:
     """``detente coalitions --json``: the ``detente.coalitions/1`` document."""
     s = _ref(where, name).load(request.app.state.workspace)
     return operations.coalitions_document(s, issue)

@@ -61,6 +61,7 @@ def create_app(
     env = Environment(
         loader=FileSystemLoader(_HERE / "templates"), autoescape=True, trim_blocks=True
     )
+    env.filters["num"] = _number
     templates = Jinja2Templates(env=env)
     app.state.templates = templates
     app.state.workspace = Workspace(workspace or default_workspace())
@@ -80,7 +81,9 @@ def create_app(
                 )
             if request.query_params.get("token") is not None and request.method == "GET":
                 kept = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
-                target = request.url.path + ("?" + "&".join(f"{k}={v}" for k, v in kept) if kept else "")
+                target = request.url.path + (
+                    "?" + "&".join(f"{k}={v}" for k, v in kept) if kept else ""
+                )
                 redirect = RedirectResponse(target, status_code=303)
                 redirect.set_cookie(_COOKIE, token, httponly=True, samesite="strict")
                 return redirect
@@ -115,17 +118,22 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(DetenteError)
     async def failed(request: Request, err: Exception) -> Response:
         status = 400 if isinstance(err, InputError) else 500
-        if isinstance(err, ScenarioError):
-            problems = [str(p) for p in err.problems]
-        else:
-            problems = []
+        problems = [str(p) for p in err.problems] if isinstance(err, ScenarioError) else []
         message = str(err)
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": message, "problems": problems}, status_code=status)
         from detente.web.pages import render
 
-        return render(request, "error.html", status, message=message, problems=problems,
-                      title="Error")
+        return render(
+            request, "error.html", status, message=message, problems=problems, title="Error"
+        )
+
+
+def _number(value: object) -> object:
+    """A number as a person writes it: 100 rather than 100.0 (every digit otherwise)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def _token_of(request: Request) -> str | None:

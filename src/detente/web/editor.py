@@ -34,40 +34,66 @@ def form_from_document(doc: dict[str, Any]) -> dict[str, str]:
     issues = doc.get("issues", [])
     for j, issue in enumerate(issues):
         p = f"issue-{j}-"
-        form |= {p + "orig": str(j), p + "id": issue["id"], p + "name": issue.get("name", ""),
-                 p + "min": _text(issue.get("min", 0)), p + "max": _text(issue.get("max", 100)),
-                 p + "sq": _text(issue.get("status_quo")),
-                 p + "scale": "\n".join(f"{_text(float(k))}: {v}"
-                                        for k, v in issue.get("scale", {}).items())}
+        form |= {
+            p + "orig": str(j),
+            p + "id": issue["id"],
+            p + "name": issue.get("name", ""),
+            p + "min": _text(issue.get("min", 0)),
+            p + "max": _text(issue.get("max", 100)),
+            p + "sq": _text(issue.get("status_quo")),
+            p + "scale": "\n".join(
+                f"{_text(float(k))}: {v}" for k, v in issue.get("scale", {}).items()
+            ),
+        }
     ev = 0
     for n, actor in enumerate(doc.get("actors", [])):
         p = f"actor-{n}-"
-        form |= {p + "orig": str(n), p + "id": actor["id"], p + "name": actor.get("name", ""),
-                 p + "aliases": ", ".join(actor.get("aliases", [])),
-                 p + "capability": _text(actor.get("capability"))}
+        form |= {
+            p + "orig": str(n),
+            p + "id": actor["id"],
+            p + "name": actor.get("name", ""),
+            p + "aliases": ", ".join(actor.get("aliases", [])),
+            p + "capability": _text(actor.get("capability")),
+        }
         for j, issue in enumerate(issues):
             form[f"{p}pos-{j}"] = _text(actor.get("position", {}).get(issue["id"]))
             form[f"{p}sal-{j}"] = _text(actor.get("salience", {}).get(issue["id"]))
         for item in actor.get("evidence", []):
             q = f"evidence-{ev}-"
-            form |= {q + "actor": actor["id"], q + "source": item.get("source", ""),
-                     q + "supports": item.get("supports", ""), q + "quote": item.get("quote", ""),
-                     q + "note": item.get("note", "")}
+            form |= {
+                q + "actor": actor["id"],
+                q + "source": item.get("source", ""),
+                q + "supports": item.get("supports", ""),
+                q + "quote": item.get("quote", ""),
+                q + "note": item.get("note", ""),
+            }
             ev += 1
     for r, source in enumerate(doc.get("sources", [])):
         p = f"source-{r}-"
-        form |= {p + "orig": str(r)} | {p + k: _text(source.get(k)) for k in ("id", "title", "url", "file")}
+        form |= {p + "orig": str(r)} | {
+            p + k: _text(source.get(k)) for k in ("id", "title", "url", "file")
+        }
     for e, event in enumerate(doc.get("timeline", [])):
         p = f"event-{e}-"
-        form |= {p + "orig": str(e), p + "at": _text(event.get("at")), p + "name": event.get("name", ""),
-                 p + "set": "\n".join(f"{k}={_text(v)}" for k, v in event.get("set", {}).items())}
+        form |= {
+            p + "orig": str(e),
+            p + "at": _text(event.get("at")),
+            p + "name": event.get("name", ""),
+            p + "set": "\n".join(f"{k}={_text(v)}" for k, v in event.get("set", {}).items()),
+        }
     return form
 
 
 def blank() -> dict[str, Any]:
     """A new scenario: one empty issue on 0-100, no actors."""
-    form = {"base": "{}", "id": "", "name": "", "issue-0-id": "", "issue-0-min": "0",
-            "issue-0-max": "100"}
+    form = {
+        "base": "{}",
+        "id": "",
+        "name": "",
+        "issue-0-id": "",
+        "issue-0-min": "0",
+        "issue-0-max": "100",
+    }
     return view(form, [])
 
 
@@ -84,7 +110,7 @@ def check(form: dict[str, str]) -> tuple[Scenario | None, list[dict[str, Any]]]:
     from detente.simulate.timeline import check_futures
 
     doc, placed = document_from_form(form)
-    where = (form.get("file") or "new scenario") + ".yaml"
+    where = (form.get("file") or form.get("id", "").strip() or "new-scenario") + ".yaml"
     try:
         scenario = validate_data(doc, where)
         check_futures(scenario)
@@ -117,8 +143,11 @@ def changed(form: dict[str, str], do: str) -> dict[str, str]:
         kind, _, index = do[7:].partition("-")
         form = {k: v for k, v in form.items() if not k.startswith(prefix)}
         if kind == "issue":
-            form = {k: v for k, v in form.items()
-                    if not (k.startswith("actor-") and k.endswith((f"-pos-{index}", f"-sal-{index}")))}
+            form = {
+                k: v
+                for k, v in form.items()
+                if not (k.startswith("actor-") and k.endswith((f"-pos-{index}", f"-sal-{index}")))
+            }
     elif do == "paste":
         form = _pasted(form)
     return form
@@ -128,7 +157,10 @@ def _pasted(form: dict[str, str]) -> dict[str, str]:
     """Actor rows from the cells pasted into the grid box (which is emptied)."""
     issues = rows_of(form, "issue")
     cells = parse_grid(form.get("grid", ""), len(issues))
-    old = {form.get(f"actor-{n}-id", ""): form.get(f"actor-{n}-orig", "") for n in rows_of(form, "actor")}
+    old = {
+        form.get(f"actor-{n}-id", ""): form.get(f"actor-{n}-orig", "")
+        for n in rows_of(form, "actor")
+    }
     kept = {k: v for k, v in form.items() if not k.startswith("actor-")}
     for n, row in enumerate(cells):
         row = row + [""] * (2 + 2 * len(issues) - len(row))

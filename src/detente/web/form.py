@@ -71,7 +71,9 @@ def _orig(form: Mapping[str, str], prefix: str, items: list[Any]) -> dict[str, A
     return {}
 
 
-def document_from_form(form: Mapping[str, str]) -> tuple[dict[str, Any], dict[tuple[int, int], int]]:
+def document_from_form(
+    form: Mapping[str, str],
+) -> tuple[dict[str, Any], dict[tuple[int, int], int]]:
     """The scenario document the form describes, and where each evidence row went.
 
     Returns
@@ -213,7 +215,8 @@ def field_of(
     if head == "issues" and index < len(rows["issue"]):
         key = str(rest[0]) if rest else "id"
         key = {"status_quo": "sq"}.get(key, key)
-        return f"issue-{rows['issue'][index]}-{key if key in ('id', 'name', 'min', 'max', 'sq', 'scale') else 'id'}"
+        known = ("id", "name", "min", "max", "sq", "scale")
+        return f"issue-{rows['issue'][index]}-{key if key in known else 'id'}"
     if head == "actors":
         if rest[:1] == ("evidence",) and len(rest) >= 2 and isinstance(rest[1], int):
             row = evidence_rows.get((index, rest[1]))

@@ -254,9 +254,7 @@ def start_simulation(
         from detente.store import record_simulation
 
         started = dt.datetime.now(dt.UTC)
-        sim = simulate(
-            scenario, draws=draws, rng=seed, engine=engine, progress=jobs.progress(job)
-        )
+        sim = simulate(scenario, draws=draws, rng=seed, engine=engine, progress=jobs.progress(job))
         record = record_simulation(sim, started=started, finished=dt.datetime.now(dt.UTC))
         return sim, store.save(record)
 

@@ -87,16 +87,27 @@ async def upload(request: Request) -> Response:
     data = await request.form(max_fields=10)
     given = data.get("file")
     if given is None or isinstance(given, str) or not given.filename:
-        return render(request, "library.html", 400, error="choose a file to upload",
-                      **library_context(request))
+        return render(
+            request,
+            "library.html",
+            400,
+            error="choose a file to upload",
+            **library_context(request),
+        )
     from detente.web.workspace import MAX_UPLOAD_BYTES
 
     content = await given.read(MAX_UPLOAD_BYTES + 1)
     try:
         name = request.app.state.workspace.upload(given.filename, content)
     except InputError as err:
-        return render(request, "library.html", 400, error=_message(err),
-                      upload_name=given.filename, **library_context(request))
+        return render(
+            request,
+            "library.html",
+            400,
+            error=_message(err),
+            upload_name=given.filename,
+            **library_context(request),
+        )
     return RedirectResponse(f"/s/workspace/{name}", status_code=303)
 
 
@@ -135,8 +146,9 @@ DOWNLOADS = {
     "json": (".json", "application/json"),
     "ktab-csv": (".csv", "text/csv"),
     "csv": ("-common.csv", "text/csv"),
-    # XLSX: add "xlsx": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    # when detente.scenario.files writes Excel workbooks (branch xlsx)
+    # XLSX: add "xlsx": (".xlsx", XLSX_MEDIA_TYPE) when detente.scenario.files writes Excel
+    # workbooks (branch xlsx); XLSX_MEDIA_TYPE is
+    # "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 }
 
 
@@ -148,8 +160,10 @@ def download(request: Request, where: str, name: str, fmt: str = "yaml") -> Resp
     if fmt not in DOWNLOADS:
         raise InputError(f"format '{fmt[:20]}': download as {', '.join(DOWNLOADS)}")
     suffix, media = DOWNLOADS[fmt]
-    text = ref.text(request.app.state.workspace) if fmt == "yaml" else dumps(
-        ref.load(request.app.state.workspace), fmt
+    text = (
+        ref.text(request.app.state.workspace)
+        if fmt == "yaml"
+        else dumps(ref.load(request.app.state.workspace), fmt)
     )
     return Response(
         text,
@@ -211,7 +225,9 @@ async def save(request: Request) -> Response:
     form = await form_of(request)
     scenario, problems = editor.check(form)
     if scenario is None:
-        return render(request, "editor.html", 422, title="Fix the problems", **editor.view(form, problems))
+        return render(
+            request, "editor.html", 422, title="Fix the problems", **editor.view(form, problems)
+        )
     ws = request.app.state.workspace
     name = form.get("file", "").strip() or ws.free_name(scenario.id)
     version = form.get("version", "").strip() or None
@@ -223,8 +239,14 @@ async def save(request: Request) -> Response:
         status, message = 400, str(err)
     else:
         return RedirectResponse(f"/s/workspace/{name}", status_code=303)
-    return render(request, "editor.html", status, title="Not saved", save_error=message,
-                  **editor.view(form, problems))
+    return render(
+        request,
+        "editor.html",
+        status,
+        title="Not saved",
+        save_error=message,
+        **editor.view(form, problems),
+    )
 
 
 # --- what-if ----------------------------------------------------------------------------------
@@ -235,21 +257,49 @@ def whatif_page(request: Request, where: str, name: str) -> HTMLResponse:
     ref = ref_of(where, name)
     s = ref.load(request.app.state.workspace)
     saved = operations.run_forecast(s, operations.static_models())
-    return render(request, "whatif.html", ref=ref, s=s, title=f"What if: {s.name or s.id}",
-                  table=_compare_table(saved, saved), inputs=_inputs(s))
+    return render(
+        request,
+        "whatif.html",
+        ref=ref,
+        s=s,
+        title=f"What if: {s.name or s.id}",
+        table=_compare_table(saved, saved),
+        inputs=_inputs(s),
+    )
 
 
 def _inputs(s: Any) -> list[dict[str, Any]]:
     """One row per actor: every input's key, saved value and slider bounds."""
     rows = []
     for a in s.actors:
-        cells = [{"key": f"{a.id}.capability", "label": "capability", "value": a.capability,
-                  "min": 0, "max": max(100.0, a.capability * 2)}]
+        cells = [
+            {
+                "key": f"{a.id}.capability",
+                "label": "capability",
+                "value": a.capability,
+                "min": 0,
+                "max": max(100.0, a.capability * 2),
+            }
+        ]
         for issue in s.issues:
-            cells.append({"key": f"{a.id}.position.{issue.id}", "label": f"position on {issue.name or issue.id}",
-                          "value": a.position[issue.id], "min": issue.min, "max": issue.max})
-            cells.append({"key": f"{a.id}.salience.{issue.id}", "label": f"salience of {issue.name or issue.id}",
-                          "value": a.salience[issue.id], "min": 0, "max": 100})
+            cells.append(
+                {
+                    "key": f"{a.id}.position.{issue.id}",
+                    "label": f"position on {issue.name or issue.id}",
+                    "value": a.position[issue.id],
+                    "min": issue.min,
+                    "max": issue.max,
+                }
+            )
+            cells.append(
+                {
+                    "key": f"{a.id}.salience.{issue.id}",
+                    "label": f"salience of {issue.name or issue.id}",
+                    "value": a.salience[issue.id],
+                    "min": 0,
+                    "max": 100,
+                }
+            )
         rows.append({"actor": a, "cells": cells})
     return rows
 
@@ -275,10 +325,16 @@ def _compare_table(saved: Any, changed: Any) -> list[dict[str, Any]]:
     rows = []
     for j, issue in enumerate(saved.scenario.issues):
         for before, after in zip(saved.runs, changed.runs, strict=True):
-            rows.append({"issue": issue.name or issue.id, "model": before.model,
-                         "saved": before.values[j], "now": after.values[j],
-                         "change": after.values[j] - before.values[j],
-                         "label": issue.label(after.values[j])})
+            rows.append(
+                {
+                    "issue": issue.name or issue.id,
+                    "model": before.model,
+                    "saved": before.values[j],
+                    "now": after.values[j],
+                    "change": after.values[j] - before.values[j],
+                    "label": issue.label(after.values[j]),
+                }
+            )
     return rows
 
 
@@ -297,8 +353,7 @@ async def whatif(request: Request, where: str, name: str) -> HTMLResponse:
         models = [*models, *operations.dynamic_models()]
     saved = operations.run_forecast(s, models)
     now = operations.run_forecast(varied, models)
-    return render(request, "_whatif_result.html", table=_compare_table(saved, now),
-                  changes=changes)
+    return render(request, "_whatif_result.html", table=_compare_table(saved, now), changes=changes)
 
 
 @router.post("/s/{where}/{name}/whatif/keep")
@@ -335,8 +390,9 @@ async def simulate(request: Request, where: str, name: str) -> HTMLResponse:
     engine = form.get("engine", "in-process")
     try:
         operations.check_simulation(s, draws, engine)
-        job = operations.start_simulation(request.app.state.jobs, s, draws, seed, engine,
-                                          store(request))
+        job = operations.start_simulation(
+            request.app.state.jobs, s, draws, seed, engine, store(request)
+        )
     except InputError as err:
         return render(request, "_job.html", 422, error=str(err))
     return render(request, "_job.html", job=job)
@@ -360,8 +416,9 @@ def job_cancel(request: Request, job_id: str) -> HTMLResponse:
 
 
 @router.get("/s/{where}/{name}/dyads", response_class=HTMLResponse)
-def dyads(request: Request, where: str, name: str, viewpoint: str = "objective",
-          issue: str | None = None) -> HTMLResponse:
+def dyads(
+    request: Request, where: str, name: str, viewpoint: str = "objective", issue: str | None = None
+) -> HTMLResponse:
     s = ref_of(where, name).load(request.app.state.workspace)
     doc = operations.dyads_document(s, viewpoint or "objective", issue or None)
     return render(request, "_dyads.html", doc=doc, s=s)
@@ -398,16 +455,23 @@ def runs(request: Request, kind: str = "", scenario: str = "") -> HTMLResponse:
     found = store(request).list(kind=kind or None) if not kind or kind in KINDS else []
     if scenario:
         found = [r for r in found if scenario.lower() in (r.scenario_id + r.scenario_name).lower()]
-    return render(request, "runs.html", runs=found, kinds=KINDS, kind=kind, scenario=scenario,
-                  title="Runs")
+    return render(
+        request, "runs.html", runs=found, kinds=KINDS, kind=kind, scenario=scenario, title="Runs"
+    )
 
 
 @router.get("/runs/compare", response_class=HTMLResponse)
 def compare(request: Request, a: str, b: str) -> HTMLResponse:
     kept = store(request)
     first, second = kept.get(a), kept.get(b)
-    return render(request, "compare.html", a=first, b=second,
-                  rows=operations.compare_rows(first, second), title="Compare runs")
+    return render(
+        request,
+        "compare.html",
+        a=first,
+        b=second,
+        rows=operations.compare_rows(first, second),
+        title="Compare runs",
+    )
 
 
 @router.get("/runs/{run_id}", response_class=HTMLResponse)
@@ -415,8 +479,14 @@ def run_page(request: Request, run_id: str) -> HTMLResponse:
     from detente.report.accuracy import load_accuracy
 
     run = store(request).get(run_id)
-    return render(request, "run.html", run=run, rows=operations.headline_rows(run),
-                  accuracy=load_accuracy(), title=f"Run {run.id}")
+    return render(
+        request,
+        "run.html",
+        run=run,
+        rows=operations.headline_rows(run),
+        accuracy=load_accuracy(),
+        title=f"Run {run.id}",
+    )
 
 
 @router.get("/runs/{run_id}/report", response_class=HTMLResponse)
@@ -431,7 +501,9 @@ def report_file(request: Request, run_id: str, download: int = 0) -> Response:
     if run.kind != "study":
         raise InputError(f"run {run.id} is a {run.kind}; make a report from its scenario page")
     page = operations.report_html(dict(run.document) | {"run_id": run.id})
-    headers = {"Content-Disposition": f'attachment; filename="report-{run.id}.html"'} if download else {}
+    headers = (
+        {"Content-Disposition": f'attachment; filename="report-{run.id}.html"'} if download else {}
+    )
     return HTMLResponse(page, headers=headers)
 
 
@@ -451,8 +523,11 @@ def export_run(request: Request, run_id: str) -> Response:
     with tempfile.TemporaryDirectory(prefix="detente-export-") as folder:
         path = kept.export(run.id, Path(folder) / f"{run.id}.csv", "csv")
         data = path.read_bytes()
-    return Response(data, media_type="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="run-{run.id}.csv"'})
+    return Response(
+        data,
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="run-{run.id}.csv"'},
+    )
 
 
 @router.get("/accuracy", response_class=HTMLResponse)
