@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,12 +55,16 @@ class Ref:
         return f"/s/{self.where}/{self.name}"
 
     def load(self, workspace: Workspace) -> Scenario:
+        """The scenario, read again only when its file changed (a Scenario is immutable)."""
         if self.where == "bundled":
-            from detente.scenario.bundled import bundled
-
-            return bundled(self.name)
+            return _bundled(self.name)
         if self.where == "workspace":
-            return workspace.load(self.name)
+            path = workspace.path(self.name)
+            try:
+                stat = path.stat()
+            except OSError:
+                return workspace.load(self.name)  # missing: its error
+            return _read(workspace, self.name, (stat.st_mtime_ns, stat.st_size, stat.st_ino))
         raise InputError(f"'{self.where}' is not a library: bundled or workspace")
 
     def text(self, workspace: Workspace) -> str:
@@ -73,6 +78,19 @@ class Ref:
             resource = resources.files("detente.scenario.data") / f"{self.name}.yaml"
             return resource.read_text(encoding="utf-8")
         return workspace.text(self.name)
+
+
+@lru_cache(maxsize=16)
+def _bundled(name: str) -> Scenario:
+    from detente.scenario.bundled import bundled
+
+    return bundled(name)
+
+
+@lru_cache(maxsize=64)
+def _read(workspace: Workspace, name: str, stamp: tuple[int, int, int]) -> Scenario:
+    """The workspace's scenario ``name`` as it was at ``stamp`` (modified time, size, inode)."""
+    return workspace.load(name)
 
 
 def static_models() -> list[str]:
@@ -95,18 +113,48 @@ def run_forecast(
     *,
     store: RunStore | None = None,
     seed: int | None = None,
+    calibrate: bool = True,
 ) -> Forecast:
-    """Every chosen model's forecast; kept in ``store`` when one is given."""
+    """Every chosen model's forecast; kept in ``store`` when one is given.
+
+    ``calibrate=False`` leaves out the calibrated distributions (the what-if shows points).
+    """
     from detente.forecasting import forecast
 
     started = dt.datetime.now(dt.UTC)
-    fc = forecast(scenario, models or None, rng=seed)
+    fc = forecast(scenario, models or None, rng=seed, calibrate=calibrate)
     if store is not None:
         from detente.store import record_forecast
 
         record = record_forecast(fc, started=started, finished=dt.datetime.now(dt.UTC))
         fc = replace(fc, run_id=store.save(record))
     return fc
+
+
+#: The static models' points on saved scenarios, by content hash and models (a few kept).
+_SAVED: dict[tuple[str, tuple[str, ...]], Forecast] = {}
+_SAVED_KEPT = 32
+
+
+def _saved_points(scenario: Scenario, models: tuple[str, ...]) -> Forecast:
+    key = (scenario.content_hash(), models)
+    found = _SAVED.get(key)
+    if found is None:
+        found = run_forecast(scenario, list(models), calibrate=False)
+        while len(_SAVED) >= _SAVED_KEPT:
+            _SAVED.pop(next(iter(_SAVED)))
+        _SAVED[key] = found
+    return found
+
+
+def what_if_forecasts(
+    scenario: Scenario, changes: dict[str, float], models: list[str]
+) -> tuple[Forecast, Forecast]:
+    """The models' points on the saved scenario (computed once per scenario) and with the
+    changes (``ACTOR.position.ISSUE`` and so on -> value)."""
+    saved = _saved_points(scenario, tuple(models))
+    changed = run_forecast(what_if(scenario, changes), models, calibrate=False)
+    return saved, changed
 
 
 def what_if(scenario: Scenario, changes: dict[str, float]) -> Scenario:

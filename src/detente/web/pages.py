@@ -343,16 +343,14 @@ async def whatif(request: Request, where: str, name: str) -> HTMLResponse:
     ref = ref_of(where, name)
     s = ref.load(request.app.state.workspace)
     form = await form_of(request)
-    try:
-        changes = _changes(form, s)
-        varied = operations.what_if(s, changes)
-    except InputError as err:
-        return render(request, "_whatif_result.html", 422, error=str(err))
     models = operations.static_models()
     if form.get("dynamic"):
         models = [*models, *operations.dynamic_models()]
-    saved = operations.run_forecast(s, models)
-    now = operations.run_forecast(varied, models)
+    try:
+        changes = _changes(form, s)
+        saved, now = operations.what_if_forecasts(s, changes, models)
+    except InputError as err:
+        return render(request, "_whatif_result.html", 422, error=str(err))
     return render(request, "_whatif_result.html", table=_compare_table(saved, now), changes=changes)
 
 
