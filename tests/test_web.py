@@ -513,9 +513,12 @@ def test_runs_are_listed_compared_exported_and_deleted(client: TestClient) -> No
     page = client.get(f"/runs/compare?a={a}&b={a}").text
     assert "The scenarios are identical." in page
     assert any(r[0] == "compromise" and r[5] == "+0.00" for r in _cells(page, "compare-table"))
-    csv = client.get(f"/runs/{a}/export.csv")
+    csv = client.get(f"/runs/{a}/export?fmt=csv")
     assert csv.headers["content-type"].startswith("text/csv")
-    assert csv.text.splitlines()[0].split(",")[:1] != [""]
+    assert {"model", "issue", "value"} <= set(csv.text.splitlines()[0].split(","))
+    parquet = client.get(f"/runs/{a}/export?fmt=parquet")
+    assert parquet.content[:4] == b"PAR1"
+    assert client.get(f"/runs/{a}/export?fmt=exe").status_code == 400
     assert client.post(f"/runs/{a}/delete", follow_redirects=False).status_code == 303
     assert client.get(f"/runs/{a}").status_code == 400
     assert [r["id"] for r in client.get("/api/runs").json()["runs"]] == [b]
@@ -621,6 +624,19 @@ def test_htmx_and_its_licence_are_served_from_the_package(client: TestClient) ->
     assert "Zero-Clause BSD" in client.get("/static/htmx-LICENSE.txt").text
     page = client.get("/").text
     assert re.findall(r'src="([^"]+)"', page) == ["/static/htmx.min.js", "/static/app.js"]
+
+
+def test_the_cli_loads_no_web_framework_until_serve_runs() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, detente.cli.app\n"
+        "print(sorted(m for m in ('fastapi', 'uvicorn', 'starlette', 'detente.web') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_serve_refuses_an_unknown_scenario(cli: Any) -> None:

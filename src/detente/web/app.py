@@ -16,7 +16,7 @@ from __future__ import annotations
 import hmac
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
@@ -81,9 +81,7 @@ def create_app(
                 )
             if request.query_params.get("token") is not None and request.method == "GET":
                 kept = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
-                target = request.url.path + (
-                    "?" + "&".join(f"{k}={v}" for k, v in kept) if kept else ""
-                )
+                target = request.url.path + ("?" + urlencode(kept) if kept else "")
                 redirect = RedirectResponse(target, status_code=303)
                 redirect.set_cookie(_COOKIE, token, httponly=True, samesite="strict")
                 return redirect

@@ -511,20 +511,26 @@ def delete_run(request: Request, run_id: str) -> Response:
     return RedirectResponse("/runs", status_code=303)
 
 
-@router.get("/runs/{run_id}/export.csv")
-def export_run(request: Request, run_id: str) -> Response:
+@router.get("/runs/{run_id}/export")
+def export_run(request: Request, run_id: str, fmt: str = "csv") -> Response:
+    """A run's result table as CSV or Parquet (the store's own export)."""
     import tempfile
     from pathlib import Path
 
+    from detente.store import EXPORT_FORMATS
+
+    if fmt not in EXPORT_FORMATS:
+        raise InputError(f"format '{fmt[:20]}': export as {', '.join(EXPORT_FORMATS)}")
     kept = store(request)
     run = kept.get(run_id)
     with tempfile.TemporaryDirectory(prefix="detente-export-") as folder:
-        path = kept.export(run.id, Path(folder) / f"{run.id}.csv", "csv")
+        path = kept.export(run.id, Path(folder) / f"{run.id}.{fmt}", fmt)
         data = path.read_bytes()
+    media = "text/csv" if fmt == "csv" else "application/vnd.apache.parquet"
     return Response(
         data,
-        media_type="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="run-{run.id}.csv"'},
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="run-{run.id}.{fmt}"'},
     )
 
 
