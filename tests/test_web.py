@@ -643,3 +643,31 @@ def test_serve_refuses_an_unknown_scenario(cli: Any) -> None:
     done = cli("serve", "no-such-case", "--port", "1")
     assert done.code == 2
     assert "no bundled scenario 'no-such-case'" in done.err
+
+
+def test_uncertainty_ranges_are_edited_and_checked(
+    client: TestClient, app_dirs: tuple[Path, Path]
+) -> None:
+    _upload(client, "toy.yaml", TOY)
+    form = _form(client.get("/s/workspace/toy/edit").text)
+    form = _form(client.post("/editor/change", data=form | {"do": "add-range"}).text)
+    form |= {
+        "range-0-actor": "A",
+        "range-0-input": "position.tax",
+        "range-0-low": "30",
+        "range-0-high": "10",
+    }
+    refused = client.post("/editor/save", data=form)
+    assert refused.status_code == 422
+    field = re.search(r'id="f-range-0-low"[^>]*>', refused.text).group(0)
+    assert 'aria-invalid="true"' in field
+    form["range-0-low"], form["range-0-mode"], form["range-0-high"] = "10", "20", "30"
+    assert client.post("/editor/save", data=form, follow_redirects=False).status_code == 303
+    s = load(app_dirs[0] / "toy.yaml")
+    assert list(s.actors[0].uncertainty["position.tax"]) == [10, 20, 30]
+    again = _form(client.get("/s/workspace/toy/edit").text)
+    assert (again["range-0-low"], again["range-0-mode"], again["range-0-high"]) == (
+        "10",
+        "20",
+        "30",
+    )

@@ -13,7 +13,7 @@ from detente.web.workspace import version_of
 
 __all__ = ["blank", "changed", "check", "loaded", "view"]
 
-_KINDS = ("issue", "actor", "source", "evidence", "event")
+_KINDS = ("issue", "actor", "source", "evidence", "range", "event")
 
 
 def _text(value: Any) -> str:
@@ -45,7 +45,7 @@ def form_from_document(doc: dict[str, Any]) -> dict[str, str]:
                 f"{_text(float(k))}: {v}" for k, v in issue.get("scale", {}).items()
             ),
         }
-    ev = 0
+    ev = rg = 0
     for n, actor in enumerate(doc.get("actors", [])):
         p = f"actor-{n}-"
         form |= {
@@ -68,6 +68,17 @@ def form_from_document(doc: dict[str, Any]) -> dict[str, str]:
                 q + "note": item.get("note", ""),
             }
             ev += 1
+        for key, bounds in actor.get("uncertainty", {}).items():
+            q = f"range-{rg}-"
+            low, *middle, high = bounds
+            form |= {
+                q + "actor": actor["id"],
+                q + "input": key,
+                q + "low": _text(low),
+                q + "mode": _text(middle[0]) if middle else "",
+                q + "high": _text(high),
+            }
+            rg += 1
     for r, source in enumerate(doc.get("sources", [])):
         p = f"source-{r}-"
         form |= {p + "orig": str(r)} | {
@@ -133,11 +144,10 @@ def changed(form: dict[str, str], do: str) -> dict[str, str]:
         if len(rows) >= MAX_ROWS:
             return form
         n = rows[-1] + 1 if rows else 0
-        form[f"{kind}-{n}-id" if kind != "evidence" else f"{kind}-{n}-quote"] = ""
+        first = {"evidence": "quote", "range": "actor", "event": "at"}.get(kind, "id")
+        form[f"{kind}-{n}-{first}"] = ""
         if kind == "issue":
             form |= {f"issue-{n}-min": "0", f"issue-{n}-max": "100"}
-        if kind == "event":
-            form[f"event-{n}-at"] = ""
     elif do.startswith("remove:"):
         prefix = do[7:] + "-"
         kind, _, index = do[7:].partition("-")

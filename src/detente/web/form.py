@@ -24,10 +24,19 @@ __all__ = ["MAX_ROWS", "document_from_form", "field_of", "parse_grid", "rows_of"
 
 #: The most rows of one kind the form takes (issues, actors, evidence, events, sources).
 MAX_ROWS = 2000
-_ROW = re.compile(r"^(issue|actor|source|evidence|event)-(\d{1,4})-")
+_ROW = re.compile(r"^(issue|actor|source|evidence|range|event)-(\d{1,4})-")
 
 _ISSUE_KEYS = ("id", "name", "min", "max", "status_quo", "scale")
-_ACTOR_KEYS = ("id", "name", "aliases", "capability", "position", "salience", "evidence")
+_ACTOR_KEYS = (
+    "id",
+    "name",
+    "aliases",
+    "capability",
+    "position",
+    "salience",
+    "evidence",
+    "uncertainty",
+)
 _EVENT_KEYS = ("at", "name", "set")
 _SOURCE_KEYS = ("id", "title", "url", "file")
 
@@ -73,15 +82,16 @@ def _orig(form: Mapping[str, str], prefix: str, items: list[Any]) -> dict[str, A
 
 def document_from_form(
     form: Mapping[str, str],
-) -> tuple[dict[str, Any], dict[tuple[int, int], int]]:
-    """The scenario document the form describes, and where each evidence row went.
+) -> tuple[dict[str, Any], dict[tuple[Any, ...], int]]:
+    """The scenario document the form describes, and where each evidence and range row went.
 
     Returns
     -------
     document
         Plain data for :func:`detente.scenario.io.validate_data`.
-    evidence_rows
-        ``(actor index, evidence index) -> evidence row of the form``, to place problems.
+    placed
+        ``("evidence", actor index, evidence index)`` and ``("range", actor index, input)`` ->
+        the row of the form, to place problems.
     """
     base = _base(form)
     doc: dict[str, Any] = {k: v for k, v in base.items() if k not in ("issues", "actors")}
@@ -150,7 +160,7 @@ def document_from_form(
     else:
         doc.pop("sources", None)
 
-    placed: dict[tuple[int, int], int] = {}
+    placed: dict[tuple[Any, ...], int] = {}
     by_id = {a["id"]: i for i, a in enumerate(actors)}
     for r in rows_of(form, "evidence"):
         p = f"evidence-{r}-"
@@ -162,13 +172,19 @@ def document_from_form(
         }
         if form.get(p + "note", "").strip():
             item["note"] = form[p + "note"].strip()
-        i = by_id.get(who)
-        if i is None:  # a quote of an unknown actor: validation of the actor id names it
-            i = len(actors)
-            actors.append({"id": who})
+        i = _actor_index(actors, by_id, who)
         listed = actors[i].setdefault("evidence", [])
-        placed[(i, len(listed))] = r
+        placed[("evidence", i, len(listed))] = r
         listed.append(item)
+
+    for r in rows_of(form, "range"):
+        p = f"range-{r}-"
+        i = _actor_index(actors, by_id, form.get(p + "actor", "").strip())
+        key = form.get(p + "input", "").strip()
+        bounds = [form.get(p + k, "").strip() for k in ("low", "mode", "high")]
+        values = [_number(b) for b in bounds if b]
+        actors[i].setdefault("uncertainty", {})[key] = values
+        placed[("range", i, key)] = r
 
     events = []
     for e in rows_of(form, "event"):
@@ -194,10 +210,18 @@ def document_from_form(
     return doc, placed
 
 
+def _actor_index(actors: list[dict[str, Any]], by_id: dict[str, int], who: str) -> int:
+    """The actor ``who``; an unknown id becomes an actor of its own, which validation names."""
+    if who not in by_id:
+        by_id[who] = len(actors)
+        actors.append({"id": who})
+    return by_id[who]
+
+
 def field_of(
     problem: Problem,
     doc: Mapping[str, Any],
-    evidence_rows: Mapping[tuple[int, int], int],
+    placed: Mapping[tuple[Any, ...], int],
     rows: Mapping[str, list[int]],
 ) -> str | None:
     """The form input a problem is about (its ``name``), or None when no one input is."""
@@ -219,11 +243,14 @@ def field_of(
         return f"issue-{rows['issue'][index]}-{key if key in known else 'id'}"
     if head == "actors":
         if rest[:1] == ("evidence",) and len(rest) >= 2 and isinstance(rest[1], int):
-            row = evidence_rows.get((index, rest[1]))
+            row = placed.get(("evidence", index, rest[1]))
             if row is None:
                 return None
             key = str(rest[2]) if len(rest) > 2 else "quote"
             return f"evidence-{row}-{key if key in ('source', 'supports', 'quote') else 'quote'}"
+        if rest[:1] == ("uncertainty",) and len(rest) >= 2:
+            row = placed.get(("range", index, rest[1]))
+            return None if row is None else f"range-{row}-low"
         if index >= len(rows["actor"]):
             return None
         n = rows["actor"][index]
