@@ -535,6 +535,12 @@ def test_the_report_is_shown_and_downloadable(client: TestClient) -> None:
     assert "<svg" in report.text
     download = client.get(src + "?download=1")
     assert "attachment" in download.headers["content-disposition"]
+    charts = re.findall(r'href="(/runs/[^"]+/charts/[^"]+)"', page)
+    assert len(charts) >= 4
+    for url in charts[:2]:
+        body = client.get(url).content
+        assert body.startswith(b"\x89PNG") if url.endswith(".png") else b"<svg" in body[:200]
+    assert client.get(charts[0].rsplit("/", 1)[0] + "/nothing.svg").status_code == 400
 
 
 # --- safety -------------------------------------------------------------------------------------

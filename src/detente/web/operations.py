@@ -9,6 +9,7 @@ assembled as ``detente advise --json`` and ``detente coalitions --json`` assembl
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -268,11 +269,12 @@ def dyads_document(
     }
 
 
-def report_html(document: dict[str, Any]) -> str:
-    """The HTML report of a study document (the report package renders it)."""
-    from detente.report import html
+def report_html(run: StoredRun) -> str:
+    """The HTML report of a stored study (the report package renders it)."""
+    from detente.report.render import render_html
 
-    return html(document)
+    with _DRAWING:
+        return render_html(report_of(run))
 
 
 def study_document(scenario: Scenario, *, store: RunStore | None, seed: int = 1) -> dict[str, Any]:
@@ -350,3 +352,41 @@ def compare_rows(a: StoredRun, b: StoredRun) -> list[dict[str, Any]]:
         if key in right:
             rows.append(r | {"a": r["value"], "b": right[key], "change": right[key] - r["value"]})
     return rows
+
+
+#: Reports built from stored studies, by run id (building draws every chart: keep a few).
+_REPORTS: dict[str, Any] = {}
+#: matplotlib draws in one thread at a time (the server answers requests in several).
+_DRAWING = threading.RLock()
+_REPORTS_KEPT = 4
+
+
+def report_of(run: StoredRun) -> Any:
+    """The :class:`~detente.report.Report` of a stored study (charts drawn once per run)."""
+    from detente.report import build
+
+    if run.kind != "study":
+        raise InputError(f"run {run.id} is a {run.kind}; make a report from its scenario page")
+    with _DRAWING:
+        found = _REPORTS.get(run.id)
+        if found is None:
+            found = build(dict(run.document) | {"run_id": run.id})
+            while len(_REPORTS) >= _REPORTS_KEPT:
+                _REPORTS.pop(next(iter(_REPORTS)))
+            _REPORTS[run.id] = found
+        return found
+
+
+def chart_file(run: StoredRun, name: str, fmt: str) -> bytes:
+    """One chart of a stored study's report as SVG or PNG (drawn by the report package)."""
+    from detente.report.layout import png, style, svg
+
+    charts = report_of(run).charts
+    if name not in charts or fmt not in ("svg", "png"):
+        raise InputError(f"run {run.id} has no chart '{name[:40]}.{fmt[:8]}'")
+    chart = charts[name]
+    with _DRAWING, style():
+        if fmt == "png":
+            return bytes(png(chart.figure))
+        drawing = svg(chart.figure, f"{name}-", chart.caption)
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + drawing).encode("utf-8")

@@ -490,15 +490,26 @@ def run_page(request: Request, run_id: str) -> HTMLResponse:
 @router.get("/runs/{run_id}/report", response_class=HTMLResponse)
 def report_page(request: Request, run_id: str) -> HTMLResponse:
     run = store(request).get(run_id)
-    return render(request, "report.html", run=run, title=f"Report of run {run.id}")
+    charts = operations.report_of(run).charts
+    return render(request, "report.html", run=run, charts=charts, title=f"Report of run {run.id}")
+
+
+@router.get("/runs/{run_id}/charts/{name}.{fmt}")
+def chart(request: Request, run_id: str, name: str, fmt: str) -> Response:
+    run = store(request).get(run_id)
+    data = operations.chart_file(run, name, fmt)
+    media = "image/svg+xml" if fmt == "svg" else "image/png"
+    return Response(
+        data,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{run.id}-{name}.{fmt}"'},
+    )
 
 
 @router.get("/runs/{run_id}/report.html")
 def report_file(request: Request, run_id: str, download: int = 0) -> Response:
     run = store(request).get(run_id)
-    if run.kind != "study":
-        raise InputError(f"run {run.id} is a {run.kind}; make a report from its scenario page")
-    page = operations.report_html(dict(run.document) | {"run_id": run.id})
+    page = operations.report_html(run)
     headers = (
         {"Content-Disposition": f'attachment; filename="report-{run.id}.html"'} if download else {}
     )
