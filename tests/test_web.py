@@ -677,3 +677,32 @@ def test_uncertainty_ranges_are_edited_and_checked(
         "20",
         "30",
     )
+
+
+def test_timeline_events_and_branches_are_edited(
+    client: TestClient, app_dirs: tuple[Path, Path]
+) -> None:
+    _upload(client, "toy.yaml", TOY)
+    form = _form(client.get("/s/workspace/toy/edit").text)
+    form = _form(client.post("/editor/change", data=form | {"do": "add-event"}).text)
+    form |= {
+        "event-0-at": "2",
+        "event-0-name": "Election",
+        "event-0-set": "A.capability+=1",
+        "event-0-branches": "left 0.4: B.position.tax=60, A.salience.tax=80\nright 0.6:",
+    }
+    assert client.post("/editor/save", data=form, follow_redirects=False).status_code == 303
+    s = load(app_dirs[0] / "toy.yaml")
+    event = s.timeline[0]
+    assert (event.at, event.name, dict(event.shift)) == (2, "Election", {"A.capability": 1})
+    left, right = event.branches["left"], event.branches["right"]
+    assert (left.probability, dict(left.set)) == (0.4, {"B.position.tax": 60, "A.salience.tax": 80})
+    assert (right.probability, dict(right.set)) == (0.6, {})
+    again = _form(client.get("/s/workspace/toy/edit").text)
+    assert again["event-0-branches"].splitlines() == [
+        "left 0.4: B.position.tax=60, A.salience.tax=80",
+        "right 0.6: ",
+    ]
+    form["event-0-branches"] = "left 0.4: Z.position.tax=60\nright 0.6:"
+    refused = client.post("/editor/validate", data=form).text
+    assert 'data-field="event-0-branches"' in refused

@@ -90,9 +90,21 @@ def form_from_document(doc: dict[str, Any]) -> dict[str, str]:
             p + "orig": str(e),
             p + "at": _text(event.get("at")),
             p + "name": event.get("name", ""),
-            p + "set": "\n".join(f"{k}={_text(v)}" for k, v in event.get("set", {}).items()),
+            p + "set": "\n".join(_change_items(event)),
+            p + "branches": "\n".join(
+                f"{bid}{' ' + _text(b['probability']) if 'probability' in b else ''}: "
+                + ", ".join(_change_items(b))
+                for bid, b in event.get("branches", {}).items()
+            ),
         }
     return form
+
+
+def _change_items(change: dict[str, Any]) -> list[str]:
+    """An event's or branch's ``set`` as ``KEY=VALUE`` and ``shift`` as ``KEY+=AMOUNT``."""
+    return [f"{k}={_text(v)}" for k, v in change.get("set", {}).items()] + [
+        f"{k}+={_text(v)}" for k, v in change.get("shift", {}).items()
+    ]
 
 
 def blank() -> dict[str, Any]:

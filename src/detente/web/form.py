@@ -37,7 +37,7 @@ _ACTOR_KEYS = (
     "evidence",
     "uncertainty",
 )
-_EVENT_KEYS = ("at", "name", "set")
+_EVENT_KEYS = ("at", "name", "set", "shift", "branches")
 _SOURCE_KEYS = ("id", "title", "url", "file")
 
 
@@ -189,25 +189,46 @@ def document_from_form(
     events = []
     for e in rows_of(form, "event"):
         p = f"event-{e}-"
-        event = {k: v for k, v in _orig(form, p, base.get("timeline", [])).items()}
+        orig = _orig(form, p, base.get("timeline", []))
+        event = dict(orig)
         for key in _EVENT_KEYS:
             event.pop(key, None)
         at = form.get(p + "at", "").strip()
         event["at"] = int(at) if at.isdigit() else at
         if form.get(p + "name", "").strip():
             event["name"] = form[p + "name"].strip()
-        changes: dict[str, Any] = {}
-        for line in _lines(form.get(p + "set", "")):
-            key, _, value = line.partition("=")
-            changes[key.strip()] = _number(value)
-        if changes:
-            event["set"] = changes
+        event |= _changes(_lines(form.get(p + "set", "")))
+        branches = {}
+        old = orig.get("branches") or {}
+        for line in _lines(form.get(p + "branches", "")):
+            head, _, rest = line.partition(":")
+            bid, _, chance = head.strip().partition(" ")
+            branch = {k: v for k, v in (old.get(bid) or {}).items() if k not in _BRANCH_KEYS}
+            if chance.strip():
+                branch["probability"] = _number(chance)
+            branch |= _changes([c for c in re.split(r"[,;]", rest) if c.strip()])
+            branches[bid] = branch
+        if branches:
+            event["branches"] = branches
         events.append(event)
     if events:
         doc["timeline"] = events
     else:
         doc.pop("timeline", None)
     return doc, placed
+
+
+_BRANCH_KEYS = ("probability", "set", "shift")
+
+
+def _changes(items: list[str]) -> dict[str, Any]:
+    """``set`` and ``shift`` of an event or branch from ``KEY=VALUE`` and ``KEY+=AMOUNT``."""
+    found: dict[str, dict[str, Any]] = {}
+    for item in items:
+        key, _, value = item.partition("=")
+        kind = "shift" if key.rstrip().endswith("+") else "set"
+        found.setdefault(kind, {})[key.strip().rstrip("+").strip()] = _number(value)
+    return found
 
 
 def _actor_index(actors: list[dict[str, Any]], by_id: dict[str, int], who: str) -> int:
