@@ -157,6 +157,15 @@ def test_an_upload_too_large_is_refused_with_the_limit(
     assert list(app_dirs[0].iterdir()) == []
 
 
+def test_a_request_body_too_large_is_refused_before_it_is_read(
+    client: TestClient, app_dirs: tuple[Path, Path]
+) -> None:
+    response = _upload(client, "huge.yaml", b"#" * (9 * 1024 * 1024))
+    assert response.status_code == 413
+    assert "at most 8 MiB" in response.text
+    assert not app_dirs[0].exists() or list(app_dirs[0].iterdir()) == []
+
+
 @pytest.mark.parametrize(
     "filename", ["../../evil.yaml", "/etc/evil.yaml", "..\\..\\evil.yaml", "ｅｖｉｌ/../x.yaml"]
 )

@@ -33,6 +33,8 @@ __all__ = ["create_app"]
 _HERE = Path(__file__).parent
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _COOKIE = "detente_token"
+#: The largest request body taken (an upload's 2 MiB, or the editor's form of a large scenario).
+MAX_REQUEST_BYTES = 8 * 1024 * 1024
 
 
 def create_app(
@@ -85,6 +87,13 @@ def create_app(
                 redirect = RedirectResponse(target, status_code=303)
                 redirect.set_cookie(_COOKIE, token, httponly=True, samesite="strict")
                 return redirect
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_REQUEST_BYTES:
+            return PlainTextResponse(
+                f"413: the request is {int(length) / 1024 / 1024:.1f} MiB; the workbench takes "
+                f"at most {MAX_REQUEST_BYTES // 1024 // 1024} MiB (uploads: 2 MiB)",
+                status_code=413,
+            )
         if request.method not in _SAFE_METHODS and not _same_origin(request):
             return PlainTextResponse(
                 "403: a request from another site cannot change this workbench", status_code=403
