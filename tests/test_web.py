@@ -654,6 +654,20 @@ def test_the_cli_loads_no_web_framework_until_serve_runs() -> None:
     assert done.stdout.strip() == "[]"
 
 
+def test_serve_without_the_web_extra_says_what_to_install() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['uvicorn'] = None; sys.argv = ['detente', 'serve']\n"
+        "from detente.cli import main; main()"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "pip install 'detente[web]'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_serve_refuses_an_unknown_scenario(cli: Any) -> None:
     done = cli("serve", "no-such-case", "--port", "1")
     assert done.code == 2
