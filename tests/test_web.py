@@ -729,3 +729,57 @@ def test_timeline_events_and_branches_are_edited(
     form["event-0-branches"] = "left 0.4: Z.position.tax=60\nright 0.6:"
     refused = client.post("/editor/validate", data=form).text
     assert 'data-field="event-0-branches"' in refused
+
+
+def test_serve_on_another_address_prints_a_token_and_asks_for_it(tmp_path: Path) -> None:
+    """127.0.0.2 is this machine too, but not the default address: a token is generated."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, DETENTE_STORE=str(tmp_path / "runs.db"))
+    env.pop("DETENTE_TOKEN", None)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "detente",
+            "serve",
+            "--host",
+            "127.0.0.2",
+            "--port",
+            str(port),
+            "--workspace",
+            str(tmp_path / "ws"),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = server.stderr.readline() if server.stderr else ""
+        token = line.split("access token (shown once): ", 1)[1].strip()
+        url = f"http://127.0.0.2:{port}/api/runs"
+        status = None
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(url, timeout=1)
+            except urllib.error.HTTPError as err:
+                status = err.code
+                break
+            except OSError:
+                time.sleep(0.05)
+        assert status == 401
+        request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert json.loads(response.read())["schema"] == "detente.runs/1"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
