@@ -783,3 +783,38 @@ def test_serve_on_another_address_prints_a_token_and_asks_for_it(tmp_path: Path)
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_what_if_is_kept_as_a_branch_of_an_event(
+    client: TestClient, app_dirs: tuple[Path, Path]
+) -> None:
+    client.post("/s/bundled/six-party-2004/copy")
+    page = client.get("/s/workspace/six-party-2004/whatif").text
+    assert 'id="keep-branch"' in page
+    import detente
+
+    before = {
+        k: b.probability for k, b in detente.bundled("six-party-2004").timeline[0].branches.items()
+    }
+    move = {"DPRK.position.disarmament": "30", "event": "1", "branch": "dprk-softens"}
+    missing = client.post("/s/workspace/six-party-2004/whatif/branch", data=move)
+    assert "give the new branch one between 0 and 1" in missing.text
+    response = client.post(
+        "/s/workspace/six-party-2004/whatif/branch",
+        data=move | {"probability": "0.2"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    s = load(app_dirs[0] / "six-party-2004.yaml", check_evidence=False)
+    branches = s.timeline[0].branches
+    assert dict(branches["dprk-softens"].set) == {"DPRK.position.disarmament": 30}
+    assert branches["dprk-softens"].probability == 0.2
+    for key, p in before.items():  # the others share the remaining 0.8 as before
+        assert branches[key].probability == pytest.approx(p * 0.8)
+    again = client.post(
+        "/s/workspace/six-party-2004/whatif/branch", data=move | {"probability": "0.1"}
+    )
+    assert again.status_code == 400
+    assert "has a branch 'dprk-softens' already" in unescape(again.text)
+    nothing = client.post("/s/workspace/six-party-2004/whatif/branch", data={"event": "1"})
+    assert "changes nothing" in nothing.text

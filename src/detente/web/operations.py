@@ -390,3 +390,50 @@ def chart_file(run: StoredRun, name: str, fmt: str) -> bytes:
             return bytes(png(chart.figure))
         drawing = svg(chart.figure, f"{name}-", chart.caption)
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + drawing).encode("utf-8")
+
+
+def with_branch(
+    scenario: Scenario,
+    event: int,
+    branch: str,
+    changes: dict[str, float],
+    probability: float | None = None,
+) -> Scenario:
+    """``scenario`` with a what-if's changes added as branch ``branch`` of its ``event``-th
+    timeline event (validated as any scenario).
+
+    When the event's branches have probabilities, the new one needs one too and the others are
+    scaled to share the rest in the same proportions.
+
+    Raises
+    ------
+    InputError
+        No such event, a branch of that id already there, no change to keep, or a probability
+        missing (or given) where the other branches have (or have not) one.
+    """
+    from detente.scenario import Scenario
+
+    if not changes:
+        raise InputError("the what-if changes nothing: move an input first")
+    data = scenario.model_dump(mode="json", exclude_defaults=True)
+    events = data.get("timeline", [])
+    if not 0 <= event < len(events):
+        raise InputError(f"no timeline event {event + 1}: the scenario has {len(events)}")
+    branches = events[event].setdefault("branches", {})
+    if branch in branches:
+        raise InputError(f"event {event + 1} has a branch '{branch}' already")
+    new: dict[str, Any] = {"set": dict(changes)}
+    weighted = any("probability" in b for b in branches.values())
+    if weighted:
+        if probability is None or not 0 < probability < 1:
+            raise InputError(
+                "the event's branches have probabilities: give the new branch one between 0 "
+                "and 1 (the others share the rest in the same proportions)"
+            )
+        for other in branches.values():
+            other["probability"] = other.get("probability", 0.0) * (1 - probability)
+        new["probability"] = probability
+    elif probability is not None:
+        raise InputError("the event's branches have no probabilities: leave it empty")
+    branches[branch] = new
+    return Scenario.model_validate(data)

@@ -366,6 +366,31 @@ async def keep_variant(request: Request, where: str, name: str) -> Response:
     return RedirectResponse(f"/s/workspace/{new}", status_code=303)
 
 
+@router.post("/s/workspace/{name}/whatif/branch")
+async def keep_branch(request: Request, name: str) -> Response:
+    """The what-if kept as a branch of one of the scenario's timeline events (saved in place,
+    refused when the file changed since it was read)."""
+    from detente.web.workspace import version_of
+
+    ws = request.app.state.workspace
+    text = ws.text(name)
+    s = ws.load(name)
+    form = await form_of(request)
+    try:
+        event = int(form.get("event", "")) - 1
+    except ValueError:
+        raise InputError("choose the timeline event the branch belongs to") from None
+    branch = form.get("branch", "").strip() or "what-if"
+    chance = form.get("probability", "").strip()
+    try:
+        probability = float(chance) if chance else None
+    except ValueError:
+        raise InputError(f"probability: '{chance[:20]}' is not a number") from None
+    kept = operations.with_branch(s, event, branch, _changes(form, s), probability)
+    ws.save(name, kept, version=version_of(text))
+    return RedirectResponse(f"/s/workspace/{name}", status_code=303)
+
+
 # --- running ----------------------------------------------------------------------------------
 
 
