@@ -818,3 +818,28 @@ def test_a_what_if_is_kept_as_a_branch_of_an_event(
     assert "has a branch 'dprk-softens' already" in unescape(again.text)
     nothing = client.post("/s/workspace/six-party-2004/whatif/branch", data={"event": "1"})
     assert "changes nothing" in nothing.text
+
+
+def test_jobs_run_two_at_a_time_and_forget_the_oldest_finished() -> None:
+    from detente.errors import InputError
+    from detente.web.jobs import Jobs
+
+    jobs = Jobs(limit=2, kept=3)
+    import threading
+
+    gate = threading.Event()
+    first = jobs.start("a", 1, lambda job: (gate.wait(5), None))
+    second = jobs.start("b", 1, lambda job: (gate.wait(5), None))
+    with pytest.raises(InputError, match="2 simulations are running"):
+        jobs.start("c", 1, lambda job: (None, None))
+    gate.set()
+    for job in (first, second):
+        for _ in range(100):
+            if job.state != "running":
+                break
+            time.sleep(0.01)
+    later = [jobs.start(str(n), 1, lambda job: (None, "run")) for n in range(3)]
+    time.sleep(0.1)
+    assert jobs.get(first.id) is None  # forgotten: the oldest finished
+    assert all(jobs.get(job.id) is job for job in later)
+    assert (later[-1].state, later[-1].run_id) == ("complete", "run")

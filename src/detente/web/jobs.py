@@ -42,12 +42,13 @@ class Job:
 
 
 class Jobs:
-    """The jobs of one workbench; at most ``limit`` run at once."""
+    """The jobs of one workbench; at most ``limit`` run at once and ``kept`` are remembered."""
 
-    def __init__(self, limit: int = 2) -> None:
+    def __init__(self, limit: int = 2, kept: int = 50) -> None:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self.limit = limit
+        self.kept = kept
 
     def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)
@@ -69,6 +70,9 @@ class Jobs:
                     f"{running} simulations are running; wait for one to finish or cancel it"
                 )
             job = Job(id=uuid.uuid4().hex[:12], what=what, total=total)
+            finished = [k for k, j in self._jobs.items() if j.state != "running"]
+            for old in finished[: max(0, len(self._jobs) - self.kept + 1)]:
+                del self._jobs[old]  # the oldest finished jobs go (their runs stay in the store)
             self._jobs[job.id] = job
 
         def run() -> None:
