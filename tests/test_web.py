@@ -380,6 +380,13 @@ def test_a_what_if_gives_each_static_forecast_and_its_change(client: TestClient)
     _upload(client, "toy.yaml", TOY)
     page = client.get("/s/workspace/toy/whatif").text
     assert 'name="A.position.tax"' in page
+    assert len(_cells(page, "accuracy")) > 4  # how far to trust it, beside the forecasts
+    assert {row[1] for row in _cells(page, "wi-table")[1:]} == {
+        "compromise",
+        "median",
+        "momentum",
+        "nash",
+    }
     # B moved to 60: weights still 100 and 100, so the compromise is (20 + 60) / 2 = 40
     response = client.post("/s/workspace/toy/whatif", data={"B.position.tax": "60"})
     rows = {row[1]: row for row in _cells(response.text, "wi-table")[1:]}
