@@ -1,10 +1,11 @@
 """The editor's form and the scenario document: one to the other, and problems to fields.
 
 The form is flat: ``issue-J-id``, ``actor-N-capability``, ``actor-N-pos-J`` (the position of
-actor N on the J-th issue), ``evidence-K-quote``, ``event-E-set`` and so on. The page also
-carries the document it was loaded from (``base``, JSON), so that what the form does not show
-(descriptions, uncertainty ranges, groups, model options, branches) is kept on save: each row
-names the row of the base it came from (``actor-N-orig``).
+actor N on the J-th issue), ``range-R-low``, ``evidence-K-quote``, ``event-E-branches`` and so
+on. The page also carries the document it was loaded from (``base``, JSON), so that what the
+form does not show (actor and issue descriptions, units, groups, model options, a source's
+author, a branch's name) is kept on save: each row names the row of the base it came from
+(``actor-N-orig``).
 
 Validation is the scenario package's (:func:`detente.scenario.io.validate_data`), so a
 problem reads as the CLI's ``detente validate`` prints it; :func:`field_of` says which input
