@@ -4,8 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser demo test test-all lint typecheck pytest pytest-slow coverage-kernels \
-	bench docs clean
+.PHONY: install browser demo serve test test-all lint typecheck pytest pytest-slow \
+	coverage-kernels bench docs clean
 
 # The coverage the default tier must reach (lines of src/detente, the numba kernels included).
 COVERAGE_FLOOR := 94
@@ -13,7 +13,7 @@ COVERAGE_FLOOR := 94
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,fast,dask,docs]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,fast,dask,docs,web]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -37,6 +37,10 @@ browser:
 
 demo: $(STAMP)
 	$(BIN)/detente forecast six-party-2004
+
+# The browser workbench on http://127.0.0.1:8765, opened on the bundled six-party scenario.
+serve: $(STAMP)
+	$(BIN)/detente serve six-party-2004 --open
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks conftest.py docs/conf.py
@@ -92,6 +96,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run_smp.py
 	$(BIN)/python benchmarks/run_deu3.py
 	$(BIN)/python benchmarks/run_extract.py
+	$(BIN)/python benchmarks/run_web.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache

@@ -17,6 +17,7 @@ from detente.cli import (
     report,
     runs,
     scenarios,
+    serve,
     simulate,
     sweep,
     track,
@@ -77,6 +78,7 @@ app.command()(track.seal)
 app.command()(track.verify)
 app.command()(track.resolve)
 app.command()(track.track)
+app.command()(serve.serve)
 
 
 def main() -> None:

@@ -1,0 +1,163 @@
+"""The workbench's FastAPI application: state, templates, and the two guards on every request.
+
+Guards (see :func:`create_app`):
+
+- **Access token.** When the app has a token (always, when it listens on anything but the
+  loopback address), every request must carry it: ``Authorization: Bearer TOKEN``, the
+  ``detente_token`` cookie, or ``?token=TOKEN`` once (which sets the cookie). Without it: 401.
+- **Same origin.** A request that changes state (anything but GET, HEAD and OPTIONS) whose
+  ``Origin`` (or, without one, ``Referer``) names another site is refused with 403. Browsers
+  send ``Origin`` on every cross-site POST, so a page elsewhere cannot drive the workbench;
+  scripts (curl, httpx) send neither and are let through (with the token when there is one).
+"""
+
+from __future__ import annotations
+
+import hmac
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
+
+from detente._version import __version__
+from detente.web.jobs import Jobs
+from detente.web.workspace import Workspace, default_workspace
+
+__all__ = ["create_app"]
+
+_HERE = Path(__file__).parent
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_COOKIE = "detente_token"
+#: The largest request body taken (an upload's 2 MiB, or the editor's form of a large scenario).
+MAX_REQUEST_BYTES = 8 * 1024 * 1024
+
+
+def create_app(
+    workspace: str | Path | None = None,
+    token: str | None = None,
+    store: str | Path | None = None,
+) -> FastAPI:
+    """The workbench application.
+
+    Parameters
+    ----------
+    workspace
+        The folder of the user's scenario files (default: ``detente/workspace`` in the user
+        data directory); created when missing.
+    token
+        The access token every request must carry (None: no token, for the loopback address).
+    store
+        The run store's database (default: ``DETENTE_STORE``, else the user's ``runs.db``).
+    """
+    app = FastAPI(
+        title="detente workbench",
+        version=__version__,
+        description="Build, forecast and compare negotiation scenarios. The JSON endpoints "
+        "under /api return the command line's versioned JSON documents.",
+    )
+    env = Environment(
+        loader=FileSystemLoader(_HERE / "templates"), autoescape=True, trim_blocks=True
+    )
+    env.filters["num"] = _number
+    templates = Jinja2Templates(env=env)
+    app.state.templates = templates
+    app.state.workspace = Workspace(workspace or default_workspace())
+    app.state.store_path = Path(store) if store is not None else None
+    app.state.jobs = Jobs()
+    app.state.token = token
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Any) -> Response:
+        if token is not None:
+            given = _token_of(request)
+            if given is None or not hmac.compare_digest(given.encode(), token.encode()):
+                return PlainTextResponse(
+                    "401: this workbench needs its access token (printed when it started; "
+                    "or the DETENTE_TOKEN it was started with)",
+                    status_code=401,
+                )
+            if request.query_params.get("token") is not None and request.method == "GET":
+                kept = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
+                target = request.url.path + ("?" + urlencode(kept) if kept else "")
+                redirect = RedirectResponse(target, status_code=303)
+                redirect.set_cookie(_COOKIE, token, httponly=True, samesite="strict")
+                return redirect
+        length = request.headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_REQUEST_BYTES:
+            return PlainTextResponse(
+                f"413: the request is {int(length) / 1024 / 1024:.1f} MiB; the workbench takes "
+                f"at most {MAX_REQUEST_BYTES // 1024 // 1024} MiB (uploads: 2 MiB)",
+                status_code=413,
+            )
+        if request.method not in _SAFE_METHODS and not _same_origin(request):
+            return PlainTextResponse(
+                "403: a request from another site cannot change this workbench", status_code=403
+            )
+        response: Response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return response
+
+    app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
+    from detente.web import api, pages, whatif
+
+    app.include_router(pages.router)
+    app.include_router(whatif.router)
+    app.include_router(api.router)
+    _errors(app)
+    return app
+
+
+def _errors(app: FastAPI) -> None:
+    """A user's mistake (an InputError) answers 400 with its message; a model's failure 500.
+
+    The JSON API answers ``{"error": ..., "problems": [...]}``; a page shows the message.
+    """
+    from fastapi.responses import JSONResponse
+
+    from detente.errors import DetenteError, InputError, ScenarioError
+
+    @app.exception_handler(DetenteError)
+    async def failed(request: Request, err: Exception) -> Response:
+        status = 400 if isinstance(err, InputError) else 500
+        problems = [str(p) for p in err.problems] if isinstance(err, ScenarioError) else []
+        message = str(err)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": message, "problems": problems}, status_code=status)
+        from detente.web.pages import render
+
+        return render(
+            request, "error.html", status, message=message, problems=problems, title="Error"
+        )
+
+
+def _number(value: object) -> object:
+    """A number as a person writes it: 100 rather than 100.0 (every digit otherwise)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _token_of(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.query_params.get("token") or request.cookies.get(_COOKIE)
+
+
+def _same_origin(request: Request) -> bool:
+    """False when the request's Origin (or Referer) names another host than this one."""
+    claimed = request.headers.get("origin") or request.headers.get("referer")
+    if not claimed:
+        return True
+    if claimed == "null":
+        return False
+    seen = urlsplit(claimed)
+    host = request.headers.get("host", "")
+    return seen.netloc == host and seen.scheme in ("http", "https")
