@@ -6,10 +6,10 @@ median and mean of the positions, from the registry's median and mean models), t
 model that has them (the quad map from a viewpoint, miscalculation and crisis incentives under
 every future), the same over time (:func:`detente.analysis.dynamics`: per round and date,
 crisis incentives, misperception, conflicts, instability and the probability of settlement,
-with at most :data:`DYNAMICS_DRAWS` draws), advice for the viewpoint's actor, each future's forecast and what the forecast
-hangs on (rank correlations over the draws). :meth:`Study.to_json` is the
-``detente.study/1`` document: the run store keeps it, and the HTML report renders it without
-computing anything.
+with at most :data:`DYNAMICS_DRAWS` draws), advice for the viewpoint's actor, each future's
+forecast and what the forecast hangs on (rank correlations over the draws).
+:meth:`Study.to_json` is the ``detente.study/1`` document: the run store keeps it, and the HTML
+report renders it without computing anything.
 
 Rules used here, beyond those of the analyses themselves:
 

@@ -217,7 +217,7 @@ def _stored_document(ref: str, viewpoint: str | None) -> dict[str, Any]:
     if kept.kind == "dynamics":
         raise InputError(
             f"run {kept.id} is a dynamics analysis (detente dynamics); a report of its scenario "
-            f"shows the same series: detente report {kept.scenario_id}"
+            f"shows the same series: detente report {kept.scenario.id}"
             + (f" --round-days {kept.scenario.round_days:g}" if kept.scenario.round_days else "")
         )
     if kept.kind == "sweep":

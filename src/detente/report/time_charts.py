@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -54,7 +55,7 @@ class Panel:
 
 
 def time_chart(
-    x: Sequence[dt.date] | Sequence[int],
+    x: Sequence[Any],
     panels: Sequence[Panel],
     *,
     ylabel: str,
@@ -88,9 +89,9 @@ def time_chart(
         if dated:
             from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
-            locator = AutoDateLocator(minticks=3, maxticks=8)
+            locator = AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
             ax.xaxis.set_major_locator(locator)
-            ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+            ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
         else:
             ax.set_xticks(list(x))
         if k == n - 1:
@@ -101,7 +102,7 @@ def time_chart(
 def _lines(
     fig: Figure,
     ax: Axes,
-    x: Sequence[dt.date] | Sequence[int],
+    x: Sequence[Any],
     lines: Sequence[Line],
     lo: float,
     hi: float,
@@ -141,22 +142,20 @@ def _lines(
         )
 
 
-def _marks(
-    fig: Figure, ax: Axes, x: Sequence[dt.date] | Sequence[int], marks: Sequence[Mark], dated: bool
-) -> None:
+def _marks(fig: Figure, ax: Axes, x: Sequence[Any], marks: Sequence[Mark], dated: bool) -> None:
     """Each event as a dashed vertical line, named at the top in the lowest free lane."""
     if not marks or not x:
         return
     if dated:
-        start = dt.date.fromordinal(min(d.toordinal() for d in x))  # type: ignore[union-attr]
-        end = dt.date.fromordinal(max(d.toordinal() for d in x))  # type: ignore[union-attr]
+        start = dt.date.fromordinal(min(d.toordinal() for d in x))
+        end = dt.date.fromordinal(max(d.toordinal() for d in x))
         span = float(max((end - start).days, 1))
 
         def where(at: dt.date | float) -> float:
             day = at if isinstance(at, dt.date) else start
             return (day - start).days / span
     else:
-        low, high = float(min(x)), float(max(x))  # type: ignore[type-var]
+        low, high = float(min(x)), float(max(x))
         span = max(high - low, 1.0)
 
         def where(at: dt.date | float) -> float:
@@ -170,7 +169,7 @@ def _marks(
         ax.axvline(mark.at, color=_EVENT, lw=0.9, ls=(0, (4, 3)), zorder=1)  # type: ignore[arg-type]
         ax.annotate(
             mark.name,
-            (mark.at, 1.0),  # type: ignore[arg-type]
+            (mark.at, 1.0),
             xycoords=("data", "axes fraction"),
             xytext=(0, -3 - lane * (_EVENT_PT + 3)),
             textcoords="offset points",
