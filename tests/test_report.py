@@ -37,7 +37,18 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 #: Chart kinds of a one-issue scenario with a timeline and the eum model.
-SIX_PARTY_CHARTS = ["scale", "power", "forecasts", "rounds-eum", "quad", "branches", "reliability"]
+SIX_PARTY_CHARTS = [
+    "scale",
+    "power",
+    "forecasts",
+    "rounds-eum",
+    "incentives",
+    "risks",
+    "instability",
+    "quad",
+    "branches",
+    "reliability",
+]
 SAMPLE_ACCURACY = {
     "schema": "detente.accuracy/1",
     "dataset": "DEU III",

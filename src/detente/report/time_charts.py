@@ -94,6 +94,9 @@ def time_chart(
             ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
         else:
             ax.set_xticks(list(x))
+            # an event before round 1 is drawn half a round before it: keep it inside
+            starts = [float(m.at) for p in panels for m in p.marks if not isinstance(m.at, dt.date)]
+            ax.set_xlim(min([float(min(x)) - 0.3, *(s - 0.3 for s in starts)]), float(max(x)) + 0.3)
         if k == n - 1:
             ax.set_xlabel("date of the round" if dated else "round")
     return fig
@@ -165,15 +168,19 @@ def _marks(fig: Figure, ax: Axes, x: Sequence[Any], marks: Sequence[Mark], dated
     centres = [where(m.at) * width_pt for m in marks]
     widths = [text_width(m.name, _EVENT_PT) + 6 for m in marks]
     stacked = lanes(centres, widths, 4.0)
-    for mark, lane in zip(marks, stacked, strict=True):
+    for mark, lane, centre, wide in zip(marks, stacked, centres, widths, strict=True):
         ax.axvline(mark.at, color=_EVENT, lw=0.9, ls=(0, (4, 3)), zorder=1)  # type: ignore[arg-type]
+        # a name near an edge of the panel starts (or ends) at its line, inside the panel
+        align = (
+            "left" if centre < wide / 2 else "right" if centre > width_pt - wide / 2 else "center"
+        )
         ax.annotate(
             mark.name,
-            (mark.at, 1.0),
+            (mark.at, 1.0),  # type: ignore[arg-type]
             xycoords=("data", "axes fraction"),
-            xytext=(0, -3 - lane * (_EVENT_PT + 3)),
+            xytext=({"left": 3, "right": -3}.get(align, 0), -3 - lane * (_EVENT_PT + 3)),
             textcoords="offset points",
-            ha="center",
+            ha=align,
             va="top",
             fontsize=_EVENT_PT,
             color=_EVENT,
