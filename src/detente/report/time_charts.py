@@ -176,7 +176,7 @@ def _marks(fig: Figure, ax: Axes, x: Sequence[Any], marks: Sequence[Mark], dated
         )
         ax.annotate(
             mark.name,
-            (mark.at, 1.0),  # type: ignore[arg-type]
+            (mark.at, 1.0),
             xycoords=("data", "axes fraction"),
             xytext=({"left": 3, "right": -3}.get(align, 0), -3 - lane * (_EVENT_PT + 3)),
             textcoords="offset points",
