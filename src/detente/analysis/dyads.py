@@ -153,6 +153,7 @@ class RoundViews:
         :func:`dyad_map` objectively, then from each actor in turn, so n actors give
         (n + 1) n (n - 1) rows. Misperceptions are the pairs whose two own views differ. The
         rounds of :func:`round_views` concatenated (``pandas.concat``) are the dyads over time.
+        When the scenario dates its rounds, a ``date`` column follows ``round``.
         """
         import pandas as pd
 
@@ -161,10 +162,13 @@ class RoundViews:
             for viewpoint in (None, *self.actors)
             for d in dyad_map(self, viewpoint)
         ]
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             rows,
             columns=["round", "viewpoint", "i", "j", "eu_i", "eu_j", "region", "gives_way"],
         ).astype({"round": "int64", "eu_i": "float64", "eu_j": "float64"})
+        if self.date is not None:
+            frame.insert(1, "date", pd.Timestamp(self.date))
+        return frame
 
     def _repr_html_(self) -> str:
         """The round in a notebook: each pair's objective dyad and the misperceived pairs."""
