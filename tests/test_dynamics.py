@@ -339,3 +339,35 @@ def test_the_frame_and_the_notebook_view() -> None:
     html = d._repr_html_()
     assert "2024-01-31" in html
     assert "<script" not in html
+
+
+# --- the report's charts over time -------------------------------------------------------------
+
+
+def test_the_report_draws_the_series_on_a_calendar(monkeypatch: pytest.MonkeyPatch) -> None:
+    from chart_checks import assert_labels_apart
+    from detente.analysis import study
+    from detente.report import build
+    from detente.report.layout import style
+    from detente.report.render import render_html
+
+    monkeypatch.setattr("detente.report.compose.load_accuracy", lambda: None)
+    s = detente.bundled("six-party-2004").with_round_days(30)
+    doc = study(s, ["eum"], draws=4, rng=1).to_json()
+    stored = doc["issues"][0]["dynamics"]
+    assert stored["calendar"]["round_days"] == 30
+    report = build(doc)
+    names = [n for n in report.charts if n.split("-")[0] in ("incentives", "risks", "instability")]
+    assert names == ["incentives-disarmament", "risks-disarmament", "instability-disarmament"]
+    with style():
+        for name in names:
+            fig = report.charts[name].figure
+            assert_labels_apart(name, fig)
+            # the election is marked in every panel, at its date
+            for ax in fig.axes:
+                marked = [t.get_text() for t in ax.texts]
+                assert "US presidential election" in marked
+    html = render_html(report)
+    assert "2004-11-06" in html  # round 6's date in the tables
+    p = stored["futures"][0]["settled_by"][0]
+    assert f"{p['count']} of {p['draws']} draws" in html
