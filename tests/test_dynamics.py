@@ -338,7 +338,14 @@ def test_the_frame_and_the_notebook_view() -> None:
     assert set(frame.quantity) >= {"p_settled_by", "p_misperceived", "conflict_weight_mean"}
     html = d._repr_html_()
     assert "2024-01-31" in html
-    assert "<script" not in html
+    # names from the scenario are text, never markup
+    data = _dated(round_days=31).model_dump(mode="json")
+    data["timeline"][0]["name"] = "<script>leap</script>"
+    shown = dynamics(
+        detente.Scenario.model_validate(data), draws=0, options=EumOptions(rounds=2)
+    )._repr_html_()
+    assert "&lt;script&gt;leap&lt;/script&gt;" in shown
+    assert "<script" not in shown
 
 
 # --- the report's charts over time -------------------------------------------------------------
