@@ -372,17 +372,17 @@ def _future(scenario: Scenario, name: str | None, round_days: float | None = Non
 def dyad_map(rv: RoundViews, viewpoint: str | None = None) -> list[Dyad]:
     """Every ordered dyad from ``viewpoint`` (an actor id) or objectively (None)."""
     ids = rv.actors
-    eu = (
+    eu = np.nan_to_num(
         rv.perceptions.objective
         if viewpoint is None
         else rv.perceptions.seen[_index(ids, viewpoint)]
-    )
+    ).tolist()  # once for the matrix, not per cell (the series over time ask for many)
     rows = []
     for i, a_id in enumerate(ids):
         for k, b_id in enumerate(ids):
             if i == k:
                 continue
-            a, b = float(np.nan_to_num(eu[i, k])), float(np.nan_to_num(eu[k, i]))
+            a, b = float(eu[i][k]), float(eu[k][i])
             family, side = outcome(a, b)
             rows.append(Dyad(a_id, b_id, a, b, family, _who(side, a_id, b_id)))
     return rows
