@@ -374,6 +374,10 @@ def test_the_report_draws_the_series_on_a_calendar(monkeypatch: pytest.MonkeyPat
             for ax in fig.axes:
                 marked = [t.get_text() for t in ax.texts]
                 assert "US presidential election" in marked
+    assert (
+        "Round 0 is 2004-05-10, round 10 2005-03-06."
+        in report.charts["rounds-eum-disarmament"].caption
+    )
     html = render_html(report)
     assert "2004-11-06" in html  # round 6's date in the tables
     p = stored["futures"][0]["settled_by"][0]

@@ -35,7 +35,13 @@ def dynamics(
         chart = add(
             f"rounds-{model}-{issue.id}",
             f"Positions by round in the {model} model (one line per actor) and its forecast "
-            "after each round (dashed).",
+            "after each round (dashed)."
+            + (
+                f" Round 0 is {rounds[0]['date']}, round {rounds[-1]['round']} "
+                f"{rounds[-1]['date']}."
+                if rounds[0].get("date") and rounds[-1].get("date")
+                else ""
+            ),
             charts.rounds_chart(
                 issue,
                 [a.label for a in s.actors],
