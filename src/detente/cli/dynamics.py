@@ -186,7 +186,7 @@ def _print_future(s: Any, doc: dict[str, Any], f: dict[str, Any]) -> None:
         table.add_row(
             literal(_round(r)),
             literal(", ".join(r["events"])),
-            ("yes" if r["settled"] else "no") + _p(r["p_settled_by"]),
+            ("yes" if r["settled"] else "no") + _p(r["p_settled"]),
             f"{r['misperceived']}{_p(r['p_misperceived'])}",
             f"{r['conflicts']}{_p(r['p_conflict'])}",
         )

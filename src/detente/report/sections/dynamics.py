@@ -217,6 +217,7 @@ def over_time(
                         "date": r["date"],
                         "events": r["events"],
                         "settled": r["settled"],
+                        "p_settled": r["p_settled"],
                         "p_settled_by": r["p_settled_by"],
                         "misperceived": r["misperceived"],
                         "p_misperceived": r["p_misperceived"],
