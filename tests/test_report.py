@@ -16,6 +16,7 @@ from typing import ClassVar
 import pytest
 
 import detente
+from chart_checks import assert_labels_apart
 from detente.analysis import study
 from detente.report import Report, build
 from detente.report.accuracy import accuracy_table, load_accuracy
@@ -37,7 +38,18 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 #: Chart kinds of a one-issue scenario with a timeline and the eum model.
-SIX_PARTY_CHARTS = ["scale", "power", "forecasts", "rounds-eum", "quad", "branches", "reliability"]
+SIX_PARTY_CHARTS = [
+    "scale",
+    "power",
+    "forecasts",
+    "rounds-eum",
+    "incentives",
+    "risks",
+    "instability",
+    "quad",
+    "branches",
+    "reliability",
+]
 SAMPLE_ACCURACY = {
     "schema": "detente.accuracy/1",
     "dataset": "DEU III",
@@ -389,32 +401,11 @@ def test_accuracy_figures_come_from_the_package(
 
 
 def test_labels_do_not_overlap_on_the_six_party_charts(six_party: tuple[Report, str]) -> None:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
     from detente.report.layout import style
 
     with style():
         for name, chart in six_party[0].charts.items():
-            fig = chart.figure
-            canvas = FigureCanvasAgg(fig)
-            canvas.draw()
-            renderer = canvas.get_renderer()
-            boxes = []
-            for ax in fig.axes:
-                (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
-                ticks = [t for t in ax.get_xticklabels() if x0 <= t.get_position()[0] <= x1]
-                ticks += [t for t in ax.get_yticklabels() if y0 <= t.get_position()[1] <= y1]
-                for text in [*ax.texts, *ticks]:
-                    if text.get_visible() and text.get_text().strip():
-                        boxes.append((text.get_text(), text.get_window_extent(renderer)))
-            for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
-                assert not box_a.shrunk(0.97, 0.9).overlaps(box_b.shrunk(0.97, 0.9)), (
-                    f"{name}: '{a}' overlaps '{b}'"
-                )
-            width = fig.get_figwidth() * fig.dpi
-            for text, box in boxes:
-                assert box.x0 >= -1, f"{name}: '{text}' is cut off"
-                assert box.x1 <= width + 1, f"{name}: '{text}' is cut off"
+            assert_labels_apart(name, chart.figure)
 
 
 def test_label_placement_rules() -> None:

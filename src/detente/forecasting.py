@@ -141,24 +141,27 @@ class Forecast:
         """The tidy table as a list of dicts (what :meth:`to_frame` wraps)."""
         out: list[dict[str, Any]] = []
         actors = self.scenario.actor_ids
+        calendar = self.scenario.calendar
+        dated = calendar.dated
         for run in self.runs:
             options = json.dumps(dict(run.options), sort_keys=True)
 
             def row(
                 issue: str, rnd: int | None, actor: str | None, quantity: str, value: float
             ) -> None:
-                out.append(
-                    {
-                        "model": run.model,  # noqa: B023 - used at once, in this iteration
-                        "options": options,  # noqa: B023
-                        "issue": issue,
-                        "draw": None,
-                        "round": rnd,
-                        "actor": actor,
-                        "quantity": quantity,
-                        "value": value,
-                    }
-                )
+                found: dict[str, Any] = {
+                    "model": run.model,  # noqa: B023 - used at once, in this iteration
+                    "options": options,  # noqa: B023
+                    "issue": issue,
+                    "draw": None,
+                    "round": rnd,
+                    "actor": actor,
+                    "quantity": quantity,
+                    "value": value,
+                }
+                if dated:
+                    found["date"] = None if rnd is None else calendar.date(rnd)
+                out.append(found)
 
             for j, (issue, value) in enumerate(
                 zip(self.scenario.issue_ids, run.values, strict=True)
@@ -177,13 +180,20 @@ class Forecast:
         Columns: ``model``, ``options`` (JSON), ``issue``, ``draw`` and ``round`` (empty for a
         deterministic static forecast), ``actor`` (empty for group-level quantities),
         ``quantity`` (``forecast``; dynamic models add ``position`` and their round figures,
-        such as ``median``, ``mean`` or ``most_probable``) and ``value``. The calibrated
+        such as ``median``, ``mean`` or ``most_probable``) and ``value``. When the scenario
+        dates its rounds (``round_days`` or ``round_dates``), a ``date`` column follows
+        ``round`` (each round's date; empty where there is no round). The calibrated
         intervals are not rows of it: they follow from the forecast and the shipped
         calibration (:meth:`interval`, and the JSON document's ``calibrated``).
         """
         import pandas as pd
 
-        frame = pd.DataFrame(self.rows(), columns=list(FRAME_COLUMNS))
+        columns = list(FRAME_COLUMNS)
+        if self.scenario.calendar.dated:
+            columns.insert(columns.index("round") + 1, "date")
+        frame = pd.DataFrame(self.rows(), columns=columns)
+        if "date" in frame:
+            frame["date"] = pd.to_datetime(frame["date"])
         return frame.astype({"draw": "Int64", "round": "Int64", "value": "float64"})
 
     def _repr_html_(self) -> str:
@@ -271,7 +281,10 @@ class Forecast:
                 by_issue[row["issue"]].append(entry)
                 continue
             record = rounds.setdefault(key, {}).setdefault(
-                row["round"], {"round": row["round"], "positions": {}}
+                row["round"],
+                {"round": row["round"], "positions": {}}
+                if row.get("date") is None
+                else {"round": row["round"], "date": row["date"].isoformat(), "positions": {}},
             )
             if row["quantity"] == "position":
                 record["positions"][row["actor"]] = row["value"]

@@ -20,6 +20,7 @@ Rules used here (stated so that results can be checked):
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +29,7 @@ import numpy as np
 from detente import models
 from detente._rng import RNG, generator, seeding
 from detente.errors import InputError
-from detente.models import ModelInfo, ModelOptions, Perceptions
+from detente.models import ModelInfo, ModelOptions, Perceptions, Round
 from detente.models.stopping import run as run_to_end
 from detente.scenario.model import Scenario
 from detente.simulate.inputs import input_plan, sample_inputs
@@ -140,6 +141,8 @@ class RoundViews:
     actors: tuple[str, ...]
     perceptions: Perceptions
     events: tuple[str, ...] = ()
+    #: The round's date by the scenario's round calendar; None when rounds are numbered.
+    date: dt.date | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """Every ordered dyad of the round from every view, as one tidy table.
@@ -150,6 +153,7 @@ class RoundViews:
         :func:`dyad_map` objectively, then from each actor in turn, so n actors give
         (n + 1) n (n - 1) rows. Misperceptions are the pairs whose two own views differ. The
         rounds of :func:`round_views` concatenated (``pandas.concat``) are the dyads over time.
+        When the scenario dates its rounds, a ``date`` column follows ``round``.
         """
         import pandas as pd
 
@@ -158,10 +162,13 @@ class RoundViews:
             for viewpoint in (None, *self.actors)
             for d in dyad_map(self, viewpoint)
         ]
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             rows,
             columns=["round", "viewpoint", "i", "j", "eu_i", "eu_j", "region", "gives_way"],
         ).astype({"round": "int64", "eu_i": "float64", "eu_j": "float64"})
+        if self.date is not None:
+            frame.insert(1, "date", pd.Timestamp(self.date))
+        return frame
 
     def _repr_html_(self) -> str:
         """The round in a notebook: each pair's objective dyad and the misperceived pairs."""
@@ -172,6 +179,7 @@ class RoundViews:
         shown = pairs[: _html.BRIEF_ROWS]
         return _html.block(
             f"Dyads at round {self.round}"
+            + (f" ({self.date.isoformat()})" if self.date else "")
             + (f" (events: {', '.join(self.events)})" if self.events else ""),
             _html.table(
                 ["i", "j", "EU i->j", "EU j->i", "Region", "Gives way"],
@@ -235,15 +243,17 @@ def round_views(
     ``model`` is a model with perceptions (default: the expected utility model, the first
     such model). ``future`` names a future of the scenario's timeline (see
     :func:`detente.simulate.futures`); its events apply at their rounds. Default: the first
-    future. ``round_days`` gives rounds a length in days, so that dated events come after some
-    rounds (how things change as an event approaches); by default dated events happen at
-    rounds 1, 2, 3, ... Every round up to the model's round limit is run (the stopping rule is
+    future. ``round_days`` gives rounds a length in days (replacing the scenario's own round
+    calendar, if any), so that dated events come after some rounds (how things change as an
+    event approaches) and each round carries its date; without a calendar dated events happen
+    at rounds 1, 2, 3, ... Every round up to the model's round limit is run (the stopping rule is
     not applied); ``rng`` drives a stochastic option.
     """
     info = dyads_model(model)
     options = options or info.options()
+    scenario = scenario.with_round_days(round_days)
     issue = check_issue(scenario, issue)
-    chosen = _future(scenario, future, round_days)
+    chosen = _future(scenario, future)
     c, X, S = scenario.arrays()
     return _views(scenario, info, options, issue, chosen, c, X, S, generator(rng))
 
@@ -260,6 +270,24 @@ def _views(
     rng: np.random.Generator,
 ) -> list[RoundViews]:
     """:func:`round_views` on one run's arrays."""
+    _, rounds = _rounds(scenario, info, options, issue, chosen, c, X, S, rng)
+    return [views for _, views in rounds]
+
+
+def _rounds(
+    scenario: Scenario,
+    info: ModelInfo,
+    options: ModelOptions,
+    issue: str,
+    chosen: Future,
+    c: np.ndarray,
+    X: np.ndarray,
+    S: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[Round, list[tuple[Round, RoundViews]]]:
+    """One run on one issue: round 0 (the inputs), then every round 1, 2, ...: the model's
+    round (positions, forecast, the inputs it ran on; without its detail) and its dyads, dated
+    by the scenario's round calendar."""
     assert info.trajectory is not None
     assert info.perceptions is not None
     j = scenario.issue_ids.index(issue)
@@ -284,20 +312,25 @@ def _views(
         slim=False,
         stop=False,
     )
+    calendar = scenario.calendar
     out = []
     for state in path.rounds[1:]:
         happening = [ch for ch in later if ch.round == state.round]
         for change in happening:
             ids = actors_after(change, ids)
         out.append(
-            RoundViews(
-                state.round,
-                tuple(ids),
-                info.perceptions(state, options=options),
-                tuple(sorted({ch.event for ch in happening})),
+            (
+                state.slim(),
+                RoundViews(
+                    state.round,
+                    tuple(ids),
+                    info.perceptions(state, options=options),
+                    tuple(sorted({ch.event for ch in happening})),
+                    calendar.date(state.round),
+                ),
             )
         )
-    return out
+    return path.rounds[0].slim(), out
 
 
 def _at(event: Any, j: int) -> Any:
@@ -339,17 +372,17 @@ def _future(scenario: Scenario, name: str | None, round_days: float | None = Non
 def dyad_map(rv: RoundViews, viewpoint: str | None = None) -> list[Dyad]:
     """Every ordered dyad from ``viewpoint`` (an actor id) or objectively (None)."""
     ids = rv.actors
-    eu = (
+    eu = np.nan_to_num(
         rv.perceptions.objective
         if viewpoint is None
         else rv.perceptions.seen[_index(ids, viewpoint)]
-    )
+    ).tolist()  # once for the matrix, not per cell (the series over time ask for many)
     rows = []
     for i, a_id in enumerate(ids):
         for k, b_id in enumerate(ids):
             if i == k:
                 continue
-            a, b = float(np.nan_to_num(eu[i, k])), float(np.nan_to_num(eu[k, i]))
+            a, b = float(eu[i][k]), float(eu[k][i])
             family, side = outcome(a, b)
             rows.append(Dyad(a_id, b_id, a, b, family, _who(side, a_id, b_id)))
     return rows
@@ -409,6 +442,7 @@ def summary_json(rounds: list[RoundViews], viewpoint: str | None, at_round: int)
         "rounds": [
             {
                 "round": rv.round,
+                **({"date": rv.date.isoformat()} if rv.date else {}),
                 "events": list(rv.events),
                 "misperceptions": [
                     {
@@ -469,8 +503,9 @@ def pair_risks(
     limit = info.round_limit
     assert limit is not None
     options = (options or info.options()).model_copy(update={limit: max(round, 1)})
+    scenario = scenario.with_round_days(round_days)
     issue = check_issue(scenario, issue)
-    chosen = _future(scenario, future, round_days)
+    chosen = _future(scenario, future)
     plan = input_plan(scenario, spread)
     seeds = seeding(rng).sequence.spawn(draws)
     c, X, S, _ = sample_inputs(scenario, plan, [np.random.default_rng(s) for s in seeds])

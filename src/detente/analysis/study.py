@@ -4,10 +4,12 @@
 (:func:`detente.simulate.simulate`) and, per issue, the analyses: the first cut (the weighted
 median and mean of the positions, from the registry's median and mean models), the dyads of a
 model that has them (the quad map from a viewpoint, miscalculation and crisis incentives under
-every future), advice for the viewpoint's actor, each future's forecast and what the forecast
-hangs on (rank correlations over the draws). :meth:`Study.to_json` is the
-``detente.study/1`` document: the run store keeps it, and the HTML report renders it without
-computing anything.
+every future), the same over time (:func:`detente.analysis.dynamics`: per round and date,
+crisis incentives, misperception, conflicts, instability and the probability of settlement,
+with at most :data:`DYNAMICS_DRAWS` draws), advice for the viewpoint's actor, each future's
+forecast and what the forecast hangs on (rank correlations over the draws).
+:meth:`Study.to_json` is the ``detente.study/1`` document: the run store keeps it, and the HTML
+report renders it without computing anything.
 
 Rules used here, beyond those of the analyses themselves:
 
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
     from detente.simulate import Simulation
 
 __all__ = [
+    "DYNAMICS_DRAWS",
     "MAX_DYAD_ACTORS",
     "STUDY_SCHEMA",
     "TOP_ROWS",
@@ -67,6 +70,8 @@ STUDY_SCHEMA = "detente.study/1"
 MAX_DYAD_ACTORS = 40
 #: Rows kept of the sensitivity table and of the advice's levers.
 TOP_ROWS = 8
+#: Monte Carlo draws (per future) of the dynamics over time at most (each keeps every view).
+DYNAMICS_DRAWS = 200
 
 
 @dataclass(frozen=True, eq=False)  # holds results with arrays: compared by identity
@@ -310,7 +315,7 @@ def study(
     issues = []
     for issue in scenario.issue_ids:
         step(f"analyses of {issue}")
-        issues.append(_issue(scenario, issue, fc, sim, seed, viewpoint))
+        issues.append(_issue(scenario, issue, fc, sim, seed, viewpoint, draws, spread))
     traded = {}
     if len(scenario.issues) > 1:
         for name in fc.models:
@@ -391,6 +396,8 @@ def _issue(
     sim: Simulation | None,
     seed: int,
     viewpoint: str | None,
+    draws: int = 0,
+    spread: float = 0.0,
 ) -> dict[str, Any]:
     j = s.issue_ids.index(issue)
     c, _X, S = s.arrays()
@@ -403,19 +410,46 @@ def _issue(
         "advice": None,
         "branches": _branches(s, issue, fc, seed),
         "sensitivity": _sensitivity(sim, issue),
+        "dynamics": None,
+        "dynamics_missing": None,
     }
     dynamic = [m for m in fc.models if registry.get(m).perceptions is not None]
     if not dynamic:
         able = ", ".join(registry.with_capability("perceptions"))
         out["dyads_missing"] = f"no model with dyads ({able}) was run"
+        out["dynamics_missing"] = out["dyads_missing"]
     elif len(s.actors) > MAX_DYAD_ACTORS:
         out["dyads_missing"] = f"more than {MAX_DYAD_ACTORS} actors"
+        out["dynamics_missing"] = out["dyads_missing"]
     else:
         focus = viewpoint or s.actor_ids[int(np.argmax(power))]
         model = dynamic[0]
         out["dyads"] = _dyads(s, issue, fc, model, focus, seed)
         out["advice"] = _advice(s, issue, fc, model, focus)
+        out["dynamics"] = _dynamics(s, issue, fc, model, seed, draws, spread)
     return out
+
+
+def _dynamics(
+    s: Scenario, issue: str, fc: Forecast, model: str, seed: int, draws: int, spread: float
+) -> dict[str, Any]:
+    """The series over time (:func:`detente.analysis.dynamics`) with at most
+    :data:`DYNAMICS_DRAWS` draws, as its JSON document."""
+    from detente.analysis.dynamics import dynamics
+
+    options = registry.get(model).parse_options(dict(fc.run(model).options))
+    found = dynamics(
+        s,
+        issue,
+        model=model,
+        options=options,
+        draws=min(draws, DYNAMICS_DRAWS),
+        rng=seed,
+        spread=spread,
+    )
+    doc = found.to_json()
+    doc.pop("run_id", None)  # the study's own run id names the run
+    return doc
 
 
 def _first_cut(s: Scenario, j: int, power: np.ndarray) -> dict[str, Any]:

@@ -197,6 +197,16 @@ RoundsOption = Annotated[
     int | None,
     typer.Option(help="Round limit of the models that run in rounds (their own default).", min=0),
 ]
+RoundDaysOption = Annotated[
+    float | None,
+    typer.Option(
+        "--round-days",
+        help="Give every round a date: rounds of this many days from the scenario's as_of "
+        "(replacing its own round_days or round_dates); dated timeline events happen at the "
+        "first round on or after their date.",
+        min=0.001,
+    ),
+]
 SetOption = Annotated[
     list[str] | None,
     typer.Option(

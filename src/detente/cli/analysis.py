@@ -68,8 +68,10 @@ def dyads(
     round_days: Annotated[
         float | None,
         typer.Option(
-            help="Length of a round in days: dated events then happen after some rounds (see "
-            "how risks change as an event approaches). Default: dated events at rounds 1, 2, ...",
+            help="Length of a round in days from the scenario's as_of date: every round "
+            "carries its date and dated events happen at the first round on or after their "
+            "date (see how risks change as an event approaches). Default: the scenario's own "
+            "round calendar, else numbered rounds with dated events at rounds 1, 2, ...",
             min=1,
         ),
     ] = None,
@@ -101,7 +103,7 @@ def dyads(
     check_round(at_round)  # before any work: the model runs to this round
     if draws:
         check_draws(draws)
-    s = open_what_if(scenario, sources, set_, drop)
+    s = open_what_if(scenario, sources, set_, drop).with_round_days(round_days)
     info = dyads_model(model)
     options = _options(info.name, option, preset, rounds)
     limit = info.round_limit
@@ -110,7 +112,7 @@ def dyads(
         options = options.model_copy(update={limit: at_round})
     point = None if viewpoint == "objective" else s.actor_ids[find_actor(s, viewpoint)]
     issue = check_issue(s, issue)
-    names = [future] if future else future_names(s, round_days)
+    names = [future] if future else future_names(s)
     documents = []
     if not as_json:
         print_what_if(s)
@@ -122,7 +124,6 @@ def dyads(
                 issue,
                 options=options,
                 future=name,
-                round_days=round_days,
                 rng=seed,
                 model=info.name,
             )
@@ -154,7 +155,7 @@ def dyads(
                 (s.name or s.id, "bold"),
                 ", future ",
                 (name, "bold"),
-                f", round {at_round}, viewpoint {viewpoint}, issue {on}",
+                f", round {_round_label(chosen)}, viewpoint {viewpoint}, issue {on}",
             )
         )
         table = Table(
@@ -204,6 +205,11 @@ def _issue_name(s: Any, issue: str) -> str:
     return f"{issue} ({named})" if named and named != issue else issue
 
 
+def _round_label(rv: Any) -> str:
+    """A round's number, and its date when the scenario dates its rounds."""
+    return f"{rv.round} ({rv.date.isoformat()})" if rv.date else str(rv.round)
+
+
 def _print_misperceptions(rounds_: Any, on: str) -> None:
     from detente.analysis.dyads import misperceptions
 
@@ -217,7 +223,7 @@ def _print_misperceptions(rounds_: Any, on: str) -> None:
         marker = f" ({', '.join(rv.events)})" if rv.events else ""
         for m in misperceptions(rv):
             table.add_row(
-                literal(f"{rv.round}{marker}"),
+                literal(f"{_round_label(rv)}{marker}"),
                 literal(f"{m.i}-{m.j}"),
                 literal(_view(m.i_view)),
                 literal(_view(m.j_view)),
@@ -235,7 +241,7 @@ def _print_incentives(rounds_: Any, on: str) -> None:
     rows: list[list[str | Text]] = []
     for rv in rounds_:
         best = {ci.actor: ci for ci in crisis_incentives(rv)}
-        rows.append([str(rv.round), *(_incentive(best.get(a)) for a in ids)])
+        rows.append([_round_label(rv), *(_incentive(best.get(a)) for a in ids)])
     print_split(
         literal(f"Crisis incentive on {on}: best expected gain from a challenge (target)"),
         ["Round", *ids],

@@ -12,6 +12,7 @@ from detente._version import __version__
 from detente.cli import (
     analysis,
     backtest,
+    dynamics,
     extract,
     forecast,
     report,
@@ -61,6 +62,7 @@ app.command()(forecast.forecast)
 app.command()(simulate.simulate)
 app.command()(sweep.sweep)
 app.command()(analysis.dyads)
+app.command()(dynamics.dynamics)
 app.command()(analysis.advise)
 app.command()(analysis.coalitions)
 app.command()(backtest.backtest)

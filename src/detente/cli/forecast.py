@@ -16,6 +16,7 @@ from detente.cli._console import (
     ModelsOption,
     NoStore,
     PresetOption,
+    RoundDaysOption,
     RoundsOption,
     ScenarioRef,
     SetOption,
@@ -51,6 +52,7 @@ def forecast(
     option: SettingsOption = None,
     preset: PresetOption = None,
     rounds: RoundsOption = None,
+    round_days: RoundDaysOption = None,
     explain: Annotated[
         str | None,
         typer.Option(
@@ -90,7 +92,7 @@ def forecast(
     """
     from detente.forecasting import forecast as run_forecast
 
-    s = open_what_if(scenario, sources, set_, drop)
+    s = open_what_if(scenario, sources, set_, drop).with_round_days(round_days)
     options = model_options(option or [], model, preset, rounds)
     if explain is not None and as_json:
         raise InputError("--explain prints an explanation; use it without --json")
@@ -239,7 +241,10 @@ def _print_rounds(fc: Forecast, run: ModelRun, shown: list[int], full: bool) -> 
             title=literal(f"{title} by round: {issue.name or issue.id}"), title_justify="left"
         )
         figures = [name for name, _ in path[0].quantities]
+        calendar = s.calendar
         table.add_column("Round", justify="right")
+        if calendar.dated:
+            table.add_column("Date", justify="right")
         for name in figures:
             table.add_column(name.replace("_", " ").capitalize(), justify="right")
         table.add_column("Moves (mover -> toward, kind)")
@@ -250,7 +255,11 @@ def _print_rounds(fc: Forecast, run: ModelRun, shown: list[int], full: bool) -> 
             ]
             if not full and len(moves) > BRIEF_MOVES:
                 moves = [*moves[:BRIEF_MOVES], f"{len(moves) - BRIEF_MOVES} more (--full)"]
-            cells = [str(state.round)] + [f"{value:.3f}" for _, value in state.quantities]
+            cells = [str(state.round)]
+            if calendar.dated:
+                day = calendar.date(state.round)
+                cells.append(day.isoformat() if day else "-")
+            cells += [f"{value:.3f}" for _, value in state.quantities]
             table.add_row(*cells, literal("\n".join(moves)))  # a move is never split
         stdout.print(table)
         final = Table(title=f"{run.model}: positions, first and last round", title_justify="left")

@@ -13,6 +13,7 @@ from detente.cli._console import (
     ModelsOption,
     NoStore,
     PresetOption,
+    RoundDaysOption,
     RoundsOption,
     SetOption,
     SettingsOption,
@@ -83,6 +84,7 @@ def report(
     option: SettingsOption = None,
     preset: PresetOption = None,
     rounds: RoundsOption = None,
+    round_days: RoundDaysOption = None,
     sources: SourcesDir = None,
     set_: SetOption = None,
     drop: DropOption = None,
@@ -107,7 +109,7 @@ def report(
     if is_scenario:
         from detente.analysis import study
 
-        scenario = open_what_if(what, sources, set_, drop)
+        scenario = open_what_if(what, sources, set_, drop).with_round_days(round_days)
         options = model_options(option or [], model, preset, rounds)
         focus = None
         if viewpoint is not None:  # a wrong name fails before the run, not after
@@ -139,6 +141,7 @@ def report(
                 ("--option", option),
                 ("--preset", preset),
                 ("--rounds", rounds),
+                ("--round-days", round_days),
                 ("--rng", seed),
                 ("--sources", sources),
                 ("--set", set_),
@@ -211,6 +214,12 @@ def _stored_document(ref: str, viewpoint: str | None) -> dict[str, Any]:
         raise InputError(f"run {kept.id} is {kept.status}, not complete: nothing to report")
     if kept.kind == "backtest":
         raise InputError(f"run {kept.id} is a backtest; a report is made of a scenario's run")
+    if kept.kind == "dynamics":
+        raise InputError(
+            f"run {kept.id} is a dynamics analysis (detente dynamics); a report of its scenario "
+            f"shows the same series: detente report {kept.scenario.id}"
+            + (f" --round-days {kept.scenario.round_days:g}" if kept.scenario.round_days else "")
+        )
     if kept.kind == "sweep":
         if viewpoint is not None:
             raise InputError(f"run {kept.id} is a sweep: --viewpoint is for a study's dyads")

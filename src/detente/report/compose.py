@@ -63,6 +63,7 @@ def build(document: Mapping[str, Any]) -> Report:
             section |= inputs.power(view, issue, palette, add)
             section |= forecasts.forecasts(view, issue, add)
             section["dynamics"] = dynamics.dynamics(view, issue, palette, add)
+            section["over_time"] = dynamics.over_time(view, issue, palette, add)
             section["dyads"] = dyads.dyads(view, issue, palette, add)
             section["dyads_missing"] = found.get("dyads_missing")
             section["branches"] = branches.branches(view, issue, add)

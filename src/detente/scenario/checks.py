@@ -49,6 +49,7 @@ def consistency_problems(s: Scenario) -> Iterator[Problem]:
     yield from _accommodation_problems(s)
     yield from _naming_problems(s)
     yield from _salience_scale_problems(s)
+    yield from _calendar_problems(s)
     if s.actors and all(a.capability == 0 for a in s.actors):
         yield Problem(
             "actors", "every actor has capability 0; at least one must be > 0", ("actors",)
@@ -444,3 +445,48 @@ def _naming_problems(s: Scenario) -> Iterator[Problem]:
                         "not be another actor's id",
                         ("actors", n, field),
                     )
+
+
+def _calendar_problems(s: Scenario) -> Iterator[Problem]:
+    """A round calendar must be one of its two forms, anchored and in order."""
+    if s.round_days is not None and s.round_dates:
+        yield Problem(
+            "round_days",
+            "give round_days or round_dates, not both",
+            ("round_days",),
+        )
+        return
+    if s.round_days is not None and s.as_of is None:
+        yield Problem(
+            "round_days",
+            "round_days needs the scenario's as_of date (the date of round 0, from which rounds "
+            "are counted)",
+            ("round_days",),
+        )
+    dates = list(s.round_dates)
+    for n in range(1, len(dates)):
+        if dates[n] <= dates[n - 1]:
+            yield Problem(
+                f"round_dates[{n}]",
+                f"{dates[n].isoformat()} is not after the round before it "
+                f"({dates[n - 1].isoformat()}); round dates must be in increasing order",
+                ("round_dates", n),
+            )
+            return
+    if dates and s.as_of is not None and dates[0] <= s.as_of:
+        yield Problem(
+            "round_dates[0]",
+            f"round 1 falls on {dates[0].isoformat()}, not after as_of "
+            f"({s.as_of.isoformat()}, the date of round 0)",
+            ("round_dates", 0),
+        )
+    if dates:
+        for n, event in enumerate(s.timeline):
+            if not isinstance(event.at, int) and event.at > dates[-1]:
+                yield Problem(
+                    f"timeline[{n}].at",
+                    f"{event.at.isoformat()} is after the last of round_dates "
+                    f"({dates[-1].isoformat()}), so no round falls on or after it; add a "
+                    "round date",
+                    ("timeline", n, "at"),
+                )

@@ -21,11 +21,15 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
     StringConstraints,
+    model_serializer,
     model_validator,
 )
 
 from detente.errors import InputError, ScenarioError
+from detente.scenario.calendar import Calendar
 from detente.scenario.checks import consistency_problems
 from detente.scenario.frozen import FrozenDict, FrozenList, ReadOnlyDict, ReadOnlyList
 from detente.scenario.units import SALIENCE_MAX, plain_number
@@ -54,6 +58,10 @@ Number = Annotated[float, Field(allow_inf_nan=False)]
 Weight = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 #: ``[low, high]`` (uniform) or ``[low, mode, high]`` (triangular).
 Range = Annotated[list[Number], Field(min_length=2, max_length=3), ReadOnlyList]
+#: The longest round a scenario may give, in days (a century): longer is surely a typo.
+MAX_ROUND_DAYS = 36_525
+#: The most round dates a scenario may list (the models run at most 10,000 rounds).
+MAX_ROUND_DATES = 10_000
 
 
 class _Value(BaseModel):
@@ -215,6 +223,26 @@ class Scenario(_Value):
     #: and Bueno de Mesquita write them; multiplied by 100 when read, and then recorded as 100).
     #: Needed only when every salience is at most 1, which is otherwise refused as ambiguous.
     salience_scale: Literal[1, 100] | None = None
+    #: The round calendar (optional): each round lasts ``round_days`` days from ``as_of``, or
+    #: rounds 1, 2, ... fall on ``round_dates``. Without either, rounds are numbered only.
+    round_days: Annotated[float, Field(gt=0, le=MAX_ROUND_DAYS, allow_inf_nan=False)] | None = None
+    round_dates: Annotated[list[dt.date], Field(max_length=MAX_ROUND_DATES), ReadOnlyList] = Field(
+        default_factory=FrozenList
+    )
+
+    @model_serializer(mode="wrap")
+    def _calendar_only_when_given(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> Any:
+        # a scenario without a round calendar dumps (and hashes) as it did before calendars
+        # existed, so stored runs, seals and exports keep their hashes
+        data = handler(self)
+        if isinstance(data, dict):
+            if data.get("round_days") is None:
+                data.pop("round_days", None)
+            if not data.get("round_dates"):
+                data.pop("round_dates", None)
+        return data
 
     @model_validator(mode="before")
     @classmethod
@@ -293,6 +321,35 @@ class Scenario(_Value):
                 if a in index and b in index:
                     A[index[a], index[b]] = weight
         return A
+
+    @property
+    def calendar(self) -> Calendar:
+        """The round calendar: dates of rounds from ``round_days`` or ``round_dates``."""
+        return Calendar(self.as_of, self.round_days, tuple(self.round_dates))
+
+    def with_round_days(self, days: float | None) -> Scenario:
+        """This scenario with rounds of ``days`` days from ``as_of`` (replacing any round
+        dates); ``None`` returns it unchanged.
+
+        Raises
+        ------
+        InputError
+            The scenario has no ``as_of`` date, or ``days`` is not a number of days in
+            (0, 36525].
+        """
+        if days is None:
+            return self
+        if not (math.isfinite(days) and 0 < days <= MAX_ROUND_DAYS):
+            raise InputError(
+                f"--round-days is {days}; give a number of days above 0, at most {MAX_ROUND_DAYS:,}"
+            )
+        if self.as_of is None:
+            raise InputError(
+                f"--round-days needs the scenario's as_of date (the date of round 0); "
+                f"{self.id} has none"
+            )
+        data = self.model_dump(mode="json") | {"round_days": days, "round_dates": []}
+        return Scenario.model_validate(data)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Capability ``c`` (n), positions ``X`` (n x k), saliences ``S`` (n x k, on 0-1)."""

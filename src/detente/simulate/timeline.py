@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from detente.errors import Problem, ScenarioError
+from detente.scenario.calendar import Calendar
 from detente.scenario.model import SALIENCE_MAX, Actor, Branch, Scenario
 
 __all__ = [
@@ -71,16 +71,24 @@ class Future:
 def round_of(scenario: Scenario, at: int | dt.date, round_days: float | None = None) -> int:
     """The round at which an event dated or numbered ``at`` happens.
 
-    A dated event happens at round 1, 2, 3, ... in date order; with ``round_days`` (and the
-    scenario's ``as_of``), a round lasts that many days instead, so an event 176 days after
-    ``as_of`` with 30-day rounds happens at round 6 (rounds 1-5 come before it).
+    With a round calendar (``round_days`` given here, else the scenario's own ``round_days`` or
+    ``round_dates``; see :class:`detente.scenario.calendar.Calendar`) a dated event happens at
+    the first round on or after its date, so an event 176 days after ``as_of`` with 30-day
+    rounds happens at round 6 (rounds 1-5 come before it). Without one, dated events happen at
+    rounds 1, 2, 3, ... in date order (several events on one date share a round).
     """
     if isinstance(at, int):
         return at
+    calendar = scenario.calendar
     if round_days is not None:
         if scenario.as_of is None:
             raise ValueError("rounds of a given length need the scenario's as_of date")
-        return max(1, math.ceil((at - scenario.as_of).days / round_days))
+        calendar = Calendar(scenario.as_of, round_days)
+    if calendar.dated:
+        found = calendar.round_at(at)
+        if found is None:  # refused by the scenario's checks; kept safe for a hand-built one
+            raise ValueError(f"no round of the scenario's round_dates falls on or after {at}")
+        return found
     dates = sorted({e.at for e in scenario.timeline if isinstance(e.at, dt.date)})
     return dates.index(at) + 1
 

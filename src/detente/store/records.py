@@ -23,7 +23,7 @@ from detente.scenario.model import Scenario
 if TYPE_CHECKING:
     import pandas as pd
 
-    from detente.analysis import Study
+    from detente.analysis import Dynamics, Study
     from detente.backtest import Backtest
     from detente.forecasting import Forecast
     from detente.simulate.result import Simulation
@@ -39,6 +39,7 @@ __all__ = [
     "StoredRun",
     "headline",
     "record_backtest",
+    "record_dynamics",
     "record_forecast",
     "record_simulation",
     "record_study",
@@ -46,7 +47,7 @@ __all__ = [
 ]
 
 #: Kinds of run the store accepts.
-KINDS: tuple[str, ...] = ("forecast", "simulate", "study", "sweep", "backtest")
+KINDS: tuple[str, ...] = ("forecast", "simulate", "study", "sweep", "backtest", "dynamics")
 #: Version tag of the document ``detente runs show --json`` prints (:meth:`StoredRun.to_json`).
 RUN_SCHEMA = "detente.run/1"
 #: Version tag of the document ``detente runs list --json`` prints.
@@ -77,7 +78,8 @@ class RunRecord:
     Parameters
     ----------
     kind
-        ``"forecast"``, ``"simulate"``, ``"study"``, ``"sweep"`` or ``"backtest"``.
+        ``"forecast"``, ``"simulate"``, ``"study"``, ``"sweep"``, ``"backtest"`` or
+        ``"dynamics"``.
     scenario
         The scenario the run used (for a backtest, a description of the data set); the store
         keeps a full copy and its content hash.
@@ -420,6 +422,27 @@ def record_study(study: Study, *, finished: dt.datetime) -> RunRecord:
         frame=sim.to_frame() if sim is not None else study.forecast.to_frame(),
         document=study.to_json(),
         detente_version=study.detente_version,
+    )
+
+
+def record_dynamics(dyn: Dynamics, *, started: dt.datetime, finished: dt.datetime) -> RunRecord:
+    """A :class:`RunRecord` of finished dynamics over time (what ``detente dynamics`` keeps).
+
+    Kind ``"dynamics"``; the model's options, the seed, the frame of
+    :meth:`Dynamics.to_frame <detente.analysis.Dynamics.to_frame>` and the
+    ``detente.dynamics/1`` document (with each draw's first settled round).
+    """
+    return RunRecord(
+        kind="dynamics",
+        scenario=dyn.scenario,
+        models={dyn.model: dyn.options.model_dump(mode="json")},
+        seed=dyn.seed,
+        engine=None,
+        started=started,
+        finished=finished,
+        frame=dyn.to_frame(),
+        document=dyn.to_json(),
+        detente_version=dyn.detente_version,
     )
 
 
