@@ -18,6 +18,7 @@ pytest.importorskip("httpx")
 from fastapi.testclient import TestClient
 
 from detente.scenario import load
+from detente.scenario.bundled import bundled
 from detente.web import create_app
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -116,6 +117,26 @@ def test_an_upload_of_each_format_is_kept_in_the_workspace(
     name = response.headers["location"].rsplit("/", 1)[1]
     s = load(app_dirs[0] / f"{name}.yaml")
     assert [(a.capability, a.position[s.issue_ids[0]]) for a in s.actors] == [(2, 20), (1, 80)]
+
+
+def test_an_excel_workbook_downloads_and_uploads_back(
+    client: TestClient, app_dirs: tuple[Path, Path]
+) -> None:
+    response = client.get("/s/bundled/six-party-2004/download?fmt=xlsx")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert 'filename="six-party-2004.xlsx"' in response.headers["content-disposition"]
+    assert response.content[:2] == b"PK"  # a zip package, not text
+    back = _upload(client, "talks.xlsx", response.content)
+    assert back.status_code == 303
+    name = back.headers["location"].rsplit("/", 1)[1]
+    original = bundled("six-party-2004")
+    kept = load(app_dirs[0] / f"{name}.yaml")
+    assert [a.id for a in kept.actors] == [a.id for a in original.actors]
+    assert [a.position for a in kept.actors] == [a.position for a in original.actors]
+    assert [a.capability for a in kept.actors] == [a.capability for a in original.actors]
 
 
 def test_a_ktab_csv_upload_is_read_by_the_ktab_reader(

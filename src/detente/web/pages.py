@@ -146,27 +146,25 @@ DOWNLOADS = {
     "json": (".json", "application/json"),
     "ktab-csv": (".csv", "text/csv"),
     "csv": ("-common.csv", "text/csv"),
-    # XLSX: add "xlsx": (".xlsx", XLSX_MEDIA_TYPE) when detente.scenario.files writes Excel
-    # workbooks (branch xlsx); XLSX_MEDIA_TYPE is
-    # "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    "xlsx": (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
 
 
 @router.get("/s/{where}/{name}/download")
 def download(request: Request, where: str, name: str, fmt: str = "yaml") -> Response:
-    from detente.scenario.files import dumps
+    from detente.scenario.files import to_bytes
 
     ref = ref_of(where, name)
     if fmt not in DOWNLOADS:
         raise InputError(f"format '{fmt[:20]}': download as {', '.join(DOWNLOADS)}")
     suffix, media = DOWNLOADS[fmt]
-    text = (
-        ref.text(request.app.state.workspace)
+    body = (
+        ref.text(request.app.state.workspace).encode("utf-8")
         if fmt == "yaml"
-        else dumps(ref.load(request.app.state.workspace), fmt)
+        else to_bytes(ref.load(request.app.state.workspace), fmt)
     )
     return Response(
-        text,
+        body,
         media_type=media,
         headers={"Content-Disposition": f'attachment; filename="{ref.name}{suffix}"'},
     )

@@ -40,7 +40,7 @@ UPLOAD_FORMATS: dict[str, str | None] = {
     ".json": "json",
     ".csv": None,  # KTAB CSV or the common CSV, by the first line
     ".xml": "ktab-xml",
-    # XLSX: add ".xlsx" here when detente.scenario.files reads Excel workbooks (branch xlsx)
+    ".xlsx": "xlsx",  # an Excel workbook (an actors x issues sheet)
 }
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
