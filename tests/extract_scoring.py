@@ -1,4 +1,5 @@
-"""Scoring the extractor on the hand-labelled passages (tests/fixtures/extract/labelled.yaml).
+"""Scoring the extractor on the hand-labelled passages (tests/fixtures/extract/*.yaml; run it
+with --heldout, --heldout2 or --heldout3 for the later sets).
 
 A quote-speaker-actor triple is right when the extractor finds the labelled quote (its text
 starts with the labelled words), names the labelled speaker (the surname appears in the
@@ -21,6 +22,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 LABELLED = FIXTURES / "labelled.yaml"
 HELDOUT = FIXTURES / "heldout.yaml"
 HELDOUT2 = FIXTURES / "heldout2.yaml"
+HELDOUT3 = FIXTURES / "heldout3.yaml"
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,13 @@ if __name__ == "__main__":
     import sys
 
     chosen = (
-        HELDOUT2 if "--heldout2" in sys.argv else HELDOUT if "--heldout" in sys.argv else LABELLED
+        HELDOUT3
+        if "--heldout3" in sys.argv
+        else HELDOUT2
+        if "--heldout2" in sys.argv
+        else HELDOUT
+        if "--heldout" in sys.argv
+        else LABELLED
     )
     scores = [score_passage(p) for p in load(chosen)]
     print(table(scores))

@@ -412,3 +412,90 @@ def test_a_stance_cue_inside_a_quote_is_the_speakers() -> None:
     found = extract(article_from_text(text))
     got = [(s.holder, s.kind, s.target) for s in found.stances]
     assert got == [("USA", "threaten", "DPRK")]
+
+
+# --- round 4 of the quality rules (issue 13): each test below fails without its rule ---------
+
+
+def _speakers(text: str) -> list[tuple[str, str | None, str | None, str | None]]:
+    found = extract(article_from_text(text))
+    return [(q.text, q.speaker, q.person, q.actor) for q in found.quotes]
+
+
+def test_the_gazetteer_holds_every_un_member_and_observer() -> None:
+    from detente.evidence.gazetteer import GAZETTEER
+
+    states = {e.id for e in GAZETTEER if e.kind == "state"}
+    # 193 members, two observers (Holy See, Palestine), Taiwan and Kosovo
+    assert len(states) == 197
+    assert {"GUY", "VAT", "PSE", "TLS", "SSD", "MKD", "SWZ", "CIV", "KNA"} <= states
+    found = extract(article_from_text("Guyanese and Surinamese envoys met in Vienna."))
+    assert {a.id for a in found.actors} == {"GUY", "SUR"}
+
+
+def test_typographic_apostrophes_and_non_ascii_capitals() -> None:
+    text = (
+        '"This is a full statement," said Amitabh Kant, Indiaʼs chief G20 negotiator. '
+        'UN Secretary-General António Guterres said "we must never give up".'
+    )
+    got = _speakers(text)
+    assert got[0][0] == "This is a full statement,"  # the quote as written
+    assert got[0][2:] == ("Amitabh Kant", "IND")
+    assert got[1][2:] == ("António Guterres", "UN")
+
+
+def test_a_common_noun_speaker_is_the_actor_named_with_it_before() -> None:
+    text = (
+        "But a UK Government spokesman said Brussels has not yet decided.\n\n"
+        '"We have had constructive discussions," the spokesman said.\n\n'
+        "The Qatari Ministry of Foreign Affairs announced new talks. The ministry stated that "
+        'the meeting focused on "reviewing the latest developments".'
+    )
+    assert [(q[1], q[3]) for q in _speakers(text)] == [
+        ("the spokesman", "GBR"),
+        ("The ministry", "QAT"),
+    ]
+
+
+def test_a_possessive_names_the_actor_of_the_person_after_it() -> None:
+    text = (
+        "Boris Johnson's Europe adviser David Frost met the EU's Michel Barnier. "
+        'The Marshall Islands\' Tina Stege said it was "not nearly enough". '
+        'Mr Frost said the "unrealistic positions" would need to change.'
+    )
+    assert [(q[2], q[3]) for q in _speakers(text)] == [
+        ("Tina Stege", "MHL"),
+        ("David Frost", "GBR"),
+    ]
+
+
+def test_a_pronoun_that_names_a_term_and_according_to() -> None:
+    text = (
+        'German Foreign Minister Heiko Maas said the talks were "professional". He described '
+        'the meeting as "tense". According to the US Ambassador to the UN, the draft would '
+        '"undermine diplomatic efforts".'
+    )
+    assert [(q[2], q[3]) for q in _speakers(text)] == [
+        ("Heiko Maas", "DEU"),
+        ("Heiko Maas", "DEU"),
+        (None, "USA"),
+    ]
+
+
+def test_an_unnamed_role_or_a_gap_stops_coreference() -> None:
+    text = (
+        "David Frost insisted the EU negotiator would have to rethink.\n\n[…]\n\n"
+        'A European Commission spokeswoman said: "Michel Barnier is very busy."'
+    )
+    assert _speakers(text) == [
+        ("Michel Barnier is very busy.", "European Commission spokeswoman", None, "EU")
+    ]
+
+
+def test_names_that_are_not_parties() -> None:
+    text = (
+        "NATO member Turkey hosted the talks, Spanish newspaper El Pais reported. Iran's Supreme "
+        "National Security Council met on the war in Ukraine. The Palestinian group agreed."
+    )
+    found = extract(article_from_text(text))
+    assert {a.id for a in found.actors} == {"TUR", "IRN"}

@@ -1,16 +1,16 @@
 """The extractor's quality on the hand-labelled passages: precision and recall of
 quote-speaker-actor triples and of actor mapping, per passage (tests/extract_scoring.py).
 
-Two development sets: ``labelled.yaml`` (18 passages, labelled after the first rules were
-committed, then read while the second round of rules was written) and ``heldout.yaml`` (10
-passages, labelled after the second round and scored once; read while the third round, the
-coreference rules of issue 13's quality work, was written); and one held-out set,
-``heldout2.yaml`` (19 passages, 71 quotes), written and labelled after that third round was
-committed and scored once, with no rule changed afterwards.
-docs/explanation/extraction-quality.md gives the tables. The floors are the measured figures
-rounded down, so that a change that makes the extractor worse fails here. The project's aim
-(triples: precision 0.90, recall 0.85) is reached on the second development set only, NOT on
-the held-out set (0.86 and 0.73); the page says which misses remain.
+Three development sets: ``labelled.yaml`` (18 passages, labelled after the first rules were
+committed), ``heldout.yaml`` (10 passages, labelled after the second round) and
+``heldout2.yaml`` (19 passages, labelled after the third round and scored once), each read
+while a later round of rules was written; and one held-out set, ``heldout3.yaml`` (18
+passages, 65 quotes), written and labelled after the fourth round was committed and scored
+once, with no rule changed afterwards. docs/explanation/extraction-quality.md gives the
+tables. The floors are the measured figures rounded down, so that a change that makes the
+extractor worse fails here. The project's aim (triples: precision 0.90, recall 0.85) is
+reached on the development sets heldout.yaml and heldout2.yaml only, NOT on the held-out set
+(0.58 and 0.38); the page says which misses remain.
 """
 
 from __future__ import annotations
@@ -19,13 +19,24 @@ from pathlib import Path
 
 import pytest
 
-from extract_scoring import HELDOUT, HELDOUT2, LABELLED, Score, load, ratio, score_passage, table
+from extract_scoring import (
+    HELDOUT,
+    HELDOUT2,
+    HELDOUT3,
+    LABELLED,
+    Score,
+    load,
+    ratio,
+    score_passage,
+    table,
+)
 
 #: Measured figures, rounded down: quotes P, quotes R, actors P, actors R.
 FLOORS = {
     LABELLED: (0.97, 0.77, 1.00, 0.97),
     HELDOUT: (0.96, 0.90, 1.00, 1.00),
-    HELDOUT2: (0.86, 0.73, 0.89, 0.96),
+    HELDOUT2: (0.95, 0.94, 1.00, 1.00),
+    HELDOUT3: (0.58, 0.38, 0.80, 0.95),
 }
 
 
@@ -33,12 +44,15 @@ def test_the_labelled_sets_are_large_enough() -> None:
     passages = load(LABELLED) + load(HELDOUT)
     assert len(load(LABELLED)) >= 15
     assert len(load(HELDOUT2)) >= 15
+    assert len(load(HELDOUT3)) >= 15
     assert sum(len(p["quotes"]) for p in passages) >= 80
     assert len({p["id"] for p in passages}) == len(passages)
 
 
 @pytest.mark.parametrize(
-    "path", [LABELLED, HELDOUT, HELDOUT2], ids=["development", "development-2", "held-out"]
+    "path",
+    [LABELLED, HELDOUT, HELDOUT2, HELDOUT3],
+    ids=["development", "development-2", "development-3", "held-out"],
 )
 def test_quality_table(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     scores: list[Score] = [score_passage(p) for p in load(path)]

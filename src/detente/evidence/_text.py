@@ -18,7 +18,7 @@ from pathlib import Path
 
 from detente.errors import InputError
 
-__all__ = ["MAX_ARTICLE_BYTES", "Article", "article_from_text", "read_article"]
+__all__ = ["MAX_ARTICLE_BYTES", "Article", "article_from_text", "normalise", "read_article"]
 
 #: Larger files are refused unread: a long news article is well under 1 MB of text, and a saved
 #: page with its markup under 5 MB.
@@ -98,6 +98,37 @@ def article_from_bytes(data: bytes, name: str) -> Article:
 def article_from_text(text: str, name: str = "<text>", *, from_html: bool = False) -> Article:
     """An article from its text: furniture lines blanked, offsets kept."""
     return Article(name, text, strip_furniture(text), from_html)
+
+
+#: Typographic variants read as their plain forms, one character for one (offsets are kept):
+#: spaces of other widths, hyphens that do not break, low and reversed quotation marks.
+_PLAIN = str.maketrans(
+    {
+        "\u00a0": " ",
+        "\u2002": " ",
+        "\u2003": " ",
+        "\u2007": " ",
+        "\u2009": " ",
+        "\u200a": " ",
+        "\u202f": " ",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u201e": "“",
+        "\u201f": "“",
+        "\u201b": "‘",
+        "\uff02": '"',
+    }
+)
+#: An apostrophe between two letters, in any of its forms ("Indiaʼs", "India’s", "India`s"):
+#: read as "'".
+_APOSTROPHE = re.compile(r"(?<=\w)[\u2019\u02bc\u02b9\u00b4\u0060\u2032\uff07](?=\w)")
+
+
+def normalise(text: str) -> str:
+    """``text`` with typographic variants in their plain form, every character in its place
+    (same length): apostrophes between letters become "'", other spaces " ", other hyphens
+    "-"."""
+    return _APOSTROPHE.sub("'", text.translate(_PLAIN))
 
 
 def _reason(err: Exception) -> str:

@@ -4,11 +4,11 @@ events, every one with its character offsets into the article's text."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from detente.evidence._sentences import paragraphs, sentences
-from detente.evidence._text import Article
+from detente.evidence._text import Article, normalise
 from detente.evidence.dates import DatedEvent, article_date, find_events
 from detente.evidence.mentions import (
     Mention,
@@ -166,6 +166,7 @@ def extract(
         as_of = article_date(text)
         date_from = "text" if as_of is not None else "none"
     resolver = resolver_for(scenario)
+    original, text = text, normalise(text)
     sentence_spans = sentences(text)
     paragraph_spans = paragraphs(text)
     base = resolver.pattern()
@@ -174,6 +175,15 @@ def extract(
     quotes = find_quotes(text, sentence_spans, paragraph_spans, mentions, people)
     stances = find_stances(text, sentence_spans, mentions, quotes)
     events = find_events(text, sentence_spans, as_of)
+    if text != original:  # findings quote the article as written, not as normalised
+        mentions = [
+            m if original[m.start : m.end] == m.text else replace(m, text=original[m.start : m.end])
+            for m in mentions
+        ]
+        quotes = [
+            q if original[q.start : q.end] == q.text else replace(q, text=original[q.start : q.end])
+            for q in quotes
+        ]
     in_scenario = set(scenario.actor_ids) if scenario is not None else set()
     tally: dict[str, list[str]] = {}
     for m in mentions:

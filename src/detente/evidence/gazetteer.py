@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["AMBIGUOUS", "GAZETTEER", "NOT_ACTORS", "SEATS", "Entry"]
+__all__ = ["AMBIGUOUS", "GAZETTEER", "LEADERS", "NOT_ACTORS", "SEATS", "Entry"]
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ MAR | state | Morocco | Morocco; Moroccan; Rabat
 TUN | state | Tunisia | Tunisia; Tunisian; Tunis
 LBY | state | Libya | Libya; Libyan; Tripoli
 SDN | state | Sudan | Sudan; Sudanese; Khartoum
-SSD | state | South Sudan | South Sudan; Juba
+SSD | state | South Sudan | South Sudan; South Sudanese; Juba
 SOM | state | Somalia | Somalia; Somali; Mogadishu
 GHA | state | Ghana | Ghana; Ghanaian; Accra
 SEN | state | Senegal | Senegal; Senegalese; Dakar
@@ -136,8 +136,95 @@ UZB | state | Uzbekistan | Uzbekistan; Uzbek; Tashkent
 AZE | state | Azerbaijan | Azerbaijan; Azerbaijani; Baku
 ARM | state | Armenia | Armenia; Armenian; Yerevan
 GEO | state | Georgia | Georgian; Tbilisi
+GUY | state | Guyana | Guyana; Guyanese; Georgetown
+SUR | state | Suriname | Suriname; Surinamese; Paramaribo
+PRY | state | Paraguay | Paraguay; Paraguayan; Asuncion; Asunción
+URY | state | Uruguay | Uruguay; Uruguayan; Montevideo
+PAN | state | Panama | Panama; Panamanian; Panama City
+CRI | state | Costa Rica | Costa Rica; Costa Rican
+NIC | state | Nicaragua | Nicaragua; Nicaraguan; Managua
+HND | state | Honduras | Honduras; Honduran; Tegucigalpa
+SLV | state | El Salvador | El Salvador; Salvadoran; Salvadorean; San Salvador
+GTM | state | Guatemala | Guatemala; Guatemalan; Guatemala City
+BLZ | state | Belize | Belize; Belizean; Belmopan
+HTI | state | Haiti | Haiti; Haitian; Port-au-Prince
+DOM | state | Dominican Republic | Dominican Republic; Santo Domingo
+JAM | state | Jamaica | Jamaica; Jamaican
+BHS | state | Bahamas | Bahamas; the Bahamas; Bahamian
+BRB | state | Barbados | Barbados; Barbadian; Bridgetown
+TTO | state | Trinidad and Tobago | Trinidad and Tobago; Trinidadian; Port of Spain
+GRD | state | Grenada | Grenada; Grenadian
+LCA | state | Saint Lucia | Saint Lucia; St Lucia; St. Lucia; Saint Lucian
+VCT | state | Saint Vincent and the Grenadines | Saint Vincent and the Grenadines; St Vincent and the Grenadines; St. Vincent and the Grenadines
+KNA | state | Saint Kitts and Nevis | Saint Kitts and Nevis; St Kitts and Nevis; St. Kitts and Nevis
+ATG | state | Antigua and Barbuda | Antigua and Barbuda; Antiguan
+DMA | state | Dominica | Dominica
+ALB | state | Albania | Albania; Albanian; Tirana
+AND | state | Andorra | Andorra; Andorran
+BIH | state | Bosnia and Herzegovina | Bosnia and Herzegovina; Bosnia-Herzegovina; Bosnia; Bosnian; Sarajevo
+LIE | state | Liechtenstein | Liechtenstein
+MDA | state | Moldova | Moldova; Moldovan; Chisinau; Chișinău
+MCO | state | Monaco | Monaco; Monegasque
+MNE | state | Montenegro | Montenegro; Montenegrin; Podgorica
+MKD | state | North Macedonia | North Macedonia; Macedonia; Macedonian; Skopje
+SMR | state | San Marino | San Marino; Sammarinese
+VAT | state | Holy See | Holy See; the Vatican; Vatican
+BHR | state | Bahrain | Bahrain; Bahraini; Manama
+BTN | state | Bhutan | Bhutan; Bhutanese; Thimphu
+BRN | state | Brunei | Brunei; Brunei Darussalam; Bruneian
+KGZ | state | Kyrgyzstan | Kyrgyzstan; Kyrgyz; Bishkek
+TJK | state | Tajikistan | Tajikistan; Tajik; Dushanbe
+TKM | state | Turkmenistan | Turkmenistan; Turkmen; Ashgabat
+LAO | state | Laos | Laos; Lao People's Democratic Republic; Laotian; Vientiane
+TLS | state | Timor-Leste | Timor-Leste; East Timor; Timorese; Dili
+KIR | state | Kiribati | Kiribati
+FSM | state | Micronesia | Micronesia; Federated States of Micronesia; Micronesian
+NRU | state | Nauru | Nauru; Nauruan
+PLW | state | Palau | Palau; Palauan
+PNG | state | Papua New Guinea | Papua New Guinea; Port Moresby
+WSM | state | Samoa | Samoa; Samoan; Apia
+SLB | state | Solomon Islands | Solomon Islands; Solomon Islander; Honiara
+TON | state | Tonga | Tonga; Tongan
+VUT | state | Vanuatu | Vanuatu; Vanuatuan; Port Vila
+CIV | state | Cote d'Ivoire | Côte d'Ivoire; Cote d'Ivoire; Ivory Coast; Ivorian; Yamoussoukro; Abidjan
+CPV | state | Cabo Verde | Cabo Verde; Cape Verde; Cape Verdean
+SWZ | state | Eswatini | Eswatini; Swaziland; Swazi; Mbabane
+LSO | state | Lesotho | Lesotho; Maseru
+BWA | state | Botswana | Botswana; Gaborone
+NAM | state | Namibia | Namibia; Namibian; Windhoek  # codespell:ignore nam
+ZWE | state | Zimbabwe | Zimbabwe; Zimbabwean; Harare
+ZMB | state | Zambia | Zambia; Zambian; Lusaka
+MOZ | state | Mozambique | Mozambique; Mozambican; Maputo
+MDG | state | Madagascar | Madagascar; Malagasy; Antananarivo
+MUS | state | Mauritius | Mauritius; Mauritian; Port Louis
+SYC | state | Seychelles | Seychelles; Seychellois
+COM | state | Comoros | Comoros; Comorian; Moroni
+DJI | state | Djibouti | Djibouti; Djiboutian
+ERI | state | Eritrea | Eritrea; Eritrean; Asmara
+UGA | state | Uganda | Uganda; Ugandan; Kampala
+RWA | state | Rwanda | Rwanda; Rwandan; Kigali
+BDI | state | Burundi | Burundi; Burundian; Gitega; Bujumbura
+TZA | state | Tanzania | Tanzania; Tanzanian; Dodoma; Dar es Salaam
+CMR | state | Cameroon | Cameroon; Cameroonian; Yaounde; Yaoundé
+CAF | state | Central African Republic | Central African Republic; Bangui  # codespell:ignore caf
+GAB | state | Gabon | Gabon; Gabonese; Libreville
+BEN | state | Benin | Benin; Beninese; Porto-Novo; Cotonou
+BFA | state | Burkina Faso | Burkina Faso; Burkinabe; Burkinabè; Ouagadougou
+GMB | state | Gambia | Gambia; the Gambia; The Gambia; Gambian; Banjul
+LBR | state | Liberia | Liberia; Liberian; Monrovia
+SLE | state | Sierra Leone | Sierra Leone; Sierra Leonean; Freetown
+MRT | state | Mauritania | Mauritania; Mauritanian; Nouakchott
+STP | state | Sao Tome and Principe | São Tomé and Príncipe; Sao Tome and Principe
+NER | state | Niger | Niger; Nigerien; Niamey
+TCD | state | Chad | Chad; Chadian; N'Djamena
+MLI | state | Mali | Mali; Malian; Bamako
+TGO | state | Togo | Togo; Togolese; Lome; Lomé
+GIN | state | Guinea | Republic of Guinea; Conakry
+GNQ | state | Equatorial Guinea | Equatorial Guinea; Equatoguinean; Malabo
+GNB | state | Guinea-Bissau | Guinea-Bissau; Bissau
+MWI | state | Malawi | Malawi; Malawian; Lilongwe
 XKX | state | Kosovo | Kosovo; Kosovar; Kosovars; Kosovan; Pristina
-EU | organisation | European Union | European Union; EU; E.U.; Brussels; the Union; the European Commission; European Commission; the Commission; the European Council; European Council; the Council of the EU; the Council of the European Union; European Parliament; the European Parliament; MEPs
+EU | organisation | European Union | European Union; EU; E.U.; Brussels; the Union; the European Commission; European Commission; the Commission; the European Council; European Council; the Council of the EU; the Council of the European Union; European Parliament; the European Parliament; MEPs; Eurogroup; the Eurogroup
 UN | organisation | United Nations | United Nations; UN; U.N.; the UN Security Council; UN Security Council; U.N. Security Council; the Security Council; Security Council; UN General Assembly; the General Assembly
 IAEA | organisation | International Atomic Energy Agency | International Atomic Energy Agency; IAEA
 NATO | organisation | NATO | NATO; North Atlantic Treaty Organization; North Atlantic Treaty Organisation; the Alliance
@@ -147,7 +234,7 @@ IMF | organisation | International Monetary Fund | International Monetary Fund; 
 WB | organisation | World Bank | World Bank
 ASEAN | organisation | ASEAN | ASEAN; Association of Southeast Asian Nations
 AU | organisation | African Union | African Union
-OPEC | organisation | OPEC | OPEC; Organization of the Petroleum Exporting Countries
+OPEC | organisation | OPEC | OPEC; OPEC+; OPEC Plus; Organization of the Petroleum Exporting Countries
 G7 | organisation | Group of Seven | G7; G-7; Group of Seven
 G20 | organisation | Group of 20 | G20; G-20; Group of 20; Group of Twenty
 E3 | organisation | E3 (France, Germany, UK) | E3
@@ -159,6 +246,34 @@ HAMAS | organisation | Hamas | Hamas
 HEZBOLLAH | organisation | Hezbollah | Hezbollah; Hizbollah
 ARAB_LEAGUE | organisation | Arab League | Arab League; the Arab League; League of Arab States
 GCC | organisation | Gulf Cooperation Council | Gulf Cooperation Council; GCC
+ECB | organisation | European Central Bank | European Central Bank; ECB
+ESM | organisation | European Stability Mechanism | European Stability Mechanism; ESM
+OECD | organisation | OECD | OECD; Organisation for Economic Co-operation and Development; Organization for Economic Cooperation and Development
+BRICS | organisation | BRICS | BRICS
+SCO | organisation | Shanghai Cooperation Organisation | Shanghai Cooperation Organisation; Shanghai Cooperation Organization
+ECOWAS | organisation | ECOWAS | ECOWAS; Economic Community of West African States
+SADC | organisation | SADC | SADC; Southern African Development Community
+IGAD | organisation | IGAD | IGAD; Intergovernmental Authority on Development
+EAC | organisation | East African Community | East African Community
+OAS | organisation | Organization of American States | Organization of American States; OAS
+CARICOM | organisation | CARICOM | CARICOM; Caribbean Community
+MERCOSUR | organisation | Mercosur | Mercosur; MERCOSUR; Mercosul
+COE | organisation | Council of Europe | Council of Europe
+OIC | organisation | Organisation of Islamic Cooperation | Organisation of Islamic Cooperation; Organization of Islamic Cooperation; OIC
+ICC | organisation | International Criminal Court | International Criminal Court
+ICJ | organisation | International Court of Justice | International Court of Justice; ICJ
+ICRC | organisation | Red Cross | International Committee of the Red Cross; ICRC; Red Cross
+UNHCR | organisation | UN refugee agency | UNHCR; UN refugee agency
+WFP | organisation | World Food Programme | World Food Programme; World Food Program; WFP
+OPCW | organisation | OPCW | OPCW; Organisation for the Prohibition of Chemical Weapons; Organization for the Prohibition of Chemical Weapons
+IEA | organisation | International Energy Agency | International Energy Agency; IEA
+TALIBAN | organisation | Taliban | Taliban; the Taliban
+FARC | organisation | FARC | FARC; Revolutionary Armed Forces of Colombia; FARC-EP
+ELN | organisation | ELN | ELN
+HOUTHIS | organisation | Houthis | Houthis; Houthi; Ansar Allah
+UNRWA | organisation | UNRWA | UNRWA; UN Relief and Works Agency
+UNICEF | organisation | UNICEF | UNICEF
+PIJ | organisation | Palestinian Islamic Jihad | Islamic Jihad; Palestinian Islamic Jihad
 """
 
 #: Names reporting uses for more than one actor: a mention of one is reported as ambiguous.
@@ -215,6 +330,12 @@ NOT_ACTORS: frozenset[str] = frozenset(
         "Globe and Mail",
         "Jordan River",
         "Korea Policy",
+        "Niger Delta",
+        "Niger River",
+        "American Samoa",
+        "Georgetown University",
+        "Supreme National Security Council",
+        "National Security Council",
     }
 )
 
@@ -233,7 +354,15 @@ SEATS: frozenset[str] = frozenset(
     Buenos Aires;Santiago;Bogota;Bogotá;Lima;Caracas;La Paz;Quito;Havana;Pretoria;Abuja;
     Addis Ababa;Nairobi;Algiers;Rabat;Tunis;Tripoli;Khartoum;Juba;Mogadishu;Accra;Dakar;
     Kinshasa;Brazzaville;Luanda;Astana;Tashkent;Baku;Yerevan;Tbilisi;Brussels;Downing Street;
-    Westminster;the Kremlin;Kremlin;the White House;the Elysee;the Élysée""".replace("\n", "")
+    Westminster;the Kremlin;Kremlin;the White House;the Elysee;the Élysée;Georgetown;Paramaribo;
+    Asuncion;Asunción;Montevideo;Panama City;Managua;Tegucigalpa;San Salvador;Guatemala City;
+    Belmopan;Port-au-Prince;Santo Domingo;Bridgetown;Port of Spain;Tirana;Sarajevo;Chisinau;
+    Chișinău;Podgorica;Skopje;Manama;Thimphu;Bishkek;Dushanbe;Ashgabat;Vientiane;Dili;Apia;
+    Port Moresby;Honiara;Port Vila;Yamoussoukro;Abidjan;Mbabane;Maseru;Gaborone;Windhoek;Harare;
+    Lusaka;Maputo;Antananarivo;Port Louis;Moroni;Asmara;Kampala;Kigali;Gitega;Bujumbura;Dodoma;
+    Dar es Salaam;Yaounde;Yaoundé;Bangui;Libreville;Porto-Novo;Cotonou;Ouagadougou;Banjul;
+    Monrovia;Freetown;Nouakchott;Niamey;N'Djamena;Bamako;Lome;Lomé;Conakry;Malabo;Bissau;
+    Lilongwe""".replace("\n", "")
     .replace("    ", "")
     .split(";")
 )
@@ -250,3 +379,52 @@ def _entries() -> tuple[Entry, ...]:
 
 #: Every actor of the gazetteer, in table order.
 GAZETTEER: tuple[Entry, ...] = _entries()
+
+
+#: Heads of state or government since 2000 whose state is not in doubt (none who later spoke
+#: for an organisation), by full name and distinctive surname. Used only for a possessive
+#: that names an aide: "Boris Johnson's Europe adviser David Frost" speaks for the United
+#: Kingdom, "Putin's spokesman Dmitry Peskov" for Russia. A leader's own words are not
+#: attributed from this list (a name alone says nothing of the office held when speaking).
+LEADERS: dict[str, str] = {
+    name: actor
+    for actor, names in {
+        "USA": "George W. Bush;Barack Obama;Obama;Donald Trump;Trump;Joe Biden;Biden",
+        "GBR": "Tony Blair;Blair;Gordon Brown;David Cameron;Cameron;Theresa May;Boris Johnson;"
+        "Liz Truss;Rishi Sunak;Sunak;Keir Starmer;Starmer",
+        "RUS": "Vladimir Putin;Putin;Dmitry Medvedev;Medvedev",
+        "CHN": "Hu Jintao;Xi Jinping;Xi;Li Keqiang;Li Qiang",
+        "FRA": "Jacques Chirac;Chirac;Nicolas Sarkozy;Sarkozy;Francois Hollande;François Hollande;"
+        "Hollande;Emmanuel Macron;Macron",
+        "DEU": "Gerhard Schroeder;Gerhard Schröder;Angela Merkel;Merkel;Olaf Scholz;Scholz;"
+        "Friedrich Merz;Merz",
+        "IRN": "Mahmoud Ahmadinejad;Ahmadinejad;Hassan Rouhani;Rouhani;Ebrahim Raisi;Raisi;"
+        "Masoud Pezeshkian;Pezeshkian;Ali Khamenei;Khamenei",
+        "ISR": "Benjamin Netanyahu;Netanyahu;Naftali Bennett;Yair Lapid;Ariel Sharon;Ehud Olmert",
+        "TUR": "Recep Tayyip Erdogan;Recep Tayyip Erdoğan;Erdogan;Erdoğan",
+        "UKR": "Volodymyr Zelensky;Volodymyr Zelenskyy;Zelensky;Zelenskyy;Petro Poroshenko;"
+        "Poroshenko",
+        "IND": "Narendra Modi;Modi;Manmohan Singh",
+        "JPN": "Shinzo Abe;Fumio Kishida;Kishida;Shigeru Ishiba;Ishiba",
+        "ROK": "Moon Jae-in;Yoon Suk Yeol;Lee Jae-myung;Park Geun-hye",
+        "DPRK": "Kim Jong Un;Kim Jong-un;Kim Jong Il;Kim Jong-il",
+        "BRA": "Luiz Inacio Lula da Silva;Luiz Inácio Lula da Silva;Lula;Jair Bolsonaro;Bolsonaro",
+        "HUN": "Viktor Orban;Viktor Orbán;Orban;Orbán",
+        "ITA": "Silvio Berlusconi;Berlusconi;Giorgia Meloni;Meloni;Matteo Renzi;Giuseppe Conte",
+        "GRC": "Alexis Tsipras;Tsipras;Kyriakos Mitsotakis;Mitsotakis",
+        "CAN": "Justin Trudeau;Trudeau;Stephen Harper;Mark Carney",
+        "AUS": "Anthony Albanese;Scott Morrison;Malcolm Turnbull",
+        "SAU": "Mohammed bin Salman;King Salman",
+        "EGY": "Abdel Fattah al-Sisi;Abdel Fattah el-Sisi;Sisi;el-Sisi;al-Sisi",
+        "SYR": "Bashar al-Assad;Assad;al-Assad",
+        "VEN": "Hugo Chavez;Hugo Chávez;Nicolas Maduro;Nicolás Maduro;Maduro",
+        "COL": "Juan Manuel Santos;Alvaro Uribe;Álvaro Uribe;Gustavo Petro",
+        "BLR": "Alexander Lukashenko;Lukashenko",
+        "PAK": "Imran Khan;Shehbaz Sharif;Nawaz Sharif",
+        "AFG": "Hamid Karzai;Karzai;Ashraf Ghani;Ghani",
+        "ZAF": "Cyril Ramaphosa;Ramaphosa;Jacob Zuma;Thabo Mbeki",
+        "SRB": "Aleksandar Vucic;Aleksandar Vučić;Vucic;Vučić",
+        "XKX": "Albin Kurti;Kurti;Hashim Thaci",
+    }.items()
+    for name in names.split(";")
+}

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from detente.evidence.gazetteer import AMBIGUOUS, GAZETTEER, NOT_ACTORS, SEATS
+from detente.evidence.gazetteer import AMBIGUOUS, GAZETTEER, LEADERS, NOT_ACTORS, SEATS
 
 STOP_NAMES = frozenset({"Policy", "Agency", "News", "Ministry", "Office", "Department"})
 
@@ -188,6 +188,34 @@ _NOT_PERSON = frozenset(
         "bank",
         "fund",
         "court",
+        "sea",
+        "fleet",
+        "army",
+        "navy",
+        "forces",
+        "guard",
+        "corps",
+        "airlines",
+        "media",
+        "times",
+        "post",
+        "daily",
+        "university",
+        "institute",
+        "centre",
+        "center",
+        "programme",
+        "program",
+        "plan",
+        "deal",
+        "accord",
+        "agreement",
+        "treaty",
+        "summit",
+        "talks",
+        "war",
+        "crisis",
+        "group",
     }
 )
 
@@ -217,7 +245,12 @@ def _trie_pattern(words: Iterable[str]) -> re.Pattern[str]:
 
 # --- officials -----------------------------------------------------------------------------------
 
-_WORD = r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:-[A-Za-z][a-z]+)?|[A-Z]\.|al-[A-Z][a-z]+)"
+#: Capital and small letters of names, beyond ASCII ("António", "Çavuşoğlu", "Şahin").
+UP = "A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽȘȚ"
+LOW = "a-zß-öø-ÿā-žș-ț"
+_WORD = (
+    rf"(?:[{UP}][{LOW}]+(?:[{UP}][{LOW}]+)?(?:-[A-Za-z{UP}][{LOW}]+)?|[{UP}]\.|al-[{UP}][{LOW}]+)"
+)
 _NAME = _WORD + r"(?:\s(?:" + _WORD + r"|de|van|von|bin)){1,3}"
 _TITLE_WORDS = (
     r"(?:Prime\sMinister|Deputy\sPrime\sMinister|Foreign\sMinister|Foreign\sSecretary|"
@@ -231,11 +264,12 @@ _TITLE_WORDS = (
 )
 #: A title before the name: "[Nation] [qualifiers] TITLE [of ...] Name Surname".
 _TITLE_BEFORE = re.compile(
-    r"(?<![\w'’.-])(?P<title>(?:(?:[A-Z][\w.'’-]*|of|the|for|and|'s|’s)\s){0,7}?"
+    r"(?<![\w'’.-])(?P<title>(?:(?:[A-Z][\w.'’-]*|of|the|for|and|to|'s|’s)\s){0,10}?"
     + r"(?i:"
     + _TITLE_WORDS
     + r")"
-    + r"(?:\s(?:of|for)\s(?:the\s)?[A-Z][\w.'’-]*(?:\s(?:of\s)?[A-Z][\w.'’-]*){0,4})?)\s(?P<name>"
+    + r"(?:\s(?:of|for|to)\s(?:the\s)?[A-Z][\w.'’-]*(?:\s(?:of\s)?[A-Z][\w.'’-]*){0,4})?)"
+    + r"\s(?P<name>"
     + _NAME
     + r")"
 )
@@ -255,7 +289,7 @@ _TITLE_SURNAME = re.compile(
     r"(?<![\w'’.-])(?P<title>(?:(?:[A-Z][\w.'’-]*|of|the|for|and)\s){0,4}?"
     r"(?:Prime\sMinister|President|Chancellor|Premier|Foreign\sMinister|Foreign\sSecretary|"
     r"Secretary\sof\sState|Ambassador|Envoy|Commissioner|Minister|Taoiseach))\s"
-    r"(?P<name>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?![\w'’-]|\s[A-Z])"
+    rf"(?P<name>[{UP}][{LOW}]+(?:-[{UP}][{LOW}]+)?)(?![\w'’-]|\s[{UP}])"
 )
 
 
@@ -316,6 +350,7 @@ def find_people(
         if actor_id is None:
             continue
         people[name] = Person(name, actor_id, " ".join(title.split()), how, start)
+    _possessed(text, resolver, people)
     _corefer(text, paragraph_spans, resolver, name_pattern, people)
     surnames: dict[str, set[str]] = {}
     for person in list(people.values()):
@@ -331,6 +366,68 @@ def find_people(
     return people
 
 
+#: A possessive and what follows it up to a name: "the Marshall Islands' Tina Stege", "Boris
+#: Johnson's Europe adviser David Frost", "Putin's spokesman Dmitry Peskov".
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)\s")
+_POSSESSIVE_AFTER_NAME = re.compile(r"(?<=[\w.])(?:'s|’s|'|’)\s")
+_BEFORE_WORDS = re.compile(r"(?:[\w.-]+\s){0,3}[\w.-]+$")
+
+
+def _possessed(text: str, resolver: Resolver, people: dict[str, Person]) -> None:
+    """A person named after a state's, an organisation's, an official's or a leader's
+    possessive, with at most three words between ("the Marshall Islands' Tina Stege", "the
+    European Union's Michel Barnier", "Boris Johnson's Europe adviser David Frost"), speaks
+    for that actor, unless a title of their own says otherwise."""
+    owners: list[tuple[int, int, str]] = []
+    for mark in _POSSESSIVE_AFTER_NAME.finditer(text):
+        end = mark.start()
+        words = _BEFORE_WORDS.search(text, max(0, end - 60), end)
+        if words is None:
+            continue
+        actor = None
+        for n in re.finditer(r"(?<!\S)(?=\S)", words.group()):  # the longest name first
+            candidate = words.group()[n.start() :]
+            actor = (
+                resolver.names.get(candidate)
+                or (people[candidate].actor if candidate in people else None)
+                or LEADERS.get(candidate)
+            )
+            if actor is not None and actor in resolver.labels:
+                owners.append((words.start() + n.start(), end, actor))
+                break
+    for start, end, actor in owners:
+        after = _POSSESSIVE.match(text, end)
+        assert after is not None
+        for skip in range(4):
+            m = _OWNED[skip].match(text, after.end())
+            if m is None:
+                continue
+            between = m.group("between").split()
+            if any(w[:1].isupper() and _looks_like_name_word(w, resolver) for w in between):
+                break  # a name between: "Iran's Mohammad Zarif and ..." is not skipped over
+            name = _trim_name(m.group("name"), resolver)
+            if name and m.group("name").startswith(name):
+                if name not in people or people[name].how in ("context", "role"):
+                    title = " ".join(text[start : m.start("name")].split())
+                    people[name] = Person(name, actor, title, "title", m.start("name"))
+                break
+
+
+def _looks_like_name_word(word: str, resolver: Resolver) -> bool:
+    return (
+        word not in resolver.names
+        and _TITLE_WORD.fullmatch(word) is None
+        and word.lower() not in _NOT_PERSON
+        and word not in ("Europe", "Brexit", "EU", "UN")
+    )
+
+
+_OWNED = [
+    re.compile(r"(?P<between>(?:[\w.-]+\s){" + str(k) + r"})(?P<name>" + _NAME + r")(?![\w'’-])")
+    for k in range(4)
+]
+
+
 # --- people named without a title: coreference with a role ---------------------------------------
 
 #: Verbs after which a capitalised name is someone speaking or acting ("Zarif told", "James
@@ -342,7 +439,7 @@ _ACTS = (
     r"responded|explained|admitted|acknowledged|denied|confirmed|announced|cautioned|"
     r"conceded|countered|remarked|pledged|vowed|put\sit)\b"
 )
-_NAME_WORD = r"[A-Z][a-z][\w'’-]*"
+_NAME_WORD = rf"[{UP}][{LOW}][\w'’-]*"
 _UNTITLED = re.compile(
     r"(?<![\w'’.-])(?P<name>(?:(?:Mr|Mrs|Ms|Dr)\.?\s)?"
     + _NAME_WORD
@@ -541,7 +638,12 @@ def _corefer(
         while at >= 0:
             names.append((at, person.name))
             at = text.find(person.name, at + 1)
-    names = sorted(set(names))
+    titled = {p.name for p in people.values() if p.how in ("title", "alias")}
+    names = sorted(
+        (at, name)  # the surname of an official titled elsewhere is that official
+        for at, name in set(names)
+        if not any(full.endswith(" " + name) for full in titled)
+    )
     if not names:
         return
 
@@ -550,8 +652,17 @@ def _corefer(
     def paragraph(at: int) -> int:
         return bisect.bisect_right(starts, at) - 1
 
+    def apart(a: int, b: int) -> bool:
+        """Whether an excerpt's gap ("[…]") lies between, or the role is the one the name
+        speaks to or of ("Frost insisted the EU negotiator would", "Frost met the EU
+        negotiator"): two people, not one."""
+        between = text[a:b]
+        return _GAP.search(between) is not None or _OTHER_PARTY.match(between) is not None
+
     bound: dict[str, tuple[int, str, str]] = {}
     for r_start, r_end, actor, role in roles:
+        if _INDEFINITE_ROLE.search(text, max(0, r_start - 40), r_start):
+            continue  # "a European Commission spokeswoman" is someone the text does not name
         here = paragraph(r_start)
         before = [
             (r_start - at - len(name), at, name) for at, name in names if at + len(name) <= r_start
@@ -563,6 +674,11 @@ def _corefer(
             for o in options
             if abs(paragraph(o[1]) - here) <= 1
             and (o[2] not in people or people[o[2]].how in ("context", "role"))
+            and not (
+                apart(o[1] + len(o[2]), r_start)
+                if o[1] < r_start
+                else _GAP.search(text, r_end, o[1]) is not None
+            )
         ]
         if not options:
             continue  # the nearest names hold titles of their own
@@ -572,6 +688,18 @@ def _corefer(
     for name, (_, actor, role) in bound.items():
         start = text.find(name)
         people[name] = Person(name, actor, role, "role", max(start, 0))
+
+
+#: Where an excerpt leaves words out.
+_GAP = re.compile(r"\[\s*(?:…|\.\.\.)\s*\]")
+_OTHER_PARTY = re.compile(
+    r"\s+(?:[a-z]+\s+){0,2}?(?:insisted|insists|said|says|told|warned|warns|urged|urges|asked|"
+    r"believes|believed|thinks|thought|hopes|hoped|argued|claimed|met|meets|called|phoned|"
+    r"criticised|criticized|accused|thanked|praised|spoke\s+(?:to|with))\s+(?:that\s+|with\s+)?"
+    r"(?:the\s+|his\s+|her\s+)?$"
+)
+#: "a"/"an" just before a role (and the actor's name that qualifies it): someone unnamed.
+_INDEFINITE_ROLE = re.compile(r"\b(?i:an?|one)\s+(?:[\w.'’-]+\s+){0,2}$")
 
 
 def _trim_name(name: str, resolver: Resolver, *, one_word: bool = False) -> str:
@@ -586,6 +714,7 @@ def _trim_name(name: str, resolver: Resolver, *, one_word: bool = False) -> str:
         or w in resolver.ambiguous
         or w.lower() in _NOT_PERSON
         or w in STOP_NAMES
+        or w in _NOT_NAMES
         for w in words
     ):
         return ""
@@ -662,6 +791,12 @@ def find_mentions(
                 continue
             if re.match(r"\s+capital\b", text[m.end() : m.end() + 10]):
                 continue  # "the Austrian capital" is a venue
+            if _NOT_A_PARTY_AFTER.match(text, m.end()) or _NOT_A_PARTY_BEFORE.search(
+                text, max(0, m.start() - 30), m.start()
+            ):
+                continue  # "NATO member Turkey", "Spanish newspaper", "the war in Ukraine"
+            if word in _LONGER_NAME_TAILS and _inside_longer_name(text, m.start()):
+                continue  # "Supreme National Security Council" is not the UN's
             out.append(Mention(m.start(), m.end(), word, resolver.names[word], resolver.how[word]))
         elif word in NOT_ACTORS:
             continue
@@ -674,8 +809,33 @@ def find_mentions(
     return out
 
 
+#: What follows a name that makes it a description, not a party: "NATO member Turkey" (the
+#: organisation), "Spanish newspaper El Pais" (a named outlet; "official North Korean media"
+#: speak for their state), "the Palestinian group" (a group, not the state).
+_NOT_A_PARTY_AFTER = re.compile(
+    r"\s+(?:(?:member|ally|allies|members)\s+(?:states?\s+|countries\s+)?[A-Z]|"
+    r"(?:newspaper|daily|broadcaster|outlet|news\sagency|news\soutlet|television|"
+    r"TV|magazine|website|weekly|tabloid|press\sagency)\s+[A-Z]|"
+    r"(?:militant\s|armed\s|resistance\s)?(?:group|faction|militants|movement)\b)"
+)
+#: What before a name makes it a place: "the war in Ukraine", "the conflict in Sudan".
+_NOT_A_PARTY_BEFORE = re.compile(
+    r"\b(?:war|conflict|fighting|violence|bloodshed|hostilities)\s+(?:in|on)\s+$"
+)
+#: Names of bodies that also end longer names of other bodies: the UN's "Security Council" in
+#: "Supreme National Security Council", "General Assembly" in "Kuwait's National Assembly".
+_LONGER_NAME_TAILS = frozenset({"Security Council", "General Assembly"})
+
+
+def _inside_longer_name(text: str, at: int) -> bool:
+    """Whether a capitalised word other than "UN" ends right before ``at``."""
+    before = re.search(r"([A-Z][\w.'’-]*)\s$", text[max(0, at - 30) : at])
+    return before is not None and before.group(1) not in ("UN", "U.N.", "The")
+
+
 _VENUE = re.compile(
-    r"(?:\b(?i:in|at|inside|outside|near|around)\s+(?:the\s+)?"
+    r"(?:\b(?:(?i:in|at|inside|outside|near|around)|(?:leave|leaves|leaving|left|visit|visits|"
+    r"visited|visiting|arrived\sin|returned\sto|travell?ed\sto|flew\sto))\s+(?:the\s+)?"
     r"(?:[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?(?:\s+and\s+|,\s+))?)$"
 )
 

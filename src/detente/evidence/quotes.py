@@ -40,7 +40,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from detente.evidence.mentions import Mention, Person, role_after
+from detente.evidence.gazetteer import GAZETTEER
+from detente.evidence.mentions import LOW, UP, Mention, Person
 
 __all__ = ["Quote", "find_quotes", "quote_spans"]
 
@@ -78,7 +79,8 @@ _SAY = (
     r"indicated|signalled|signaled|told\sreporters|told\sjournalists|told\sparliament|"
     r"wants|wanted|hopes|hoped|believes|believed|thinks|called\sfor|calls\sfor|called\son|"
     r"has\ssought|sought|seeks|expects|expected|put\sit|underscored|underlined|assured|adding|"
-    r"insisting|saying|warning|arguing|noting|stressing|expressed(?:\s\w+)?\s(?:hope|concern|confidence))"
+    r"insisting|saying|warning|arguing|noting|stressing|affirmed|affirms|reaffirmed|reaffirms|"
+    r"expressed(?:\s\w+)?\s(?:hope|concern|confidence))"
 )
 _SAY_RE = re.compile(r"\b" + _SAY + r"\b")
 _TERM_VERB = re.compile(
@@ -310,10 +312,18 @@ def _before(
         who = head[: m.start()]
         return _subject(text, at, who, mentions, people, "before")
     verbs = list(_SAY_RE.finditer(head))
+    according = _ACCORDING.search(head)
+    if according is not None and (not verbs or verbs[-1].start() < according.start()):
+        return _speaker(  # "According to X, the draft would '…'"
+            text, at + according.start("who"), according.group("who"), mentions, people, "before"
+        )
     if not verbs:
         return None
     verb = verbs[-1]
     return _subject(text, at, head[: verb.start()], mentions, people, "partial")
+
+
+_ACCORDING = re.compile(r"\b(?i:according\sto)\s+(?P<who>[^,;\"“”]{2,80}),")
 
 
 def _term(
@@ -340,6 +350,8 @@ def _term(
         found = _subject(text, head_at, head[: verbs[-1].start()], mentions, people, "term")
         if found is not None and found[3] is not None:
             return ("term", *found[1:])
+        if found is not None and found[4] == "pronoun" and found[1] in ("he", "she", "He", "She"):
+            return ("term", *found[1:])  # "He described the meeting as 'tense'": its referent's
     return None
 
 
@@ -361,15 +373,20 @@ def _subject(
         if persons and inside[-1].end > last.end and _possessive_or_title(text, last, inside[-1]):
             last = persons[-1]
         person = people[last.text].name if last.text in people else None
-        if person is None and role_after(text, last.end):  # "Iran's foreign minister"
-            person = _official(people, mentions, last.actor, last.start)
-        return ("speech", last.text, person, last.actor, rule)
+        speaker = last.text
+        if person is None:
+            role = _ROLE_AFTER.match(text, last.end, at + len(phrase))
+            if role is not None:  # "the Egyptian official", "a UK Government spokesman"
+                speaker = text[last.start : role.end()]
+                if not _INDEFINITE.search(text, max(at, last.start - 40), last.start):
+                    person = _official(people, mentions, last.actor, last.start)
+        return ("speech", speaker, person, last.actor, rule)
     pronoun = re.search(
         r"\b(he|she|they|we|it)\s+(?:also\s|then\s|later\s)?(?:" + _SAY + r"\W*)?$", phrase, re.I
     )
     if pronoun is not None:
         return ("speech", pronoun.group(1), None, None, "pronoun")
-    return None
+    return _common_noun(text, at, phrase, mentions, rule)
 
 
 def _possessive_or_title(text: str, person: Mention, later: Mention) -> bool:
@@ -400,18 +417,23 @@ def _speaker(
         first = persons[0]
         return ("speech", first.text, people[first.text].name, first.actor, rule)
     name = re.match(
-        r"(?:Mr|Mrs|Ms|Dr)\.?\s+[A-Z][\w'-]+|[A-Z][a-z]+(?:\s[A-Z][\w'-]+){0,3}(?=\W*$)|"
-        r"[A-Z][a-z]+(?:\s[A-Z][\w'-]+){1,3}",
+        rf"(?:Mr|Mrs|Ms|Dr)\.?\s+[{UP}][\w'-]+|[{UP}][{LOW}]+(?:\s[{UP}][\w'-]+){{0,3}}(?=\W*$)|"
+        rf"[{UP}][{LOW}]+(?:\s[{UP}][\w'-]+){{1,3}}",
         words,
     )
     if inside:
         first = inside[0]
-        speaker = name.group() if name is not None else first.text
-        person = _official(people, mentions, first.actor, at) if _TITLED.search(words) else None
+        titled = _TITLED.search(words) is not None
+        speaker = name.group() if name is not None else words if titled else first.text
+        person = (
+            _official(people, mentions, first.actor, at)
+            if titled and not _INDEFINITE.match(words)
+            else None
+        )
         return ("speech", speaker, person, first.actor, rule)
     if name is not None:
         return ("speech", name.group(), None, None, rule)
-    return None
+    return _common_noun(text, at, phrase, mentions, rule)
 
 
 _TITLED = re.compile(
@@ -419,6 +441,71 @@ _TITLED = re.compile(
     r"premier|commissioner|spokes\w+|chief|official)\b",
     re.I,
 )
+
+
+#: A speaker named by a definite common noun: "the spokesman", "The ministry", "the group".
+_DEFINITE_NOUN = re.compile(
+    r"\W*the\s+(?:[a-z-]+\s+){0,2}?(?P<noun>spokes(?:man|woman|person)|ministry|official|"
+    r"minister|government|delegation|envoy|diplomat|negotiator|ambassador|agency|statement|"
+    r"movement|group|organi[sz]ation|militants)\b",
+    re.I,
+)
+#: Nouns that stand for the organisation named last before them ("The movement noted").
+_ORGANISATION_NOUNS = frozenset({"movement", "group", "organisation", "organization", "militants"})
+_ORGANISATIONS = frozenset(e.id for e in GAZETTEER if e.kind == "organisation")
+
+
+def _common_noun(
+    text: str, at: int, phrase: str, mentions: Sequence[Mention], rule: str
+) -> Found | None:
+    """A speaker named by a definite common noun ("the spokesman said" after "a UK Government
+    spokesman", "The ministry stated" after "the Qatari Ministry of Foreign Affairs") is the
+    actor named with the same noun earlier, within 1,500 characters and no excerpt gap ("[…]");
+    "the movement" or "the group" the organisation named last before it."""
+    m = _DEFINITE_NOUN.match(phrase)
+    if m is None or re.search(r"[A-Z]", phrase[m.end() :].split(",")[0]):
+        return None
+    noun = m.group("noun").lower()
+    speaker = " ".join(phrase[: m.end()].split())
+    start = max(0, at - 1500)
+    gap = list(_GAP.finditer(text, start, at))
+    if gap:
+        start = gap[-1].end()
+    family = r"spokes(?:man|woman|person)" if noun.startswith("spokes") else re.escape(noun)
+    for earlier in reversed(list(re.finditer(r"\b(?i:" + family + r")\b", text[start:at]))):
+        e_start, e_end = start + earlier.start(), start + earlier.end()
+        near = [
+            x
+            for x in mentions
+            if x.actor is not None
+            and start <= x.end <= e_start
+            and e_start - x.end <= 40
+            and not re.search(r"[.;:\"“”]", text[x.end : e_start])
+        ]
+        after = re.match(r"\s+(?:for|of|at)\s+(?:the\s+)?", text[e_end : e_end + 20])
+        later = [x for x in mentions if after is not None and x.start == e_end + after.end()]
+        chosen = near[-1] if near else later[0] if later and later[0].actor else None
+        if chosen is not None:
+            return ("speech", speaker, None, chosen.actor, rule)
+    if noun in _ORGANISATION_NOUNS:
+        orgs = [x for x in mentions if start <= x.start < at and x.actor in _ORGANISATIONS]
+        if orgs:
+            return ("speech", speaker, None, orgs[-1].actor, rule)
+    return None
+
+
+_GAP = re.compile(r"\[\s*(?:…|\.\.\.)\s*\]")
+
+
+#: A role after an actor's name, naming no one: "Egyptian official", "Government spokesman",
+#: "'s foreign ministry".
+_ROLE_AFTER = re.compile(
+    r"(?:['’]s?)?(?:\s+[\w-]+){0,2}?\s+(?:minister|secretary|diplomat|envoy|ambassador|negotiator|"
+    r"spokes\w+|official|officials|ministry|source|sources|government|delegation|mission)\b",
+    re.I,
+)
+#: An article that makes a role someone unnamed: "a spokeswoman", "an official".
+_INDEFINITE = re.compile(r"(?:^|\b)(?i:an?|one)\s(?:[\w-]+\s){0,4}?$|^\W*(?i:an?|one)\s")
 
 
 def _official(
