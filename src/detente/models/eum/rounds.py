@@ -432,10 +432,8 @@ def _challenge(
         else:
             m = to_mu[..., :, None] + to_mu[..., None, :]
         m /= np.asarray(span)[..., None, None]
-        if options.T == "nearer":
-            T = (to_mu[..., :, None] < gap).astype(float)
-        else:
-            T = float(options.T)
+        nearer = options.T == "nearer"
+        T = (to_mu[..., :, None] < gap).astype(float) if nearer else float(options.T)
     return steps.challenge_eu(
         x, target, P, d, exponent, Q=options.Q, T=T, no_challenge_distance=m, gap=gap
     )
@@ -521,8 +519,8 @@ def _take_offers(
         if both:
             a_views.append(np.swapaxes(other, -1, -2)[block])
             b_views.append(np.swapaxes(own, -1, -2)[block])
-        a = np.nan_to_num(np.concatenate(a_views, axis=-1))
-        b = np.nan_to_num(np.concatenate(b_views, axis=-1))
+        a = np.nan_to_num(np.concatenate(a_views, axis=-1), copy=False)
+        b = np.nan_to_num(np.concatenate(b_views, axis=-1), copy=False)
         xi = x[..., rows, None]
         xj = x[..., columns][..., None, :]
         apart = xi != xj

@@ -68,9 +68,7 @@ def pairwise(x: np.ndarray) -> np.ndarray:
     return gap
 
 
-def distances(
-    x: np.ndarray, span: np.ndarray | float, gap: np.ndarray | None = None
-) -> np.ndarray:
+def distances(x: np.ndarray, span: np.ndarray | float, gap: np.ndarray | None = None) -> np.ndarray:
     """``d_ij = |x_i - x_j| / Rng`` (§1.5); ``gap`` is :func:`pairwise` of ``x`` if known."""
     d: np.ndarray = (pairwise(x) if gap is None else gap) / _span(span)
     return d
@@ -130,6 +128,13 @@ def vote_geometry(x: np.ndarray) -> VoteGeometry:
             cut[(*index, i, j)] = np.searchsorted(xs[index], mids[index], side="left")
     cut[..., j, i] = cut[..., i, j]
     return VoteGeometry(order, xs, cut)
+
+
+def _utility(base: np.ndarray, exponent: np.ndarray | None) -> np.ndarray:
+    """``2 - 4 base**exponent`` (eqs. 15-16, 22-23) in place in ``base``."""
+    _powered(base, exponent)
+    base *= 4.0
+    return np.subtract(2.0, base, out=base)
 
 
 def vote_numerators(
@@ -295,16 +300,25 @@ def challenge_eu(
         r = None if r_all is None else r_all[block]
         dd, pp, st = d[block], P[block], s_target[block]
         U_sq = U_sq_all if isinstance(U_sq_all, float) else U_sq_all[block]
-        U_s = 2.0 - 4.0 * _powered(0.5 - 0.5 * dd, r)  # eq. 15
-        U_f = 2.0 - 4.0 * _powered(0.5 + 0.5 * dd, r)  # eq. 16
-        challenge = st * (pp * U_s + (1.0 - pp) * U_f) + (1.0 - st) * U_s  # eq. 6
+        # the equations' operations in their order, into a few buffers (fewer large
+        # temporaries to allocate and fault in; the same numbers bit for bit)
+        U_s = _utility(np.subtract(0.5, np.multiply(0.5, dd)), r)  # eq. 15
+        U_f = _utility(np.add(0.5, np.multiply(0.5, dd)), r)  # eq. 16
+        challenge = np.multiply(pp, U_s)  # eq. 6: s_b [P U_s + (1 - P) U_f] + (1 - s_b) U_s
+        lose = np.subtract(1.0, pp)
+        lose *= U_f
+        challenge += lose
+        np.multiply(st, challenge, out=challenge)
+        np.subtract(1.0, st, out=lose)
+        lose *= U_s
+        challenge += lose
         if Q < 1.0:
             mm, tt = m[block], T_all[block]
             U_b = 2.0 - 4.0 * _powered(0.5 - 0.25 * mm, r)  # eq. 22
             U_w = 2.0 - 4.0 * _powered(0.5 + 0.25 * mm, r)  # eq. 23
             eu[block] = challenge - (Q * U_sq + (1.0 - Q) * (tt * U_b + (1.0 - tt) * U_w))
         else:
-            eu[block] = challenge - U_sq
+            np.subtract(challenge, U_sq, out=eu[block])
     eu[(pairwise(x) if gap is None else gap) == 0] = 0.0
     diagonal = np.arange(x.shape[-1])
     eu[..., diagonal, diagonal] = np.nan
