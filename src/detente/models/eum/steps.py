@@ -134,7 +134,8 @@ def _utility(base: np.ndarray, exponent: np.ndarray | None) -> np.ndarray:
     """``2 - 4 base**exponent`` (eqs. 15-16, 22-23) in place in ``base``."""
     _powered(base, exponent)
     base *= 4.0
-    return np.subtract(2.0, base, out=base)
+    np.subtract(2.0, base, out=base)
+    return base
 
 
 def vote_numerators(
