@@ -27,6 +27,7 @@ from detente.cli._console import (
     print_json,
     print_split,
     print_what_if,
+    progress_bar,
     stdout,
     warnings_to_stderr,
     working,
@@ -309,8 +310,9 @@ def advise(
     who = s.actor_ids[find_actor(s, focal)]
     name = model or dyads_model().name
     settings = model_options(option or [], [name], preset, rounds)
-    doing = f"advising {who}: trying 101 positions and every persuasion"
-    with warnings_to_stderr(), working(doing):
+    progress = progress_bar(f"advising {who}: variants")
+    with warnings_to_stderr(), progress:
+        bar = progress.add_task("variants", total=None)
         result = run_advice(
             s,
             who,
@@ -319,6 +321,7 @@ def advise(
             options=settings.get(name),
             move=move,
             salience=salience,
+            progress=lambda done, total: progress.update(bar, completed=done, total=total),
         )
     if as_json:
         print_json(
