@@ -10,7 +10,8 @@ resident memory and the machine's 1-minute load average when the case started, f
 the ratios main / this tree. A case that runs past ``--timeout`` seconds is stopped and shown
 as such. The machine is shared: read the wall times beside their load.
 
-Usage: ``python benchmarks/run_analysis.py [--main SRC] [--timeout S] [--only NAME...]``.
+Usage: ``python benchmarks/run_analysis.py [--main SRC] [--branch SRC] [--timeout S]
+[--only NAME...]`` (names such as ``advise-60``, ``report-200``, ``eum-2000-slim``).
 Writes ``results/analysis.md``.
 """
 
@@ -163,10 +164,11 @@ def ratio(main: dict[str, float], branch: dict[str, float], key: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--main", type=Path, default=Path("/work/main/src"))
+    parser.add_argument("--branch", type=Path, default=BRANCH_SRC, help="this tree's sources")
     parser.add_argument("--timeout", type=float, default=900.0)
     parser.add_argument("--only", nargs="*", help="case names with actors, e.g. advise-60")
     args = parser.parse_args()
-    trees = [("main", args.main), ("this tree", BRANCH_SRC)]
+    trees = [("main", args.main), ("this tree", args.branch)]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
