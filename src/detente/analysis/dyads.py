@@ -358,13 +358,18 @@ def dyad_map(rv: RoundViews, viewpoint: str | None = None) -> list[Dyad]:
 def misperceptions(rv: RoundViews) -> list[Misperception]:
     """Pairs whose two sides' own views put their dyad in different regions."""
     ids = rv.actors
-    seen = np.nan_to_num(rv.perceptions.seen)
+    seen = rv.perceptions.seen
+    every = np.arange(len(ids))
+    # the two own views of each pair only (O(n^2) of the O(n^3) perceptions): mine[a, b] is
+    # a's EU of challenging b as a sees it, theirs[a, b] b's EU of challenging a as a sees it
+    mine = np.nan_to_num(seen[every, every, :]).tolist()
+    theirs = np.nan_to_num(seen[every, :, every]).tolist()
     out = []
     for i, a_id in enumerate(ids):
         for k in range(i + 1, len(ids)):
             b_id = ids[k]
-            i_eus = (float(seen[i, i, k]), float(seen[i, k, i]))
-            j_eus = (float(seen[k, k, i]), float(seen[k, i, k]))
+            i_eus = (mine[i][k], theirs[i][k])
+            j_eus = (mine[k][i], theirs[k][i])
             family_i, side_i = outcome(*i_eus)
             family_j, side_j = outcome(*j_eus)
             i_view = (family_i, _who(side_i, a_id, b_id))
