@@ -519,8 +519,10 @@ def _take_offers(
         if both:
             a_views.append(np.swapaxes(other, -1, -2)[block])
             b_views.append(np.swapaxes(own, -1, -2)[block])
-        a = np.nan_to_num(np.concatenate(a_views, axis=-1), copy=False)
-        b = np.nan_to_num(np.concatenate(b_views, axis=-1), copy=False)
+        # NaN (the diagonal) read as 0, in place; EUs are otherwise finite (bounded utilities
+        # and probabilities), so this is nan_to_num's result with fewer passes
+        a = _nan_to_zero(np.concatenate(a_views, axis=-1))
+        b = _nan_to_zero(np.concatenate(b_views, axis=-1))
         xi = x[..., rows, None]
         xj = x[..., columns][..., None, :]
         apart = xi != xj
@@ -560,6 +562,11 @@ def _take_offers(
         goal[..., rows] = np.where(has, pick(np.broadcast_to(target, a.shape)), x[..., rows])
         own_view[..., rows] = np.maximum(col, 0) < n
     return partner, kind, a_out, b_out, goal, own_view
+
+
+def _nan_to_zero(values: np.ndarray) -> np.ndarray:
+    np.copyto(values, 0.0, where=np.isnan(values))
+    return values
 
 
 def _choose_offer(

@@ -117,11 +117,16 @@ def vote_geometry(x: np.ndarray) -> VoteGeometry:
     order = np.argsort(x, axis=-1, kind="stable")
     xs = np.take_along_axis(x, order, axis=-1)
     i, j = np.triu_indices(n, k=1)
-    mids = 0.5 * (x[..., i] + x[..., j])
     cut = np.zeros((*x.shape, n), dtype=np.intp)
     if x.ndim == 1:
-        cut[i, j] = np.searchsorted(xs, mids, side="left")
-    elif n <= 32:  # few actors, many draws: count the voters below each midpoint directly
+        # pairs in position order: each row's midpoints then rise, and a sorted search of
+        # rising keys narrows from the last answer (the same midpoints: x_i + x_j = x_j + x_i)
+        a, b = order[i], order[j]
+        cut[a, b] = np.searchsorted(xs, 0.5 * (xs[i] + xs[j]), side="left")
+        cut[b, a] = cut[a, b]
+        return VoteGeometry(order, xs, cut)
+    mids = 0.5 * (x[..., i] + x[..., j])
+    if n <= 32:  # few actors, many draws: count the voters below each midpoint directly
         cut[..., i, j] = (xs[..., None, :] < mids[..., :, None]).sum(axis=-1)
     else:
         for index in np.ndindex(x.shape[:-1]):
