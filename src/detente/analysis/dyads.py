@@ -20,6 +20,7 @@ Rules used here (stated so that results can be checked):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -455,12 +456,14 @@ def pair_risks(
     spread: float = 0.0,
     round_days: float | None = None,
     model: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[PairRisk]:
     """Probability of each pair being in conflict and being misperceived at ``round``.
 
     Each draw samples the scenario's uncertain inputs (as :func:`detente.simulate.simulate`,
     one child seed per draw) and runs the model to that round; a loop over draws, for small
-    scenarios (each draw keeps every actor's view, O(n^3)).
+    scenarios (each draw keeps every actor's view, O(n^3)). ``progress`` is called with 1
+    after each draw.
 
     Raises
     ------
@@ -500,6 +503,8 @@ def pair_risks(
                 conflict[key] = conflict.get(key, 0) + (dyad.region == "conflict")
         for m in misperceptions(rv):
             wrong[(m.i, m.j)] = wrong.get((m.i, m.j), 0) + 1
+        if progress is not None:
+            progress(1)
     order = list(dict.fromkeys([*scenario.actor_ids, *(a for pair in conflict for a in pair)]))
     pairs = [(a, b) for n, a in enumerate(order) for b in order[n + 1 :] if (a, b) in conflict]
     return [

@@ -3,6 +3,7 @@ holds together."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 import typer
@@ -117,7 +118,9 @@ def dyads(
         print_what_if(s)
     for name in names:
         doing = f"dyads of future {name}" + (f" over {draws} draws" if draws else "")
-        with warnings_to_stderr(), working(doing):
+        progress = progress_bar(doing)
+        with warnings_to_stderr(), progress:
+            bar = progress.add_task("draws", total=draws or None)
             rounds_ = round_views(
                 s,
                 issue,
@@ -137,6 +140,7 @@ def dyads(
                     draws=draws,
                     rng=seed,
                     model=info.name,
+                    progress=partial(progress.advance, bar),
                 )
                 if draws
                 else []
