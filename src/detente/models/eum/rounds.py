@@ -527,17 +527,19 @@ def _take_offers(
         xj = x[..., columns][..., None, :]
         apart = xi != xj
 
+        # the kinds by masked writes (one pass each, not a gather of the masked places)
         k = np.zeros(a.shape, dtype=np.int8)
-        k[apart & (b > a) & (a > 0)] = CONFRONTATION
+        np.copyto(k, CONFRONTATION, where=apart & (b > a) & (a > 0))
         j_up = apart & (b > 0) & (a < 0)
-        k[j_up & (b > np.abs(a))] = COMPROMISE
+        abs_a = np.abs(a)
+        np.copyto(k, COMPROMISE, where=j_up & (b > abs_a))
         if options.capitulation:
-            k[j_up & (b <= np.abs(a))] = CAPITULATION
+            np.copyto(k, CAPITULATION, where=j_up & (b <= abs_a))
         with np.errstate(invalid="ignore", divide="ignore"):
             if options.compromise == "ratio":  # eq. 36
-                partial = xi + (xj - xi) * np.abs(a) / np.where(b != 0, np.abs(b), 1.0)
+                partial = xi + (xj - xi) * abs_a / np.where(b != 0, np.abs(b), 1.0)
             else:  # the |EU|-weighted average of the two positions
-                partial = (np.abs(a) * xi + np.abs(b) * xj) / (np.abs(a) + np.abs(b))
+                partial = (abs_a * xi + np.abs(b) * xj) / (abs_a + np.abs(b))
         target = np.where(k == COMPROMISE, partial, xj)
         move = np.abs(target - xi)
 
