@@ -79,7 +79,9 @@ def test_run_without_matrices_keeps_the_rest() -> None:
     options = EumOptions(preset="scholz-code", rounds=2)
     slim = run(c, x, s, options=options, keep_matrices=False)
     for state, expected in zip(slim[1:], SNAPSHOT["eum"]["scholz-code"], strict=True):
-        assert state.eu_challenge is None and state.eu_perceived is None and state.P is None
+        assert state.eu_challenge is None
+        assert state.eu_perceived is None
+        assert state.P is None
         assert state.regions is None
         np.testing.assert_array_equal(state.positions, expected["positions"])
         assert state.moves  # the moves and the offers behind them are kept

@@ -166,7 +166,9 @@ def vote_numerators(
     # distance to actor y's position
     prefix = np.zeros((*x.shape[:-1], n + 1, n))
     body = prefix[..., 1:, :]
-    body[...] = np.abs(xs[..., :, None] - x[..., None, :]) / _span(span)
+    np.subtract(xs[..., :, None], x[..., None, :], out=body)
+    np.abs(body, out=body)
+    body /= _span(span)
     if r_votes is not None:
         body **= np.take_along_axis(r_votes, order, axis=-1)[..., :, None]
     body *= np.take_along_axis(w, order, axis=-1)[..., :, None]
@@ -180,11 +182,14 @@ def vote_numerators(
             prefix[..., :, rows], np.swapaxes(c, -1, -2), axis=-2
         ).swapaxes(-1, -2)
         lower = x[..., rows, None] < x[..., None, :]  # i below j: its voters lie below the mid
-        N[..., rows, :] = np.where(
-            lower,
-            below_j - below_i,
-            (total[..., None, :] - below_j) - (total[..., rows, None] - below_i),
-        )
+        # i below j: below_j - below_i; else (total_j - below_j) - (total_i - below_i), the
+        # same operations written into the blocks' own buffers
+        out = N[..., rows, :]
+        np.subtract(below_j, below_i, out=out)
+        np.subtract(total[..., None, :], below_j, out=below_j)
+        np.subtract(total[..., rows, None], below_i, out=below_i)
+        np.subtract(below_j, below_i, out=below_j)
+        np.copyto(out, below_j, where=~lower)
     N[(pairwise(x) if gap is None else gap) == 0] = 0.0
     return np.asarray(np.maximum(N, 0.0, out=N))
 
