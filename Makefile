@@ -87,9 +87,14 @@ coverage-kernels: $(STAMP)
 	NUMBA_DISABLE_JIT=1 $(BIN)/pytest tests/test_exchange.py -k "kernel" -m "slow or not slow" \
 		-p no:cacheprovider --cov=src/detente/models/exchange --cov-report=term-missing -q
 
+# The analyses' benchmark compares this tree with the sources of the code before a change
+# (a checkout of main: MAIN_SRC=path/to/main/src), both in the same run.
+MAIN_SRC ?= /work/main/src
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_startup.py
 	$(BIN)/python benchmarks/run_eum.py
+	$(BIN)/python benchmarks/run_analysis.py --main $(MAIN_SRC)
 	$(BIN)/python benchmarks/run_simulate.py
 	$(BIN)/python benchmarks/run_sweep.py
 	$(BIN)/python benchmarks/run_exchange.py

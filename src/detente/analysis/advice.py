@@ -16,6 +16,7 @@ Rules used here (the forecast is the chosen model's, on one issue):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -163,10 +164,14 @@ def advise(
     salience: float = 20.0,
     step: float = 5.0,
     grid: int = 101,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Advice:
     """Advice for actor ``focal`` (see the module's rules); every variant is one batch of runs.
 
-    ``model`` defaults to the model of the dyad analyses (the expected utility model).
+    ``model`` defaults to the model of the dyad analyses (the expected utility model). The
+    variants (announced positions, persuasions, sensitivity probes) run together as one batch
+    over a leading axis, a chunk at a time; ``progress`` is called after each chunk with the
+    variants done and their total.
 
     Raises
     ------
@@ -216,15 +221,14 @@ def advise(
     chunk = max(1, _CHUNK_ELEMENTS // len(c) ** 2)
 
     def run(cs: np.ndarray, Xs: np.ndarray, Ss: np.ndarray) -> np.ndarray:
-        if cs.ndim == 1 or len(cs) <= chunk:
-            return solve(cs, Xs, Ss)
-        parts = [
-            solve(cs[k : k + chunk], Xs[k : k + chunk], Ss[k : k + chunk])
-            for k in range(0, len(cs), chunk)
-        ]
-        return np.concatenate(parts)
+        parts = []
+        for k in range(0, len(cs), chunk):
+            parts.append(solve(cs[k : k + chunk], Xs[k : k + chunk], Ss[k : k + chunk]))
+            if progress is not None:
+                progress(min(k + chunk, len(cs)), len(cs))
+        return np.concatenate(parts) if parts else np.zeros(0)
 
-    base = float(run(c, X, S))
+    base = float(solve(c, X, S))
 
     def weighted(cs: np.ndarray, Ss: np.ndarray) -> bool:
         """Whether every issue the model sees keeps an actor with capability and salience (a
@@ -235,9 +239,6 @@ def advise(
     candidates = np.linspace(scale.min, scale.max, grid)
     Xg = np.repeat(X[None], grid, axis=0)
     Xg[:, f, j] = candidates
-    results = run(np.repeat(c[None], grid, axis=0), Xg, np.repeat(S[None], grid, axis=0))
-    score = np.lexsort((np.abs(candidates - ideal), np.abs(results - ideal)))
-    best = int(score[0])
 
     # (b) whom to persuade
     variants: list[tuple[str, str, np.ndarray, np.ndarray, np.ndarray]] = []
@@ -259,21 +260,6 @@ def advise(
                 label = f"salience {(Sv[n, j] - S[n, j]) * SALIENCE_MAX:+g}"
             if weighted(c, Sv):
                 variants.append((actor.id, label, c, Xv, Sv))
-    if variants:
-        outs = run(
-            np.stack([v[2] for v in variants]),
-            np.stack([v[3] for v in variants]),
-            np.stack([v[4] for v in variants]),
-        )
-    else:
-        outs = np.zeros(0)
-    levers = sorted(
-        (
-            Lever(actor, label, float(value), abs(base - ideal) - abs(float(value) - ideal))
-            for (actor, label, *_), value in zip(variants, outs, strict=True)
-        ),
-        key=lambda lever: -lever.gain,
-    )
 
     # (c) sensitivity to each input
     probes = []
@@ -303,8 +289,27 @@ def advise(
                     else step
                 )
             probes.append((actor.id, name, width, (up_c, up_X, up_S), (dn_c, dn_X, dn_S)))
-    ups = run(*(np.stack([p[3][k] for p in probes]) for k in range(3)))
-    downs = run(*(np.stack([p[4][k] for p in probes]) for k in range(3)))
+
+    # every variant of (a)-(c) in one batch: one pass of the model over a leading axis
+    inputs: list[tuple[np.ndarray, ...]] = [
+        (np.repeat(c[None], grid, axis=0), Xg, np.repeat(S[None], grid, axis=0))
+    ]
+    if variants:
+        inputs.append(tuple(np.stack([v[k] for v in variants]) for k in (2, 3, 4)))
+    inputs += [tuple(np.stack([p[side][k] for p in probes]) for k in range(3)) for side in (3, 4)]
+    everything = run(*(np.concatenate(parts) for parts in zip(*inputs, strict=True)))
+    results, everything = np.split(everything, [grid])
+    outs, everything = np.split(everything, [len(variants)])
+    ups, downs = np.split(everything, 2)
+    score = np.lexsort((np.abs(candidates - ideal), np.abs(results - ideal)))
+    best = int(score[0])
+    levers = sorted(
+        (
+            Lever(actor, label, float(value), abs(base - ideal) - abs(float(value) - ideal))
+            for (actor, label, *_), value in zip(variants, outs, strict=True)
+        ),
+        key=lambda lever: -lever.gain,
+    )
     sensitivity = tuple(
         Sensitivity(actor, name, float((u - d) / width * step) if width > 0 else 0.0)
         for (actor, name, width, *_), u, d in zip(probes, ups, downs, strict=True)

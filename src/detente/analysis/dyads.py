@@ -21,6 +21,7 @@ Rules used here (stated so that results can be checked):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -391,13 +392,18 @@ def dyad_map(rv: RoundViews, viewpoint: str | None = None) -> list[Dyad]:
 def misperceptions(rv: RoundViews) -> list[Misperception]:
     """Pairs whose two sides' own views put their dyad in different regions."""
     ids = rv.actors
-    seen = np.nan_to_num(rv.perceptions.seen)
+    seen = rv.perceptions.seen
+    every = np.arange(len(ids))
+    # the two own views of each pair only (O(n^2) of the O(n^3) perceptions): mine[a, b] is
+    # a's EU of challenging b as a sees it, theirs[a, b] b's EU of challenging a as a sees it
+    mine = np.nan_to_num(seen[every, every, :]).tolist()
+    theirs = np.nan_to_num(seen[every, :, every]).tolist()
     out = []
     for i, a_id in enumerate(ids):
         for k in range(i + 1, len(ids)):
             b_id = ids[k]
-            i_eus = (float(seen[i, i, k]), float(seen[i, k, i]))
-            j_eus = (float(seen[k, k, i]), float(seen[k, i, k]))
+            i_eus = (mine[i][k], theirs[i][k])
+            j_eus = (mine[k][i], theirs[k][i])
             family_i, side_i = outcome(*i_eus)
             family_j, side_j = outcome(*j_eus)
             i_view = (family_i, _who(side_i, a_id, b_id))
@@ -484,12 +490,14 @@ def pair_risks(
     spread: float = 0.0,
     round_days: float | None = None,
     model: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[PairRisk]:
     """Probability of each pair being in conflict and being misperceived at ``round``.
 
     Each draw samples the scenario's uncertain inputs (as :func:`detente.simulate.simulate`,
     one child seed per draw) and runs the model to that round; a loop over draws, for small
-    scenarios (each draw keeps every actor's view, O(n^3)).
+    scenarios (each draw keeps every actor's view, O(n^3)). ``progress`` is called with 1
+    after each draw.
 
     Raises
     ------
@@ -530,6 +538,8 @@ def pair_risks(
                 conflict[key] = conflict.get(key, 0) + (dyad.region == "conflict")
         for m in misperceptions(rv):
             wrong[(m.i, m.j)] = wrong.get((m.i, m.j), 0) + 1
+        if progress is not None:
+            progress(1)
     order = list(dict.fromkeys([*scenario.actor_ids, *(a for pair in conflict for a in pair)]))
     pairs = [(a, b) for n, a in enumerate(order) for b in order[n + 1 :] if (a, b) in conflict]
     return [

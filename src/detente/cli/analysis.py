@@ -3,6 +3,7 @@ holds together."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 import typer
@@ -27,6 +28,7 @@ from detente.cli._console import (
     print_json,
     print_split,
     print_what_if,
+    progress_bar,
     stdout,
     warnings_to_stderr,
     working,
@@ -118,7 +120,9 @@ def dyads(
         print_what_if(s)
     for name in names:
         doing = f"dyads of future {name}" + (f" over {draws} draws" if draws else "")
-        with warnings_to_stderr(), working(doing):
+        progress = progress_bar(doing)
+        with warnings_to_stderr(), progress:
+            bar = progress.add_task("draws", total=draws or None)
             rounds_ = round_views(
                 s,
                 issue,
@@ -137,6 +141,7 @@ def dyads(
                     draws=draws,
                     rng=seed,
                     model=info.name,
+                    progress=partial(progress.advance, bar),
                 )
                 if draws
                 else []
@@ -315,8 +320,9 @@ def advise(
     who = s.actor_ids[find_actor(s, focal)]
     name = model or dyads_model().name
     settings = model_options(option or [], [name], preset, rounds)
-    doing = f"advising {who}: trying 101 positions and every persuasion"
-    with warnings_to_stderr(), working(doing):
+    progress = progress_bar(f"advising {who}: variants")
+    with warnings_to_stderr(), progress:
+        bar = progress.add_task("variants", total=None)
         result = run_advice(
             s,
             who,
@@ -325,6 +331,7 @@ def advise(
             options=settings.get(name),
             move=move,
             salience=salience,
+            progress=lambda done, total: progress.update(bar, completed=done, total=total),
         )
     if as_json:
         print_json(

@@ -135,8 +135,9 @@ def run(
     rng
         Seed or generator (used only with ``conflict="stochastic"``).
     keep_matrices
-        Keep each round's n x n matrices (EUs, regions); without them a long run of a large
-        scenario holds O(n) memory per round instead of O(n^2).
+        Keep each round's n x n matrices (EUs, probabilities); without them a long run of a
+        large scenario holds O(n) memory per round instead of O(n^2), and each round's
+        matrices are let go as soon as the next round starts.
 
     Warns
     -----
@@ -156,26 +157,29 @@ def run(
     >>> [round(state.median, 3) for state in states]
     [7.0, 8.416, 9.611]
     """
-    x = np.asarray(x, dtype=float)
+    options = options or EumOptions()
+    inner = rounds(
+        np.asarray(c, dtype=float),
+        np.asarray(x, dtype=float),
+        np.asarray(s, dtype=float),
+        options=options,
+        lo=float(lo),
+        hi=float(hi),
+        rng=generator(rng),
+    )
     path = _run_to_end(
-        trajectory(
-            c,
-            x[:, None],
-            np.asarray(s, dtype=float)[:, None],
-            lo=np.array([lo]),
-            hi=np.array([hi]),
-            options=options,
-            rng=rng,
-        ),
+        _contract_rounds(inner if keep_matrices else _without_matrices(inner), options, True),
         slim=False,
     )
-    states = [state.detail for state in path.rounds]
-    if not keep_matrices:
-        states = [
-            replace(state, eu_challenge=None, eu_perceived=None, regions=None, P=None)
-            for state in states
-        ]
-    return tuple(states)
+    return tuple(state.detail for state in path.rounds)
+
+
+def _without_matrices(inner: Any) -> Any:
+    """:func:`rounds` with each state's n x n matrices dropped as it is yielded."""
+    state = next(inner)
+    while True:
+        received = yield replace(state, eu_challenge=None, eu_perceived=None, P=None)
+        state = inner.send(received)
 
 
 def trajectory(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
@@ -56,7 +57,8 @@ class RoundState:
     matrices were computed from round t-1's positions: ``eu_challenge[i, j]`` is i's expected
     utility of challenging j (pass 2, i's exponent); ``eu_perceived[i, j]`` is j's expected
     utility of challenging i as i perceives it; ``regions[i, j]`` the dyad's region from i's
-    viewpoint (:data:`~detente.models.eum.steps.REGION_NAMES`); ``previous`` the positions
+    viewpoint (:data:`~detente.models.eum.steps.REGION_NAMES`), classified from those two
+    when first read (not kept by a round nobody asks); ``previous`` the positions
     the round started from, ``P`` its pass-2 probabilities of success and ``mu_challenge``
     the median of pass 2 (what every actor's perception of a dyad is computed from);
     ``capability`` and ``salience`` the inputs the round ran on.
@@ -73,7 +75,6 @@ class RoundState:
     r: np.ndarray | None = None
     eu_challenge: np.ndarray | None = None
     eu_perceived: np.ndarray | None = None
-    regions: np.ndarray | None = None
     moves: tuple[Move, ...] = field(default=())
     previous: np.ndarray | None = None
     P: np.ndarray | None = None
@@ -85,6 +86,16 @@ class RoundState:
         for value in vars(self).values():
             if isinstance(value, np.ndarray):
                 value.flags.writeable = False
+
+    @cached_property
+    def regions(self) -> np.ndarray | None:
+        """Region codes of every ordered dyad from the row actor's viewpoint (None without
+        the round's EU matrices)."""
+        if self.eu_challenge is None or self.eu_perceived is None:
+            return None
+        codes = steps.classify_dyads(self.eu_challenge, self.eu_perceived)
+        codes.flags.writeable = False
+        return codes
 
 
 def rounds(
@@ -237,7 +248,6 @@ def _round_state(step: _Step) -> RoundState:
         r=out.r,
         eu_challenge=out.own,
         eu_perceived=out.other,
-        regions=steps.classify_dyads(out.own, out.other),
         moves=_move_records(out, x_before=out.previous),
         previous=out.previous,
         P=out.P,
@@ -292,29 +302,36 @@ def _round(
     draws: Sequence[np.random.Generator] | None,
 ) -> _Round:
     n = x.shape[-1]
-    ones = np.ones_like(x)
-    d = steps.distances(x, span)
+    # what every pass of the round shares, computed once: the pairs' distances and where their
+    # midpoints fall among the voters
+    gap = steps.pairwise(x)
+    d = steps.distances(x, span, gap)
+    geometry = steps.vote_geometry(x)
     mu1 = steps.median_position(x, w, "median" if options.mu == "median-then-mean" else options.mu)
     mu2 = steps.median_position(x, w, "mean") if options.mu == "median-then-mean" else mu1
 
-    # pass 1, r = 1: security, then the risk exponents
-    geometry = steps.vote_geometry(x)
-    P1 = _probability(x, w, span, ones, options, geometry)
-    eu1 = _challenge(x, s, P1, d, ones[..., :, None], mu1, span, options)
+    # pass 1, r = 1 (None: no power taken): security, then the risk exponents
+    P1 = _probability(x, w, span, None, options, geometry, gap)
+    eu1 = _challenge(x, s, P1, d, None, mu1, span, options, gap=gap)
     sec, low, high = _security(x, s, w, span, eu1, P1, mu1, options)
+    del eu1
     R, r = steps.risk_exponents(sec, low, high)
 
-    # pass 2, at the new exponents
-    P2 = _probability(x, w, span, r if options.risk_in_votes else ones, options, geometry)
-    own = _challenge(x, s, P2, d, r[..., :, None], mu2, span, options)
+    # pass 2, at the new exponents; linear votes give pass 1's probabilities again
+    P2 = _probability(x, w, span, r, options, geometry, gap) if options.risk_in_votes else P1
+    del geometry
+    own = _challenge(x, s, P2, d, r[..., :, None], mu2, span, options, gap=gap)
     # j's EU of challenging i as i sees it: at i's exponent (perceiver) or j's own (owner),
     # with i's salience as the chance of resistance, or j's (Tait's slip, A1)
     exponent = r[..., None, :] if options.perception == "perceiver" else r[..., :, None]
     if options.perception == "owner" and options.resist_salience == "target":
-        other = np.swapaxes(own, -1, -2).copy()  # exactly j's own EU
+        other = np.swapaxes(own, -1, -2)  # exactly j's own EU (a view: no second matrix)
     else:
         target = "challenger" if options.resist_salience == "challenger" else "target"
-        other = np.swapaxes(_challenge(x, s, P2, d, exponent, mu2, span, options, target), -1, -2)
+        other = np.swapaxes(
+            _challenge(x, s, P2, d, exponent, mu2, span, options, target, gap=gap), -1, -2
+        )
+    del d, gap
 
     partner, kind, a, b, goal, own_view = _take_offers(x, own, other, options)
     moving = partner >= 0
@@ -366,10 +383,12 @@ def _probability(
     x: np.ndarray,
     w: np.ndarray,
     span: np.ndarray,
-    r_votes: np.ndarray,
+    r_votes: np.ndarray | None,
     options: EumOptions,
     geometry: steps.VoteGeometry | None = None,
+    gap: np.ndarray | None = None,
 ) -> np.ndarray:
+    """P at the voters' exponents ``r_votes`` (None: linear votes)."""
     return steps.probability_of_success(
         x,
         w,
@@ -379,6 +398,7 @@ def _probability(
         denominator=options.p_denominator,
         voters=options.p_voters,
         geometry=geometry,
+        gap=gap,
     )
 
 
@@ -387,37 +407,35 @@ def _challenge(
     s: np.ndarray,
     P: np.ndarray,
     d: np.ndarray,
-    exponent: np.ndarray,
+    exponent: np.ndarray | None,
     mu: np.ndarray,
     span: np.ndarray,
     options: EumOptions,
     resistance: str = "target",
+    *,
+    gap: np.ndarray | None = None,
 ) -> np.ndarray:
     """E(U_ab) for every ordered pair, a challenging b, with A7 and A9 applied.
 
     ``resistance`` is whose salience is the chance of resistance: the target's (eq. 6), or the
-    challenger's own (A1, only ever for the other side's EU as perceived).
+    challenger's own (A1, only ever for the other side's EU as perceived). ``exponent`` None
+    is r = 1 for every pair; ``gap`` is the pairs' distances (:func:`steps.pairwise`) if known.
     """
     target = s[..., None, :] if resistance == "target" else s[..., :, None]
-    to_mu = np.abs(x - np.asarray(mu)[..., None])
-    gap = steps.pairwise(x)
-    if options.no_challenge_distance == "challenger":
-        m = to_mu[..., :, None] + gap
-    else:
-        m = to_mu[..., :, None] + to_mu[..., None, :]
-    if options.T == "nearer":
-        T: np.ndarray | float = (to_mu[..., :, None] < gap).astype(float)
-    else:
-        T = float(options.T)
+    gap = steps.pairwise(x) if gap is None else gap
+    m: np.ndarray | None = None
+    T: np.ndarray | float = 0.0
+    if options.Q < 1.0:  # the no-challenge terms (A7, A9) weigh nothing at Q = 1
+        to_mu = np.abs(x - np.asarray(mu)[..., None])
+        if options.no_challenge_distance == "challenger":
+            m = to_mu[..., :, None] + gap
+        else:
+            m = to_mu[..., :, None] + to_mu[..., None, :]
+        m /= np.asarray(span)[..., None, None]
+        nearer = options.T == "nearer"
+        T = (to_mu[..., :, None] < gap).astype(float) if nearer else float(options.T)
     return steps.challenge_eu(
-        x,
-        target,
-        P,
-        d,
-        exponent,
-        Q=options.Q,
-        T=T,
-        no_challenge_distance=m / np.asarray(span)[..., None, None],
+        x, target, P, d, exponent, Q=options.Q, T=T, no_challenge_distance=m, gap=gap
     )
 
 
@@ -460,16 +478,15 @@ def _own_position_bounds(
     n = len(x)
     candidates = np.unique(x)
     low, high = np.empty(n), np.empty(n)
-    ones = np.ones(n)
     for i in range(n):  # one actor at a time; pairs and candidates are vectorised inside
         values = []
         for p in candidates:
             moved = x.copy()
             moved[i] = p
-            P = _probability(moved, w, span, ones, options)
+            P = _probability(moved, w, span, None, options)
             if options.security_measure == "eu":
                 d = steps.distances(moved, span)
-                eu = _challenge(moved, s, P, d, ones[:, None], mu, span, options)
+                eu = _challenge(moved, s, P, d, None, mu, span, options)
                 values.append(np.nansum(eu[:, i]))
             else:
                 values.append(P[:, i].sum())
@@ -502,23 +519,27 @@ def _take_offers(
         if both:
             a_views.append(np.swapaxes(other, -1, -2)[block])
             b_views.append(np.swapaxes(own, -1, -2)[block])
-        a = np.nan_to_num(np.concatenate(a_views, axis=-1))
-        b = np.nan_to_num(np.concatenate(b_views, axis=-1))
+        # NaN (the diagonal) read as 0, in place; EUs are otherwise finite (bounded utilities
+        # and probabilities), so this is nan_to_num's result with fewer passes
+        a = _nan_to_zero(np.concatenate(a_views, axis=-1))
+        b = _nan_to_zero(np.concatenate(b_views, axis=-1))
         xi = x[..., rows, None]
         xj = x[..., columns][..., None, :]
         apart = xi != xj
 
+        # the kinds by masked writes (one pass each, not a gather of the masked places)
         k = np.zeros(a.shape, dtype=np.int8)
-        k[apart & (b > a) & (a > 0)] = CONFRONTATION
+        np.copyto(k, CONFRONTATION, where=apart & (b > a) & (a > 0))
         j_up = apart & (b > 0) & (a < 0)
-        k[j_up & (b > np.abs(a))] = COMPROMISE
+        abs_a = np.abs(a)
+        np.copyto(k, COMPROMISE, where=j_up & (b > abs_a))
         if options.capitulation:
-            k[j_up & (b <= np.abs(a))] = CAPITULATION
+            np.copyto(k, CAPITULATION, where=j_up & (b <= abs_a))
         with np.errstate(invalid="ignore", divide="ignore"):
             if options.compromise == "ratio":  # eq. 36
-                partial = xi + (xj - xi) * np.abs(a) / np.where(b != 0, np.abs(b), 1.0)
+                partial = xi + (xj - xi) * abs_a / np.where(b != 0, np.abs(b), 1.0)
             else:  # the |EU|-weighted average of the two positions
-                partial = (np.abs(a) * xi + np.abs(b) * xj) / (np.abs(a) + np.abs(b))
+                partial = (abs_a * xi + np.abs(b) * xj) / (abs_a + np.abs(b))
         target = np.where(k == COMPROMISE, partial, xj)
         move = np.abs(target - xi)
 
@@ -543,6 +564,11 @@ def _take_offers(
         goal[..., rows] = np.where(has, pick(np.broadcast_to(target, a.shape)), x[..., rows])
         own_view[..., rows] = np.maximum(col, 0) < n
     return partner, kind, a_out, b_out, goal, own_view
+
+
+def _nan_to_zero(values: np.ndarray) -> np.ndarray:
+    np.copyto(values, 0.0, where=np.isnan(values))
+    return values
 
 
 def _choose_offer(

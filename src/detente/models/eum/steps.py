@@ -68,10 +68,18 @@ def pairwise(x: np.ndarray) -> np.ndarray:
     return gap
 
 
-def distances(x: np.ndarray, span: np.ndarray | float) -> np.ndarray:
-    """``d_ij = |x_i - x_j| / Rng`` (§1.5)."""
-    d: np.ndarray = pairwise(x) / _span(span)
+def distances(x: np.ndarray, span: np.ndarray | float, gap: np.ndarray | None = None) -> np.ndarray:
+    """``d_ij = |x_i - x_j| / Rng`` (§1.5); ``gap`` is :func:`pairwise` of ``x`` if known."""
+    d: np.ndarray = (pairwise(x) if gap is None else gap) / _span(span)
     return d
+
+
+def _powered(base: np.ndarray, exponent: np.ndarray | None) -> np.ndarray:
+    """``base ** exponent`` in place, where None is an exponent of 1 (nothing to do: a power
+    of 1 is the base itself, bit for bit)."""
+    if exponent is not None:
+        base **= exponent
+    return base
 
 
 def median_position(x: np.ndarray, w: np.ndarray, how: str) -> np.ndarray:
@@ -109,11 +117,16 @@ def vote_geometry(x: np.ndarray) -> VoteGeometry:
     order = np.argsort(x, axis=-1, kind="stable")
     xs = np.take_along_axis(x, order, axis=-1)
     i, j = np.triu_indices(n, k=1)
-    mids = 0.5 * (x[..., i] + x[..., j])
     cut = np.zeros((*x.shape, n), dtype=np.intp)
     if x.ndim == 1:
-        cut[i, j] = np.searchsorted(xs, mids, side="left")
-    elif n <= 32:  # few actors, many draws: count the voters below each midpoint directly
+        # pairs in position order: each row's midpoints then rise, and a sorted search of
+        # rising keys narrows from the last answer (the same midpoints: x_i + x_j = x_j + x_i)
+        a, b = order[i], order[j]
+        cut[a, b] = np.searchsorted(xs, 0.5 * (xs[i] + xs[j]), side="left")
+        cut[b, a] = cut[a, b]
+        return VoteGeometry(order, xs, cut)
+    mids = 0.5 * (x[..., i] + x[..., j])
+    if n <= 32:  # few actors, many draws: count the voters below each midpoint directly
         cut[..., i, j] = (xs[..., None, :] < mids[..., :, None]).sum(axis=-1)
     else:
         for index in np.ndindex(x.shape[:-1]):
@@ -122,12 +135,21 @@ def vote_geometry(x: np.ndarray) -> VoteGeometry:
     return VoteGeometry(order, xs, cut)
 
 
+def _utility(base: np.ndarray, exponent: np.ndarray | None) -> np.ndarray:
+    """``2 - 4 base**exponent`` (eqs. 15-16, 22-23) in place in ``base``."""
+    _powered(base, exponent)
+    base *= 4.0
+    np.subtract(2.0, base, out=base)
+    return base
+
+
 def vote_numerators(
     x: np.ndarray,
     w: np.ndarray,
     span: np.ndarray | float,
-    r_votes: np.ndarray,
+    r_votes: np.ndarray | None,
     geometry: VoteGeometry | None = None,
+    gap: np.ndarray | None = None,
 ) -> np.ndarray:
     """``N_ij = sum_k w_k max(0, u_k(x_j) - u_k(x_i))`` with ``u_k(y) = (|x_k - y| / Rng)**r_k``.
 
@@ -135,7 +157,8 @@ def vote_numerators(
     eq. 28, otherwise Scholz's risk-weighted votes, A4). A voter's term is positive exactly when
     it is closer to x_i than to x_j, a contiguous run of voters in position order, so the sum is
     a difference of prefix sums: O(n^2) time and memory instead of O(n^3). (Voters exactly at
-    the midpoint are equidistant and contribute nothing on either side.)
+    the midpoint are equidistant and contribute nothing on either side.) ``r_votes`` None
+    means linear votes (every ``r_k = 1``); ``gap`` is :func:`pairwise` of ``x`` if known.
     """
     n = x.shape[-1]
     order, xs, cut = geometry if geometry is not None else vote_geometry(x)
@@ -143,8 +166,11 @@ def vote_numerators(
     # distance to actor y's position
     prefix = np.zeros((*x.shape[:-1], n + 1, n))
     body = prefix[..., 1:, :]
-    body[...] = np.abs(xs[..., :, None] - x[..., None, :]) / _span(span)
-    body **= np.take_along_axis(r_votes, order, axis=-1)[..., :, None]
+    np.subtract(xs[..., :, None], x[..., None, :], out=body)
+    np.abs(body, out=body)
+    body /= _span(span)
+    if r_votes is not None:
+        body **= np.take_along_axis(r_votes, order, axis=-1)[..., :, None]
     body *= np.take_along_axis(w, order, axis=-1)[..., :, None]
     np.cumsum(body, axis=-2, out=body)
     total = prefix[..., -1, :]
@@ -156,17 +182,24 @@ def vote_numerators(
             prefix[..., :, rows], np.swapaxes(c, -1, -2), axis=-2
         ).swapaxes(-1, -2)
         lower = x[..., rows, None] < x[..., None, :]  # i below j: its voters lie below the mid
-        N[..., rows, :] = np.where(
-            lower,
-            below_j - below_i,
-            (total[..., None, :] - below_j) - (total[..., rows, None] - below_i),
-        )
-    N[pairwise(x) == 0] = 0.0
+        # i below j: below_j - below_i; else (total_j - below_j) - (total_i - below_i), the
+        # same operations written into the blocks' own buffers
+        out = N[..., rows, :]
+        np.subtract(below_j, below_i, out=out)
+        np.subtract(total[..., None, :], below_j, out=below_j)
+        np.subtract(total[..., rows, None], below_i, out=below_i)
+        np.subtract(below_j, below_i, out=below_j)
+        np.copyto(out, below_j, where=~lower)
+    N[(pairwise(x) if gap is None else gap) == 0] = 0.0
     return np.asarray(np.maximum(N, 0.0, out=N))
 
 
 def _global_vote_total(
-    x: np.ndarray, w: np.ndarray, span: np.ndarray | float, r_votes: np.ndarray
+    x: np.ndarray,
+    w: np.ndarray,
+    span: np.ndarray | float,
+    r_votes: np.ndarray | None,
+    gap: np.ndarray | None = None,
 ) -> np.ndarray:
     """``sum_k sum_a sum_b |w_k (u_k(x_b) - u_k(x_a))|`` over all ordered pairs (Scholz's code).
 
@@ -174,7 +207,11 @@ def _global_vote_total(
     ``2 sum_b u_(b) (2b - n + 1)``. Returns one total per leading index.
     """
     n = x.shape[-1]
-    U = np.sort((pairwise(x) / _span(span)) ** r_votes[..., :, None], axis=-1)
+    U = _powered(
+        (pairwise(x) if gap is None else gap) / _span(span),
+        None if r_votes is None else r_votes[..., :, None],
+    )
+    U.sort(axis=-1)
     ranks = 2.0 * np.arange(n) - n + 1
     return np.asarray(2.0 * (w * (U * ranks).sum(axis=-1)).sum(axis=-1))
 
@@ -183,12 +220,13 @@ def probability_of_success(
     x: np.ndarray,
     w: np.ndarray,
     span: np.ndarray | float,
-    r_votes: np.ndarray,
+    r_votes: np.ndarray | None,
     *,
     numerator: str,
     denominator: str,
     voters: str = "all",
     geometry: VoteGeometry | None = None,
+    gap: np.ndarray | None = None,
 ) -> np.ndarray:
     """``P_ij``, the probability that i prevails when it challenges j (eqs. 30-31; A2, A4).
 
@@ -198,14 +236,20 @@ def probability_of_success(
     ``global`` is the total over every ordered pair of actors (Scholz's code).
     ``voters``: ``all`` (eq. 31), ``exclude-challenger`` or ``exclude-pair`` (i's and j's own
     votes left out; they always vote for themselves). P is 0 for coincident positions.
+    ``r_votes`` None means linear votes (every ``r_k = 1``); ``gap`` is :func:`pairwise` of
+    ``x`` if known.
     """
-    N = vote_numerators(x, w, span, r_votes, geometry)
-    U = (pairwise(x) / _span(span)) ** r_votes[..., :, None]  # U[k, y] = u_k(x_y)
-    # own[i, j] = w_i u_i(x_j): voter i's vote for itself against j (it never votes for j)
-    own = w[..., :, None] * U
-    own_t = np.swapaxes(own, -1, -2)
+    gap = pairwise(x) if gap is None else gap
+    N = vote_numerators(x, w, span, r_votes, geometry, gap)
     drop_i = voters in ("exclude-challenger", "exclude-pair")
     drop_j = voters == "exclude-pair"
+    own = own_t = N  # only read below when a voter's own vote is needed
+    if drop_i or drop_j or numerator == "net":
+        # U[k, y] = u_k(x_y); own[i, j] = w_i u_i(x_j): voter i's vote for itself against j
+        # (it never votes for j)
+        U = _powered(gap / _span(span), None if r_votes is None else r_votes[..., :, None])
+        own = w[..., :, None] * U
+        own_t = np.swapaxes(own, -1, -2)
     N_t = np.swapaxes(N, -1, -2)
     for_i = N - own if drop_i else N  # votes for i against j
     for_j = N_t - own_t if drop_j else N_t  # votes for j against i
@@ -217,7 +261,8 @@ def probability_of_success(
     else:
         top = for_i
     if denominator == "global":
-        bottom = np.broadcast_to(_global_vote_total(x, w, span, r_votes)[..., None, None], N.shape)
+        total = _global_vote_total(x, w, span, r_votes, gap)
+        bottom = np.broadcast_to(total[..., None, None], N.shape)
     else:
         bottom = for_i + for_j
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -230,11 +275,12 @@ def challenge_eu(
     s_target: np.ndarray,
     P: np.ndarray,
     d: np.ndarray,
-    exponent: np.ndarray,
+    exponent: np.ndarray | None,
     *,
     Q: float,
     T: np.ndarray | float,
-    no_challenge_distance: np.ndarray,
+    no_challenge_distance: np.ndarray | None,
+    gap: np.ndarray | None = None,
 ) -> np.ndarray:
     """``E(U_ab)``: a's expected utility of challenging b, for every ordered pair (eqs. 5-7).
 
@@ -242,28 +288,49 @@ def challenge_eu(
     with the utilities of eqs. 15-16 and 22-24 at the exponent given per pair (the challenger's
     own r, or the perceiver's; A3). ``s_target`` is the salience read as the probability of
     resistance, per pair (A1). Coincident positions give exactly 0; the diagonal is NaN.
+    ``exponent`` None is an exponent of 1 for every pair (no power is taken: bit for bit the
+    same); ``no_challenge_distance`` is read only when ``Q < 1``; ``gap`` is :func:`pairwise`
+    of ``x`` if known.
     """
     shape = x.shape + x.shape[-1:]
-    s_target, P, d, exponent, m = (
-        np.broadcast_to(v, shape) for v in (s_target, P, d, exponent, no_challenge_distance)
-    )
-    T_all = np.broadcast_to(np.asarray(T, dtype=float), shape)
+    s_target, P, d = (np.broadcast_to(v, shape) for v in (s_target, P, d))
+    if exponent is None:
+        r_all: np.ndarray | None = None
+        U_sq_all: np.ndarray | float = 2.0 - 4.0 * 0.5  # eq. 24 at r = 1
+    else:
+        # eq. 24 depends on the exponent alone: one power per exponent, not one per pair
+        U_sq_all = np.broadcast_to(2.0 - 4.0 * 0.5**exponent, shape)
+        r_all = np.broadcast_to(exponent, shape)
+    if Q < 1.0:
+        assert no_challenge_distance is not None
+        m = np.broadcast_to(no_challenge_distance, shape)
+        T_all = np.broadcast_to(np.asarray(T, dtype=float), shape)
     eu = np.empty(shape)
     for rows in row_blocks(x.shape[-1]):  # bounded temporaries for large n
         block = (..., rows, slice(None))
-        r, dd, pp, st = exponent[block], d[block], P[block], s_target[block]
-        U_s = 2.0 - 4.0 * (0.5 - 0.5 * dd) ** r  # eq. 15
-        U_f = 2.0 - 4.0 * (0.5 + 0.5 * dd) ** r  # eq. 16
-        U_sq = 2.0 - 4.0 * 0.5**r  # eq. 24
-        challenge = st * (pp * U_s + (1.0 - pp) * U_f) + (1.0 - st) * U_s  # eq. 6
+        r = None if r_all is None else r_all[block]
+        dd, pp, st = d[block], P[block], s_target[block]
+        U_sq = U_sq_all if isinstance(U_sq_all, float) else U_sq_all[block]
+        # the equations' operations in their order, into a few buffers (fewer large
+        # temporaries to allocate and fault in; the same numbers bit for bit)
+        U_s = _utility(np.subtract(0.5, np.multiply(0.5, dd)), r)  # eq. 15
+        U_f = _utility(np.add(0.5, np.multiply(0.5, dd)), r)  # eq. 16
+        challenge = np.multiply(pp, U_s)  # eq. 6: s_b [P U_s + (1 - P) U_f] + (1 - s_b) U_s
+        lose = np.subtract(1.0, pp)
+        lose *= U_f
+        challenge += lose
+        np.multiply(st, challenge, out=challenge)
+        np.subtract(1.0, st, out=lose)
+        lose *= U_s
+        challenge += lose
         if Q < 1.0:
             mm, tt = m[block], T_all[block]
-            U_b = 2.0 - 4.0 * (0.5 - 0.25 * mm) ** r  # eq. 22
-            U_w = 2.0 - 4.0 * (0.5 + 0.25 * mm) ** r  # eq. 23
+            U_b = 2.0 - 4.0 * _powered(0.5 - 0.25 * mm, r)  # eq. 22
+            U_w = 2.0 - 4.0 * _powered(0.5 + 0.25 * mm, r)  # eq. 23
             eu[block] = challenge - (Q * U_sq + (1.0 - Q) * (tt * U_b + (1.0 - tt) * U_w))
         else:
-            eu[block] = challenge - U_sq
-    eu[pairwise(x) == 0] = 0.0
+            np.subtract(challenge, U_sq, out=eu[block])
+    eu[(pairwise(x) if gap is None else gap) == 0] = 0.0
     diagonal = np.arange(x.shape[-1])
     eu[..., diagonal, diagonal] = np.nan
     return eu
