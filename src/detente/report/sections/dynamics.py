@@ -9,6 +9,7 @@ import numpy as np
 from detente.report import charts
 from detente.report.document import StudyView
 from detente.report.sections import AddChart
+from detente.report.sections.inputs import shown
 from detente.scenario.model import Issue
 
 __all__ = ["dynamics"]
@@ -20,24 +21,35 @@ def dynamics(
     """Per dynamic model: the positions chart, the moves with their reasons, and each round."""
     s = view.scenario
     ids = list(s.actor_ids)
+    top = shown(s)
+    rest = [a for a in ids if a not in set(top)]
     out = []
     for entry in view.forecasts(issue.id):
         rounds = entry.get("rounds")
         if not rounds:
             continue
         model = entry["model"]
-        positions = np.array([[r["positions"][a] for a in ids] for r in rounds])
+        positions = np.array([[r["positions"][a] for a in top] for r in rounds])
         chart = add(
             f"rounds-{model}-{issue.id}",
             f"Positions by round in the {model} model (one line per actor) and its forecast "
-            "after each round (dashed).",
+            "after each round (dashed)."
+            + (
+                f" The {len(top)} actors with the most capability × salience are named; the "
+                f"other {len(rest)} are the thin grey lines."
+                if rest
+                else ""
+            ),
             charts.rounds_chart(
                 issue,
-                [a.label for a in s.actors],
-                [palette[a] for a in ids],
+                [view.label(a) for a in top],
+                [palette[a] for a in top],
                 positions,
                 [float(r["forecast"]) for r in rounds],
                 model=model,
+                others=np.array([[r["positions"][a] for a in rest] for r in rounds])
+                if rest
+                else None,
             ),
         )
         moves = [
