@@ -288,3 +288,124 @@ def test_a_report_of_200_actors_stays_small_and_readable() -> None:
     # every actor is in the tables, folded away; the charts name only the top actors
     assert html.count("<details") >= 2
     assert "A0199" in html or "Actor number 199" in html
+
+
+# --- the slots the dated dynamics fill ---------------------------------------------------------
+
+
+def _dynamics_document() -> dict[str, Any]:
+    """A ``detente.dynamics/1`` document as /work's interface gives it (hand-made numbers)."""
+
+    def future(name: str, p: float, count: int) -> dict[str, Any]:
+        return {
+            "name": name,
+            "probability": 0.5,
+            "events": [],
+            "rounds": [],
+            "settled_by": [
+                {
+                    "by": "2004-11-02",
+                    "event": "US presidential election",
+                    "round": 5,
+                    "date": "2004-10-07",
+                    "settled": False,
+                    "p": p,
+                    "se": 0.025,
+                    "count": count,
+                    "draws": 200,
+                },
+            ],
+            "first_settled": [],
+            "highlights": {
+                "incentive": {
+                    "actor": "DPRK",
+                    "target": "USA",
+                    "gain": 14.2,
+                    "round": 5,
+                    "date": "2004-10-07",
+                },
+                "miscalculation": {
+                    "i": "USA",
+                    "j": "DPRK",
+                    "p": 0.9,
+                    "round": 2,
+                    "date": "2004-07-09",
+                },
+            },
+        }
+
+    return {
+        "schema": "detente.dynamics/1",
+        "issue": "disarmament",
+        "model": "eum",
+        "draws": 200,
+        "tolerance": 5.0,
+        "calendar": {"as_of": "2004-05-10", "round_days": 30.0, "round_dates": None},
+        "futures": [future("bush-reelected", 0.12, 24), future("kerry-wins", 0.3, 60)],
+    }
+
+
+def test_the_dated_dynamics_fill_settlement_and_the_dated_risks() -> None:
+    from detente.report.accuracy import load_accuracy
+    from detente.report.document import StudyView
+    from detente.report.sections.judgments import key_judgments
+
+    document = study(detente.bundled("six-party-2004"), ["compromise", "eum"], draws=0, rng=1)
+    doc = document.to_json()
+    issue = detente.bundled("six-party-2004").issues[0]
+    before = {
+        r["key"]: r["text"] for r in key_judgments(StudyView.of(doc), issue, None, None)["rows"]
+    }
+    assert "settlement" not in before, "no dated dynamics, no settlement line"
+    assert "round 1)" in before["risk"]
+    doc["issues"][0]["dynamics"] = _dynamics_document()
+    rows = {
+        r["key"]: r["text"]
+        for r in key_judgments(StudyView.of(doc), issue, load_accuracy(), None)["rows"]
+    }
+    assert rows["settlement"] == (
+        "Probability that every position has settled by 2004-11-02 (US presidential election): "
+        "12% ± 2% under bush-reelected, 30% ± 2% under kerry-wins (the last round before it: "
+        "round 5, 2004-10-07)."
+    )
+    assert rows["risk"].startswith(
+        "North Korea has the largest crisis incentive (expected gain 14.20 from challenging "
+        "United States, round 5, 2004-10-07); the most likely miscalculation is between United "
+        "States and North Korea, who see their dyad differently (probability 90% over the "
+        "draws), likeliest in round 2, 2004-07-09."
+    )
+    assert list(rows) == [
+        "forecast", "combined", "disagree", "settlement", "risk", "change", "trust"
+    ]  # fmt: skip
+
+
+def test_one_answer_weighted_over_the_branches() -> None:
+    import numpy as np
+
+    from detente.analysis.combined import combined
+    from detente.simulate import simulate
+
+    branches = [
+        {"future": "a", "probability": 0.25, "points": {"m": 10.0}},
+        {"future": "b", "probability": 0.75, "points": {"m": 30.0}},
+    ]
+    found = combined("x", branches, None)
+    assert found is not None
+    assert found["models"]["m"]["point"] == pytest.approx(0.25 * 10 + 0.75 * 30)  # 25
+    assert found["models"]["m"]["interval_80"] is None
+    assert combined("x", branches[:1], None) is None, "one future: nothing to combine"
+    # with draws: the median of every future's draws, each future weighing its probability
+    s = detente.bundled("six-party-2004")
+    sim = simulate(s, ["compromise"], draws=40, rng=3)
+    rows = [
+        {"future": f, "probability": p, "points": {"compromise": 0.0}}
+        for f, p in zip(sim.future_names, (0.5, 0.5), strict=True)
+    ]
+    got = combined("disarmament", rows, sim)
+    assert got is not None
+    values = np.sort(np.concatenate([sim.outcome(f, "compromise", "disarmament") for f in
+                                     sim.future_names]))  # fmt: skip
+    # equal weights and equal draws: the lower median of the 80 values
+    assert got["models"]["compromise"]["point"] == values[39]
+    lo, hi = got["models"]["compromise"]["interval_80"]
+    assert lo <= values[39] <= hi
