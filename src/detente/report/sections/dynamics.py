@@ -12,7 +12,10 @@ from detente.report.sections import AddChart
 from detente.report.sections.inputs import shown
 from detente.scenario.model import Issue
 
-__all__ = ["dynamics"]
+__all__ = ["MAX_MOVES", "dynamics"]
+
+#: Moves listed in a report of many actors (the largest; every move is in the run's JSON).
+MAX_MOVES = 200
 
 
 def dynamics(
@@ -66,5 +69,11 @@ def dynamics(
             for m in r["moves"]
         ]
         table = [{"round": r["round"], "forecast": r["forecast"]} for r in rounds]
-        out.append({"model": model, "chart": chart, "moves": moves, "rounds": table})
+        total = len(moves)
+        if rest and total > MAX_MOVES:  # many actors: the largest moves, in round order
+            kept = sorted(range(total), key=lambda n: -abs(moves[n]["new"] - moves[n]["old"]))
+            moves = [moves[n] for n in sorted(kept[:MAX_MOVES])]
+        out.append(
+            {"model": model, "chart": chart, "moves": moves, "moves_total": total, "rounds": table}
+        )
     return out

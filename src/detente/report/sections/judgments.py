@@ -235,7 +235,10 @@ def _settlement(rows: Sequence[Settlement], many_futures: bool) -> str:
     parts = []
     for by in dict.fromkeys((s.by, s.event) for s in rows):
         found = [s for s in rows if (s.by, s.event) == by]
-        when = f"by {by[0]}" + (f" ({by[1]})" if by[1] else "")
+        # numbered rounds: "by" is the last round counted
+        when = (f"by round {by[0]}" if by[0].isdigit() else f"by {by[0]}") + (
+            f" ({by[1]})" if by[1] else ""
+        )
         cells = []
         for s in found:
             if s.probability is None:
