@@ -158,17 +158,30 @@ def test_every_number_of_the_key_judgments_is_the_stored_runs(
     # the main risk, under the first of the equally likely futures
     names = {a["id"]: a["name"] for a in doc["scenario"]["copy"]["actors"]}
     future = issue["dyads"]["futures"][0]
-    top = max(future["incentives"], key=lambda c: c["gain"])
+    dated = issue.get("dynamics")  # the dated dynamics, where the study has them, come first
+    if dated:
+        marks = dated["futures"][0]["highlights"]
+        top, when = marks["incentive"], f"round {marks['incentive']['round']}"
+        when += f", {top['date']}" if top["date"] else ""
+    else:
+        top, when = max(future["incentives"], key=lambda c: c["gain"]), "round 1"
     assert rows["risk"].startswith(
         f"{names[top['actor']]} has the largest crisis incentive (expected gain "
-        f"{top['gain']:.2f} from challenging {names[top['target']]}, round 1)"
+        f"{top['gain']:.2f} from challenging {names[top['target']]}, {when})"
     )
-    often = max(m["rounds"] for m in future["misperceptions"])
-    pair = next(m for m in future["misperceptions"] if m["rounds"] == often)
-    assert (
-        f"between {names[pair['i']]} and {names[pair['j']]}, who see their dyad differently in "
-        f"{often} of {future['rounds']} rounds, first round {pair['first']}"
-    ) in rows["risk"]
+    if dated:
+        wrong = dated["futures"][0]["highlights"]["miscalculation"]
+        assert f"between {names[wrong['i']]} and {names[wrong['j']]}, who see" in rows["risk"]
+        assert f"(probability {100 * wrong['p']:.0f}% over the draws)" in rows["risk"]
+        for entry in dated["futures"][0]["settled_by"]:
+            assert f"{100 * entry['p']:.0f}% ± {100 * entry['se']:.0f}%" in rows["settlement"]
+    else:
+        often = max(m["rounds"] for m in future["misperceptions"])
+        pair = next(m for m in future["misperceptions"] if m["rounds"] == often)
+        assert (
+            f"between {names[pair['i']]} and {names[pair['j']]}, who see their dyad differently "
+            f"in {often} of {future['rounds']} rounds, first round {pair['first']}"
+        ) in rows["risk"]
     assert rows["risk"].endswith(f"Under {future['name']} (eum model).")
     # what would change it: the strongest lever, and the futures' forecasts
     advice = issue["advice"]

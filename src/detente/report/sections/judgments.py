@@ -166,10 +166,12 @@ def key_judgments(
     if dated is not None and dated.settlement:
         several = len({s.future for s in dated.settlement}) > 1
         rows.append(("settlement", "Settlement by date", _settlement(dated.settlement, several)))
-    risk = _risk(view, found.get("dyads"), likely, dated)
+    # an analysis left out is said so, not passed over
+    why = f"Not analysed: {found['dyads_missing']}." if found.get("dyads_missing") else None
+    risk = _risk(view, found.get("dyads"), likely, dated) or why
     if risk:
         rows.append(("risk", "Main risk", risk))
-    change = _change(view, issue, found, model)
+    change = _change(view, issue, found, model) or why
     if change:
         rows.append(("change", "What would change it", change))
     rows.append(("trust", "How far to trust it", _trust(model, accuracy, reliability)))
