@@ -39,17 +39,9 @@ CHROMIUM_ARGS = [
 ]
 #: Chart kinds of a one-issue scenario with a timeline and the eum model.
 SIX_PARTY_CHARTS = [
-    "scale",
-    "power",
-    "forecasts",
-    "rounds-eum",
-    "incentives",
-    "risks",
-    "instability",
-    "quad",
-    "branches",
-    "reliability",
-]
+    "scale", "power", "forecasts", "rounds-eum", "incentives", "risks", "instability", "quad",
+    "branches", "cohesion", "reliability",
+]  # fmt: skip
 SAMPLE_ACCURACY = {
     "schema": "detente.accuracy/1",
     "dataset": "DEU III",
@@ -350,7 +342,8 @@ def test_the_page_is_self_contained(six_party: tuple[Report, str]) -> None:
     assert not re.search(r"""(src|href)\s*=\s*["'](?!#)""", html), "only in-page links"
     assert "url(http" not in html
     assert "@import" not in html
-    assert "<script" not in html
+    # one inline script (the charts' "Download SVG"), loading nothing
+    assert re.findall(r"<script[^>]*>", html) == ["<script>"]
     ids = re.findall(r'\bid="([^"]+)"', html)
     assert len(ids) == len(set(ids)), "every id once, charts included"
 
@@ -456,6 +449,19 @@ def test_the_report_renders_in_chromium(six_party: tuple[Report, str]) -> None:
             overflow = page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
+            # the key judgments are the first thing on the page, whole on the first screen
+            first = page.evaluate(
+                "(() => { const e = document.body.firstElementChild; const r = "
+                "e.getBoundingClientRect(); return [e.id, r.top, r.bottom]; })()"
+            )
+            # every chart has a link that saves it as an SVG file
+            links = page.locator("figure.chart a.svg-link")
+            n_links = links.count()
+            with page.expect_download() as found:
+                links.nth(1).click()
+            download = found.value
+            saved = Path(download.path()).read_text(encoding="utf-8")
+            name = download.suggested_filename
             page.screenshot(path=str(shot), full_page=True)
         finally:
             browser.close()
@@ -465,6 +471,19 @@ def test_the_report_renders_in_chromium(six_party: tuple[Report, str]) -> None:
     assert all(w > 100 and h > 50 for w, h in sizes), sizes
     assert overflow <= 0, "nothing is wider than the page"
     assert shot.stat().st_size > 50_000
+    assert first[0] == "key-judgments"
+    # only the page margin above it (12 mm), and it ends within the first screen
+    assert first[1] < 60, f"the key judgments start at {first[1]} px"
+    assert first[2] <= 1200, f"the key judgments end at {first[2]} px"
+    assert n_links == len(report.charts)
+    assert name == f"{list(report.charts)[1]}.svg"
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(saved.encode("utf-8"))  # a well-formed SVG file of its own
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert root.get("width", "").endswith("pt")
+    assert root.get("viewBox")
+    assert len(root.findall(".//{http://www.w3.org/2000/svg}path")) > 10
     if os.environ.get("DETENTE_UPDATE_SCREENSHOT"):
         shutil.copyfile(shot, ROOT / "docs" / "images" / "six-party-2004-report.png")
 

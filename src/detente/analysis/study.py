@@ -35,6 +35,8 @@ from detente import models as registry
 from detente._rng import RNG, seed_fields, seeding
 from detente._version import __version__
 from detente.analysis.advice import advise
+from detente.analysis.alliances import alliances
+from detente.analysis.combined import combined
 from detente.analysis.dyads import (
     crisis_incentives,
     dyad_map,
@@ -413,6 +415,10 @@ def _issue(
         "dynamics": None,
         "dynamics_missing": None,
     }
+    out["combined"] = combined(issue, out["branches"], sim)
+    out["alliances"] = (
+        alliances(s, issue, fc, {r.model: dict(r.options) for r in fc.runs}) if s.groups else None
+    )
     dynamic = [m for m in fc.models if registry.get(m).perceptions is not None]
     if not dynamic:
         able = ", ".join(registry.with_capability("perceptions"))

@@ -240,8 +240,12 @@ def power_chart(
     *,
     median: float,
     mean: float,
+    others: tuple[Sequence[float], Sequence[float]] = ((), ()),
 ) -> Figure:
     """Mountains of power: each actor's capability x salience, piled up where it stands.
+
+    ``others`` (positions, powers) are actors drawn unnamed, summed into one grey layer at the
+    foot of the ridge (a report of many actors names only the largest).
 
     Each actor is a bump at its position whose height is its effective power (as KTAB's
     effective-power chart and Bueno de Mesquita's "first cut"); bumps are stacked, so the
@@ -255,6 +259,10 @@ def power_chart(
     width = 0.022 * span
     order = np.argsort(np.asarray(positions), kind="stable")
     base = np.zeros_like(grid)
+    if len(others[0]):
+        at, weight = np.asarray(others[0], float), np.asarray(others[1], float)
+        base = (weight[:, None] * np.exp(-0.5 * ((grid - at[:, None]) / width) ** 2)).sum(axis=0)
+        ax.fill_between(grid, 0, base, color="#BBBBBB", alpha=0.85, lw=0)
     peaks: dict[int, float] = {}
     for n in order:
         bump = power[n] * np.exp(-0.5 * ((grid - positions[n]) / width) ** 2)
@@ -408,8 +416,12 @@ def rounds_chart(
     medians: Sequence[float],
     *,
     model: str,
+    others: np.ndarray | None = None,
 ) -> Figure:
-    """Each actor's position by round (a line each, named at its end) and the forecast."""
+    """Each actor's position by round (a line each, named at its end) and the forecast.
+
+    ``others`` (rounds x actors) are actors drawn as thin grey lines, unnamed.
+    """
     rounds = np.arange(positions.shape[0])
     fig = Figure(figsize=(PAGE_WIDTH_IN, 3.8))
     fig.subplots_adjust(left=0.25, right=0.8, bottom=0.12, top=0.97)
@@ -417,6 +429,8 @@ def rounds_chart(
     span = issue.max - issue.min
     ax.set_ylim(issue.min - 0.03 * span, issue.max + 0.03 * span)
     ax.set_xlim(0, max(rounds[-1], 1))
+    if others is not None and others.size:
+        ax.plot(rounds, others, color="#C8C8C8", lw=0.5, zorder=1)
     for n, colour in enumerate(colours):
         ax.plot(rounds, positions[:, n], color=colour, lw=1.6, marker="o", ms=2.5)
     ax.plot(rounds, medians, color="#111111", lw=2.2, ls="--", zorder=4)

@@ -21,11 +21,13 @@ from detente.report.page import Chart, Report
 from detente.report.sections import (
     advice,
     branches,
+    coalitions,
     dyads,
     dynamics,
     forecasts,
     header,
     inputs,
+    judgments,
     track,
     trades,
 )
@@ -48,7 +50,9 @@ def build(document: Mapping[str, Any]) -> Report:
         return build_sweep(document)
     view = StudyView.of(document)
     s = view.scenario
-    palette = colours(inputs.all_actor_ids(s))
+    # the actors the charts name come first, so that each has a colour of its own
+    top = inputs.shown(s)
+    palette = colours([*top, *(a for a in inputs.all_actor_ids(s) if a not in set(top))])
     kept: dict[str, Chart] = {}
 
     def add(name: str, caption: str, figure: Figure) -> str:
@@ -56,6 +60,8 @@ def build(document: Mapping[str, Any]) -> Report:
         return name
 
     sections = []
+    accuracy = load_accuracy()
+    held = notes.reliability(view)
     with style():
         for issue in s.issues:
             found = view.analyses(issue.id)
@@ -69,9 +75,10 @@ def build(document: Mapping[str, Any]) -> Report:
             section["branches"] = branches.branches(view, issue, add)
             section["sensitivity"] = advice.sensitivity(view, issue)
             section["advice"] = advice.advice(view, issue)
+            section["coalitions"] = coalitions.coalitions(view, issue, add)
+            section["coalitions_missing"] = coalitions.missing(view, issue)
             sections.append(section)
         traded = trades.trades(view, palette, add)
-        held = notes.reliability(view)
         if held["rows"]:
             held["chart"] = add(
                 "reliability",
@@ -89,13 +96,20 @@ def build(document: Mapping[str, Any]) -> Report:
         "title": s.name or s.id,
         "header": header.header(view),
         "warnings": list(document.get("warnings", [])),
-        "legend": [{"id": a.id, "label": a.label, "colour": palette[a.id]} for a in s.actors],
+        "legend": [
+            {"id": a.id, "label": a.label, "colour": palette[a.id]}
+            for a in s.actors
+            if a.id in set(top)
+        ],
+        "unnamed": len(s.actors) - len(top),
+        "many": len(s.actors) > inputs.MANY_ACTORS,
         "actors": inputs.actors(s, palette),
         "issues": sections,
         "trades": traded,
         "methods": notes.methods(view),
         "left_out": notes.left_out(view),
-        "accuracy": load_accuracy(),
+        "accuracy": accuracy,
+        "judgments": [judgments.key_judgments(view, i, accuracy, held) for i in s.issues],
         "reliability": held,
         "has_simulation": view.simulation is not None,
         "track_record": record,

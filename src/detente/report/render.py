@@ -6,6 +6,7 @@ it opens offline and can be mailed as a single file.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -37,6 +38,7 @@ def _percent(value: Any) -> str:
     return "–" if value is None else f"{100 * float(value):.0f}%"
 
 
+@functools.cache  # one environment per process: its templates are compiled once
 def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("detente.report", "templates"),

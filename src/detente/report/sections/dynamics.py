@@ -11,12 +11,15 @@ import numpy as np
 from detente.report import charts, time_charts
 from detente.report.document import StudyView
 from detente.report.sections import AddChart
+from detente.report.sections.inputs import shown
 from detente.scenario.model import Issue
 
-__all__ = ["MAX_PANELS", "dynamics", "over_time"]
+__all__ = ["MAX_MOVES", "MAX_PANELS", "dynamics", "over_time"]
 
 #: Futures drawn in the charts over time at most (one panel each).
 MAX_PANELS = 3
+#: Moves listed in a report of many actors (the largest; every move is in the run's JSON).
+MAX_MOVES = 200
 
 
 def dynamics(
@@ -25,30 +28,43 @@ def dynamics(
     """Per dynamic model: the positions chart, the moves with their reasons, and each round."""
     s = view.scenario
     ids = list(s.actor_ids)
+    top = shown(s)
+    rest = [a for a in ids if a not in set(top)]
     out = []
     for entry in view.forecasts(issue.id):
         rounds = entry.get("rounds")
         if not rounds:
             continue
         model = entry["model"]
-        positions = np.array([[r["positions"][a] for a in ids] for r in rounds])
+        positions = np.array([[r["positions"][a] for a in top] for r in rounds])
         chart = add(
             f"rounds-{model}-{issue.id}",
             f"Positions by round in the {model} model (one line per actor) and its forecast "
             "after each round (dashed)."
             + (
-                f" Round 0 is {rounds[0]['date']}, round {rounds[-1]['round']} "
-                f"{rounds[-1]['date']}."
-                if rounds[0].get("date") and rounds[-1].get("date")
-                else ""
+                (
+                    f" Round 0 is {rounds[0]['date']}, round {rounds[-1]['round']} "
+                    f"{rounds[-1]['date']}."
+                    if rounds[0].get("date") and rounds[-1].get("date")
+                    else ""
+                )
+                + (
+                    f" The {len(top)} actors with the most capability × salience are named; the "
+                    f"other {len(rest)} are the thin grey lines."
+                    if rest
+                    else ""
+                )
             ),
             charts.rounds_chart(
                 issue,
-                [a.label for a in s.actors],
-                [palette[a] for a in ids],
+                [view.label(a) for a in top],
+                [palette[a] for a in top],
                 positions,
                 [float(r["forecast"]) for r in rounds],
                 model=model,
+                others=np.array([[r["positions"][a] for a in rest] for r in rounds])
+                if rest
+                else None,
             ),
         )
         moves = [
@@ -68,7 +84,13 @@ def dynamics(
         table = [
             {"round": r["round"], "date": r.get("date"), "forecast": r["forecast"]} for r in rounds
         ]
-        out.append({"model": model, "chart": chart, "moves": moves, "rounds": table})
+        total = len(moves)
+        if rest and total > MAX_MOVES:  # many actors: the largest moves, in round order
+            kept = sorted(range(total), key=lambda n: -abs(moves[n]["new"] - moves[n]["old"]))
+            moves = [moves[n] for n in sorted(kept[:MAX_MOVES])]
+        out.append(
+            {"model": model, "chart": chart, "moves": moves, "moves_total": total, "rounds": table}
+        )
     return out
 
 

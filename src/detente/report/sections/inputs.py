@@ -10,7 +10,46 @@ from detente.report.document import StudyView
 from detente.report.sections import AddChart
 from detente.scenario.model import Issue, Scenario
 
-__all__ = ["actors", "all_actor_ids", "power", "question"]
+__all__ = [
+    "MANY_ACTORS",
+    "TOP_ACTORS",
+    "actors",
+    "all_actor_ids",
+    "by_weight",
+    "power",
+    "question",
+    "shown",
+]
+
+#: Above this many actors the report is cut to size: charts name the top actors, full tables
+#: are folded away and the evidence goes to an appendix.
+MANY_ACTORS = 20
+#: Actors a chart names when there are many (one colour each).
+TOP_ACTORS = 12
+
+
+def by_weight(s: Scenario) -> list[str]:
+    """The actors by capability x salience summed over the issues, largest first (ties: file
+    order)."""
+    weight = {a.id: a.capability * sum(a.salience.values()) for a in s.actors}
+    return sorted(s.actor_ids, key=lambda a: -weight[a])
+
+
+def shown(s: Scenario) -> list[str]:
+    """The actors the charts draw one by one: all of them, or the top by weight when many."""
+    if len(s.actors) <= MANY_ACTORS:
+        return list(s.actor_ids)
+    top = set(by_weight(s)[:TOP_ACTORS])
+    return [a for a in s.actor_ids if a in top]
+
+
+def _of_many(s: Scenario) -> str:
+    if len(s.actors) <= MANY_ACTORS:
+        return ""
+    return (
+        f" Of the {len(s.actors)} actors, the {TOP_ACTORS} with the most capability × salience "
+        "are named; every actor is in the inputs table."
+    )
 
 
 def all_actor_ids(s: Scenario) -> list[str]:
@@ -27,6 +66,8 @@ def question(
 ) -> dict[str, Any]:
     """The issue's scale, and where each actor stands on it."""
     s = view.scenario
+    top = set(shown(s))
+    named = [a for a in s.actors if a.id in top]
     return {
         "id": issue.id,
         "name": issue.name or issue.id,
@@ -38,12 +79,13 @@ def question(
         "scale": [{"anchor": a, "label": issue.scale[a]} for a in sorted(issue.scale)],
         "chart_scale": add(
             f"scale-{issue.id}",
-            f"The scale of “{issue.name or issue.id}” and where each actor stands on it.",
+            f"The scale of “{issue.name or issue.id}” and where each actor stands on it."
+            + _of_many(s),
             charts.scale_chart(
                 issue,
-                [a.label for a in s.actors],
-                [a.position[issue.id] for a in s.actors],
-                [palette[a.id] for a in s.actors],
+                [a.label for a in named],
+                [a.position[issue.id] for a in named],
+                [palette[a.id] for a in named],
             ),
         ),
     }
@@ -54,21 +96,34 @@ def power(view: StudyView, issue: Issue, palette: dict[str, str], add: AddChart)
     s = view.scenario
     cut = view.analyses(issue.id)["first_cut"]
     weights = cut["weights"]
+    top = set(shown(s))
+    named = [a for a in s.actors if a.id in top]
+    rest = [a for a in s.actors if a.id not in top]
     return {
         "first_cut": {"median": cut["median"], "mean": cut["mean"]},
         "chart_power": add(
             f"power-{issue.id}",
             "Mountains of power: each actor's capability × salience piled up at its position; "
             "the weighted median is Bueno de Mesquita's first cut, the weighted mean the "
-            "compromise.",
+            "compromise."
+            + (
+                f" The other {len(rest)} actors are piled together in grey at the foot of the "
+                f"ridge; the {len(named)} with the most capability × salience are named."
+                if rest
+                else ""
+            ),
             charts.power_chart(
                 issue,
-                [a.label for a in s.actors],
-                [a.position[issue.id] for a in s.actors],
-                [weights[a.id] for a in s.actors],
-                [palette[a.id] for a in s.actors],
+                [a.label for a in named],
+                [a.position[issue.id] for a in named],
+                [weights[a.id] for a in named],
+                [palette[a.id] for a in named],
                 median=cut["median"],
                 mean=cut["mean"],
+                others=(
+                    [a.position[issue.id] for a in rest],
+                    [weights[a.id] for a in rest],
+                ),
             ),
         ),
     }

@@ -7,6 +7,10 @@ from typing import Any
 from detente.report import charts
 from detente.report.document import StudyView
 from detente.report.sections import AddChart
+from detente.report.sections.inputs import MANY_ACTORS
+
+#: Pairs the trade network draws in a report of many actors (the strongest by gain).
+TOP_LINKS = 30
 
 __all__ = ["trades"]
 
@@ -35,17 +39,27 @@ def trades(view: StudyView, palette: dict[str, str], add: AddChart) -> list[dict
             }
             for e in found["exchanges"]
         ]
+        network = list(found["network"])
+        cut = ""
+        if len(ids) > MANY_ACTORS and len(network) > TOP_LINKS:
+            cut = f" The {TOP_LINKS} pairs with the largest gains of {len(network)}."
+            network = sorted(network, key=lambda link: -link["gain"])[:TOP_LINKS]
+        drawn = [a for a in ids if any(a in (link["a"], link["b"]) for link in network)]
+        if len(ids) <= MANY_ACTORS:
+            drawn = ids  # every actor on the circle, as always
         links = [
-            (ids.index(link["a"]), ids.index(link["b"]), link["count"], link["gain"])
-            for link in found["network"]
+            (drawn.index(link["a"]), drawn.index(link["b"]), link["count"], link["gain"])
+            for link in network
         ]
         chart = None
         if links:
             chart = add(
                 f"trades-{model}",
                 f"Who traded with whom in the {model} model, over every round: a line for "
-                "each pair that exchanged, as wide as their gains, marked with how often.",
-                charts.trade_network([a.label for a in s.actors], [palette[a] for a in ids], links),
+                "each pair that exchanged, as wide as their gains, marked with how often." + cut,
+                charts.trade_network(
+                    [view.label(a) for a in drawn], [palette[a] for a in drawn], links
+                ),
             )
         third = [
             {

@@ -1,0 +1,437 @@
+"""The report that briefs: key judgments first, each number as the stored run has it; user
+strings escaped; chart files readable by others; a report of many actors that stays small."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import detente
+from detente.analysis import study
+from detente.report import Chart, Report, build, write_pngs
+from detente.report.render import render_html
+from detente.store import RunStore
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAPSHOT = Path(__file__).parent / "snapshots" / "key-judgments-six-party-2004.txt"
+ACCURACY = ROOT / "src" / "detente" / "backtest" / "data" / "accuracy.json"
+MODEL_ERROR = ROOT / "src" / "detente" / "calibration" / "data" / "model_error.json"
+
+
+class _Judgments(HTMLParser):
+    """The key-judgments section: its title, and per issue the (class, heading, text) rows."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0  # inside section#key-judgments
+        self.rows: list[tuple[str, str, str]] = []
+        self.tags: list[str] = []
+        self.cell: str | None = None
+        self.heading = ""
+        self.key = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        if tag == "section" and named.get("id") == "key-judgments":
+            self.depth = 1
+            return
+        if not self.depth:
+            return
+        if tag == "section":
+            self.depth += 1
+        self.tags.append(tag)
+        if tag in ("dt", "dd"):
+            self.cell, self.key = "", named.get("class") or ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.depth:
+            return
+        if tag == "section":
+            self.depth -= 1
+        if tag == "dt" and self.cell is not None:
+            self.heading, self.cell = self.cell, None
+        elif tag == "dd" and self.cell is not None:
+            self.rows.append((self.key, self.heading, " ".join(self.cell.split())))
+            self.cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell += data
+
+
+def judgments(html: str) -> dict[str, str]:
+    """The key judgments of a one-issue report: row key -> its text."""
+    parser = _Judgments()
+    parser.feed(html)
+    return {key.removeprefix("kj-"): text for key, _heading, text in parser.rows}
+
+
+def _outline(html: str) -> str:
+    parser = _Judgments()
+    parser.feed(html)
+    tags = sorted(set(parser.tags))
+    rows = [f"{key}: {heading}" for key, heading, _text in parser.rows]
+    return "\n".join([f"tags: {', '.join(tags)}", *rows]) + "\n"
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any]]:
+    """``detente report six-party-2004`` run as a user runs it, and its run read back from the
+    store: the page and the stored study document."""
+    folder = tmp_path_factory.mktemp("brief")
+    target = folder / "six-party.html"
+    env = os.environ | {"PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run(
+        [sys.executable, "-m", "detente", "report", "six-party-2004", "--draws", "20",
+         "--rng", "1", "-o", str(target)],
+        capture_output=True, text=True, check=False, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    run_id = re.search(r"for run (\S+)", done.stderr)
+    assert run_id is not None, done.stderr
+    document = RunStore(readonly=True).get(run_id.group(1)).document
+    return target.read_text(encoding="utf-8"), dict(document)
+
+
+def test_key_judgments_structure_matches_the_snapshot(stored: tuple[str, dict[str, Any]]) -> None:
+    got = _outline(stored[0])
+    if os.environ.get("DETENTE_UPDATE_SNAPSHOTS"):
+        SNAPSHOT.write_text(got, encoding="utf-8")
+    assert got == SNAPSHOT.read_text(encoding="utf-8"), (
+        "the key judgments' structure changed; if on purpose, rerun with DETENTE_UPDATE_SNAPSHOTS=1"
+    )
+
+
+def _f(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def test_every_number_of_the_key_judgments_is_the_stored_runs(
+    stored: tuple[str, dict[str, Any]],
+) -> None:
+    html, doc = stored
+    rows = judgments(html)
+    issue = doc["issues"][0]
+    forecasts = {e["model"]: e for e in doc["forecast"]["issues"][0]["forecasts"]}
+    accuracy = json.loads(ACCURACY.read_text(encoding="utf-8"))
+    mae = {m["model"]: m for m in accuracy["models"]}
+    # the headline: the model run with the lowest DEU III error the package ships
+    head = min((m for m in forecasts if m in mae), key=lambda m: mae[m]["mae"])
+    assert head == "compromise"
+    entry = forecasts[head]
+    lo, hi = entry["calibrated"]["intervals"]["80"]
+    assert rows["forecast"].startswith(f"“{entry['label']}” ({_f(entry['value'])} on 0–100; ")
+    assert f"calibrated 80% interval {_f(lo)}–{_f(hi)}), by {head}," in rows["forecast"]
+    # weighted over the branches, with the stored probabilities
+    combined = issue["combined"]["models"][head]
+    clo, chi = combined["interval_80"]
+    assert (
+        f"({_f(combined['point'])}; calibrated 80% interval {_f(clo)}–{_f(chi)})"
+        in (rows["combined"])
+    )
+    shares = ", ".join(
+        f"{f['name']} {100 * f['probability']:.0f}%" for f in doc["simulation"]["futures"]
+    )
+    assert shares == "bush-reelected 50%, kerry-wins 50%"
+    assert f"({shares})" in rows["combined"]
+    # the models disagree: the lowest and the highest, and their DEU III errors
+    low = min(forecasts.values(), key=lambda e: e["value"])
+    high = max(forecasts.values(), key=lambda e: e["value"])
+    assert f"from {low['model']} at {_f(low['value'])} to {high['model']} at " in rows["disagree"]
+    assert f"{_f(high['value'])}." in rows["disagree"]
+    better, worse = sorted((low["model"], high["model"]), key=lambda m: mae[m]["mae"])
+    assert (
+        f"On DEU III {better} has the better record of the two (mean absolute error "
+        f"{_f(mae[better]['mae'])} against {_f(mae[worse]['mae'])})"
+    ) in rows["disagree"]
+    labels = {e["label"] for e in forecasts.values()}
+    assert f"nearest to {len(labels)} different points" in rows["disagree"]
+    # the main risk, under the first of the equally likely futures
+    names = {a["id"]: a["name"] for a in doc["scenario"]["copy"]["actors"]}
+    future = issue["dyads"]["futures"][0]
+    dated = issue.get("dynamics")  # the dated dynamics, where the study has them, come first
+    if dated:
+        marks = dated["futures"][0]["highlights"]
+        top, when = marks["incentive"], f"round {marks['incentive']['round']}"
+        when += f", {top['date']}" if top["date"] else ""
+    else:
+        top, when = max(future["incentives"], key=lambda c: c["gain"]), "round 1"
+    assert rows["risk"].startswith(
+        f"{names[top['actor']]} has the largest crisis incentive (expected gain "
+        f"{top['gain']:.2f} from challenging {names[top['target']]}, {when})"
+    )
+    if dated:
+        wrong = dated["futures"][0]["highlights"]["miscalculation"]
+        assert f"between {names[wrong['i']]} and {names[wrong['j']]}, who see" in rows["risk"]
+        assert f"(probability {100 * wrong['p']:.0f}% over the draws)" in rows["risk"]
+        for entry in dated["futures"][0]["settled_by"]:
+            assert f"{100 * entry['p']:.0f}% ± {100 * entry['se']:.0f}%" in rows["settlement"]
+    else:
+        often = max(m["rounds"] for m in future["misperceptions"])
+        pair = next(m for m in future["misperceptions"] if m["rounds"] == often)
+        assert (
+            f"between {names[pair['i']]} and {names[pair['j']]}, who see their dyad differently "
+            f"in {often} of {future['rounds']} rounds, first round {pair['first']}"
+        ) in rows["risk"]
+    assert rows["risk"].endswith(f"Under {future['name']} (eum model).")
+    # what would change it: the strongest lever, and the futures' forecasts
+    advice = issue["advice"]
+    lever = max(advice["levers"], key=lambda v: v["gain"])
+    assert (
+        f"persuading {names[lever['actor']]} to {lever['change']} would move the eum forecast "
+        f"from {_f(advice['forecast'])} to {_f(lever['forecast'])}, {_f(lever['gain'])} nearer "
+        f"{names[advice['focal']]}"
+    ) in rows["change"]
+    points = {b["future"]: b["points"][head] for b in issue["branches"]}
+    up, down = max(points, key=points.__getitem__), min(points, key=points.__getitem__)
+    assert (
+        f"{head} gives {_f(points[up])} under {up} and {_f(points[down])} under {down}"
+    ) in rows["change"]
+    # how far to trust it: the shipped figures, read from the package's files
+    record = mae[head]
+    assert (
+        f"On {accuracy['n_issues']} DEU III test issues {head}'s forecasts fell "
+        f"{_f(record['mae'])} points from the outcome on average (0–100), "
+        f"{100 * record['within_10']:.0f}% within 10 points"
+    ) in rows["trust"]
+    errors = json.loads(MODEL_ERROR.read_text(encoding="utf-8"))
+    held = next(m for m in errors["models"] if m["model"] == head)
+    cover = held["evaluation"]["repeated"]["all"]["cover80"]
+    assert (
+        f"held {100 * cover:.0f}% of outcomes out of fold on {errors['decisions']} EU decisions"
+    ) in rows["trust"]
+
+
+def test_the_key_judgments_come_first(stored: tuple[str, dict[str, Any]]) -> None:
+    html = stored[0]
+    body = html[html.index("<body>") + len("<body>") :].lstrip()
+    assert body.startswith('<section id="key-judgments"')
+    assert html.index('id="key-judgments"') < html.index('id="header"')
+    sections = re.findall(r'<section id="([^"]+)"', html)
+    assert sections[0] == "key-judgments"
+    assert sections[-1] == "methods", "the method notes come last"
+    assert "coalitions" in sections
+
+
+# --- user strings ------------------------------------------------------------------------------
+
+SCRIPT = "<script>alert(1)</script>"
+IMAGE = '"><img onerror=alert(2) src=x>'
+
+
+def test_user_strings_in_the_key_judgments_are_escaped() -> None:
+    data = detente.bundled("six-party-2004").model_dump(mode="json")
+    for n, actor in enumerate(data["actors"]):
+        actor["name"] = f"{SCRIPT}{IMAGE}{n}"
+    for issue in data["issues"]:
+        issue["name"] = f"{IMAGE}{SCRIPT}"
+        issue["scale"] = {k: f"{SCRIPT} {v}" for k, v in issue["scale"].items()}
+    for group in data["groups"]:
+        group["name"] = IMAGE
+    from detente.scenario.model import Scenario
+
+    scenario = Scenario.model_validate(data)
+    html = render_html(build(study(scenario, ["compromise", "eum"], draws=5, rng=1).to_json()))
+    rows = judgments(html)
+    assert SCRIPT in rows["risk"], "the names are shown, as text"
+    assert SCRIPT in rows["forecast"]
+    assert "<img" not in html
+    assert html.count("<script") == 1, "only the page's own script"
+    start = html.index('<section id="key-judgments"')
+    block = html[start : html.index("</section>", start)]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in block
+    assert "&#34;&gt;&lt;img onerror=alert(2) src=x&gt;" in block
+
+
+# --- chart files -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mask", [0o022, 0o027])
+def test_png_charts_get_the_mode_of_any_new_file(tmp_path: Path, mask: int) -> None:
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(1, 1))
+    figure.add_subplot().plot([0, 1], [0, 1])
+    report = Report({}, {"line": Chart("line", "A line.", figure)})
+    old = os.umask(mask)
+    try:
+        (written,) = write_pngs(report, tmp_path / "charts")
+    finally:
+        os.umask(old)
+    assert written.name == "01-line.png"
+    assert written.read_bytes().startswith(b"\x89PNG")
+    assert written.stat().st_mode & 0o777 == 0o666 & ~mask  # 0644, 0640: not mkstemp's 0600
+
+
+# --- many actors -------------------------------------------------------------------------------
+
+
+def _many(n: int) -> detente.Scenario:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from load_yaml import scenario_data
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    from detente.scenario import io
+
+    return io.validate_data(scenario_data(n, 2), "generated")
+
+
+@pytest.mark.slow
+def test_a_report_of_200_actors_stays_small_and_readable() -> None:
+    # the models whose sections grow with the actors: rounds and moves (eum), trades (exchange)
+    models = ["compromise", "median", "eum", "exchange"]
+    document = study(_many(200), models, draws=0, rng=1).to_json()
+    start = time.perf_counter()
+    report = build(document)
+    html = render_html(report)
+    seconds = time.perf_counter() - start
+    size = len(html.encode("utf-8"))
+    assert size < 5_000_000, f"{size / 1e6:.1f} MB"
+    assert seconds < 60, f"{seconds:.0f} s to render"
+    assert html.count('<dl class="kj"') == 2, "key judgments for each issue"
+    assert judgments(html)["forecast"]
+    # every actor is in the inputs table, folded away; the charts name the top 12 only
+    table = re.search(
+        r"<details><summary>Every actor&#39;s inputs \(200 actors\)</summary>"
+        r'<table id="actor-table">(.*?)</table></details>',
+        html,
+        re.S,
+    )
+    assert table is not None
+    assert table.group(1).count("<tr>") == 201  # the header and every actor
+    assert len(report.data["legend"]) == 12
+    assert report.data["unnamed"] == 188
+    assert 'id="appendix-evidence"' in html
+    # the moves: the largest 200 of each model's table
+    assert all(len(d["moves"]) <= 200 for i in report.data["issues"] for d in i["dynamics"])
+
+
+# --- the slots the dated dynamics fill ---------------------------------------------------------
+
+
+def _dynamics_document() -> dict[str, Any]:
+    """A ``detente.dynamics/1`` document as /work's interface gives it (hand-made numbers)."""
+
+    def future(name: str, p: float, count: int) -> dict[str, Any]:
+        return {
+            "name": name,
+            "probability": 0.5,
+            "events": [],
+            "rounds": [],
+            "settled_by": [
+                {
+                    "by": "2004-11-02",
+                    "event": "US presidential election",
+                    "round": 5,
+                    "date": "2004-10-07",
+                    "settled": False,
+                    "p": p,
+                    "se": 0.025,
+                    "count": count,
+                    "draws": 200,
+                },
+            ],
+            "first_settled": [],
+            "highlights": {
+                "incentive": {
+                    "actor": "DPRK",
+                    "target": "USA",
+                    "gain": 14.2,
+                    "round": 5,
+                    "date": "2004-10-07",
+                },
+                "miscalculation": {
+                    "i": "USA",
+                    "j": "DPRK",
+                    "p": 0.9,
+                    "round": 2,
+                    "date": "2004-07-09",
+                },
+            },
+        }
+
+    return {
+        "schema": "detente.dynamics/1",
+        "issue": "disarmament",
+        "model": "eum",
+        "draws": 200,
+        "tolerance": 5.0,
+        "calendar": {"as_of": "2004-05-10", "round_days": 30.0, "round_dates": None},
+        "futures": [future("bush-reelected", 0.12, 24), future("kerry-wins", 0.3, 60)],
+    }
+
+
+def test_the_dated_dynamics_fill_settlement_and_the_dated_risks() -> None:
+    from detente.report.accuracy import load_accuracy
+    from detente.report.document import StudyView
+    from detente.report.sections.judgments import key_judgments
+
+    document = study(detente.bundled("six-party-2004"), ["compromise", "eum"], draws=0, rng=1)
+    doc = document.to_json()
+    issue = detente.bundled("six-party-2004").issues[0]
+    before = {
+        r["key"]: r["text"] for r in key_judgments(StudyView.of(doc), issue, None, None)["rows"]
+    }
+    assert "settlement" not in before, "no dated dynamics, no settlement line"
+    assert "round 1)" in before["risk"]
+    doc["issues"][0]["dynamics"] = _dynamics_document()
+    rows = {
+        r["key"]: r["text"]
+        for r in key_judgments(StudyView.of(doc), issue, load_accuracy(), None)["rows"]
+    }
+    assert rows["settlement"] == (
+        "Probability that every position has settled by 2004-11-02 (US presidential election): "
+        "12% ± 2% under bush-reelected, 30% ± 2% under kerry-wins (the last round before it: "
+        "round 5, 2004-10-07)."
+    )
+    assert rows["risk"].startswith(
+        "North Korea has the largest crisis incentive (expected gain 14.20 from challenging "
+        "United States, round 5, 2004-10-07); the most likely miscalculation is between United "
+        "States and North Korea, who see their dyad differently (probability 90% over the "
+        "draws), likeliest in round 2, 2004-07-09."
+    )
+    assert list(rows) == [
+        "forecast", "combined", "disagree", "settlement", "risk", "change", "trust"
+    ]  # fmt: skip
+
+
+def test_one_answer_weighted_over_the_branches() -> None:
+    import numpy as np
+
+    from detente.analysis.combined import combined
+    from detente.simulate import simulate
+
+    branches = [
+        {"future": "a", "probability": 0.25, "points": {"m": 10.0}},
+        {"future": "b", "probability": 0.75, "points": {"m": 30.0}},
+    ]
+    found = combined("x", branches, None)
+    assert found is not None
+    assert found["models"]["m"]["point"] == pytest.approx(0.25 * 10 + 0.75 * 30)  # 25
+    assert found["models"]["m"]["interval_80"] is None
+    assert combined("x", branches[:1], None) is None, "one future: nothing to combine"
+    # with draws: the median of every future's draws, each future weighing its probability
+    s = detente.bundled("six-party-2004")
+    sim = simulate(s, ["compromise"], draws=40, rng=3)
+    rows = [
+        {"future": f, "probability": p, "points": {"compromise": 0.0}}
+        for f, p in zip(sim.future_names, (0.5, 0.5), strict=True)
+    ]
+    got = combined("disarmament", rows, sim)
+    assert got is not None
+    values = np.sort(np.concatenate([sim.outcome(f, "compromise", "disarmament") for f in
+                                     sim.future_names]))  # fmt: skip
+    # equal weights and equal draws: the lower median of the 80 values
+    assert got["models"]["compromise"]["point"] == values[39]
+    lo, hi = got["models"]["compromise"]["interval_80"]
+    assert lo <= values[39] <= hi
