@@ -85,14 +85,14 @@ def _outline(html: str) -> str:
 
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any]]:
-    """``detente report six-party-2004`` run as a user runs it, and its run read back from the
-    store: the page and the stored study document."""
+    """``detente report six-party-2004 --round-days 30`` run as a user runs it, and its run read
+    back from the store: the page and the stored study document."""
     folder = tmp_path_factory.mktemp("brief")
     target = folder / "six-party.html"
     env = os.environ | {"PYTHONPATH": str(ROOT / "src")}
     done = subprocess.run(
         [sys.executable, "-m", "detente", "report", "six-party-2004", "--draws", "20",
-         "--rng", "1", "-o", str(target)],
+         "--rng", "1", "--round-days", "30", "-o", str(target)],
         capture_output=True, text=True, check=False, env=env,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -173,6 +173,7 @@ def test_every_number_of_the_key_judgments_is_the_stored_runs(
         wrong = dated["futures"][0]["highlights"]["miscalculation"]
         assert f"between {names[wrong['i']]} and {names[wrong['j']]}, who see" in rows["risk"]
         assert f"(probability {100 * wrong['p']:.0f}% over the draws)" in rows["risk"]
+        assert dated["calendar"]["round_days"] == 30
         for entry in dated["futures"][0]["settled_by"]:
             assert f"{100 * entry['p']:.0f}% ± {100 * entry['se']:.0f}%" in rows["settlement"]
     else:
@@ -186,8 +187,14 @@ def test_every_number_of_the_key_judgments_is_the_stored_runs(
     # what would change it: the strongest lever, and the futures' forecasts
     advice = issue["advice"]
     lever = max(advice["levers"], key=lambda v: v["gain"])
+    kind, amount, *rest = lever["change"].split(" ", 2)  # "salience -20", "moves +10 toward X"
+    wanted = (
+        f"to {'raise' if amount[0] == '+' else 'lower'} its salience by {amount[1:]}"
+        if kind == "salience"
+        else f"to move {amount.lstrip('+-')} toward {names[rest[0].split(' ', 1)[1]]}"
+    )
     assert (
-        f"persuading {names[lever['actor']]} to {lever['change']} would move the eum forecast "
+        f"persuading {names[lever['actor']]} {wanted} would move the eum forecast "
         f"from {_f(advice['forecast'])} to {_f(lever['forecast'])}, {_f(lever['gain'])} nearer "
         f"{names[advice['focal']]}"
     ) in rows["change"]
@@ -382,8 +389,10 @@ def test_the_dated_dynamics_fill_settlement_and_the_dated_risks() -> None:
     before = {
         r["key"]: r["text"] for r in key_judgments(StudyView.of(doc), issue, None, None)["rows"]
     }
-    assert "settlement" not in before, "no dated dynamics, no settlement line"
-    assert "round 1)" in before["risk"]
+    assert "settlement" not in before, "rounds without dates: no settlement line"
+    # undated, the risks are the dynamics' own (the largest incentive over every round)
+    highlight = doc["issues"][0]["dynamics"]["futures"][0]["highlights"]["incentive"]
+    assert f"round {highlight['round']})" in before["risk"]
     doc["issues"][0]["dynamics"] = _dynamics_document()
     rows = {
         r["key"]: r["text"]

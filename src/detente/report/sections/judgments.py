@@ -25,6 +25,7 @@ Every sentence is plain text (the template escapes it): names come from the scen
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -73,8 +74,9 @@ def dated_dynamics(found: Mapping[str, Any] | None, future: str | None) -> Dated
 
     ``found`` is the issue's stored ``detente.dynamics/1`` document (the study's
     ``issues[k]["dynamics"]``); this is the one place that reads it. Settlement is listed for
-    the :data:`SETTLEMENT_FUTURES` most probable futures; the risks are those of ``future`` (the
-    most probable; the first when None), from the document's ``highlights``.
+    the :data:`SETTLEMENT_FUTURES` most probable futures, and only when the rounds are dated
+    (undated, an event's round says nothing about the dates that matter); the risks are those of
+    ``future`` (the most probable; the first when None), from the document's ``highlights``.
     """
     if not found or not found.get("futures"):
         return None
@@ -94,6 +96,7 @@ def dated_dynamics(found: Mapping[str, Any] | None, future: str | None) -> Dated
         )
         for f in ranked[:SETTLEMENT_FUTURES]
         for s in f.get("settled_by") or []
+        if found.get("calendar") is not None
     )
     marks = chosen.get("highlights") or {}
     incentive = marks.get("incentive")
@@ -317,8 +320,9 @@ def _change(view: StudyView, issue: Issue, found: Mapping[str, Any], model: str)
         top = max(levers, key=lambda lever: lever["gain"])
         focal = view.label(advice["focal"])
         parts.append(
-            f"the strongest lever: persuading {view.label(top['actor'])} to {top['change']} "
-            f"would move the {advice['model']} forecast from {_n(advice['forecast'])} to "
+            f"the strongest lever: persuading {view.label(top['actor'])} "
+            f"{_lever(top['change'], view)} would move the {advice['model']} forecast from "
+            f"{_n(advice['forecast'])} to "
             f"{_n(top['forecast'])}, {_n(top['gain'])} nearer {possessive(focal)} position"
         )
     branches = found.get("branches") or []
@@ -363,3 +367,23 @@ def _trust(
                 f"outcomes out of fold on {reliability['decisions']} EU decisions"
             )
     return text + ". Learned on EU legislation: a negotiation unlike it may fall outside."
+
+
+def _lever(change: str, view: StudyView) -> str:
+    """An advice lever's change (``moves +10 toward USA``, ``salience -20``) as the words
+    after "persuading X".
+
+    >>> class V:
+    ...     label = staticmethod(lambda a: {"USA": "United States"}.get(a, a))
+    >>> _lever("salience -20", V()), _lever("salience +5.5", V())
+    ('to lower its salience by 20', 'to raise its salience by 5.5')
+    >>> _lever("moves -10 toward USA", V())
+    'to move 10 toward United States'
+    """
+    found = re.fullmatch(r"salience ([+-])(\S+)", change)
+    if found:
+        return f"to {'raise' if found[1] == '+' else 'lower'} its salience by {found[2]}"
+    found = re.fullmatch(r"moves [+-]?(\S+) toward (.+)", change)
+    if found:
+        return f"to move {found[1]} toward {view.label(found[2])}"
+    return f"({change})"
