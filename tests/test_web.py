@@ -276,7 +276,9 @@ def _form(page: str) -> dict[str, str]:
         if name and 'type="radio"' not in tag:
             value = re.search(r'value="([^"]*)"', tag)
             fields[unescape(name.group(1))] = unescape(value.group(1)) if value else ""
-    for name, value in re.findall(r'<textarea [^>]*?name="([^"]*)"[^>]*>(.*?)</textarea>', page, re.S):
+    for name, value in re.findall(
+        r'<textarea [^>]*?name="([^"]*)"[^>]*>(.*?)</textarea>', page, re.S
+    ):
         value = value[1:] if value.startswith("\n") else value  # as a browser reads it
         fields[unescape(name)] = unescape(value)
     return fields
@@ -907,7 +909,10 @@ def test_an_article_is_shown_with_its_findings_marked_and_escaped(client: TestCl
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     actors = _cells(page, "found-actors")
-    assert [row[:3] for row in actors[1:]] == [["DPRK", "North Korea", "1"], ["ROK", "South Korea", "1"]]
+    assert [row[:3] for row in actors[1:]] == [
+        ["DPRK", "North Korea", "1"],
+        ["ROK", "South Korea", "1"],
+    ]
 
 
 def test_the_seed_article_is_read_from_a_file_as_the_cli_reads_it(client: TestClient) -> None:
@@ -919,7 +924,8 @@ def test_the_seed_article_is_read_from_a_file_as_the_cli_reads_it(client: TestCl
     marked = [m for m in _marks(page) if "hl-quote" in m[0]]
     assert [m[1:] for m in marked] == [("term quote: Pyongyang (DPRK)", "reward for freeze ")]
     counts = {row[0]: row[2] for row in _cells(page, "found-actors")[1:]}
-    assert counts["DPRK"] == "23" and counts["USA"] == "16"  # as `detente extract` prints
+    assert counts["DPRK"] == "23"
+    assert counts["USA"] == "16"
     assert 'id="save-draft"' in page
 
 
@@ -928,7 +934,7 @@ def test_the_seed_article_is_read_from_a_file_as_the_cli_reads_it(client: TestCl
     [
         ({"text": "   "}, "there is no text to read"),
         ({"text": "", "files": {"file": ("a.txt", b"\x00\x01\x02binary")}}, "binary file"),
-        ({"text": "", "files": {"file": ("a.txt", b"caf\xe9 au lait")}}, "not UTF-8"),
+        ({"text": "", "files": {"file": ("a.txt", b"r\xe9sum\xe9 of the talks")}}, "not UTF-8"),
         ({"text": "", "files": {"file": ("a.pdf", b"%PDF-1.4")}}, "plain-text (.txt)"),
         ({"text": "x" * (2 * 1024 * 1024 + 10)}, "limited to 2 MiB"),
         ({"text": SHORT, "as_of": "May 2004"}, "not a date"),
@@ -943,7 +949,8 @@ def test_a_bad_article_says_why_and_keeps_the_text(
     assert said in unescape(response.text)
     assert 'id="article-error"' in response.text
     if fields.get("text", "").strip() and len(fields["text"]) < 1000:
-        assert 'id="article-text"' in response.text and "Pyongyang warned Seoul" in response.text
+        assert 'id="article-text"' in response.text
+        assert "Pyongyang warned Seoul" in response.text
 
 
 def _saved_draft(client: TestClient, **extra: str) -> str:
@@ -967,7 +974,8 @@ def test_a_draft_is_saved_listed_and_its_missing_numbers_named(
         encoding="utf-8"
     ).replace("\r\n", "\n")
     result = cli("validate", str(workspace / "draft-000.yaml"))  # the CLI reads it as a draft
-    assert result.code == 0 and "DRAFT" in result.out
+    assert result.code == 0
+    assert "DRAFT" in result.out
     rows = {row[0]: row for row in _cells(client.get("/").text, "library")[1:]}
     assert rows["Draft from draft-000.txt draft: 16 numbers missing"][1:4] == ["workspace", "", "5"]
     page = client.get(where).text
@@ -989,7 +997,8 @@ def test_a_draft_opens_in_the_editor_and_its_numbers_fill_it_in(
     page = client.get(where + "/edit")
     assert page.status_code == 200
     form = _form(page.text)
-    assert form["actor-0-id"] == "DPRK" and form["actor-0-capability"] == ""
+    assert form["actor-0-id"] == "DPRK"
+    assert form["actor-0-capability"] == ""
     form |= {"issue-0-id": "talks", "issue-0-min": "0", "issue-0-max": "100"}
     n = 0
     while f"actor-{n}-id" in form:
@@ -1006,7 +1015,8 @@ def test_a_draft_name_never_leaves_the_workspace(
     client: TestClient, app_dirs: tuple[Path, Path]
 ) -> None:
     where = _saved_draft(client, name="../../etc/passwd")
-    assert where.startswith("/s/workspace/") and ".." not in where
+    assert where.startswith("/s/workspace/")
+    assert ".." not in where
     assert sorted(p.name for p in app_dirs[0].iterdir()) == [
         where.rsplit("/", 1)[1] + ".txt",
         where.rsplit("/", 1)[1] + ".yaml",
@@ -1018,7 +1028,8 @@ def test_a_draft_without_text_or_actors_is_refused(
 ) -> None:
     assert client.post("/article/draft", data={"text": " "}).status_code == 400
     response = client.post("/article/draft", data={"text": "The weather was fine all week."})
-    assert response.status_code == 400 and "no actor found" in response.text
+    assert response.status_code == 400
+    assert "no actor found" in response.text
     assert not list(app_dirs[0].iterdir())  # nothing half-written
 
 
@@ -1053,19 +1064,24 @@ def test_a_broken_file_opens_in_the_text_editor_with_its_lines(
         assert page.status_code == 200
         assert 'id="source-text"' in page.text
         # the actor A's line in TOY, counted by hand: line 8
-        assert 'data-line="8"' in page.text and "actors[A].capability" in page.text
+        assert 'data-line="8"' in page.text
+        assert "actors[A].capability" in page.text
     form = _form(page.text)
     assert form["text"] == broken  # the file's text, exactly
     still = dict(form, text=broken.replace("capability: -2", "capability: oops"))
     response = client.post("/s/workspace/toy/text", data=still)
-    assert response.status_code == 422 and "capability: oops" in response.text
+    assert response.status_code == 422
+    assert "capability: oops" in response.text
     assert path.read_text(encoding="utf-8") == broken  # the file is untouched
     fixed = dict(form, text=TOY)
-    assert client.post("/s/workspace/toy/text", data=fixed, follow_redirects=False).status_code == 303
+    assert (
+        client.post("/s/workspace/toy/text", data=fixed, follow_redirects=False).status_code == 303
+    )
     assert load(path).actors[0].capability == 2
     stale = dict(form, text=TOY.replace("capability: 2", "capability: 3"))
     response = client.post("/s/workspace/toy/text", data=stale)
-    assert response.status_code == 409 and "saved elsewhere" in response.text
+    assert response.status_code == 409
+    assert "saved elsewhere" in response.text
     assert load(path).actors[0].capability == 2
 
 
@@ -1075,8 +1091,10 @@ def test_invalid_yaml_shows_its_line_in_the_text_editor(
     app_dirs[0].mkdir(parents=True, exist_ok=True)
     (app_dirs[0] / "bad.yaml").write_text("id: bad\nactors: [\n  {id: A\n", encoding="utf-8")
     page = client.get("/s/workspace/bad")
-    assert page.status_code == 200 and 'id="source-text"' in page.text
-    assert "line" in page.text and "bad.yaml" in page.text
+    assert page.status_code == 200
+    assert 'id="source-text"' in page.text
+    assert "line" in page.text
+    assert "bad.yaml" in page.text
     assert client.get("/s/workspace/..%2Fbad/text").status_code in (400, 404)
     assert client.post("/s/workspace/.bad/text", data={"text": TOY}).status_code == 400
 
@@ -1095,4 +1113,5 @@ def test_a_stored_forecast_has_a_report(client: TestClient) -> None:
     report = client.get(where + "/report.html")
     assert report.text.startswith("<!DOCTYPE html>")
     # the compromise forecast of TOY, by hand (see TOY): 50
-    assert "50" in report.text and where.rsplit("/", 1)[1] in report.text
+    assert "50" in report.text
+    assert where.rsplit("/", 1)[1] in report.text

@@ -6,6 +6,7 @@ only lays them out (each piece of the article's text escaped on its own)."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -60,7 +61,9 @@ def as_of_of(text: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"the article's date {text[:20]!r} is not a date; give YYYY-MM-DD") from None
+        raise InputError(
+            f"the article's date {text[:20]!r} is not a date; give YYYY-MM-DD"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ def highlighted(found: Extraction) -> Markup:
     cuts = sorted({0, len(text), *(s.start for s in spans), *(s.end for s in spans)})
     cuts = [c for c in cuts if 0 <= c <= len(text)]
     out: list[str] = []
-    for a, b in zip(cuts, cuts[1:], strict=False):
+    for a, b in itertools.pairwise(cuts):
         piece = escape(text[a:b])
         over = [s for s in spans if s.start <= a and b <= s.end]
         if not over:

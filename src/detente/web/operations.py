@@ -391,8 +391,7 @@ def study_again(run: StoredRun) -> Any:
         done.kept_as(run.id),
         seed=run.seed,
         detente_version=run.detente_version,
-        warnings=done.warnings
-        + differences(done, doc, run_id=run.id, version=run.detente_version),
+        warnings=done.warnings + differences(done, doc, run_id=run.id, version=run.detente_version),
     )
 
 

@@ -85,7 +85,9 @@ def _workspace_entry(ws: Any, name: str) -> dict[str, Any]:
         "name": str(data.get("name") or check.id),
         "as_of": data.get("as_of"),
         "actors": check.actors,
-        "issues": ", ".join(str(i.get("name") or i.get("id")) for i in issues if isinstance(i, dict)),
+        "issues": ", ".join(
+            str(i.get("name") or i.get("id")) for i in issues if isinstance(i, dict)
+        ),
         "draft": len(check.missing),
     }
 
@@ -298,7 +300,10 @@ def edit(request: Request, name: str) -> HTMLResponse:
         drafted = ws.draft(name)
         if drafted is not None:
             return render(
-                request, "editor.html", title=f"Fill in {name}", **editor.from_draft(name, text, drafted[0])
+                request,
+                "editor.html",
+                title=f"Fill in {name}",
+                **editor.from_draft(name, text, drafted[0]),
             )
         ws.load(name)
     except InputError:

@@ -15,8 +15,8 @@ import re
 import tempfile
 import threading
 import unicodedata
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -197,7 +197,14 @@ class Workspace:
                     else:
                         load(path, sources_dir=self.root)
             except ScenarioError as err:
-                return list(type(err)(*_renamed(err, str(path), shown)).problems)
+                return [
+                    replace(
+                        p,
+                        file=shown if p.file == str(path) else p.file,
+                        message=p.message.replace(str(path), shown),
+                    )
+                    for p in err.problems
+                ]
             except InputError as err:
                 return [Problem("", str(err).replace(str(path), shown))]
         return []
