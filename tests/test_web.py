@@ -1115,3 +1115,15 @@ def test_a_stored_forecast_has_a_report(client: TestClient) -> None:
     # the compromise forecast of TOY, by hand (see TOY): 50
     assert "50" in report.text
     assert where.rsplit("/", 1)[1] in report.text
+
+
+def test_the_api_extract_is_the_cli_document(client: TestClient, cli: Any) -> None:
+    text = ARTICLE_2004.read_text(encoding="utf-8")
+    got = client.post("/api/extract", json={"text": text, "name": ARTICLE_2004.name}).json()
+    result = cli("extract", str(ARTICLE_2004), "--json")
+    expected = json.loads(result.out)
+    expected["articles"][0]["file"] = ARTICLE_2004.name
+    assert got == expected
+    bad = client.post("/api/extract", json={"text": "  "})
+    assert bad.status_code == 400
+    assert "no text to read" in bad.json()["error"]

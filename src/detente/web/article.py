@@ -26,9 +26,10 @@ MAX_ARTICLE_UPLOAD = 2 * 1024 * 1024
 PASTED = "pasted-article.txt"
 
 
-def read(text: str, filename: str | None, data: bytes | None) -> Article:
+def read(text: str, filename: str | None, data: bytes | None, *, pasted: str = PASTED) -> Article:
     """The article given: an uploaded file when there is one, else the pasted text; read with
-    the extractor's checks (empty, binary, not UTF-8, HTML reduced to its text).
+    the extractor's checks (empty, binary, not UTF-8, HTML reduced to its text). Pasted text
+    is called ``pasted`` in messages and in a draft.
 
     Raises
     ------
@@ -42,7 +43,7 @@ def read(text: str, filename: str | None, data: bytes | None) -> Article:
         if not name.lower().endswith((".txt", ".html", ".htm")):
             raise InputError(f"{name}: give a plain-text (.txt) or saved HTML (.html) article")
     else:
-        name, data = PASTED, text.encode("utf-8")
+        name, data = pasted.replace("\\", "/").rsplit("/", 1)[-1][:80] or PASTED, text.encode()
     if len(data) > MAX_ARTICLE_UPLOAD:
         raise InputError(
             f"{name}: is {len(data) / 1024 / 1024:.1f} MiB; articles are limited to "

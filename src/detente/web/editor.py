@@ -145,8 +145,7 @@ def from_draft(name: str, text: str, data: dict[str, Any]) -> dict[str, Any]:
     if not doc.get("issues"):
         form |= {"issue-0-id": "", "issue-0-min": "0", "issue-0-max": "100"}
     form |= {"file": name, "version": version_of(text)}
-    form, problems = form, check(form)[1]
-    return view(form, problems)
+    return view(form, check(form)[1])
 
 
 def check(form: dict[str, str]) -> tuple[Scenario | None, list[dict[str, Any]]]:
