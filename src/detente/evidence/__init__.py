@@ -14,7 +14,13 @@ gazetteer: offline, no model, and each finding can be traced to the rule that ma
 
 from __future__ import annotations
 
-from detente.evidence._text import MAX_ARTICLE_BYTES, Article, article_from_text, read_article
+from detente.evidence._text import (
+    MAX_ARTICLE_BYTES,
+    Article,
+    article_from_bytes,
+    article_from_text,
+    read_article,
+)
 from detente.evidence.extract import ActorFound, Extraction, extract
 
 __all__ = [
@@ -22,6 +28,7 @@ __all__ = [
     "ActorFound",
     "Article",
     "Extraction",
+    "article_from_bytes",
     "article_from_text",
     "extract",
     "read_article",

@@ -173,3 +173,35 @@ def accuracy() -> dict[str, Any]:
     from detente.backtest import bundled_accuracy
 
     return bundled_accuracy() or {}
+
+
+class ExtractBody(BaseModel):
+    """An article's text (as ``detente extract`` reads a file), its date, and a scenario to
+    compare with (``where/name``, as ``--scenario``) instead of listing the findings."""
+
+    text: str
+    name: str = "article.txt"
+    as_of: str = ""
+    scenario: str | None = None
+
+
+@router.post("/extract")
+def extract(request: Request, body: ExtractBody) -> dict[str, Any]:
+    """``detente.extract/1`` (every finding with its character offsets), or with ``scenario``
+    ``detente.extract-compare/1``: the documents ``detente extract --json`` prints."""
+    from detente.web import article
+
+    read = article.read(body.text, None, None, pasted=body.name)
+    as_of = article.as_of_of(body.as_of)
+    if body.scenario:
+        where, _, name = body.scenario.partition("/")
+        target = _ref(where, name).load(request.app.state.workspace)
+        found = article.extracted(read, as_of, target)
+        compared = article.comparison(found, target)
+        return {
+            "schema": "detente.extract-compare/1",
+            "scenario": target.id,
+            "articles": [{"file": read.name, **compared.to_json()}],
+        }
+    found = article.extracted(read, as_of)
+    return {"schema": "detente.extract/1", "articles": [found.to_json()]}

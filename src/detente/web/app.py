@@ -105,9 +105,10 @@ def create_app(
         return response
 
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
-    from detente.web import api, pages, whatif
+    from detente.web import api, article_pages, pages, whatif
 
     app.include_router(pages.router)
+    app.include_router(article_pages.router)
     app.include_router(whatif.router)
     app.include_router(api.router)
     _errors(app)

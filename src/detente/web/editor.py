@@ -11,7 +11,7 @@ from detente.scenario import Scenario
 from detente.web.form import MAX_ROWS, document_from_form, field_of, parse_grid, rows_of
 from detente.web.workspace import version_of
 
-__all__ = ["blank", "changed", "check", "loaded", "view"]
+__all__ = ["blank", "changed", "check", "from_draft", "loaded", "view"]
 
 _KINDS = ("issue", "actor", "source", "evidence", "range", "event")
 
@@ -125,6 +125,27 @@ def loaded(name: str, text: str, scenario: Scenario) -> dict[str, Any]:
     form = form_from_document(scenario.model_dump(mode="json", exclude_defaults=True))
     form |= {"file": name, "version": version_of(text)}
     return view(form, [])
+
+
+def from_draft(name: str, text: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The editor of the draft ``name``: its actors, evidence and events, the numbers empty
+    to fill in (saving writes a full scenario, without the ``draft`` mark)."""
+    import datetime as dt
+
+    doc = {k: v for k, v in data.items() if k != "draft"}
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value.isoformat() if isinstance(value, dt.date) else value
+
+    form = form_from_document(plain(doc))
+    if not doc.get("issues"):
+        form |= {"issue-0-id": "", "issue-0-min": "0", "issue-0-max": "100"}
+    form |= {"file": name, "version": version_of(text)}
+    return view(form, check(form)[1])
 
 
 def check(form: dict[str, str]) -> tuple[Scenario | None, list[dict[str, Any]]]:

@@ -361,16 +361,57 @@ _DRAWING = threading.RLock()
 _REPORTS_KEPT = 4
 
 
+#: The kinds of stored run a report is made of (as ``detente report RUN`` makes it).
+REPORTABLE = ("study", "forecast", "simulate")
+
+
+def study_again(run: StoredRun) -> Any:
+    """The study of a stored forecast or simulation, made again from its stored scenario,
+    models, options, seed and draws (which give the same numbers), as ``detente report RUN``
+    does; any result that comes out differently is noted in its warnings. Not stored again."""
+    from detente.analysis import study
+    from detente.analysis.study import differences
+
+    doc = run.document
+    sim = doc if run.kind == "simulate" else None
+    draws = int(sim["draws"]) if sim else 0
+    if draws and run.seed is None:
+        raise InputError(f"run {run.id} has no seed, so its draws cannot be rebuilt")
+    done = study(
+        run.scenario,
+        list(run.models),
+        options={name: dict(opts) for name, opts in run.models.items()},
+        draws=draws,
+        rng=run.seed if run.seed is not None else 0,
+        spread=float(sim.get("spread", 0.0)) if sim else 0.0,
+        branches=str(sim.get("branches", "each")) if sim else "each",
+        made=run.started,
+    )
+    return replace(
+        done.kept_as(run.id),
+        seed=run.seed,
+        detente_version=run.detente_version,
+        warnings=done.warnings + differences(done, doc, run_id=run.id, version=run.detente_version),
+    )
+
+
 def report_of(run: StoredRun) -> Any:
     """The :class:`~detente.report.Report` of a stored study (charts drawn once per run)."""
     from detente.report import build
 
-    if run.kind != "study":
+    if run.kind not in REPORTABLE:
         raise InputError(f"run {run.id} is a {run.kind}; make a report from its scenario page")
+    if run.status != "complete":
+        raise InputError(f"run {run.id} is {run.status}, not complete: nothing to report")
     with _DRAWING:
         found = _REPORTS.get(run.id)
         if found is None:
-            found = build(dict(run.document) | {"run_id": run.id})
+            document = (
+                dict(run.document) | {"run_id": run.id}
+                if run.kind == "study"
+                else study_again(run).to_json()
+            )
+            found = build(document)
             while len(_REPORTS) >= _REPORTS_KEPT:
                 _REPORTS.pop(next(iter(_REPORTS)))
             _REPORTS[run.id] = found

@@ -64,8 +64,32 @@ def library_context(request: Request) -> dict[str, Any]:
     for name in bundled_names():
         entries.append(_entry(Ref("bundled", name), lambda n=name: bundled(n)))
     for name in ws.names():
-        entries.append(_entry(Ref("workspace", name), lambda n=name: ws.load(n)))
+        entries.append(_workspace_entry(ws, name))
     return {"entries": entries, "workspace": str(ws.root), "title": "Library"}
+
+
+def _workspace_entry(ws: Any, name: str) -> dict[str, Any]:
+    """A workspace file's entry: a scenario, a draft (its missing numbers counted) or a file
+    with problems (opened in the text editor)."""
+    ref = Ref("workspace", name)
+    try:
+        drafted = ws.draft(name)
+    except InputError as err:
+        return {"ref": ref, "problem": str(err).splitlines()[0][:200]}
+    if drafted is None:
+        return _entry(ref, lambda: ws.load(name))
+    data, check = drafted
+    issues = data.get("issues") or []
+    return {
+        "ref": ref,
+        "name": str(data.get("name") or check.id),
+        "as_of": data.get("as_of"),
+        "actors": check.actors,
+        "issues": ", ".join(
+            str(i.get("name") or i.get("id")) for i in issues if isinstance(i, dict)
+        ),
+        "draft": len(check.missing),
+    }
 
 
 def _entry(ref: Ref, load: Any) -> dict[str, Any]:
@@ -125,6 +149,10 @@ def _message(err: InputError) -> str:
 @router.get("/s/{where}/{name}", response_class=HTMLResponse)
 def scenario_page(request: Request, where: str, name: str) -> HTMLResponse:
     ref = ref_of(where, name)
+    if where == "workspace":
+        shown = _draft_or_broken(request, name)
+        if shown is not None:
+            return shown
     s = ref.load(request.app.state.workspace)
     from detente.simulate import ENGINES
 
@@ -183,6 +211,79 @@ def delete_scenario(request: Request, name: str) -> Response:
     return RedirectResponse("/", status_code=303)
 
 
+def _draft_or_broken(request: Request, name: str) -> HTMLResponse | None:
+    """The page of a draft (its missing numbers), or the text editor of a file with problems;
+    None for a scenario that reads."""
+    ws = request.app.state.workspace
+    ws.text(name)  # a missing file: its error
+    try:
+        drafted = ws.draft(name)
+        if drafted is None:
+            ws.load(name)
+            return None
+    except InputError:
+        return text_editor(request, name)
+    data, check = drafted
+    return render(
+        request,
+        "draft.html",
+        ref=Ref("workspace", name),
+        data=data,
+        check=check,
+        title=f"Draft {data.get('name') or name}",
+    )
+
+
+def text_editor(
+    request: Request,
+    name: str,
+    status: int = 200,
+    text: str | None = None,
+    version: str | None = None,
+    save_error: str = "",
+) -> HTMLResponse:
+    """A workspace file as plain text with its problems and their lines, to fix by hand."""
+    from detente.web.workspace import version_of
+
+    ws = request.app.state.workspace
+    current = ws.text(name)
+    text = current if text is None else text
+    return render(
+        request,
+        "text_editor.html",
+        status,
+        ref=Ref("workspace", name),
+        text=text,
+        version=version or version_of(current),
+        problems=ws.check_text(name, text),
+        save_error=save_error,
+        title=f"Fix {name}",
+    )
+
+
+@router.get("/s/workspace/{name}/text", response_class=HTMLResponse)
+def text_page(request: Request, name: str) -> HTMLResponse:
+    return text_editor(request, name)
+
+
+@router.post("/s/workspace/{name}/text", response_class=HTMLResponse)
+async def text_save(request: Request, name: str) -> Response:
+    """Save the text when the CLI would read it (a scenario or a draft); else show why."""
+    from detente.web.workspace import StaleVersionError
+
+    form = await form_of(request)
+    ws = request.app.state.workspace
+    text = form.get("text", "").replace("\r\n", "\n")
+    version = form.get("version", "").strip() or None
+    if ws.check_text(name, text):
+        return text_editor(request, name, 422, text, version)
+    try:
+        ws.save_text(name, text, version=version)
+    except StaleVersionError as err:
+        return text_editor(request, name, 409, text, version, str(err))
+    return RedirectResponse(f"/s/workspace/{name}", status_code=303)
+
+
 # --- editor -----------------------------------------------------------------------------------
 
 
@@ -195,6 +296,18 @@ def new_scenario(request: Request) -> HTMLResponse:
 def edit(request: Request, name: str) -> HTMLResponse:
     ws = request.app.state.workspace
     text = ws.text(name)
+    try:
+        drafted = ws.draft(name)
+        if drafted is not None:
+            return render(
+                request,
+                "editor.html",
+                title=f"Fill in {name}",
+                **editor.from_draft(name, text, drafted[0]),
+            )
+        ws.load(name)
+    except InputError:
+        return text_editor(request, name)
     return render(
         request, "editor.html", title=f"Edit {name}", **editor.loaded(name, text, ws.load(name))
     )
@@ -364,6 +477,7 @@ def run_page(request: Request, run_id: str) -> HTMLResponse:
         run=run,
         rows=operations.headline_rows(run),
         accuracy=load_accuracy(),
+        reportable=operations.REPORTABLE,
         title=f"Run {run.id}",
     )
 

@@ -15,12 +15,17 @@ import re
 import tempfile
 import threading
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from detente.errors import InputError
+from detente.errors import InputError, Problem
 from detente.scenario import Scenario, dump_yaml, files
 from detente.scenario.io import slug, write_text_atomic
+
+if TYPE_CHECKING:
+    from detente.scenario.draft_check import DraftCheck
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
@@ -148,8 +153,12 @@ class Workspace:
         exist). A file whose version differs was saved since (another tab): nothing is
         written and :class:`StaleVersionError` says so.
         """
+        return self.save_text(name, dump_yaml(scenario), version=version)
+
+    def save_text(self, name: str, text: str, *, version: str | None) -> str:
+        """Write ``text`` as the file ``name``, whole or not at all, with the same check of
+        ``version`` as :meth:`save`; its new version."""
         path = self.path(name)
-        text = dump_yaml(scenario)
         with self._lock:
             exists = path.is_file()
             if version is None and exists:
@@ -165,6 +174,77 @@ class Workspace:
                     )
             write_text_atomic(path, text)
         return version_of(text)
+
+    def check_text(self, name: str, text: str) -> list[Problem]:
+        """The problems of ``text`` as the file ``name`` (a scenario or a draft), each with its
+        line where the reader knows it; empty when the CLI would accept it. Evidence quotes are
+        checked against source files in the workspace."""
+        import warnings
+
+        from detente.errors import ScenarioError
+        from detente.scenario.draft_check import check_draft, read_draft
+        from detente.scenario.io import load
+
+        shown = f"{self.path(name).name}"
+        with tempfile.TemporaryDirectory(prefix="detente-check-") as folder:
+            path = Path(folder) / shown
+            path.write_text(text, encoding="utf-8")
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", UserWarning)
+                    if read_draft(path) is not None:
+                        check_draft(path, [self.root])
+                    else:
+                        load(path, sources_dir=self.root)
+            except ScenarioError as err:
+                return [
+                    replace(
+                        p,
+                        file=shown if p.file == str(path) else p.file,
+                        message=p.message.replace(str(path), shown),
+                    )
+                    for p in err.problems
+                ]
+            except InputError as err:
+                return [Problem("", str(err).replace(str(path), shown))]
+        return []
+
+    def draft(self, name: str) -> tuple[dict[str, object], DraftCheck] | None:
+        """The document and check of the draft ``name`` (missing numbers named), or None when
+        the file is not a draft.
+
+        Raises
+        ------
+        InputError
+            The file is not valid YAML, or the draft is wrong in more than missing numbers.
+        """
+        import warnings
+
+        from detente.scenario.draft_check import check_draft, read_draft
+
+        path = self.path(name)
+        if not path.is_file():
+            raise InputError(f"no scenario '{name}' in the workspace")
+        data = read_draft(path)
+        if data is None:
+            return None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return data, check_draft(path, [self.root])
+
+    def add_draft(self, wanted: str, article: str, draft: Callable[[str], str]) -> str:
+        """Save an article's text (``NAME.txt``) and the draft scenario citing it
+        (``NAME.yaml``, the text of ``draft(NAME.txt)``), under a name free for both; the name."""
+        with self._lock:
+            name = self.free_name(wanted)
+            n = 1
+            while (self.root / f"{name}.txt").exists():
+                n += 1
+                name = self.free_name(f"{wanted}-{n}")
+            text = draft(f"{name}.txt")  # before anything is written: it may refuse
+            write_text_atomic(self.root / f"{name}.txt", article)
+            write_text_atomic(self.root / f"{name}.yaml", text)
+        return name
 
     def delete(self, name: str) -> None:
         """Remove the scenario file ``name``."""

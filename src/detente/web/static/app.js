@@ -83,6 +83,19 @@
     if (next) { event.preventDefault(); next.focus(); }
   });
 
+  // the text editor: a problem's "line N" selects that line of the file's text
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a.goto-line");
+    var box = document.getElementById("source-text");
+    if (!link || !box) return;
+    event.preventDefault();
+    var lines = box.value.split("\n");
+    var n = Math.min(parseInt(link.getAttribute("data-line"), 10), lines.length) - 1;
+    var start = lines.slice(0, n).join("\n").length + (n > 0 ? 1 : 0);
+    box.focus();
+    box.setSelectionRange(start, start + lines[n].length);
+  });
+
   document.addEventListener("paste", function (event) {
     var el = event.target;
     if (el.tagName !== "INPUT") return;
