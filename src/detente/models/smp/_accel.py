@@ -48,6 +48,8 @@ class Kernels(Protocol):
 
     def l1_rows(self, VT: Array) -> Array: ...
 
+    def positive_gaps(self, u: Array, lo: int, hi: int) -> Array: ...
+
 
 def kernels() -> Kernels | None:
     """The compiled kernels, or None when numba is not installed (then warn, once).

@@ -74,8 +74,15 @@ def coalitions(u: Array, w: Array, rule: str) -> Array:
     per_voter = max(1, int(np.prod(batch, dtype=int)) * m * m)
     step = max(1, CHUNK // per_voter)
     ones = np.ones(1)
+    # proportional votes: the positive gaps written in one compiled pass, C-ordered as
+    # _weighted_sum's reshape makes them, so the same matrix product gives the same bits
+    kernels = _accel.kernels() if rule == "Prop" else None
     for lo in range(0, n_voters, step):
         hi = min(n_voters, lo + step)
+        if kernels is not None:
+            gaps = kernels.positive_gaps(u, lo, hi)
+            pos += (w[lo:hi] @ gaps).reshape(pos.shape)
+            continue
         uk = np.moveaxis(u[..., lo:hi, :], -2, 0)  # (voters, ..., m)
         du = uk[..., :, None] - uk[..., None, :]  # (voters, ..., a, b) = u_a - u_b
         if rule == "Prop":
