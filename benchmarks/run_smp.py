@@ -106,6 +106,7 @@ def one(source: str, repeats: int) -> dict[str, object]:
         warnings.simplefilter("ignore", RuntimeWarning)
         smp.run(c[:40], X[:40], S[:40], options=smp.SmpOptions(min_iter=1, max_iter=1))
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = resource.getrusage(resource.RUSAGE_SELF)
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -113,9 +114,12 @@ def one(source: str, repeats: int) -> dict[str, object]:
             warnings.simplefilter("ignore", RuntimeWarning)
             states = smp.run(c, X, S)
         times.append(time.perf_counter() - start)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    peak = used.ru_maxrss
+    cpu = (used.ru_utime + used.ru_stime) - (before.ru_utime + before.ru_stime)
     return {
         "seconds": statistics.median(times),
+        "cpu": cpu / repeats,
         "turns": len(states) - 1,
         "mib": max(0, peak - base) / 1024,
         "n": len(c),
@@ -124,21 +128,32 @@ def one(source: str, repeats: int) -> dict[str, object]:
     }
 
 
-def run_case(src: Path, source: str, repeats: int = 1) -> dict[str, object]:
+def start_case(src: Path, source: str, repeats: int = 1) -> tuple[subprocess.Popen[str], float]:
     """One case in a fresh process with ``src`` first on the path; the load just before."""
     env = dict(os.environ, PYTHONPATH=str(src))
     load = os.getloadavg()[0]
-    done = subprocess.run(
+    process = subprocess.Popen(
         [sys.executable, __file__, "--one", source, "--repeats", str(repeats)],
-        check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,
         text=True,
         env=env,
         cwd=HERE,
     )
-    result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return process, load
+
+
+def finish_case(started: tuple[subprocess.Popen[str], float]) -> dict[str, object]:
+    process, load = started
+    out, _ = process.communicate()
+    if process.returncode:
+        raise SystemExit(f"a benchmark process failed (exit {process.returncode})")
+    result: dict[str, object] = json.loads(out.strip().splitlines()[-1])
     result["load"] = load
     return result
+
+
+def run_case(src: Path, source: str, repeats: int = 1) -> dict[str, object]:
+    return finish_case(start_case(src, source, repeats))
 
 
 def spinner() -> subprocess.Popen[bytes]:
@@ -185,10 +200,11 @@ def table(
         "`smpc --logmin`, -O2, from `ktab-smp.md` (another run; its synthetic scenarios are "
         "other draws of the same sizes).",
         "",
-        "| input | actors x dims | turns | after s | peak MiB | load | before s | peak MiB "
-        "| load | before / after | same | KTAB s | KTAB / after |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: "
-        "| ---: |",
+        "| input | actors x dims | turns | after s | after CPU s | peak MiB | load | before s "
+        "| before CPU s | peak MiB | load | before / after (wall) | (CPU) | same | KTAB s "
+        "| KTAB / after |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| ---: | :---: | ---: | ---: |",
     ]
     for name, r, b, ktab_seconds, _ktab_turns in rows:
         secs = float(r["seconds"])  # type: ignore[arg-type]
@@ -201,18 +217,20 @@ def table(
             shown = f"~{KTAB_SECONDS_PER_TURN_200:g} per turn"
         else:
             ratio, shown = "", ""
+        cpu = float(r["cpu"])  # type: ignore[arg-type]
         if b is None:
-            before_cells = "| | | | |"
+            before_cells = "| | | | | | |"
         else:
-            bs = float(b["seconds"])  # type: ignore[arg-type]
+            bs, bc = float(b["seconds"]), float(b["cpu"])  # type: ignore[arg-type]
             same = "yes" if b["digest"] == r["digest"] else "**no**"
             before_cells = (
-                f"{bs:.3f} | {float(b['mib']):.1f} | {float(b['load']):.2f} | "  # type: ignore[arg-type]
-                f"{bs / secs:.2f}x | {same} |"
+                f"{bs:.3f} | {bc:.3f} | {float(b['mib']):.1f} | {float(b['load']):.2f} | "  # type: ignore[arg-type]
+                f"{bs / secs:.2f}x | {bc / cpu:.2f}x | {same} |"
             )
         lines.append(
-            f"| {name} | {size} | {r['turns']} | {secs:.3f} | {float(r['mib']):.1f} | "  # type: ignore[arg-type]
-            f"{float(r['load']):.2f} | {before_cells} {shown} | {ratio} |"  # type: ignore[arg-type]
+            f"| {name} | {size} | {r['turns']} | {secs:.3f} | {cpu:.3f} | "
+            f"{float(r['mib']):.1f} | {float(r['load']):.2f} | {before_cells} {shown} | "  # type: ignore[arg-type]
+            f"{ratio} |"
         )
     if busy:
         lines += [
@@ -222,14 +240,14 @@ def table(
             f"Median of {BUSY_REPEATS} runs in one process. *+1 spinning process*: one process "
             "of ours spins on a core throughout (on top of whatever else the machine runs).",
             "",
-            "| code | machine | median s | load | busy / as it is |",
-            "| --- | --- | ---: | ---: | ---: |",
+            "| code | machine | median s | CPU s | load | busy / as it is |",
+            "| --- | --- | ---: | ---: | ---: | ---: |",
         ]
         calm = {label: r for label, machine, r in busy if machine == "as it is"}
         for label, machine, r in busy:
             factor = float(r["seconds"]) / float(calm[label]["seconds"])  # type: ignore[arg-type]
             lines.append(
-                f"| {label} | {machine} | {float(r['seconds']):.4f} | "  # type: ignore[arg-type]
+                f"| {label} | {machine} | {float(r['seconds']):.4f} | {float(r['cpu']):.4f} | "  # type: ignore[arg-type]
                 f"{float(r['load']):.2f} | {factor:.2f}x |"  # type: ignore[arg-type]
             )
     return lines
@@ -244,13 +262,23 @@ def main() -> None:
     parser.add_argument("--before", type=Path, help="the src folder of the code before")
     parser.add_argument("--cases", help="comma-separated case names (default: all)")
     parser.add_argument("--no-busy", action="store_true", help="skip the busy-core rows")
+    parser.add_argument(
+        "--together",
+        help="comma-separated case names whose before and after run at the same time (the "
+        "long ones on a loaded machine: both meet the same load, in half the time)",
+        default="",
+    )
     parser.add_argument("--out", type=Path, default=HERE / "results" / "smp.md")
     args = parser.parse_args()
     chosen = CASES if not args.cases else {k: CASES[k] for k in args.cases.split(",")}
     rows = []
     for name, (source, ktab_seconds, ktab_turns) in chosen.items():
-        after = run_case(SRC, source)
-        before = run_case(args.before, source) if args.before else None
+        if args.before and name in args.together.split(","):
+            started = start_case(SRC, source), start_case(args.before, source)
+            after, before = finish_case(started[0]), finish_case(started[1])
+        else:
+            after = run_case(SRC, source)
+            before = run_case(args.before, source) if args.before else None
         rows.append((name, after, before, ktab_seconds, ktab_turns))
         shown = "" if before is None else f" before {before['seconds']:9.3f} s"
         print(f"{name:24s} after {after['seconds']:9.3f} s{shown} ({after['turns']} turns)")

@@ -29,6 +29,7 @@ class Kernels(Protocol):
     """What :mod:`detente.models.smp._kernels` offers its callers."""
 
     ADJUST_CODES: dict[str, int]
+    BARGAIN_MAX_ISSUES: int
     COMMIT_CODES: dict[str, int]
 
     def third_party_sums(
@@ -47,6 +48,21 @@ class Kernels(Protocol):
     ) -> tuple[Array, Array]: ...
 
     def l1_rows(self, VT: Array) -> Array: ...
+
+    def greedy_unique(self, same: Array) -> Array: ...
+
+    def bargain_utilities(
+        self,
+        own: Array,
+        positions: Array,
+        saliences: Array,
+        r: Array,
+        initiator: Array,
+        receiver: Array,
+        pos_init: Array,
+        pos_rcvr: Array,
+        row_sum: Array,
+    ) -> Array: ...
 
     def positive_gaps(self, u: Array, lo: int, hi: int) -> Array: ...
 

@@ -16,7 +16,10 @@ from numba import njit, prange
 
 __all__ = [
     "ADJUST_CODES",
+    "BARGAIN_MAX_ISSUES",
     "COMMIT_CODES",
+    "bargain_utilities",
+    "greedy_unique",
     "l1_rows",
     "pairwise_plan",
     "positive_gaps",
@@ -477,6 +480,102 @@ def positive_gaps(u: Array, lo: int, hi: int) -> Array:
     n, m = u.shape[-2:]
     flat = np.ascontiguousarray(u, dtype=float).reshape(-1, n, m)
     return np.asarray(_positive_gaps(flat, lo, hi)).reshape(hi - lo, -1)
+
+
+@njit(cache=True)
+def _point_utility(x: Array, y: Array, s: Array, s2: float, R: float) -> float:
+    """:func:`detente.models.smp.steps.utility` of ``point_distances(x, y, s)`` (one pair)."""
+    total = 0.0
+    for d in range(len(x)):
+        diff = (x[d] - y[d]) * s[d]
+        total += diff * diff
+    dist = np.sqrt(total / (s2 if s2 > 0 else 1.0)) if s2 > 0 else 0.0
+    return _utility(dist, R)
+
+
+@njit(cache=True)
+def _bargain_utilities(
+    own: Array,
+    positions: Array,
+    saliences: Array,
+    r: Array,
+    initiator: Array,
+    receiver: Array,
+    pos_init: Array,
+    pos_rcvr: Array,
+    row_sum: Array,
+) -> Array:
+    n, k = positions.shape
+    nb = len(initiator)
+    out = np.empty((n, nb))
+    for m in range(n):
+        x, s, R = positions[m], saliences[m], r[m]
+        s2 = 0.0
+        for d in range(k):
+            s2 += s[d] * s[d]
+        for b in range(nb):
+            ua = _point_utility(x, pos_init[b], s, s2, R)
+            ub = _point_utility(x, pos_rcvr[b], s, s2, R)
+            rest = row_sum[m] - own[m, initiator[b]] - own[m, receiver[b]]
+            out[m, b] = (ua + ub + rest) / n
+    return out
+
+
+#: Issues up to which :func:`bargain_utilities` repeats numpy's sums over issues (below 8,
+#: numpy adds them one by one, as the kernel does; from 8 on it adds in blocks).
+BARGAIN_MAX_ISSUES = 7
+
+
+def bargain_utilities(
+    own: Array,
+    positions: Array,
+    saliences: Array,
+    r: Array,
+    initiator: Array,
+    receiver: Array,
+    pos_init: Array,
+    pos_rcvr: Array,
+    row_sum: Array,
+) -> Array:
+    """:func:`detente.models.smp.steps.bargain_utilities` in one pass, for at most
+    :data:`BARGAIN_MAX_ISSUES` issues (the caller checks); ``row_sum`` is ``own``'s row sums."""
+    index = np.dtype(np.int64)
+    return np.asarray(
+        _bargain_utilities(
+            np.ascontiguousarray(own, dtype=float),
+            np.ascontiguousarray(positions, dtype=float),
+            np.ascontiguousarray(saliences, dtype=float),
+            np.ascontiguousarray(r, dtype=float),
+            np.ascontiguousarray(initiator, dtype=index),
+            np.ascontiguousarray(receiver, dtype=index),
+            np.ascontiguousarray(pos_init, dtype=float),
+            np.ascontiguousarray(pos_rcvr, dtype=float),
+            np.ascontiguousarray(row_sum, dtype=float),
+        )
+    )
+
+
+@njit(cache=True)
+def _greedy_unique(same: Array) -> Array:
+    n = same.shape[0]
+    found = np.empty(n, dtype=np.int64)
+    count = 0
+    for i in range(n):
+        new = True
+        for u in range(count):
+            if same[i, found[u]]:
+                new = False
+                break
+        if new:
+            found[count] = i
+            count += 1
+    return found[:count].copy()
+
+
+def greedy_unique(same: Array) -> Array:
+    """KTAB's greedy unique positions (``ueIndices``): each actor, in order, that is not
+    ``same`` as one found before it (the loop of ``steps.unique_positions``)."""
+    return np.asarray(_greedy_unique(np.ascontiguousarray(same, dtype=np.bool_)))
 
 
 # numba's cache is keyed by the Python function: the one-thread versions are functions of their

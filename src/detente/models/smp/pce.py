@@ -75,8 +75,10 @@ def coalitions(u: Array, w: Array, rule: str) -> Array:
     step = max(1, CHUNK // per_voter)
     ones = np.ones(1)
     # proportional votes: the positive gaps written in one compiled pass, C-ordered as
-    # _weighted_sum's reshape makes them, so the same matrix product gives the same bits
-    kernels = _accel.kernels() if rule == "Prop" else None
+    # _weighted_sum's reshape makes them from a C-ordered u, so the same matrix product (the
+    # same BLAS call) gives the same bits; from another layout numpy's reshape can be a view
+    # in another order, which BLAS sums in another order: then the numpy path
+    kernels = _accel.kernels() if rule == "Prop" and u.flags.c_contiguous else None
     for lo in range(0, n_voters, step):
         hi = min(n_voters, lo + step)
         if kernels is not None:
