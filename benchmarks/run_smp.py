@@ -94,7 +94,7 @@ def digest(states: list) -> str:  # type: ignore[type-arg]
     return h.hexdigest()[:16]
 
 
-def one(source: str, repeats: int) -> dict[str, object]:
+def one(source: str, repeats: int, turns: int = 0) -> dict[str, object]:
     """Run one case in this process; print what the parent reads."""
     from detente.models import smp
 
@@ -112,7 +112,8 @@ def one(source: str, repeats: int) -> dict[str, object]:
         start = time.perf_counter()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            states = smp.run(c, X, S)
+            options = smp.SmpOptions(max_iter=turns) if turns else None
+            states = smp.run(c, X, S, options=options)
         times.append(time.perf_counter() - start)
     used = resource.getrusage(resource.RUSAGE_SELF)
     peak = used.ru_maxrss
@@ -128,12 +129,14 @@ def one(source: str, repeats: int) -> dict[str, object]:
     }
 
 
-def start_case(src: Path, source: str, repeats: int = 1) -> tuple[subprocess.Popen[str], float]:
+def start_case(
+    src: Path, source: str, repeats: int = 1, turns: int = 0
+) -> tuple[subprocess.Popen[str], float]:
     """One case in a fresh process with ``src`` first on the path; the load just before."""
     env = dict(os.environ, PYTHONPATH=str(src))
     load = os.getloadavg()[0]
     process = subprocess.Popen(
-        [sys.executable, __file__, "--one", source, "--repeats", str(repeats)],
+        [sys.executable, __file__, "--one", source, "--repeats", str(repeats), str(turns)],
         stdout=subprocess.PIPE,
         text=True,
         env=env,
@@ -210,7 +213,7 @@ def table(
         secs = float(r["seconds"])  # type: ignore[arg-type]
         size = f"{r['n']} x {r['k']}"
         if ktab_seconds is not None:
-            ratio, shown = f"{ktab_seconds / secs:.0f}x", f"{ktab_seconds:g}"
+            ratio, shown = f"{ktab_seconds / secs:.2g}x", f"{ktab_seconds:g}"
         elif name == "synthetic 200x2":
             per_turn = secs / max(1, int(r["turns"]))  # type: ignore[call-overload]
             ratio = f"{KTAB_SECONDS_PER_TURN_200 / per_turn:.0f}x per turn"
@@ -256,7 +259,8 @@ def table(
 def main() -> None:
     if len(sys.argv) >= 3 and sys.argv[1] == "--one":
         repeats = int(sys.argv[4]) if len(sys.argv) > 4 else 1
-        print(json.dumps(one(sys.argv[2], repeats)))
+        turns = int(sys.argv[5]) if len(sys.argv) > 5 else 0
+        print(json.dumps(one(sys.argv[2], repeats, turns)))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", type=Path, help="the src folder of the code before")
@@ -268,17 +272,30 @@ def main() -> None:
         "long ones on a loaded machine: both meet the same load, in half the time)",
         default="",
     )
+    parser.add_argument(
+        "--turns",
+        type=int,
+        default=0,
+        help="stop every case after this many turns (0: KTAB's stopping rule)",
+    )
     parser.add_argument("--out", type=Path, default=HERE / "results" / "smp.md")
     args = parser.parse_args()
     chosen = CASES if not args.cases else {k: CASES[k] for k in args.cases.split(",")}
     rows = []
     for name, (source, ktab_seconds, ktab_turns) in chosen.items():
         if args.before and name in args.together.split(","):
-            started = start_case(SRC, source), start_case(args.before, source)
+            started = (
+                start_case(SRC, source, turns=args.turns),
+                start_case(args.before, source, turns=args.turns),
+            )
             after, before = finish_case(started[0]), finish_case(started[1])
         else:
-            after = run_case(SRC, source)
-            before = run_case(args.before, source) if args.before else None
+            after = finish_case(start_case(SRC, source, turns=args.turns))
+            before = (
+                finish_case(start_case(args.before, source, turns=args.turns))
+                if args.before
+                else None
+            )
         rows.append((name, after, before, ktab_seconds, ktab_turns))
         shown = "" if before is None else f" before {before['seconds']:9.3f} s"
         print(f"{name:24s} after {after['seconds']:9.3f} s{shown} ({after['turns']} turns)")

@@ -96,11 +96,14 @@ def smpc_argv(smpc: Path, csv: Path, folder: Path) -> list[str]:
 
 
 def main() -> None:
+    global REPEATS  # one setting for every measure of this run
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", type=Path, help="the src folder of the code before")
     parser.add_argument("--smpc", type=Path, help="KTAB's smpc program, built with -O2")
+    parser.add_argument("--repeats", type=int, default=15, help="runs per command")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "startup.md")
     args = parser.parse_args()
+    REPEATS = args.repeats
     codes = {"after": SRC} | ({"before": args.before} if args.before else {})
     rows = []
     floor = measure([sys.executable, "-c", "pass"])
