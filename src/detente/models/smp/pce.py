@@ -78,7 +78,7 @@ def coalitions(u: Array, w: Array, rule: str) -> Array:
     # _weighted_sum's reshape makes them from a C-ordered u, so the same matrix product (the
     # same BLAS call) gives the same bits; from another layout numpy's reshape can be a view
     # in another order, which BLAS sums in another order: then the numpy path
-    kernels = _accel.kernels() if rule == "Prop" and u.flags.c_contiguous else None
+    kernels = _accel.kernels(n_voters) if rule == "Prop" and u.flags.c_contiguous else None
     for lo in range(0, n_voters, step):
         hi = min(n_voters, lo + step)
         if kernels is not None:
@@ -117,7 +117,7 @@ def _coalitions_tiled(u: Array, w: Array, rule: str) -> Array:
     if rule == "Prop":
         VT = np.ascontiguousarray((w[:, None] * u).T)  # (options, voters)
         total = np.sum(VT, axis=1)
-        kernels = _accel.kernels()
+        kernels = _accel.kernels(n)
         L1 = kernels.l1_rows(VT) if kernels is not None else _l1_rows(VT)  # upper triangle
         L1 = L1 + L1.T
         c = np.maximum((L1 + (total[:, None] - total[None, :])) / 2.0, 0.0)
