@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -67,17 +68,33 @@ SMPC_CASES = [
 ]
 
 
+#: CPU seconds (user + system) of the last :func:`timed` command
+LAST_CPU = [0.0]
+
+
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def timed(argv: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> float:
+    cpu = _children_cpu()
     start = time.perf_counter()
     subprocess.run(argv, check=True, capture_output=True, env=env, cwd=cwd)
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    LAST_CPU[0] = _children_cpu() - cpu
+    return seconds
 
 
 def measure(argv: list[str], env: dict[str, str] | None = None, cwd: Path | None = None):  # type: ignore[no-untyped-def]
     timed(argv, env, cwd)  # warm-up
     load = os.getloadavg()[0]
-    times = sorted(timed(argv, env, cwd) for _ in range(REPEATS))
-    return statistics.median(times), times[0], times[-1], load
+    times, cpus = [], []
+    for _ in range(REPEATS):
+        times.append(timed(argv, env, cwd))
+        cpus.append(LAST_CPU[0])
+    times.sort()
+    return statistics.median(times), times[0], times[-1], statistics.median(cpus), load
 
 
 def with_path(src: Path, **extra: str) -> dict[str, str]:
@@ -112,7 +129,7 @@ def main() -> None:
         for label, src in codes.items():
             result = measure([sys.executable, "-m", "detente", *argv], with_path(src))
             rows.append((what, label, *result, target))
-            print(f"{what} [{label}]: median {result[0]:.3f} s (load {result[3]:.2f})", flush=True)
+            print(f"{what} [{label}]: median {result[0]:.3f} s (load {result[4]:.2f})", flush=True)
     if args.smpc:
         for what, csv in SMPC_CASES:
             with tempfile.TemporaryDirectory() as tmp:
@@ -122,7 +139,7 @@ def main() -> None:
                     shutil.copy(conf, folder / "smpc-logger.conf")
                 result = measure(smpc_argv(args.smpc, csv, folder), cwd=folder)
             rows.append((what, "KTAB -O2", *result, None))
-            print(f"{what}: median {result[0]:.3f} s (load {result[3]:.2f})", flush=True)
+            print(f"{what}: median {result[0]:.3f} s (load {result[4]:.2f})", flush=True)
     first = []
     for label, src in codes.items():
         argv = [sys.executable, "-m", "detente", *DETENTE_CASES[-1][1]]
@@ -147,15 +164,16 @@ def main() -> None:
         "-O2 (only when `--smpc` is given). The machine is shared: compare within a run, and "
         "read the load beside each figure.",
         "",
-        "| command | code | median s | fastest s | slowest s | target | met | load (1 min) |",
-        "| --- | --- | ---: | ---: | ---: | ---: | :---: | ---: |",
+        "| command | code | median s | fastest s | slowest s | median CPU s | target | met "
+        "| load (1 min) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | :---: | ---: |",
     ]
-    for what, label, median, fastest, slowest, load, target in rows:
+    for what, label, median, fastest, slowest, cpu, load, target in rows:
         aim = "-" if target is None else f"< {target:g}"
         met = "-" if target is None else ("yes" if median < target else "**no**")
         lines.append(
-            f"| `{what}` | {label} | {median:.3f} | {fastest:.3f} | {slowest:.3f} | {aim} | "
-            f"{met} | {load:.2f} |"
+            f"| `{what}` | {label} | {median:.3f} | {fastest:.3f} | {slowest:.3f} | {cpu:.3f} | "
+            f"{aim} | {met} | {load:.2f} |"
         )
     lines += [
         "",
