@@ -212,7 +212,7 @@ def test_compiled_l1_sums_follow_numpys_tree_for_every_length(shape: tuple[int, 
 def _without_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
     from detente.models.smp import _accel
 
-    monkeypatch.setattr(_accel, "kernels", lambda: None)
+    monkeypatch.setattr(_accel, "kernels", lambda actors=None: None)
 
 
 @pytest.mark.parametrize("shape", [(9, 4), (3, 40, 5), (1, 60, 40), (30, 2, 2)])
