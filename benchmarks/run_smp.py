@@ -99,12 +99,12 @@ def one(source: str, repeats: int, turns: int = 0) -> dict[str, object]:
     from detente.models import smp
 
     c, X, S = inputs(source)
-    # warm-up: imports, and one turn on the first 40 actors (enough for the tiled coalitions,
-    # which start at 32 options) so that the numba kernels are compiled (or loaded from their
-    # cache) for these array types before the clock starts, at little memory
+    # warm-up: imports, and one turn on the whole input, so that the numba kernels (which the
+    # SMP loads from 64 actors on) are imported and compiled (or loaded from their cache) for
+    # these array types before the clock starts
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        smp.run(c[:40], X[:40], S[:40], options=smp.SmpOptions(min_iter=1, max_iter=1))
+        smp.run(c, X, S, options=smp.SmpOptions(min_iter=1, max_iter=1))
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     before = resource.getrusage(resource.RUSAGE_SELF)
     times = []
