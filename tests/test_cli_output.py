@@ -300,6 +300,11 @@ def test_compiling_kernels_is_announced_once(cli, monkeypatch, tmp_path: Path) -
     (tmp_path / "__pycache__" / "_kernels.step-12.py311.nbi").write_bytes(b"")
     assert _compiled._cached(source)
 
+    from detente.models.smp import _accel
+
+    # the SMP loads its kernels from COMPILED_MIN_ACTORS actors on; this 7-actor run must too
+    monkeypatch.setattr(_accel, "COMPILED_MIN_ACTORS", 0)
+
     def run(cold: bool) -> str:
         monkeypatch.setattr(_compiled, "_cached", lambda path: not cold)
         _compiled._load.cache_clear()

@@ -83,6 +83,29 @@ def test_importing_the_smp_does_not_import_numba() -> None:
     assert json.loads(out.stdout) == []
 
 
+def test_a_small_smp_run_does_not_import_numba_and_a_large_one_does() -> None:
+    """KTAB-sized inputs keep to the numpy path (the same bits; importing numba costs more than
+    the kernels save there); from ``COMPILED_MIN_ACTORS`` actors the kernels are loaded."""
+    code = (
+        "import json, sys\n"
+        "import numpy as np\n"
+        "import detente\n"
+        "from detente.models import smp\n"
+        "from detente.models.smp import _accel\n"
+        "smp.run(*detente.bundled('ktab-soe-pol-comp').arrays())\n"
+        "small = 'numba' in sys.modules\n"
+        "n = _accel.COMPILED_MIN_ACTORS\n"
+        "rng = np.random.default_rng(1)\n"
+        "S = rng.uniform(0.2, 0.4, (n, 2))\n"
+        "smp.run(rng.uniform(10, 200, n), rng.uniform(0, 100, (n, 2)), S,\n"
+        "        options=smp.SmpOptions(min_iter=1, max_iter=1))\n"
+        "print(json.dumps([small, 'numba' in sys.modules]))\n"
+    )
+    out = _python(code)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == [False, True]
+
+
 #: What :data:`RUNS` saved (arrays by name) and printed.
 Saved = tuple[dict[str, np.ndarray], dict[str, Any]]
 

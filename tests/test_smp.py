@@ -200,6 +200,67 @@ def test_compiled_l1_sums_are_bit_for_bit_numpys() -> None:
     assert not np.any(np.tril(L1))
 
 
+@pytest.mark.parametrize("shape", [(5, 3), (9, 7), (6, 8), (12, 129), (7, 300)])
+def test_compiled_l1_sums_follow_numpys_tree_for_every_length(shape: tuple[int, int]) -> None:
+    """Runs shorter than 8, one block, a block plus a rest, and halved runs."""
+    VT = np.random.default_rng(shape).uniform(-1, 1, shape) * 1e3
+    L1 = _kernels.l1_rows(VT)
+    for a in range(len(VT) - 1):
+        assert np.array_equal(L1[a, a + 1 :], np.sum(np.abs(VT[a + 1 :] - VT[a]), axis=1))
+
+
+def _without_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
+    from detente.models.smp import _accel
+
+    monkeypatch.setattr(_accel, "kernels", lambda actors=None: None)
+
+
+@pytest.mark.parametrize("shape", [(9, 4), (3, 40, 5), (1, 60, 40), (30, 2, 2)])
+def test_compiled_queue_coalitions_are_bit_for_bit_numpys(
+    shape: tuple[int, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The compiled gaps feed the same matrix product (batched PCEs, as the queues are)."""
+    rng = np.random.default_rng(len(shape) * 100 + shape[-1])
+    u = rng.uniform(-1, 1, shape)
+    u[..., 0, 1] = u[..., 0, 0]  # ties: zero gaps
+    w = rng.uniform(10, 200, shape[-2])
+    compiled = pce.coalitions(u, w, "Prop")
+    from_f_order = pce.coalitions(np.asfortranarray(u), w, "Prop")  # the numpy path's layout
+    _without_kernels(monkeypatch)
+    assert np.array_equal(compiled, pce.coalitions(u, w, "Prop"))
+    assert np.array_equal(from_f_order, pce.coalitions(np.asfortranarray(u), w, "Prop"))
+
+
+@pytest.mark.parametrize("issues", [1, 2, 3, 7, 8])
+def test_compiled_bargain_utilities_are_bit_for_bit_numpys(
+    issues: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = np.random.default_rng(issues)
+    n, nb = 17, 23
+    x = rng.uniform(0, 1, (n, issues))
+    s = rng.uniform(0, 0.6, (n, issues))
+    s[0] = 0.0  # an actor with no salience: indifferent
+    r = rng.uniform(-1, 1, n)
+    own = steps.utility(steps.distances(x, x, s), r[:, None])
+    init, rcvr = rng.integers(0, n, nb), rng.integers(0, n, nb)
+    far = rng.uniform(-1, 2, (nb, issues))  # distances beyond 1 too
+    args = (own, x, s, r, init, rcvr, far, rng.uniform(0, 1, (nb, issues)))
+    compiled = steps.bargain_utilities(*args)
+    _without_kernels(monkeypatch)
+    assert np.array_equal(compiled, steps.bargain_utilities(*args))
+
+
+def test_compiled_unique_positions_are_numpys(monkeypatch: pytest.MonkeyPatch) -> None:
+    x = np.round(np.random.default_rng(4).uniform(0, 1, (60, 2)), 1)  # many shared positions
+    unique, same = steps.unique_positions(x, 0.05)
+    assert 1 < len(unique) < 60
+    _without_kernels(monkeypatch)
+    plain, plain_same = steps.unique_positions(x, 0.05)
+    assert np.array_equal(unique, plain)
+    assert unique.dtype == plain.dtype
+    assert np.array_equal(same, plain_same)
+
+
 def test_the_first_turns_bargains_match_the_log_from_every_view(shared: Path) -> None:
     """KTAB prints, for each first-turn challenge, the bargain from the initiator's view, from the
     receiver's view (KTAB builds it from the receiver's estimate of the initiator's *gain*) and

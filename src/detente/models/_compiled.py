@@ -71,9 +71,18 @@ def _cached(source: Path) -> bool:
     return any(next(place.rglob(pattern), None) is not None for place in places if place.is_dir())
 
 
+#: Idle threads of numba's parallel regions sleep instead of spinning (OpenMP, numba's default
+#: threading layer with GNU OpenMP, reads this when numba first starts its threads): spinning
+#: threads take the cores that the working threads, and other programs, need; on a machine with
+#: another busy core, the SMP ran 5-12x slower with them. A value the user set is kept.
+WAIT_POLICY = {"OMP_WAIT_POLICY": "PASSIVE"}
+
+
 def _import(module: str) -> ModuleType | None:
     """Import a kernels' module; where numba finds no writable cache (a read-only install and
     home folder) use a private one in the temporary folder, and failing that the numpy path."""
+    for name, value in WAIT_POLICY.items():
+        os.environ.setdefault(name, value)
     try:
         return importlib.import_module(module)
     except RuntimeError as err:  # numba: "cannot cache function ...: no locator available"

@@ -8,12 +8,23 @@ trajectories, and KTAB's near-tie breaks, do not depend on which path ran.
 
 from __future__ import annotations
 
+import functools
 import threading
 
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["ADJUST_CODES", "COMMIT_CODES", "l1_rows", "third_party_sums"]
+__all__ = [
+    "ADJUST_CODES",
+    "BARGAIN_MAX_ISSUES",
+    "COMMIT_CODES",
+    "bargain_utilities",
+    "greedy_unique",
+    "l1_rows",
+    "pairwise_plan",
+    "positive_gaps",
+    "third_party_sums",
+]
 
 Array = np.ndarray
 
@@ -177,6 +188,60 @@ def _utility(d: float, R: float) -> float:
     return (1.0 - d) * (1.0 + R)
 
 
+@njit(cache=True)
+def _third_party_row(
+    row: int,
+    h: Array,
+    i: Array,
+    j: Array,
+    c_ij: Array,
+    c_ji: Array,
+    dT: Array,
+    r: Array,
+    weight: Array,
+    diag: Array,
+    diag_any: bool,
+    adjust: int,
+    commit: int,
+    vp: Array,
+    vq: Array,
+) -> tuple[float, float]:
+    """Quadruple ``row`` of :func:`_third_party_sums`: its positive and negative sums."""
+    n = len(r)
+    hh, ii, jj = h[row], i[row], j[row]
+    rh = r[hh]
+    cij, cji = c_ij[row], c_ji[row]
+    for t in range(n):
+        r_hn = _estimate_risk(rh, r[t], adjust)
+        uni = _utility(dT[ii, t], r_hn)
+        unj = _utility(dT[jj, t], r_hn)
+        unn = _utility(diag[t], r_hn) if diag_any else 1.0
+        v0 = weight[t] * (uni - unj)
+        cni = (v0 if (v0 >= 0.0 or v0 != v0) else 0.0) + cij
+        cnj = cji - (v0 if (v0 <= 0.0 or v0 != v0) else 0.0)
+        pin = cni / (cni + cnj)
+        pjn = 1.0 - pin
+        two_i = uni + uni
+        two_j = unj + unj
+        if commit == 2:
+            ik_def_j, j_def_ik = two_i + uni, two_j + unj
+            i_def_jk, jk_def_i = two_i + uni, two_j + unj
+        elif commit == 1:
+            ik_def_j, j_def_ik = two_i + unn, two_j + unj
+            i_def_jk, jk_def_i = two_i + uni, two_j + unn
+        else:
+            ik_def_j, j_def_ik = two_i + unn, two_j + unn
+            i_def_jk, jk_def_i = two_i + unn, two_j + unn
+        u_ik_j = pin * ik_def_j + pjn * j_def_ik
+        u_i_jk = pin * i_def_jk + pjn * jk_def_i
+        vn = weight[t] * (u_ik_j - u_i_jk)
+        if t == ii or t == jj:  # noqa: SIM109 (plain comparisons for numba)
+            vn = 0.0
+        vp[t] = vn if (vn >= 0.0 or vn != vn) else 0.0
+        vq[t] = vn if (vn <= 0.0 or vn != vn) else 0.0
+    return _pairwise_sum(vp, 0, n), _pairwise_sum(vq, 0, n)
+
+
 def _third_party_sums(
     h: Array,
     i: Array,
@@ -202,73 +267,326 @@ def _third_party_sums(
     pos = np.empty(m)
     neg = np.empty(m)
     for row in prange(m):
-        hh, ii, jj = h[row], i[row], j[row]
-        rh = r[hh]
-        cij, cji = c_ij[row], c_ji[row]
         vp = np.empty(n)
         vq = np.empty(n)
-        for t in range(n):
-            r_hn = _estimate_risk(rh, r[t], adjust)
-            uni = _utility(dT[ii, t], r_hn)
-            unj = _utility(dT[jj, t], r_hn)
-            unn = _utility(diag[t], r_hn) if diag_any else 1.0
-            v0 = weight[t] * (uni - unj)
-            cni = (v0 if (v0 >= 0.0 or v0 != v0) else 0.0) + cij
-            cnj = cji - (v0 if (v0 <= 0.0 or v0 != v0) else 0.0)
-            pin = cni / (cni + cnj)
-            pjn = 1.0 - pin
-            two_i = uni + uni
-            two_j = unj + unj
-            if commit == 2:
-                ik_def_j, j_def_ik = two_i + uni, two_j + unj
-                i_def_jk, jk_def_i = two_i + uni, two_j + unj
-            elif commit == 1:
-                ik_def_j, j_def_ik = two_i + unn, two_j + unj
-                i_def_jk, jk_def_i = two_i + uni, two_j + unn
-            else:
-                ik_def_j, j_def_ik = two_i + unn, two_j + unn
-                i_def_jk, jk_def_i = two_i + unn, two_j + unn
-            u_ik_j = pin * ik_def_j + pjn * j_def_ik
-            u_i_jk = pin * i_def_jk + pjn * jk_def_i
-            vn = weight[t] * (u_ik_j - u_i_jk)
-            if t == ii or t == jj:  # noqa: SIM109 (plain comparisons for numba)
-                vn = 0.0
-            vp[t] = vn if (vn >= 0.0 or vn != vn) else 0.0
-            vq[t] = vn if (vn <= 0.0 or vn != vn) else 0.0
-        pos[row] = _pairwise_sum(vp, 0, n)
-        neg[row] = _pairwise_sum(vq, 0, n)
+        pos[row], neg[row] = _third_party_row(
+            row, h, i, j, c_ij, c_ji, dT, r, weight, diag, diag_any, adjust, commit, vp, vq
+        )
     return pos, neg
 
 
 @njit(cache=True)
-def _l1_row(VT: Array, L1: Array, a: int, buf: Array) -> None:
-    """Row a of :func:`_l1_rows`' upper triangle."""
-    m, n = VT.shape
-    for b in range(a + 1, m):
-        for t in range(n):
-            buf[t] = abs(VT[b, t] - VT[a, t])
-        L1[a, b] = _pairwise_sum(buf, 0, n)
+def _third_party_sums_serial(
+    h: Array,
+    i: Array,
+    j: Array,
+    c_ij: Array,
+    c_ji: Array,
+    dT: Array,
+    r: Array,
+    weight: Array,
+    diag: Array,
+    diag_any: bool,
+    adjust: int,
+    commit: int,
+) -> tuple[Array, Array]:
+    """:func:`_third_party_sums` on one thread (its own function: numba caches by function)."""
+    m = len(i)
+    n = len(r)
+    pos = np.empty(m)
+    neg = np.empty(m)
+    vp = np.empty(n)
+    vq = np.empty(n)
+    for row in range(m):
+        pos[row], neg[row] = _third_party_row(
+            row, h, i, j, c_ij, c_ji, dT, r, weight, diag, diag_any, adjust, commit, vp, vq
+        )
+    return pos, neg
 
 
-def _l1_rows(VT: Array) -> Array:
-    """``L1[a, b] = np.sum(np.abs(VT[b] - VT[a]))`` for b > a (zero elsewhere)."""
-    m, n = VT.shape
+def pairwise_plan(n: int) -> tuple[Array, Array, Array, int]:
+    """numpy's pairwise summation tree for ``n`` values, as a postfix program.
+
+    Returns the leaves' starts and lengths (blocks of at most ``_PW_BLOCKSIZE`` values, summed
+    as :func:`_block_sum` does), the program (``k >= 0``: push leaf k's sum; ``-1``: replace the
+    two top sums by left + right) and the deepest stack it needs. Summing the leaves and then
+    running the program adds in numpy's order, so gives numpy's bits.
+    """
+    starts: list[int] = []
+    lengths: list[int] = []
+    program: list[int] = []
+
+    def walk(lo: int, length: int) -> None:
+        if length <= _PW_BLOCKSIZE:
+            program.append(len(starts))
+            starts.append(lo)
+            lengths.append(length)
+            return
+        half = length // 2
+        half -= half % 8
+        walk(lo, half)
+        walk(lo + half, length - half)
+        program.append(-1)
+
+    walk(0, n)
+    depth = top = 0
+    for op in program:
+        top += 1 if op >= 0 else -1
+        depth = max(depth, top)
+    as_int = np.dtype(np.int64)
+    return (
+        np.array(starts, dtype=as_int),
+        np.array(lengths, dtype=as_int),
+        np.array(program, dtype=as_int),
+        depth,
+    )
+
+
+#: Columns per pass of :func:`_l1_leaf`: its eight running sums stay in the L1 cache.
+_L1_COLUMNS = 256
+
+
+@njit(cache=True)
+def _l1_leaf(U: Array, a: int, b0: int, lo: int, n: int, acc: Array, out: Array) -> None:
+    """``out[b - b0] = sum_t |U[t, b] - U[t, a]|`` over ``t`` in ``lo .. lo + n`` for every
+    ``b >= b0`` at once, each b summed as :func:`_block_sum` sums one block: eight running
+    sums, then the rest one by one. The loops over b are independent, so they vectorise
+    without reordering any b's additions (views that start where the loop does and loops
+    from 0: numba's code for them vectorises, unlike loops from an offset)."""
+    m = U.shape[1]
+    for c0 in range(b0, m, _L1_COLUMNS):
+        c1 = min(m, c0 + _L1_COLUMNS)
+        width = c1 - c0
+        res = out[c0 - b0 : c1 - b0]
+        if n < 8:
+            for b in range(width):
+                res[b] = 0.0
+            for t in range(lo, lo + n):
+                row = U[t, c0:c1]
+                ua = U[t, a]
+                for b in range(width):
+                    res[b] += abs(row[b] - ua)
+            continue
+        for k in range(8):
+            row = U[lo + k, c0:c1]
+            ua = U[lo + k, a]
+            ak = acc[k]
+            for b in range(width):
+                ak[b] = abs(row[b] - ua)
+        t = 8
+        stop = n - (n % 8)
+        while t < stop:
+            for k in range(8):
+                row = U[lo + t + k, c0:c1]
+                ua = U[lo + t + k, a]
+                ak = acc[k]
+                for b in range(width):
+                    ak[b] += abs(row[b] - ua)
+            t += 8
+        a0, a1, a2, a3 = acc[0], acc[1], acc[2], acc[3]
+        a4, a5, a6, a7 = acc[4], acc[5], acc[6], acc[7]
+        for b in range(width):
+            res[b] = ((a0[b] + a1[b]) + (a2[b] + a3[b])) + ((a4[b] + a5[b]) + (a6[b] + a7[b]))
+        while t < n:
+            row = U[lo + t, c0:c1]
+            ua = U[lo + t, a]
+            for b in range(width):
+                res[b] += abs(row[b] - ua)
+            t += 1
+
+
+@njit(cache=True)
+def _l1_row(
+    U: Array,
+    L1: Array,
+    a: int,
+    starts: Array,
+    lengths: Array,
+    program: Array,
+    acc: Array,
+    stack: Array,
+) -> None:
+    """Row a of :func:`_l1_rows`' upper triangle: every ``b > a`` at once, by the plan."""
+    b0 = a + 1
+    width = U.shape[1] - b0
+    top = -1
+    for op in program:
+        if op >= 0:
+            top += 1
+            _l1_leaf(U, a, b0, starts[op], lengths[op], acc, stack[top])
+        else:
+            left, right = stack[top - 1], stack[top]
+            for b in range(width):
+                left[b] = left[b] + right[b]
+            top -= 1
+    result = stack[0]
+    row = L1[a, b0:]
+    for b in range(width):
+        row[b] = result[b]
+
+
+def _l1_rows(U: Array, starts: Array, lengths: Array, program: Array, depth: int) -> Array:
+    """``L1[a, b] = np.sum(np.abs(U[:, b] - U[:, a]))`` for b > a (zero elsewhere); ``U`` is
+    (values, columns), so each row's sums run down contiguous rows of U."""
+    m = U.shape[1]
     L1 = np.zeros((m, m))
     rows = m - 1
     for q in prange((rows + 1) // 2):  # rows q and rows - 1 - q together: balanced work
-        buf = np.empty(n)
-        _l1_row(VT, L1, q, buf)
+        acc = np.empty((8, _L1_COLUMNS))
+        stack = np.empty((max(1, depth), m))
+        _l1_row(U, L1, q, starts, lengths, program, acc, stack)
         if rows - 1 - q != q:
-            _l1_row(VT, L1, rows - 1 - q, buf)
+            _l1_row(U, L1, rows - 1 - q, starts, lengths, program, acc, stack)
     return L1
 
 
-# Only the parallel versions are cached: numba's cache is keyed by the Python function, so two
-# cached compilations of one function (serial and parallel) would load each other's code.
+@njit(cache=True)
+def _l1_rows_serial(U: Array, starts: Array, lengths: Array, program: Array, depth: int) -> Array:
+    """:func:`_l1_rows` on one thread (its own function: numba caches by function)."""
+    m = U.shape[1]
+    L1 = np.zeros((m, m))
+    acc = np.empty((8, _L1_COLUMNS))
+    stack = np.empty((max(1, depth), m))
+    for a in range(m - 1):
+        _l1_row(U, L1, a, starts, lengths, program, acc, stack)
+    return L1
+
+
+@njit(cache=True)
+def _positive_gaps(u: Array, lo: int, hi: int) -> Array:
+    """``out[v, g, a, b] = max(u[g, lo + v, a] - u[g, lo + v, b], 0)``, C-ordered."""
+    batch, _, m = u.shape
+    out = np.empty((hi - lo, batch, m, m))
+    for v in range(hi - lo):
+        for g in range(batch):
+            row = u[g, lo + v]
+            for a in range(m):
+                ua = row[a]
+                gaps = out[v, g, a]
+                for b in range(m):
+                    x = ua - row[b]
+                    gaps[b] = x if (x > 0.0 or x != x) else 0.0  # np.maximum(x, 0.0)
+    return out
+
+
+def positive_gaps(u: Array, lo: int, hi: int) -> Array:
+    """The voters ``lo .. hi`` of ``np.maximum(u[..., :, None] - u[..., None, :], 0.0)`` with
+    the voter axis first, as the C-ordered matrix (voters, everything else) that
+    :func:`detente.models.smp.pce.coalitions` weights by the voters' capabilities: one pass
+    that writes it, instead of numpy's difference, maximum and reordering copy.
+
+    ``u`` is (..., voters, options); the result (hi - lo, prod(...) * options ** 2).
+    """
+    n, m = u.shape[-2:]
+    flat = np.ascontiguousarray(u, dtype=float).reshape(-1, n, m)
+    return np.asarray(_positive_gaps(flat, lo, hi)).reshape(hi - lo, -1)
+
+
+@njit(cache=True)
+def _point_utility(x: Array, y: Array, s: Array, s2: float, R: float) -> float:
+    """:func:`detente.models.smp.steps.utility` of ``point_distances(x, y, s)`` (one pair)."""
+    total = 0.0
+    for d in range(len(x)):
+        diff = (x[d] - y[d]) * s[d]
+        total += diff * diff
+    dist = np.sqrt(total / (s2 if s2 > 0 else 1.0)) if s2 > 0 else 0.0
+    return _utility(dist, R)
+
+
+@njit(cache=True)
+def _bargain_utilities(
+    own: Array,
+    positions: Array,
+    saliences: Array,
+    r: Array,
+    initiator: Array,
+    receiver: Array,
+    pos_init: Array,
+    pos_rcvr: Array,
+    row_sum: Array,
+) -> Array:
+    n, k = positions.shape
+    nb = len(initiator)
+    out = np.empty((n, nb))
+    for m in range(n):
+        x, s, R = positions[m], saliences[m], r[m]
+        s2 = 0.0
+        for d in range(k):
+            s2 += s[d] * s[d]
+        for b in range(nb):
+            ua = _point_utility(x, pos_init[b], s, s2, R)
+            ub = _point_utility(x, pos_rcvr[b], s, s2, R)
+            rest = row_sum[m] - own[m, initiator[b]] - own[m, receiver[b]]
+            out[m, b] = (ua + ub + rest) / n
+    return out
+
+
+#: Issues up to which :func:`bargain_utilities` repeats numpy's sums over issues (below 8,
+#: numpy adds them one by one, as the kernel does; from 8 on it adds in blocks).
+BARGAIN_MAX_ISSUES = 7
+
+
+def bargain_utilities(
+    own: Array,
+    positions: Array,
+    saliences: Array,
+    r: Array,
+    initiator: Array,
+    receiver: Array,
+    pos_init: Array,
+    pos_rcvr: Array,
+    row_sum: Array,
+) -> Array:
+    """:func:`detente.models.smp.steps.bargain_utilities` in one pass, for at most
+    :data:`BARGAIN_MAX_ISSUES` issues (the caller checks); ``row_sum`` is ``own``'s row sums."""
+    index = np.dtype(np.int64)
+    return np.asarray(
+        _bargain_utilities(
+            np.ascontiguousarray(own, dtype=float),
+            np.ascontiguousarray(positions, dtype=float),
+            np.ascontiguousarray(saliences, dtype=float),
+            np.ascontiguousarray(r, dtype=float),
+            np.ascontiguousarray(initiator, dtype=index),
+            np.ascontiguousarray(receiver, dtype=index),
+            np.ascontiguousarray(pos_init, dtype=float),
+            np.ascontiguousarray(pos_rcvr, dtype=float),
+            np.ascontiguousarray(row_sum, dtype=float),
+        )
+    )
+
+
+@njit(cache=True)
+def _greedy_unique(same: Array) -> Array:
+    n = same.shape[0]
+    found = np.empty(n, dtype=np.int64)
+    count = 0
+    for i in range(n):
+        new = True
+        for u in range(count):
+            if same[i, found[u]]:
+                new = False
+                break
+        if new:
+            found[count] = i
+            count += 1
+    return found[:count].copy()
+
+
+def greedy_unique(same: Array) -> Array:
+    """KTAB's greedy unique positions (``ueIndices``): each actor, in order, that is not
+    ``same`` as one found before it (the loop of ``steps.unique_positions``)."""
+    return np.asarray(_greedy_unique(np.ascontiguousarray(same, dtype=np.bool_)))
+
+
+# numba's cache is keyed by the Python function: the one-thread versions are functions of their
+# own (above), sharing the per-row code, so that both are cached.
 _third_party_sums_parallel = njit(cache=True, parallel=True)(_third_party_sums)
 _l1_rows_parallel = njit(cache=True, parallel=True)(_l1_rows)
-_third_party_sums_serial = njit(_third_party_sums)
-_l1_rows_serial = njit(_l1_rows)
+
+#: Below this much work (element operations) a kernel runs on one thread: a parallel region
+#: that short costs more in waking and waiting threads than it saves (KTAB-sized inputs stay
+#: on one thread throughout, so busy cores elsewhere cannot stall them).
+PARALLEL_MIN_WORK = 1 << 22
 
 
 def _in_main_thread() -> bool:
@@ -296,7 +614,8 @@ def third_party_sums(
     negative votes of the third parties (every actor but i and j), as
     ``np.sum(np.maximum(vn, 0.0), axis=1)`` and ``np.sum(np.minimum(vn, 0.0), axis=1)``.
     """
-    kernel = _third_party_sums_parallel if _in_main_thread() else _third_party_sums_serial
+    parallel = _in_main_thread() and len(i) * len(r) >= PARALLEL_MIN_WORK
+    kernel = _third_party_sums_parallel if parallel else _third_party_sums_serial
     index = np.dtype(np.int64)
     pos, neg = kernel(
         np.ascontiguousarray(h, dtype=index),
@@ -317,5 +636,14 @@ def third_party_sums(
 
 def l1_rows(VT: Array) -> Array:
     """``L1[a, b] = np.sum(np.abs(VT[b] - VT[a]))`` for b > a, zero elsewhere."""
-    kernel = _l1_rows_parallel if _in_main_thread() else _l1_rows_serial
-    return np.asarray(kernel(np.ascontiguousarray(VT, dtype=float)))
+    m, n = np.shape(VT)
+    parallel = _in_main_thread() and m * m * n // 2 >= PARALLEL_MIN_WORK
+    kernel = _l1_rows_parallel if parallel else _l1_rows_serial
+    U = np.ascontiguousarray(np.asarray(VT, dtype=float).T)
+    starts, lengths, program, depth = _plan(U.shape[0])
+    return np.asarray(kernel(U, starts, lengths, program, depth))
+
+
+@functools.cache
+def _plan(n: int) -> tuple[Array, Array, Array, int]:
+    return pairwise_plan(n)

@@ -74,8 +74,17 @@ def coalitions(u: Array, w: Array, rule: str) -> Array:
     per_voter = max(1, int(np.prod(batch, dtype=int)) * m * m)
     step = max(1, CHUNK // per_voter)
     ones = np.ones(1)
+    # proportional votes: the positive gaps written in one compiled pass, C-ordered as
+    # _weighted_sum's reshape makes them from a C-ordered u, so the same matrix product (the
+    # same BLAS call) gives the same bits; from another layout numpy's reshape can be a view
+    # in another order, which BLAS sums in another order: then the numpy path
+    kernels = _accel.kernels(n_voters) if rule == "Prop" and u.flags.c_contiguous else None
     for lo in range(0, n_voters, step):
         hi = min(n_voters, lo + step)
+        if kernels is not None:
+            gaps = kernels.positive_gaps(u, lo, hi)
+            pos += (w[lo:hi] @ gaps).reshape(pos.shape)
+            continue
         uk = np.moveaxis(u[..., lo:hi, :], -2, 0)  # (voters, ..., m)
         du = uk[..., :, None] - uk[..., None, :]  # (voters, ..., a, b) = u_a - u_b
         if rule == "Prop":
@@ -108,7 +117,7 @@ def _coalitions_tiled(u: Array, w: Array, rule: str) -> Array:
     if rule == "Prop":
         VT = np.ascontiguousarray((w[:, None] * u).T)  # (options, voters)
         total = np.sum(VT, axis=1)
-        kernels = _accel.kernels()
+        kernels = _accel.kernels(n)
         L1 = kernels.l1_rows(VT) if kernels is not None else _l1_rows(VT)  # upper triangle
         L1 = L1 + L1.T
         c = np.maximum((L1 + (total[:, None] - total[None, :])) / 2.0, 0.0)

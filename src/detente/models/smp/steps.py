@@ -152,7 +152,7 @@ def challenge(
     gain = np.empty(m)
     # proportional votes: the third parties in a compiled kernel, all quadruples at once (when
     # numba is installed; the numpy branch below gives the same bits)
-    kernels = _accel.kernels() if rule == "Prop" else None
+    kernels = _accel.kernels(n) if rule == "Prop" else None
     if kernels is not None and (
         big_r_adjust not in kernels.ADJUST_CODES or commit not in kernels.COMMIT_CODES
     ):
@@ -391,8 +391,13 @@ def bargain_utilities(
     """
     n = own.shape[0]
     nb = len(initiator)
-    out = np.empty((n, nb))
     row_sum = np.sum(own, axis=1)
+    kernels = _accel.kernels(n)
+    if kernels is not None and positions.shape[1] <= kernels.BARGAIN_MAX_ISSUES:
+        return kernels.bargain_utilities(
+            own, positions, saliences, r, initiator, receiver, pos_init, pos_rcvr, row_sum
+        )
+    out = np.empty((n, nb))
     step = max(1, CHUNK // max(1, n * positions.shape[1]))
     for lo in range(0, nb, step):
         sl = slice(lo, min(nb, lo + step))
@@ -423,6 +428,9 @@ def unique_positions(positions: Array, tol: float) -> tuple[Array, Array]:
         diff = positions[lo:hi, None, :] - positions[None, :, :]
         gap[lo:hi] = np.sqrt(np.sum(diff * diff, axis=2))
     same = gap < tol
+    kernels = _accel.kernels(n) if n > 1 else None
+    if kernels is not None:
+        return kernels.greedy_unique(same).astype(int), same
     unique: list[int] = []
     for i in range(n):  # each actor against the uniques found so far (vectorised)
         if not unique or not same[i, unique].any():
