@@ -4,7 +4,7 @@ gathers everything a report shows."""
 from detente.analysis.advice import Advice, Lever, Sensitivity, advise
 from detente.analysis.coalitions import Coalitions, coalitions
 from detente.analysis.dynamics import DYNAMICS_SCHEMA, Dynamics, SettledBy, dynamics
-from detente.analysis.study import STUDY_SCHEMA, Study, study
+from detente.analysis.study import STUDY_SCHEMA, Study, restudy, study
 
 __all__ = [
     "DYNAMICS_SCHEMA",
@@ -19,5 +19,6 @@ __all__ = [
     "advise",
     "coalitions",
     "dynamics",
+    "restudy",
     "study",
 ]

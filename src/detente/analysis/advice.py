@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from detente import models
+from detente._version import __version__
 from detente.analysis.dyads import check_issue, dyads_model
 from detente.errors import InputError
 from detente.forecasting import resolve_models
@@ -31,7 +32,10 @@ from detente.scenario.model import SALIENCE_MAX, Scenario
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Advice", "Lever", "Sensitivity", "advise"]
+__all__ = ["ADVICE_SCHEMA", "Advice", "Lever", "Sensitivity", "advise"]
+
+#: Version tag of :meth:`Advice.document`.
+ADVICE_SCHEMA = "detente.advice/1"
 
 #: Levers and sensitivities a notebook shows (the strongest; ``to_frame`` has them all).
 SHOWN_ROWS = 8
@@ -80,6 +84,16 @@ class Advice:
             "best_position": {"position": self.best_position, "forecast": self.best_forecast},
             "levers": [vars(lever) for lever in self.levers],
             "sensitivity": [vars(item) for item in self.sensitivity],
+        }
+
+    def document(self, scenario: Scenario) -> dict[str, Any]:
+        """The ``detente.advice/1`` document of this advice on ``scenario``, as
+        ``detente advise --json`` prints it and the workbench serves it."""
+        return {
+            "schema": ADVICE_SCHEMA,
+            "detente_version": __version__,
+            "scenario": scenario.reference(),
+            **self.to_json(),
         }
 
     def to_frame(self) -> pd.DataFrame:

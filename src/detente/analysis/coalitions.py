@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from detente import models as registry
+from detente._version import __version__
 from detente.errors import InputError
 from detente.forecasting import forecast
 from detente.models import ModelInfo
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "COALITIONS_SCHEMA",
     "Coalitions",
     "Cohesion",
     "Defection",
@@ -38,6 +40,9 @@ __all__ = [
     "converging_groups",
     "defections",
 ]
+
+#: Version tag of :meth:`Coalitions.document`.
+COALITIONS_SCHEMA = "detente.coalitions/1"
 
 
 def convergence_model(model: str | None = None) -> ModelInfo:
@@ -184,6 +189,26 @@ class Coalitions:
     converging: tuple[Cohesion, ...]
     declared: tuple[Cohesion, ...]
     leaving: tuple[Defection, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "issue": self.issue,
+            "model": self.model,
+            "tolerance": self.tolerance,
+            "converging": [list(g.members) for g in self.converging],
+            "cohesion": [vars(c) for c in self.declared],
+            "leaving": [{**vars(d), "change": d.change} for d in self.leaving],
+        }
+
+    def document(self, scenario: Scenario) -> dict[str, Any]:
+        """The ``detente.coalitions/1`` document of these coalitions on ``scenario``, as
+        ``detente coalitions --json`` prints it and the workbench serves it."""
+        return {
+            "schema": COALITIONS_SCHEMA,
+            "detente_version": __version__,
+            "scenario": scenario.reference(),
+            **self.to_json(),
+        }
 
     def to_frame(self) -> pd.DataFrame:
         """One row per member of each group, converging chains first.

@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from detente import models
-from detente._rng import RNG, generator, seeding
+from detente._rng import RNG, generator, seed_fields, seeding
+from detente._version import __version__
 from detente.errors import InputError
 from detente.models import ModelInfo, ModelOptions, Perceptions, Round
 from detente.models.stopping import run as run_to_end
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "DYADS_SCHEMA",
     "MAX_ROUND",
     "CrisisIncentive",
     "Dyad",
@@ -52,14 +54,20 @@ __all__ = [
     "check_round",
     "crisis_incentives",
     "dyad_map",
+    "dyads_document",
     "dyads_model",
+    "future_json",
     "future_names",
     "misperceptions",
     "outcome",
     "pair_risks",
     "round_views",
     "summary_json",
+    "to_round",
 ]
+
+#: Version tag of :func:`dyads_document`.
+DYADS_SCHEMA = "detente.dyads/1"
 
 #: The latest round a dyad map or a pair risk is asked for: the cap of the models' own round
 #: limit (``rounds`` takes at most 10,000), which a later ``--round`` raises.
@@ -227,6 +235,15 @@ def dyads_model(model: str | None = None) -> ModelInfo:
             f"{', '.join(able)}"
         )
     return info
+
+
+def to_round(info: ModelInfo, options: ModelOptions, at_round: int) -> ModelOptions:
+    """``options`` of the model ``info`` with its round limit raised to ``at_round`` where it
+    is lower, so that the model runs to the round a dyad map is asked for."""
+    limit = info.round_limit
+    if limit is not None and at_round > getattr(options, limit):
+        return options.model_copy(update={limit: at_round})
+    return options
 
 
 def round_views(
@@ -465,6 +482,47 @@ def summary_json(rounds: list[RoundViews], viewpoint: str | None, at_round: int)
             }
             for rv in rounds
         ],
+    }
+
+
+def future_json(
+    future: str,
+    rounds: list[RoundViews],
+    viewpoint: str | None,
+    at_round: int,
+    *,
+    draws: int = 0,
+    seed: int | None = None,
+    risks: list[PairRisk] | None = None,
+) -> dict[str, Any]:
+    """One future's part of :func:`dyads_document`: :func:`summary_json` of its rounds, and
+    the pair risks over ``draws`` draws from ``seed`` (none without draws)."""
+    return {
+        "future": future,
+        **summary_json(rounds, viewpoint, at_round),
+        "draws": draws,
+        **seed_fields(seed),
+        "pair_risks": [vars(r) for r in risks or []],
+    }
+
+
+def dyads_document(
+    scenario: Scenario,
+    issue: str,
+    model: str,
+    options: ModelOptions,
+    futures: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The ``detente.dyads/1`` document, as ``detente dyads --json`` prints it and the
+    workbench serves it: ``futures`` holds each future's :func:`future_json`."""
+    return {
+        "schema": DYADS_SCHEMA,
+        "detente_version": __version__,
+        "scenario": scenario.reference(),
+        "issue": issue,
+        "model": model,
+        "options": options.model_dump(mode="json"),
+        "futures": futures,
     }
 
 

@@ -51,6 +51,7 @@ from detente.scenario.model import Scenario
 
 if TYPE_CHECKING:
     from detente.simulate import Simulation
+    from detente.store import StoredRun
 
 __all__ = [
     "DYNAMICS_DRAWS",
@@ -60,6 +61,7 @@ __all__ = [
     "Study",
     "default_models",
     "differences",
+    "restudy",
     "study",
 ]
 
@@ -380,6 +382,42 @@ def differences(
         f"Run {run_id} was made by detente {version}; rebuilt by {__version__}, "
         f"{len(off)} result(s) differ from the stored ones, and this report shows the rebuilt "
         "results: " + "; ".join(off[:5]) + ("; ..." if len(off) > 5 else ""),
+    )
+
+
+def restudy(run: StoredRun, viewpoint: str | None = None) -> Study:
+    """The study of a stored study, forecast or simulation, made again from its stored scenario,
+    models, options, seed and draws (which give the same numbers), seen from ``viewpoint`` (an
+    actor id; default: as :func:`study` chooses), as ``detente report RUN`` and the workbench's
+    report make it. Any result that comes out differently is noted in its warnings; it keeps
+    the run's id, seed and version and is not stored again.
+
+    Raises
+    ------
+    InputError
+        The run has draws but no seed, so its draws cannot be rebuilt.
+    """
+    doc = run.document
+    sim = doc.get("simulation") if run.kind == "study" else doc if run.kind == "simulate" else None
+    draws = int(sim["draws"]) if sim else 0
+    if draws and run.seed is None:
+        raise InputError(f"run {run.id} has no seed, so its draws cannot be rebuilt")
+    done = study(
+        run.scenario,
+        list(run.models),
+        options={name: dict(opts) for name, opts in run.models.items()},
+        draws=draws,
+        rng=run.seed if run.seed is not None else 0,
+        spread=float(sim.get("spread", 0.0)) if sim else 0.0,
+        branches=str(sim.get("branches", "each")) if sim else "each",
+        viewpoint=viewpoint,
+        made=run.started,
+    )
+    return replace(
+        done.kept_as(run.id),
+        seed=run.seed,
+        detente_version=run.detente_version,
+        warnings=done.warnings + differences(done, doc, run_id=run.id, version=run.detente_version),
     )
 
 

@@ -10,8 +10,6 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from detente._rng import seed_fields
-from detente._version import __version__
 from detente.cli._console import (
     DropOption,
     JsonFlag,
@@ -95,11 +93,13 @@ def dyads(
         check_issue,
         check_round,
         dyad_map,
+        dyads_document,
         dyads_model,
+        future_json,
         future_names,
         pair_risks,
         round_views,
-        summary_json,
+        to_round,
     )
 
     check_round(at_round)  # before any work: the model runs to this round
@@ -107,11 +107,7 @@ def dyads(
         check_draws(draws)
     s = open_what_if(scenario, sources, set_, drop).with_round_days(round_days)
     info = dyads_model(model)
-    options = _options(info.name, option, preset, rounds)
-    limit = info.round_limit
-    assert limit is not None
-    if at_round > getattr(options, limit):
-        options = options.model_copy(update={limit: at_round})
+    options = to_round(info, _options(info.name, option, preset, rounds), at_round)
     point = None if viewpoint == "objective" else s.actor_ids[find_actor(s, viewpoint)]
     issue = check_issue(s, issue)
     names = [future] if future else future_names(s)
@@ -146,11 +142,9 @@ def dyads(
                 if draws
                 else []
             )
-        doc = {"future": name, **summary_json(rounds_, point, at_round)}
-        doc["draws"] = draws
-        doc |= seed_fields(seed)
-        doc["pair_risks"] = [vars(r) for r in risks]
-        documents.append(doc)
+        documents.append(
+            future_json(name, rounds_, point, at_round, draws=draws, seed=seed, risks=risks)
+        )
         if as_json:
             continue
         chosen = rounds_[at_round - 1]
@@ -192,17 +186,7 @@ def dyads(
                 table.add_row(literal(f"{r.i}-{r.j}"), f"{r.conflict:.2f}", f"{r.misperceived:.2f}")
             stdout.print(table)
     if as_json:
-        print_json(
-            {
-                "schema": "detente.dyads/1",
-                "detente_version": __version__,
-                "scenario": s.reference(),
-                "issue": issue,
-                "model": info.name,
-                "options": options.model_dump(mode="json"),
-                "futures": documents,
-            }
-        )
+        print_json(dyads_document(s, issue, info.name, options, documents))
 
 
 def _issue_name(s: Any, issue: str) -> str:
@@ -334,14 +318,7 @@ def advise(
             progress=lambda done, total: progress.update(bar, completed=done, total=total),
         )
     if as_json:
-        print_json(
-            {
-                "schema": "detente.advice/1",
-                "detente_version": __version__,
-                "scenario": s.reference(),
-                **result.to_json(),
-            }
-        )
+        print_json(result.document(s))
         return
     print_what_if(s)
     stdout.print(
@@ -445,19 +422,7 @@ def coalitions(
     groups = [g.members for g in found.converging]
     declared, leaving = found.declared, found.leaving
     if as_json:
-        print_json(
-            {
-                "schema": "detente.coalitions/1",
-                "detente_version": __version__,
-                "scenario": s.reference(),
-                "issue": issue,
-                "model": name,
-                "tolerance": tolerance,
-                "converging": [list(g) for g in groups],
-                "cohesion": [vars(c) for c in declared],
-                "leaving": [{**vars(d), "change": d.change} for d in leaving],
-            }
-        )
+        print_json(found.document(s))
         return
     print_what_if(s)
     on = _issue_name(s, issue)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
@@ -29,10 +29,6 @@ from detente.cli._console import (
     working,
 )
 from detente.errors import InputError
-
-if TYPE_CHECKING:
-    from detente.analysis import Study
-    from detente.store import StoredRun
 
 __all__ = ["report"]
 
@@ -232,8 +228,10 @@ def _stored_document(ref: str, viewpoint: str | None) -> dict[str, Any]:
         seen = {v for v in _viewpoints(kept.document) if v is not None}
         if focus is None or seen <= {focus}:
             return dict(kept.document) | {"run_id": kept.id}
+    from detente.analysis.study import restudy
+
     with warnings_to_stderr(), working(f"studying run {kept.id} again from its inputs"):
-        return _rebuild(kept, focus).to_json()
+        return restudy(kept, focus).to_json()
 
 
 def _track_record(run_id: str) -> list[dict[str, Any]]:
@@ -273,37 +271,3 @@ def _track_record(run_id: str) -> list[dict[str, Any]]:
 
 def _viewpoints(document: dict[str, Any]) -> list[str | None]:
     return [(i.get("dyads") or {}).get("viewpoint") for i in document.get("issues", [])]
-
-
-def _rebuild(kept: StoredRun, focus: str | None) -> Study:
-    """Study a stored run again from its inputs, noting any result that comes out differently."""
-    from dataclasses import replace
-
-    from detente.analysis import study
-    from detente.analysis.study import differences
-
-    doc = kept.document
-    sim = (
-        doc.get("simulation") if kept.kind == "study" else doc if kept.kind == "simulate" else None
-    )
-    draws = int(sim["draws"]) if sim else 0
-    if draws and kept.seed is None:
-        raise InputError(f"run {kept.id} has no seed, so its draws cannot be rebuilt")
-    done = study(
-        kept.scenario,
-        list(kept.models),
-        options={name: dict(opts) for name, opts in kept.models.items()},
-        draws=draws,
-        rng=kept.seed if kept.seed is not None else 0,
-        spread=float(sim.get("spread", 0.0)) if sim else 0.0,
-        branches=str(sim.get("branches", "each")) if sim else "each",
-        viewpoint=focus,
-        made=kept.started,
-    )
-    return replace(
-        done.kept_as(kept.id),
-        seed=kept.seed,
-        detente_version=kept.detente_version,
-        warnings=done.warnings
-        + differences(done, doc, run_id=kept.id, version=kept.detente_version),
-    )

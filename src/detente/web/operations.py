@@ -15,7 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from detente._version import __version__
 from detente.errors import InputError
 
 if TYPE_CHECKING:
@@ -196,13 +195,7 @@ def advice_document(scenario: Scenario, actor: str, model: str | None = None) ->
 
     who = scenario.find_actor(actor).id
     name = model or dyads_model().name
-    result = advise(scenario, who, model=name)
-    return {
-        "schema": "detente.advice/1",
-        "detente_version": __version__,
-        "scenario": scenario.reference(),
-        **result.to_json(),
-    }
+    return advise(scenario, who, model=name).document(scenario)
 
 
 def coalitions_document(
@@ -214,59 +207,34 @@ def coalitions_document(
 
     issue = check_issue(scenario, issue)
     name = convergence_model(None).name
-    found = coalitions(scenario, issue, model=name, tolerance=tolerance)
-    return {
-        "schema": "detente.coalitions/1",
-        "detente_version": __version__,
-        "scenario": scenario.reference(),
-        "issue": issue,
-        "model": name,
-        "tolerance": tolerance,
-        "converging": [list(g.members) for g in found.converging],
-        "cohesion": [vars(c) for c in found.declared],
-        "leaving": [{**vars(d), "change": d.change} for d in found.leaving],
-    }
+    return coalitions(scenario, issue, model=name, tolerance=tolerance).document(scenario)
 
 
 def dyads_document(
     scenario: Scenario, viewpoint: str = "objective", issue: str | None = None, at_round: int = 1
 ) -> dict[str, Any]:
     """The ``detente.dyads/1`` document, as ``detente dyads --json`` prints it (no draws)."""
-    from detente._rng import seed_fields
     from detente.analysis.dyads import (
         check_issue,
         check_round,
+        dyads_document,
         dyads_model,
+        future_json,
         future_names,
         round_views,
-        summary_json,
+        to_round,
     )
 
     check_round(at_round)
     info = dyads_model(None)
-    options = info.parse_options({})
-    limit = info.round_limit
-    if limit is not None and at_round > getattr(options, limit):
-        options = options.model_copy(update={limit: at_round})
+    options = to_round(info, info.parse_options({}), at_round)
     point = None if viewpoint == "objective" else scenario.find_actor(viewpoint).id
     issue = check_issue(scenario, issue)
     documents = []
     for name in future_names(scenario):
         rounds = round_views(scenario, issue, options=options, future=name, model=info.name)
-        doc = {"future": name, **summary_json(rounds, point, at_round)}
-        doc["draws"] = 0
-        doc |= seed_fields(None)
-        doc["pair_risks"] = []
-        documents.append(doc)
-    return {
-        "schema": "detente.dyads/1",
-        "detente_version": __version__,
-        "scenario": scenario.reference(),
-        "issue": issue,
-        "model": info.name,
-        "options": options.model_dump(mode="json"),
-        "futures": documents,
-    }
+        documents.append(future_json(name, rounds, point, at_round))
+    return dyads_document(scenario, issue, info.name, options, documents)
 
 
 def report_html(run: StoredRun) -> str:
@@ -365,38 +333,9 @@ _REPORTS_KEPT = 4
 REPORTABLE = ("study", "forecast", "simulate")
 
 
-def study_again(run: StoredRun) -> Any:
-    """The study of a stored forecast or simulation, made again from its stored scenario,
-    models, options, seed and draws (which give the same numbers), as ``detente report RUN``
-    does; any result that comes out differently is noted in its warnings. Not stored again."""
-    from detente.analysis import study
-    from detente.analysis.study import differences
-
-    doc = run.document
-    sim = doc if run.kind == "simulate" else None
-    draws = int(sim["draws"]) if sim else 0
-    if draws and run.seed is None:
-        raise InputError(f"run {run.id} has no seed, so its draws cannot be rebuilt")
-    done = study(
-        run.scenario,
-        list(run.models),
-        options={name: dict(opts) for name, opts in run.models.items()},
-        draws=draws,
-        rng=run.seed if run.seed is not None else 0,
-        spread=float(sim.get("spread", 0.0)) if sim else 0.0,
-        branches=str(sim.get("branches", "each")) if sim else "each",
-        made=run.started,
-    )
-    return replace(
-        done.kept_as(run.id),
-        seed=run.seed,
-        detente_version=run.detente_version,
-        warnings=done.warnings + differences(done, doc, run_id=run.id, version=run.detente_version),
-    )
-
-
 def report_of(run: StoredRun) -> Any:
     """The :class:`~detente.report.Report` of a stored study (charts drawn once per run)."""
+    from detente.analysis.study import restudy
     from detente.report import build
 
     if run.kind not in REPORTABLE:
@@ -409,7 +348,7 @@ def report_of(run: StoredRun) -> Any:
             document = (
                 dict(run.document) | {"run_id": run.id}
                 if run.kind == "study"
-                else study_again(run).to_json()
+                else restudy(run).to_json()
             )
             found = build(document)
             while len(_REPORTS) >= _REPORTS_KEPT:
