@@ -23,6 +23,7 @@ from detente.errors import InputError
 
 __all__ = [
     "DropOption",
+    "IssueOption",
     "JsonFlag",
     "ModelsOption",
     "NoStore",
@@ -32,12 +33,14 @@ __all__ = [
     "SetOption",
     "SettingsOption",
     "SourcesDir",
+    "SpreadOption",
     "announce_compiling",
     "check_model_options",
     "find_actor",
     "literal",
     "model_options",
     "new_console",
+    "one_model_options",
     "open_what_if",
     "print_json",
     "print_split",
@@ -224,6 +227,26 @@ DropOption = Annotated[
 JsonFlag = Annotated[
     bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")
 ]
+IssueOption = Annotated[str | None, typer.Option(help="The issue (default: the first).")]
+SpreadOption = Annotated[
+    float,
+    typer.Option(
+        help="Uncertainty of inputs without a declared range (as for simulate).",
+        min=0.0,
+        max=1.0,
+    ),
+]
+
+
+def one_model_options(
+    model: str, option: list[str] | None, preset: str | None, rounds: int | None
+) -> Any:
+    """One model's options from the command line (``--option``, ``--preset``, ``--rounds``),
+    validated like forecast's (bad ones: exit 2)."""
+    from detente.forecasting import resolve_models
+
+    _, parsed = resolve_models([model], model_options(option or [], [model], preset, rounds))
+    return parsed[model]
 
 
 def model_options(

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from detente.cli._console import (
     DropOption,
+    IssueOption,
     JsonFlag,
     PresetOption,
     RoundsOption,
@@ -22,6 +23,7 @@ from detente.cli._console import (
     find_actor,
     literal,
     model_options,
+    one_model_options,
     open_what_if,
     print_json,
     print_split,
@@ -34,7 +36,6 @@ from detente.cli._console import (
 
 __all__ = ["advise", "coalitions", "dyads"]
 
-IssueOption = Annotated[str | None, typer.Option(help="The issue (default: the first).")]
 DyadsModel = Annotated[
     str | None,
     typer.Option(
@@ -107,7 +108,7 @@ def dyads(
         check_draws(draws)
     s = open_what_if(scenario, sources, set_, drop).with_round_days(round_days)
     info = dyads_model(model)
-    options = to_round(info, _options(info.name, option, preset, rounds), at_round)
+    options = to_round(info, one_model_options(info.name, option, preset, rounds), at_round)
     point = None if viewpoint == "objective" else s.actor_ids[find_actor(s, viewpoint)]
     issue = check_issue(s, issue)
     names = [future] if future else future_names(s)
@@ -250,14 +251,6 @@ def _incentive(ci: Any) -> Text:
     if ci.gain <= 0:  # the "target" is only the first other actor: there is no target
         return literal(f"{ci.gain:+.2f}")
     return literal(f"{ci.gain:+.2f} {ci.target}")
-
-
-def _options(model: str, option: list[str] | None, preset: str | None, rounds: int | None) -> Any:
-    """A model's options from the command line, validated like forecast's (bad ones: exit 2)."""
-    from detente.forecasting import resolve_models
-
-    _, parsed = resolve_models([model], model_options(option or [], [model], preset, rounds))
-    return parsed[model]
 
 
 def _view(view: tuple[str, str | None]) -> str:

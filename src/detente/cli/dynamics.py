@@ -12,6 +12,7 @@ from rich.text import Text
 
 from detente.cli._console import (
     DropOption,
+    IssueOption,
     JsonFlag,
     NoStore,
     PresetOption,
@@ -21,7 +22,9 @@ from detente.cli._console import (
     SetOption,
     SettingsOption,
     SourcesDir,
+    SpreadOption,
     literal,
+    one_model_options,
     open_what_if,
     print_json,
     print_split,
@@ -38,7 +41,7 @@ __all__ = ["dynamics"]
 
 def dynamics(
     scenario: ScenarioRef = "six-party-2004",
-    issue: Annotated[str | None, typer.Option(help="The issue (default: the first).")] = None,
+    issue: IssueOption = None,
     model: Annotated[
         str | None,
         typer.Option(
@@ -76,14 +79,7 @@ def dynamics(
     future: Annotated[
         str | None, typer.Option(help="One future of the timeline (default: each in turn).")
     ] = None,
-    spread: Annotated[
-        float,
-        typer.Option(
-            help="Uncertainty of inputs without a declared range (as for simulate).",
-            min=0.0,
-            max=1.0,
-        ),
-    ] = 0.0,
+    spread: SpreadOption = 0.0,
     option: SettingsOption = None,
     preset: PresetOption = None,
     rounds: RoundsOption = None,
@@ -101,13 +97,12 @@ def dynamics(
     from detente.analysis.dyads import dyads_model
     from detente.analysis.dynamics import check_tolerance
     from detente.analysis.dynamics import dynamics as run_dynamics
-    from detente.cli.analysis import _options
 
     check_tolerance(tolerance)
     asked = [_parse_by(text) for text in by or []]
     s = open_what_if(scenario, sources, set_, drop).with_round_days(round_days)
     info = dyads_model(model)
-    options = _options(info.name, option, preset, rounds)
+    options = one_model_options(info.name, option, preset, rounds)
     started = dt.datetime.now(dt.UTC)
     doing = "dynamics over time" + (f" over {draws} draws per future" if draws else "")
     with warnings_to_stderr(), working(doing):

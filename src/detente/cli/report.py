@@ -18,6 +18,7 @@ from detente.cli._console import (
     SetOption,
     SettingsOption,
     SourcesDir,
+    SpreadOption,
     announce_compiling,
     find_actor,
     model_options,
@@ -68,14 +69,7 @@ def report(
         int | None,
         typer.Option("--rng", help="Seed of a new run (default: drawn and recorded).", min=0),
     ] = None,
-    spread: Annotated[
-        float,
-        typer.Option(
-            help="Uncertainty of inputs without a declared range (as for simulate).",
-            min=0.0,
-            max=1.0,
-        ),
-    ] = 0.0,
+    spread: SpreadOption = 0.0,
     model: ModelsOption = None,
     option: SettingsOption = None,
     preset: PresetOption = None,
