@@ -84,11 +84,9 @@ def article_from_bytes(data: bytes, name: str) -> Article:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise InputError(
-            f"{name}: is not UTF-8 text (byte 0x{data[err.start]:02x} on line {line}; Latin-1 or "
-            "Windows-1252, perhaps); save it as UTF-8"
-        ) from None
+        from detente.scenario._text import not_utf8  # here: the scenario package loads pydantic
+
+        raise InputError(f"{name}: {not_utf8(data, err)}") from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _looks_like_html(text):
         return article_from_text(html_text(text), name, from_html=True)

@@ -197,16 +197,14 @@ class Comparison:
         }
 
 
-def _squash(text: str) -> str:
-    return " ".join(text.split())
-
-
 def compare(found: Extraction, scenario: Scenario) -> Comparison:
     """What ``found`` adds to ``scenario``, and which of its evidence the article holds.
 
     An evidence quote counts as the article's when its source names the article's file, or,
     for a source with no file, when the quote is found in the article."""
-    text = _squash(found.article.raw)
+    from detente.scenario.evidence import squash  # here: the scenario package loads pydantic
+
+    text = squash(found.article.raw)
     name = found.article.name.replace("\\", "/").rsplit("/", 1)[-1]
     mine = {s.id for s in scenario.sources if s.file and s.file.rsplit("/", 1)[-1] == name}
     present: list[tuple[str, str]] = []
@@ -214,7 +212,7 @@ def compare(found: Extraction, scenario: Scenario) -> Comparison:
     cited: list[str] = []
     for actor in scenario.actors:
         for item in actor.evidence:
-            quote = _squash(item.quote)
+            quote = squash(item.quote)
             if quote in text:
                 present.append((actor.id, item.quote))
                 cited.append(quote)
@@ -225,7 +223,7 @@ def compare(found: Extraction, scenario: Scenario) -> Comparison:
     for said in found.quotes:
         if said.kind == "unattributed" or said.actor is None:
             continue
-        words = _squash(evidence_quote(said))
+        words = squash(evidence_quote(said))
         if any(words in c or c in words for c in cited):
             used.append(said)
         elif said.actor in scenario.actor_ids:

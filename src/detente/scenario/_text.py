@@ -11,7 +11,7 @@ from pathlib import Path
 
 from detente.errors import Problem, ScenarioError
 
-__all__ = ["MAX_FILE_BYTES", "decode_text", "path_kind", "read_text"]
+__all__ = ["MAX_FILE_BYTES", "decode_text", "not_utf8", "path_kind", "read_text"]
 
 #: Larger scenario files are refused before they are read (a 1,000-actor scenario is ~1 MB).
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -114,6 +114,16 @@ def decode_text(raw: bytes, name: str) -> str:
             line,
         )
     return text
+
+
+def not_utf8(raw: bytes, err: UnicodeDecodeError) -> str:
+    """Why a source or an article ``raw`` is not read, after ``err`` decoding it: the byte,
+    its line and the likely encodings (to follow the file's name)."""
+    line = raw[: err.start].count(b"\n") + 1
+    return (
+        f"is not UTF-8 text (byte 0x{raw[err.start]:02x} on line {line}; Latin-1 or "
+        "Windows-1252, perhaps); save it as UTF-8"
+    )
 
 
 def _too_large(size: int) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from detente.errors import InputError, Problem, ScenarioError
-from detente.scenario._text import _looks_like_utf16
+from detente.scenario._text import _looks_like_utf16, not_utf8
 from detente.scenario.model import Scenario
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "check_quotes",
     "quote_in_file",
     "sources_folder",
+    "squash",
     "verify_quotes",
 ]
 
@@ -114,7 +115,7 @@ def check_quotes(scenario: Scenario, folders: list[Path]) -> QuoteCheck:
             unchecked += 1
             continue
         checked += 1
-        if _squash(item.quote) not in text:
+        if squash(item.quote) not in text:
             problems.append(
                 Problem(
                     f"{where}.quote",
@@ -166,7 +167,7 @@ def quote_in_file(quote: str, file: str, folder: Path) -> bool:
         raise InputError(f"source {file}: {err}") from None
     if text is None:
         raise InputError(f"source file {file!r} not found in {folder}")
-    return _squash(quote) in text
+    return squash(quote) in text
 
 
 class _SourceRefused(Exception):
@@ -200,7 +201,7 @@ def _source_text(file: str, folders: list[Path]) -> str | None:
             raw = candidate.read_bytes()
         except OSError as err:
             raise _SourceRefused(f"{file!r} cannot be read: {err.strerror}") from None
-        return _squash(_decoded(file, raw))
+        return squash(_decoded(file, raw))
     if not inside:
         raise _SourceRefused(
             f"{file!r} is outside the scenario's folder and --sources: a source file must lie in "
@@ -217,17 +218,15 @@ def _decoded(file: str, raw: bytes) -> str:
     except UnicodeDecodeError as err:
         if _looks_like_utf16(raw):
             raise _SourceRefused(f"{file!r} looks like UTF-16 text; save it as UTF-8") from None
-        line = raw[: err.start].count(b"\n") + 1
-        raise _SourceRefused(
-            f"{file!r} is not UTF-8 text (byte 0x{raw[err.start]:02x} on line {line}; Latin-1 or "
-            "Windows-1252, perhaps); save it as UTF-8"
-        ) from None
+        raise _SourceRefused(f"{file!r} {not_utf8(raw, err)}") from None
 
 
-def _squash(text: str) -> str:
+def squash(text: str) -> str:
+    """``text`` with every run of whitespace one space: how a quote is compared with its
+    source (nothing else is forgiven)."""
     return " ".join(text.split())
 
 
 def _short(text: str, limit: int = 80) -> str:
-    text = _squash(text)
+    text = squash(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
