@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from detente import models
-from detente._version import __version__
+from detente.analysis._document import headed_document
 from detente.analysis.dyads import check_issue, dyads_model
 from detente.errors import InputError
 from detente.forecasting import resolve_models
@@ -89,12 +89,7 @@ class Advice:
     def document(self, scenario: Scenario) -> dict[str, Any]:
         """The ``detente.advice/1`` document of this advice on ``scenario``, as
         ``detente advise --json`` prints it and the workbench serves it."""
-        return {
-            "schema": ADVICE_SCHEMA,
-            "detente_version": __version__,
-            "scenario": scenario.reference(),
-            **self.to_json(),
-        }
+        return headed_document(ADVICE_SCHEMA, scenario, self.to_json())
 
     def to_frame(self) -> pd.DataFrame:
         """The advice as one tidy table, strongest first within each kind.

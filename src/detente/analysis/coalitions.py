@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from detente import models as registry
-from detente._version import __version__
+from detente.analysis._document import headed_document
 from detente.errors import InputError
 from detente.forecasting import forecast
 from detente.models import ModelInfo
@@ -203,12 +203,7 @@ class Coalitions:
     def document(self, scenario: Scenario) -> dict[str, Any]:
         """The ``detente.coalitions/1`` document of these coalitions on ``scenario``, as
         ``detente coalitions --json`` prints it and the workbench serves it."""
-        return {
-            "schema": COALITIONS_SCHEMA,
-            "detente_version": __version__,
-            "scenario": scenario.reference(),
-            **self.to_json(),
-        }
+        return headed_document(COALITIONS_SCHEMA, scenario, self.to_json())
 
     def to_frame(self) -> pd.DataFrame:
         """One row per member of each group, converging chains first.

@@ -29,7 +29,7 @@ import numpy as np
 
 from detente import models
 from detente._rng import RNG, generator, seed_fields, seeding
-from detente._version import __version__
+from detente.analysis._document import headed_document
 from detente.errors import InputError
 from detente.models import ModelInfo, ModelOptions, Perceptions, Round
 from detente.models.stopping import run as run_to_end
@@ -515,15 +515,13 @@ def dyads_document(
 ) -> dict[str, Any]:
     """The ``detente.dyads/1`` document, as ``detente dyads --json`` prints it and the
     workbench serves it: ``futures`` holds each future's :func:`future_json`."""
-    return {
-        "schema": DYADS_SCHEMA,
-        "detente_version": __version__,
-        "scenario": scenario.reference(),
+    body = {
         "issue": issue,
         "model": model,
         "options": options.model_dump(mode="json"),
         "futures": futures,
     }
+    return headed_document(DYADS_SCHEMA, scenario, body)
 
 
 @dataclass(frozen=True)
