@@ -46,7 +46,7 @@ def app_dirs(tmp_path: Path) -> tuple[Path, Path]:
 @pytest.fixture
 def client(app_dirs: tuple[Path, Path]) -> TestClient:
     workspace, store = app_dirs
-    return TestClient(create_app(workspace=workspace, store=store))
+    return TestClient(create_app(workspace=workspace, store=store), base_url="http://127.0.0.1")
 
 
 def _upload(client: TestClient, filename: str, text: str | bytes) -> Any:
@@ -657,10 +657,39 @@ def test_a_request_from_another_site_cannot_change_anything(client: TestClient) 
         assert response.status_code == 403
     same = client.post(
         "/s/bundled/six-party-2004/copy",
-        headers={"Origin": "http://testserver"},
+        headers={"Origin": "http://127.0.0.1"},
         follow_redirects=False,
     )
     assert same.status_code == 303
+
+
+def test_a_page_of_another_name_cannot_reach_the_workbench_through_dns_rebinding(
+    app_dirs: tuple[Path, Path],
+) -> None:
+    # A page at evil.example whose name the attacker re-points at 127.0.0.1 is, to the browser,
+    # the same origin as itself: its requests carry Host (and Origin) evil.example, and without
+    # a token nothing else told them apart. On the loopback address only a loopback name may
+    # ask, so that page can neither read the library nor change it.
+    workspace, store = app_dirs
+    rebound = TestClient(
+        create_app(workspace=workspace, store=store), base_url="http://evil.example:8765"
+    )
+    assert rebound.get("/").status_code == 403
+    assert rebound.get("/api/scenarios").status_code == 403
+    copied = rebound.post(
+        "/s/bundled/six-party-2004/copy", headers={"Origin": "http://evil.example:8765"}
+    )
+    assert copied.status_code == 403
+    assert not list(workspace.glob("*.yaml"))
+    for base in ("http://127.0.0.1:8765", "http://localhost:8765", "http://[::1]:8765"):
+        local = TestClient(create_app(workspace=workspace, store=store), base_url=base)
+        assert local.get("/").status_code == 200, base
+    # with a token, any name may ask (the token is the guard; --host 0.0.0.0 is reached by name)
+    guarded = TestClient(
+        create_app(workspace=workspace, store=store, token="s3cret"),
+        base_url="http://workbench.lan:8765",
+    )
+    assert guarded.get("/", headers={"Authorization": "Bearer s3cret"}).status_code == 200
 
 
 def test_htmx_and_its_licence_are_served_from_the_package(client: TestClient) -> None:

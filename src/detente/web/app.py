@@ -9,6 +9,10 @@ Guards (see :func:`create_app`):
   ``Origin`` (or, without one, ``Referer``) names another site is refused with 403. Browsers
   send ``Origin`` on every cross-site POST, so a page elsewhere cannot drive the workbench;
   scripts (curl, httpx) send neither and are let through (with the token when there is one).
+- **Loopback names.** Without a token (the loopback address), a request must name the
+  workbench by a loopback name in its ``Host`` (``127.0.0.1``, ``localhost``, ``[::1]``), else
+  403: a page elsewhere whose own name is made to point at 127.0.0.1 (DNS rebinding) is the
+  same origin as itself to the browser, and would otherwise read and change the workbench.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ __all__ = ["create_app"]
 _HERE = Path(__file__).parent
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _COOKIE = "detente_token"
+#: The names a request may give the workbench in its Host header when it has no token.
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
 #: The largest request body taken (an upload's 2 MiB, or the editor's form of a large scenario).
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
 
@@ -87,6 +93,12 @@ def create_app(
                 redirect = RedirectResponse(target, status_code=303)
                 redirect.set_cookie(_COOKIE, token, httponly=True, samesite="strict")
                 return redirect
+        elif not _loopback_host(request):
+            return PlainTextResponse(
+                "403: this workbench answers only to 127.0.0.1 and localhost "
+                "(start it with --host and an access token to reach it by another name)",
+                status_code=403,
+            )
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > MAX_REQUEST_BYTES:
             return PlainTextResponse(
@@ -150,6 +162,13 @@ def _token_of(request: Request) -> str | None:
     if header.lower().startswith("bearer "):
         return header[7:].strip()
     return request.query_params.get("token") or request.cookies.get(_COOKIE)
+
+
+def _loopback_host(request: Request) -> bool:
+    """True when the Host header names this machine's loopback address (any port)."""
+    host = request.headers.get("host", "").strip().lower()
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    return name in _LOOPBACK_HOSTS
 
 
 def _same_origin(request: Request) -> bool:
