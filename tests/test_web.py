@@ -692,6 +692,32 @@ def test_a_page_of_another_name_cannot_reach_the_workbench_through_dns_rebinding
     assert guarded.get("/", headers={"Authorization": "Bearer s3cret"}).status_code == 200
 
 
+def test_a_body_sent_in_chunks_is_held_to_the_same_size_limit(client: TestClient) -> None:
+    # Without a Content-Length (Transfer-Encoding: chunked) the size was never checked: a
+    # script could make the server hold a body of any size in memory.
+    from detente.web.app import MAX_REQUEST_BYTES
+
+    body = json.dumps({"text": "x" * (MAX_REQUEST_BYTES + 1024)}).encode()
+
+    def chunks() -> Any:
+        for start in range(0, len(body), 65536):
+            yield body[start : start + 65536]
+
+    response = client.post(
+        "/api/extract", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert "at most 8 MiB" in response.text
+    small = json.dumps({"text": "The talks resumed in Beijing."}).encode()
+    fine = client.post(
+        "/api/extract",
+        content=iter([small[:10], small[10:]]),
+        headers={"content-type": "application/json"},
+    )
+    assert fine.status_code == 200
+    assert fine.json()["schema"] == "detente.extract/1"
+
+
 def test_htmx_and_its_licence_are_served_from_the_package(client: TestClient) -> None:
     js = client.get("/static/htmx.min.js")
     assert js.status_code == 200

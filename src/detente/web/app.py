@@ -116,6 +116,7 @@ def create_app(
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         return response
 
+    app.add_middleware(_BodyLimit)  # outermost: before anything reads the body
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
     from detente.web import api, article_pages, pages, whatif
 
@@ -125,6 +126,47 @@ def create_app(
     app.include_router(api.router)
     _errors(app)
     return app
+
+
+class _BodyLimit:
+    """Hold a request body sent without a Content-Length (in chunks) to ``MAX_REQUEST_BYTES``.
+
+    The guard checks a declared Content-Length; a chunked body declares none, so it is read
+    here first (at most the limit, kept in memory and handed on whole), and answered 413 as
+    soon as it goes past the limit.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or any(k == b"content-length" for k, _ in scope["headers"]):
+            await self.app(scope, receive, send)
+            return
+        messages, size = [], 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if size > MAX_REQUEST_BYTES:
+                refused = PlainTextResponse(
+                    f"413: the request is over {MAX_REQUEST_BYTES // 1024 // 1024} MiB; the "
+                    f"workbench takes at most {MAX_REQUEST_BYTES // 1024 // 1024} MiB "
+                    "(uploads: 2 MiB)",
+                    status_code=413,
+                )
+                await refused(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+        pending = iter(messages)
+
+        async def replay() -> Any:
+            return next(pending, None) or await receive()
+
+        await self.app(scope, replay, send)
 
 
 def _errors(app: FastAPI) -> None:
