@@ -487,6 +487,38 @@ def test_a_simulation_too_large_is_refused(client: TestClient, draws: str, said:
     assert said in response.text
 
 
+def _many_actors(n: int) -> str:
+    """A one-issue scenario of ``n`` actors, as YAML."""
+    rows = "".join(
+        f"  - {{id: A{k}, capability: {1 + k % 9}, position: {{tax: {k % 101}}}, "
+        f"salience: {{tax: {10 + k % 90}}}}}\n"
+        for k in range(n)
+    )
+    return "id: many\nissues:\n  - {id: tax, scale: {0: none, 100: all}}\nactors:\n" + rows
+
+
+def test_a_simulation_of_many_actors_is_held_to_a_few_minutes_of_work(
+    client: TestClient,
+) -> None:
+    # The work of a simulation grows with draws x actors^2: 100,000 draws were let through for
+    # up to 1,000 actors, days of CPU. The budget is 20,000,000 draws x actors^2 (the largest
+    # bundled scenario, 13 actors, at 100,000 draws takes 16,900,000): by hand, 100 actors may
+    # have 20,000,000 / 100^2 = 2,000 draws and no more.
+    from detente.scenario import loads
+    from detente.web import operations
+
+    _upload(client, "many.yaml", _many_actors(100))
+    refused = client.post("/s/workspace/many/simulate", data={"draws": "2001"})
+    assert refused.status_code == 422
+    assert "at most 2,000 draws for 100 actors" in unescape(refused.text)
+    api = client.post("/api/scenarios/workspace/many/simulate", json={"draws": 2001})
+    assert api.status_code == 400
+    assert "at most 2,000 draws for 100 actors" in api.json()["error"]
+    many = loads(_many_actors(100), fmt="yaml")
+    operations.check_simulation(many, 2000, "in-process")  # the budget itself is allowed
+    operations.check_simulation(bundled("ktab-soe-pol-comp"), 100_000, "in-process")
+
+
 def test_a_simulation_can_be_cancelled(client: TestClient) -> None:
     started = client.post(
         "/s/bundled/six-party-2004/simulate", data={"draws": "100000", "seed": "1"}
