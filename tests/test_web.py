@@ -519,6 +519,29 @@ def test_a_simulation_of_many_actors_is_held_to_a_few_minutes_of_work(
     operations.check_simulation(bundled("ktab-soe-pol-comp"), 100_000, "in-process")
 
 
+def test_no_model_runs_on_more_actors_than_the_workbench_takes(client: TestClient) -> None:
+    # Only a simulation was held to 1,000 actors: a forecast, the what-if, the analyses and
+    # the report ran on any number (a 2 MiB upload holds tens of thousands; a forecast of
+    # 1,000 takes seconds and grows with the square).
+    _upload(client, "many.yaml", _many_actors(1001))
+    api = client.post("/api/scenarios/workspace/many/forecast", json={"keep": False})
+    assert api.status_code == 400
+    assert "1,001 actors" in api.json()["error"]
+    for method, url in (
+        ("post", "/s/workspace/many/forecast"),
+        ("get", "/s/workspace/many/whatif"),
+        ("post", "/s/workspace/many/whatif"),
+        ("get", "/s/workspace/many/dyads"),
+        ("get", "/s/workspace/many/advice"),
+        ("get", "/s/workspace/many/coalitions"),
+        ("post", "/s/workspace/many/report"),
+    ):
+        response = getattr(client, method)(url, follow_redirects=False)
+        assert response.status_code in (400, 422), url
+        assert "at most 1,000" in unescape(response.text), url
+    assert client.get("/s/workspace/many").status_code == 200  # it can still be read and edited
+
+
 def test_a_simulation_can_be_cancelled(client: TestClient) -> None:
     started = client.post(
         "/s/bundled/six-party-2004/simulate", data={"draws": "100000", "seed": "1"}

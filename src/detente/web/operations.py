@@ -30,6 +30,7 @@ __all__ = [
     "MAX_WEB_DRAWS",
     "Ref",
     "advice_document",
+    "check_actors",
     "check_simulation",
     "coalitions_document",
     "dynamic_models",
@@ -40,7 +41,8 @@ __all__ = [
 
 #: The most draws a simulation started from the workbench may ask for.
 MAX_WEB_DRAWS = 100_000
-#: The most actors a simulation started from the workbench may have.
+#: The most actors any model run from the workbench may have (a forecast of 1,000 takes
+#: seconds and grows with the square).
 MAX_WEB_ACTORS = 1000
 #: The most work a simulation from the workbench may ask for, as draws x actors^2 (what its
 #: rounds cost): the largest bundled scenario (13 actors) at 100,000 draws asks 16,900,000,
@@ -98,6 +100,15 @@ def _read(workspace: Workspace, name: str, stamp: tuple[int, int, int]) -> Scena
     return workspace.load(name)
 
 
+def check_actors(scenario: Scenario) -> None:
+    """Refuse to run models on more actors than the workbench takes, before any work."""
+    if len(scenario.actors) > MAX_WEB_ACTORS:
+        raise InputError(
+            f"the scenario has {len(scenario.actors):,} actors; the workbench runs models on "
+            f"at most {MAX_WEB_ACTORS:,} (use the command line)"
+        )
+
+
 def static_models() -> list[str]:
     """The registered models that give a point without rounds (the what-if runs them live)."""
     from detente import models
@@ -126,6 +137,7 @@ def run_forecast(
     """
     from detente.forecasting import forecast
 
+    check_actors(scenario)
     started = dt.datetime.now(dt.UTC)
     fc = forecast(scenario, models or None, rng=seed, calibrate=calibrate)
     if store is not None:
@@ -142,6 +154,7 @@ _SAVED_KEPT = 32
 
 
 def _saved_points(scenario: Scenario, models: tuple[str, ...]) -> Forecast:
+    check_actors(scenario)
     key = (scenario.content_hash(), models)
     found = _SAVED.get(key)
     if found is None:
@@ -184,11 +197,7 @@ def check_simulation(scenario: Scenario, draws: int, engine: str) -> None:
             f"draws is {draws:,}: give 1 to {MAX_WEB_DRAWS:,} in the workbench (the command "
             "line's detente simulate takes more)"
         )
-    if len(scenario.actors) > MAX_WEB_ACTORS:
-        raise InputError(
-            f"the scenario has {len(scenario.actors):,} actors; the workbench simulates at most "
-            f"{MAX_WEB_ACTORS:,} (use detente simulate)"
-        )
+    check_actors(scenario)
     n = len(scenario.actors)
     if draws * n * n > MAX_WEB_WORK:
         most = MAX_WEB_WORK // (n * n)
@@ -206,6 +215,7 @@ def advice_document(scenario: Scenario, actor: str, model: str | None = None) ->
     from detente.analysis.advice import advise
     from detente.analysis.dyads import dyads_model
 
+    check_actors(scenario)
     who = scenario.find_actor(actor).id
     name = model or dyads_model().name
     result = advise(scenario, who, model=name)
@@ -224,6 +234,7 @@ def coalitions_document(
     from detente.analysis.coalitions import coalitions, convergence_model
     from detente.analysis.dyads import check_issue
 
+    check_actors(scenario)
     issue = check_issue(scenario, issue)
     name = convergence_model(None).name
     found = coalitions(scenario, issue, model=name, tolerance=tolerance)
@@ -254,6 +265,7 @@ def dyads_document(
         summary_json,
     )
 
+    check_actors(scenario)
     check_round(at_round)
     info = dyads_model(None)
     options = info.parse_options({})
@@ -293,6 +305,7 @@ def study_document(scenario: Scenario, *, store: RunStore | None, seed: int = 1)
     """Everything the report shows (``detente.study/1``), kept in ``store`` when given."""
     from detente.analysis import study
 
+    check_actors(scenario)
     done = study(scenario, draws=0, rng=seed)
     if store is not None:
         from detente.store import record_study
@@ -384,6 +397,7 @@ def study_again(run: StoredRun) -> Any:
     from detente.analysis import study
     from detente.analysis.study import differences
 
+    check_actors(run.scenario)
     doc = run.document
     sim = doc if run.kind == "simulate" else None
     draws = int(sim["draws"]) if sim else 0
