@@ -542,6 +542,45 @@ def test_no_model_runs_on_more_actors_than_the_workbench_takes(client: TestClien
     assert client.get("/s/workspace/many").status_code == 200  # it can still be read and edited
 
 
+def test_the_api_simulation_is_the_cli_document(client: TestClient, cli: Any) -> None:
+    api = client.post(
+        "/api/scenarios/bundled/six-party-2004/simulate",
+        json={"draws": 50, "seed": 1, "keep": False},
+    )
+    assert api.status_code == 200
+    printed = json.loads(
+        cli("simulate", "six-party-2004", "--draws", "50", "--rng", "1", "--json", "--no-store").out
+    )
+    assert api.json() == printed
+    kept = client.post(
+        "/api/scenarios/bundled/six-party-2004/simulate", json={"draws": 50, "seed": 1}
+    )
+    assert client.get(f"/api/runs/{kept.json()['run_id']}").json()["kind"] == "simulate"
+
+
+def test_api_simulations_count_against_the_limit_of_running_simulations(
+    client: TestClient,
+) -> None:
+    # The page runs at most two simulations at once; the JSON API ran any number side by side
+    # (each a thread of the server, none cancellable), so a script could pin every core.
+    started = [
+        client.post("/s/bundled/six-party-2004/simulate", data={"draws": "100000", "seed": "1"})
+        for _ in range(2)
+    ]
+    jobs = [re.search(r'hx-get="/jobs/([0-9a-f]+)"', r.text).group(1) for r in started]
+    try:
+        refused = client.post("/api/scenarios/bundled/six-party-2004/simulate", json={"draws": 10})
+        assert refused.status_code == 400
+        assert "2 simulations are running" in refused.json()["error"]
+    finally:
+        for job in jobs:
+            client.post(f"/jobs/{job}/cancel")
+        for job in jobs:
+            _wait(client, client.get(f"/jobs/{job}").text)
+    done = client.post("/api/scenarios/bundled/six-party-2004/simulate", json={"draws": 10})
+    assert done.status_code == 200
+
+
 def test_a_simulation_can_be_cancelled(client: TestClient) -> None:
     started = client.post(
         "/s/bundled/six-party-2004/simulate", data={"draws": "100000", "seed": "1"}

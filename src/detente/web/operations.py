@@ -320,9 +320,15 @@ def write_export(store: RunStore, run_id: str, folder: Path) -> Path:
 
 
 def start_simulation(
-    jobs: Jobs, scenario: Scenario, draws: int, seed: int | None, engine: str, store: RunStore
+    jobs: Jobs,
+    scenario: Scenario,
+    draws: int,
+    seed: int | None,
+    engine: str,
+    store: RunStore | None,
 ) -> Job:
-    """A simulation in a background job, kept in ``store`` when it completes."""
+    """A simulation in a background job (one of the few that run at once), kept in ``store``
+    when it completes (None: not kept)."""
     from detente.simulate import simulate
 
     def work(job: Job) -> tuple[Any, str | None]:
@@ -330,6 +336,8 @@ def start_simulation(
 
         started = dt.datetime.now(dt.UTC)
         sim = simulate(scenario, draws=draws, rng=seed, engine=engine, progress=jobs.progress(job))
+        if store is None:
+            return sim, None
         record = record_simulation(sim, started=started, finished=dt.datetime.now(dt.UTC))
         return sim, store.save(record)
 
