@@ -1000,6 +1000,55 @@ def test_a_what_if_is_kept_as_a_branch_of_an_event(
     assert "changes nothing" in nothing.text
 
 
+def _whatif_form(page: str) -> dict[str, str]:
+    """What the what-if form posts as loaded: every slider's value and the hidden fields."""
+    found = re.findall(r'<input type="range"[^>]* value="([^"]*)" name="([^"]+)"', page)
+    form = {name: value for value, name in found}
+    form.update(
+        {
+            n: unescape(v)
+            for n, v in re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', page)
+        }
+    )
+    return form
+
+
+def test_a_what_if_from_a_stale_tab_is_not_kept(
+    client: TestClient, app_dirs: tuple[Path, Path]
+) -> None:
+    # The what-if form posts every slider, so its changes are the sliders that differ from the
+    # saved file. When the file was saved since the page was loaded (another tab), the sliders
+    # the user never moved differ from the newer save, and were kept as changes of their own:
+    # the newer save was quietly undone in the branch (or the variant).
+    client.post("/s/bundled/six-party-2004/copy")
+    page = client.get("/s/workspace/six-party-2004/whatif").text
+    form = _whatif_form(page)
+    assert form["USA.capability"] == "100"
+    path = app_dirs[0] / "six-party-2004.yaml"
+    newer = path.read_text(encoding="utf-8").replace("capability: 100", "capability: 90", 1)
+    path.write_text(newer, encoding="utf-8")  # saved in another tab
+    moved = form | {"DPRK.position.disarmament": "30", "event": "1", "branch": "b"}
+    for url in ("whatif/branch", "whatif/keep", "whatif"):
+        response = client.post(
+            f"/s/workspace/six-party-2004/{url}", data=moved | {"probability": "0.2"}
+        )
+        assert response.status_code == 409, url
+        assert "reload" in unescape(response.text), url
+    assert path.read_text(encoding="utf-8") == newer
+    assert client.get("/").text.count("/s/workspace/") == 1  # no variant either
+    fresh = _whatif_form(client.get("/s/workspace/six-party-2004/whatif").text)
+    assert fresh["USA.capability"] == "90"
+    kept = client.post(
+        "/s/workspace/six-party-2004/whatif/branch",
+        data=fresh
+        | {"DPRK.position.disarmament": "30", "event": "1", "branch": "b", "probability": "0.2"},
+        follow_redirects=False,
+    )
+    assert kept.status_code == 303
+    s = load(path, check_evidence=False)
+    assert dict(s.timeline[0].branches["b"].set) == {"DPRK.position.disarmament": 30}
+
+
 def test_jobs_run_two_at_a_time_and_forget_the_oldest_finished() -> None:
     from detente.errors import InputError
     from detente.web.jobs import Jobs
