@@ -812,6 +812,20 @@ def test_a_body_sent_in_chunks_is_held_to_the_same_size_limit(client: TestClient
     assert fine.json()["schema"] == "detente.extract/1"
 
 
+def test_the_openapi_page_works_offline(client: TestClient) -> None:
+    # FastAPI's own /docs (and /redoc) load their scripts from a CDN: offline the page was
+    # blank, and online it sent a request off the machine.
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert not re.findall(r'(?:src|href)="(?:https?:)?//', page.text)
+    paths = client.get("/openapi.json").json()["paths"]
+    for path, methods in paths.items():
+        for method in methods:
+            assert f"{method.upper()} {path}" in unescape(page.text), (method, path)
+    assert 'href="/openapi.json"' in page.text
+    assert client.get("/redoc").status_code == 404
+
+
 def test_htmx_and_its_licence_are_served_from_the_package(client: TestClient) -> None:
     js = client.get("/static/htmx.min.js")
     assert js.status_code == 200

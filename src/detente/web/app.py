@@ -63,6 +63,8 @@ def create_app(
     app = FastAPI(
         title="detente workbench",
         version=__version__,
+        docs_url=None,  # FastAPI's pages load their scripts from a CDN: /docs is our own page
+        redoc_url=None,
         description="Build, forecast and compare negotiation scenarios. The JSON endpoints "
         "under /api return the command line's versioned JSON documents.",
     )

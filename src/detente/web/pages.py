@@ -547,5 +547,64 @@ def accuracy(request: Request) -> HTMLResponse:
     return render(request, "accuracy_page.html", accuracy=load_accuracy(), title="Accuracy")
 
 
+@router.get("/docs", response_class=HTMLResponse)
+def api_page(request: Request) -> HTMLResponse:
+    """The JSON API's endpoints, read from the OpenAPI document (``/openapi.json``) and shown
+    without any script (FastAPI's own page loads Swagger UI from a CDN)."""
+    schema = request.app.openapi()
+    bodies = schema.get("components", {}).get("schemas", {})
+    endpoints = []
+    for path, methods in schema.get("paths", {}).items():
+        for method, op in methods.items():
+            body = op.get("requestBody", {}).get("content", {})
+            fields: list[dict[str, Any]] = []
+            for media in body.values():
+                ref = media.get("schema", {}).get("$ref", "")
+                found = bodies.get(ref.rsplit("/", 1)[-1], {})
+                required = set(found.get("required", []))
+                for field, spec in found.get("properties", {}).items():
+                    fields.append(
+                        {"name": field, "type": _schema_type(spec), "required": field in required}
+                    )
+            endpoints.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary", ""),
+                    "description": op.get("description", ""),
+                    "parameters": [
+                        {
+                            "name": p["name"],
+                            "where": p.get("in", ""),
+                            "type": _schema_type(p.get("schema", {})),
+                            "required": bool(p.get("required")),
+                        }
+                        for p in op.get("parameters", [])
+                    ],
+                    "body": fields,
+                    "media": ", ".join(body),
+                }
+            )
+    return render(
+        request,
+        "api_page.html",
+        endpoints=endpoints,
+        info=schema.get("info", {}),
+        title="JSON API",
+    )
+
+
+def _schema_type(spec: dict[str, Any]) -> str:
+    """A JSON schema's type in a word or two (``integer``, ``array of string``, ``a | b``)."""
+    if "anyOf" in spec:
+        return " | ".join(_schema_type(s) for s in spec["anyOf"])
+    kind = str(spec.get("type", spec.get("$ref", "").rsplit("/", 1)[-1] or "any"))
+    if kind == "array":
+        return f"array of {_schema_type(spec.get('items', {}))}"
+    if kind == "object" and "additionalProperties" in spec:
+        return f"object of {_schema_type(spec['additionalProperties'])}"
+    return kind
+
+
 def as_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
