@@ -826,6 +826,20 @@ def test_the_openapi_page_works_offline(client: TestClient) -> None:
     assert client.get("/redoc").status_code == 404
 
 
+def test_a_page_asked_without_its_fields_says_so_in_a_page(client: TestClient) -> None:
+    # "Compare A and B" with a run ticked only as A (or none) answered FastAPI's raw JSON
+    # {"detail": [...]}; a page request now gets a page naming the field, the API keeps JSON.
+    for url in ("/runs/compare", "/runs/compare?a=x", "/runs/x/report.html?download=yes"):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert response.headers["content-type"].startswith("text/html"), url
+        assert "<h1" in response.text, url
+    assert "b: field required" in unescape(client.get("/runs/compare?a=x").text).lower()
+    api = client.get("/api/scenarios/bundled/six-party-2004/advice")
+    assert api.status_code == 422
+    assert api.json()["detail"][0]["loc"] == ["query", "actor"]
+
+
 def test_htmx_and_its_licence_are_served_from_the_package(client: TestClient) -> None:
     js = client.get("/static/htmx.min.js")
     assert js.status_code == 200

@@ -174,9 +174,32 @@ class _BodyLimit:
 def _errors(app: FastAPI) -> None:
     """A user's mistake (an InputError) answers 400 with its message; a model's failure 500.
 
-    The JSON API answers ``{"error": ..., "problems": [...]}``; a page shows the message.
+    The JSON API answers ``{"error": ..., "problems": [...]}``; a page shows the message. A
+    page asked without a field it needs (or with one that is not a number) shows which, rather
+    than FastAPI's JSON; the JSON API keeps FastAPI's 422 document.
     """
+    from fastapi.exception_handlers import request_validation_exception_handler
+    from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse
+
+    @app.exception_handler(RequestValidationError)
+    async def malformed(request: Request, err: RequestValidationError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return await request_validation_exception_handler(request, err)
+        from detente.web.pages import render
+
+        problems = [
+            f"{str(e.get('loc', ('',))[-1])[:40]}: {e.get('msg', 'not valid')}"
+            for e in err.errors()
+        ]
+        return render(
+            request,
+            "error.html",
+            400,
+            message="the request is missing a field or has one that is not valid",
+            problems=problems,
+            title="Error",
+        )
 
     from detente.errors import DetenteError, InputError, ScenarioError
 
