@@ -741,6 +741,21 @@ def test_a_token_is_asked_of_every_request(app_dirs: tuple[Path, Path]) -> None:
     assert client.get("/runs").status_code == 200  # the cookie it set
 
 
+def test_the_token_link_redirects_only_within_the_workbench(app_dirs: tuple[Path, Path]) -> None:
+    # The link with ?token= redirects to its own path without the token; a path that starts
+    # with // redirected to another site ("//evil.example/x" is a link to evil.example).
+    workspace, store = app_dirs
+    client = TestClient(
+        create_app(workspace=workspace, store=store, token="s3cret"), base_url="http://wb.lan"
+    )
+    for path in ("//evil.example/x", "/\\evil.example/x"):
+        response = client.get(f"http://wb.lan{path}?token=s3cret", follow_redirects=False)
+        assert response.status_code == 303, path
+        location = response.headers["location"]
+        assert location.startswith("/"), location
+        assert location[1:2] not in ("/", "\\"), location
+
+
 def test_a_request_from_another_site_cannot_change_anything(client: TestClient) -> None:
     for headers in (
         {"Origin": "http://evil.example"},

@@ -91,7 +91,9 @@ def create_app(
                 )
             if request.query_params.get("token") is not None and request.method == "GET":
                 kept = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
-                target = request.url.path + ("?" + urlencode(kept) if kept else "")
+                # one leading slash: "//host/x" (or "/\\host/x") would lead to another site
+                path = "/" + request.url.path.lstrip("/\\")
+                target = path + ("?" + urlencode(kept) if kept else "")
                 redirect = RedirectResponse(target, status_code=303)
                 redirect.set_cookie(_COOKIE, token, httponly=True, samesite="strict")
                 return redirect
