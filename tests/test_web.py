@@ -855,6 +855,21 @@ def test_a_page_asked_without_its_fields_says_so_in_a_page(client: TestClient) -
     assert api.json()["detail"][0]["loc"] == ["query", "actor"]
 
 
+def test_a_page_refused_by_the_framework_is_a_page(client: TestClient) -> None:
+    # A form field over the framework's 1 MiB (a large file in the text editor) and an unknown
+    # address answered raw JSON ({"detail": ...}); pages now show an error page saying why.
+    _upload(client, "toy.yaml", TOY)
+    big = client.post("/s/workspace/toy/text", data={"text": "#" * (1100 * 1024)})
+    assert big.status_code == 400
+    assert big.headers["content-type"].startswith("text/html")
+    assert "maximum size" in big.text
+    assert client.get("/s/workspace/toy").status_code == 200  # the file is as it was
+    missing = client.get("/no/such/page")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("text/html")
+    assert client.get("/api/no-such").json() == {"detail": "Not Found"}
+
+
 def test_htmx_and_its_licence_are_served_from_the_package(client: TestClient) -> None:
     js = client.get("/static/htmx.min.js")
     assert js.status_code == 200

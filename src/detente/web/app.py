@@ -178,11 +178,29 @@ def _errors(app: FastAPI) -> None:
 
     The JSON API answers ``{"error": ..., "problems": [...]}``; a page shows the message. A
     page asked without a field it needs (or with one that is not a number) shows which, rather
-    than FastAPI's JSON; the JSON API keeps FastAPI's 422 document.
+    than FastAPI's JSON, and so does one the framework refuses (no such page, a form field over
+    1 MiB); the JSON API keeps FastAPI's JSON documents.
     """
-    from fastapi.exception_handlers import request_validation_exception_handler
+    from fastapi.exception_handlers import (
+        http_exception_handler,
+        request_validation_exception_handler,
+    )
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse
+    from starlette.exceptions import HTTPException
+
+    @app.exception_handler(HTTPException)
+    async def refused(request: Request, err: HTTPException) -> Response:
+        if request.url.path.startswith(("/api/", "/static/")) or err.status_code < 400:
+            return await http_exception_handler(request, err)
+        from detente.web.pages import render
+
+        response = render(
+            request, "error.html", err.status_code, message=str(err.detail), problems=[]
+        )
+        if err.headers:
+            response.headers.update(err.headers)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def malformed(request: Request, err: RequestValidationError) -> Response:
