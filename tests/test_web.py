@@ -870,6 +870,24 @@ def test_a_page_refused_by_the_framework_is_a_page(client: TestClient) -> None:
     assert client.get("/api/no-such").json() == {"detail": "Not Found"}
 
 
+def test_a_paste_larger_than_the_editor_takes_is_refused_and_the_form_kept(
+    client: TestClient,
+) -> None:
+    # The form is held to 50,000 fields, but a paste made its rows without that check: 900
+    # pasted rows on 125 issues made a 38 MB page in 11 s, that could not be posted back.
+    # By hand: 300 rows x (id, capability, orig + 2 x 125) = 75,900 fields > 50,000.
+    form = {"id": "wide", "name": "Kept"}
+    for j in range(125):
+        form |= {f"issue-{j}-id": f"i{j}", f"issue-{j}-min": "0", f"issue-{j}-max": "100"}
+    row = ",".join(["A", "1"] + ["5"] * 250)
+    grid = "\n".join(row.replace("A", f"A{k}", 1) for k in range(300))
+    response = client.post("/editor/change", data=form | {"grid": grid, "do": "paste"})
+    assert response.status_code == 422
+    assert "75,900 fields" in response.text
+    assert 'value="Kept"' in response.text  # the rest of the form as it was
+    assert 'name="actor-0-id"' not in response.text
+
+
 def test_htmx_and_its_licence_are_served_from_the_package(client: TestClient) -> None:
     js = client.get("/static/htmx.min.js")
     assert js.status_code == 200

@@ -11,14 +11,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from detente.errors import InputError, ScenarioError
 from detente.web import editor, operations
+from detente.web.form import MAX_FIELDS
 from detente.web.operations import Ref
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-
-#: The most form fields a request may carry (200 actors x 3 issues take about 1,500).
-MAX_FIELDS = 50_000
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -324,7 +322,12 @@ async def validate(request: Request) -> HTMLResponse:
 async def change(request: Request) -> HTMLResponse:
     """Add or remove a row, or fill the grid from pasted cells; the whole form again."""
     form = await form_of(request)
-    form = editor.changed(form, form.get("do", ""))
+    try:
+        form = editor.changed(form, form.get("do", ""))
+    except InputError as err:  # the form as it was, with the reason first
+        _, problems = editor.check(form)
+        problems = [{"field": "grid", "text": str(err)}, *problems]
+        return render(request, "_editor_form.html", 422, **editor.view(form, problems))
     _, problems = editor.check(form)
     return render(request, "_editor_form.html", **editor.view(form, problems))
 
