@@ -888,6 +888,23 @@ def test_a_paste_larger_than_the_editor_takes_is_refused_and_the_form_kept(
     assert 'name="actor-0-id"' not in response.text
 
 
+def test_the_dyads_round_shows_its_date_when_rounds_are_dated(
+    client: TestClient, app_dirs: tuple[Path, Path]
+) -> None:
+    # The document carries the round's date (as `detente dyads` prints it); the page showed
+    # only "round 1". By hand: as_of 2004-05-10 + 30 days = 2004-06-09.
+    client.post("/s/bundled/six-party-2004/copy")
+    path = app_dirs[0] / "six-party-2004.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("\nas_of:", "\nround_days: 30\nas_of:", 1),
+        encoding="utf-8",
+    )
+    page = client.get("/s/workspace/six-party-2004/dyads").text
+    assert "round 1 (2004-06-09)" in page
+    undated = client.get("/s/bundled/six-party-2004/dyads").text
+    assert "round 1," in undated
+
+
 def test_htmx_and_its_licence_are_served_from_the_package(client: TestClient) -> None:
     js = client.get("/static/htmx.min.js")
     assert js.status_code == 200
