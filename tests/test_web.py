@@ -46,7 +46,7 @@ def app_dirs(tmp_path: Path) -> tuple[Path, Path]:
 @pytest.fixture
 def client(app_dirs: tuple[Path, Path]) -> TestClient:
     workspace, store = app_dirs
-    return TestClient(create_app(workspace=workspace, store=store))
+    return TestClient(create_app(workspace=workspace, store=store), base_url="http://127.0.0.1")
 
 
 def _upload(client: TestClient, filename: str, text: str | bytes) -> Any:
@@ -487,6 +487,100 @@ def test_a_simulation_too_large_is_refused(client: TestClient, draws: str, said:
     assert said in response.text
 
 
+def _many_actors(n: int) -> str:
+    """A one-issue scenario of ``n`` actors, as YAML."""
+    rows = "".join(
+        f"  - {{id: A{k}, capability: {1 + k % 9}, position: {{tax: {k % 101}}}, "
+        f"salience: {{tax: {10 + k % 90}}}}}\n"
+        for k in range(n)
+    )
+    return "id: many\nissues:\n  - {id: tax, scale: {0: none, 100: all}}\nactors:\n" + rows
+
+
+def test_a_simulation_of_many_actors_is_held_to_a_few_minutes_of_work(
+    client: TestClient,
+) -> None:
+    # The work of a simulation grows with draws x actors^2: 100,000 draws were let through for
+    # up to 1,000 actors, days of CPU. The budget is 20,000,000 draws x actors^2 (the largest
+    # bundled scenario, 13 actors, at 100,000 draws takes 16,900,000): by hand, 100 actors may
+    # have 20,000,000 / 100^2 = 2,000 draws and no more.
+    from detente.scenario import loads
+    from detente.web import operations
+
+    _upload(client, "many.yaml", _many_actors(100))
+    refused = client.post("/s/workspace/many/simulate", data={"draws": "2001"})
+    assert refused.status_code == 422
+    assert "at most 2,000 draws for 100 actors" in unescape(refused.text)
+    api = client.post("/api/scenarios/workspace/many/simulate", json={"draws": 2001})
+    assert api.status_code == 400
+    assert "at most 2,000 draws for 100 actors" in api.json()["error"]
+    many = loads(_many_actors(100), fmt="yaml")
+    operations.check_simulation(many, 2000, "in-process")  # the budget itself is allowed
+    operations.check_simulation(bundled("ktab-soe-pol-comp"), 100_000, "in-process")
+
+
+def test_no_model_runs_on_more_actors_than_the_workbench_takes(client: TestClient) -> None:
+    # Only a simulation was held to 1,000 actors: a forecast, the what-if, the analyses and
+    # the report ran on any number (a 2 MiB upload holds tens of thousands; a forecast of
+    # 1,000 takes seconds and grows with the square).
+    _upload(client, "many.yaml", _many_actors(1001))
+    api = client.post("/api/scenarios/workspace/many/forecast", json={"keep": False})
+    assert api.status_code == 400
+    assert "1,001 actors" in api.json()["error"]
+    for method, url in (
+        ("post", "/s/workspace/many/forecast"),
+        ("get", "/s/workspace/many/whatif"),
+        ("post", "/s/workspace/many/whatif"),
+        ("get", "/s/workspace/many/dyads"),
+        ("get", "/s/workspace/many/advice"),
+        ("get", "/s/workspace/many/coalitions"),
+        ("post", "/s/workspace/many/report"),
+    ):
+        response = getattr(client, method)(url, follow_redirects=False)
+        assert response.status_code in (400, 422), url
+        assert "at most 1,000" in unescape(response.text), url
+    assert client.get("/s/workspace/many").status_code == 200  # it can still be read and edited
+
+
+def test_the_api_simulation_is_the_cli_document(client: TestClient, cli: Any) -> None:
+    api = client.post(
+        "/api/scenarios/bundled/six-party-2004/simulate",
+        json={"draws": 50, "seed": 1, "keep": False},
+    )
+    assert api.status_code == 200
+    printed = json.loads(
+        cli("simulate", "six-party-2004", "--draws", "50", "--rng", "1", "--json", "--no-store").out
+    )
+    assert api.json() == printed
+    kept = client.post(
+        "/api/scenarios/bundled/six-party-2004/simulate", json={"draws": 50, "seed": 1}
+    )
+    assert client.get(f"/api/runs/{kept.json()['run_id']}").json()["kind"] == "simulate"
+
+
+def test_api_simulations_count_against_the_limit_of_running_simulations(
+    client: TestClient,
+) -> None:
+    # The page runs at most two simulations at once; the JSON API ran any number side by side
+    # (each a thread of the server, none cancellable), so a script could pin every core.
+    started = [
+        client.post("/s/bundled/six-party-2004/simulate", data={"draws": "100000", "seed": "1"})
+        for _ in range(2)
+    ]
+    jobs = [re.search(r'hx-get="/jobs/([0-9a-f]+)"', r.text).group(1) for r in started]
+    try:
+        refused = client.post("/api/scenarios/bundled/six-party-2004/simulate", json={"draws": 10})
+        assert refused.status_code == 400
+        assert "2 simulations are running" in refused.json()["error"]
+    finally:
+        for job in jobs:
+            client.post(f"/jobs/{job}/cancel")
+        for job in jobs:
+            _wait(client, client.get(f"/jobs/{job}").text)
+    done = client.post("/api/scenarios/bundled/six-party-2004/simulate", json={"draws": 10})
+    assert done.status_code == 200
+
+
 def test_a_simulation_can_be_cancelled(client: TestClient) -> None:
     started = client.post(
         "/s/bundled/six-party-2004/simulate", data={"draws": "100000", "seed": "1"}
@@ -647,6 +741,21 @@ def test_a_token_is_asked_of_every_request(app_dirs: tuple[Path, Path]) -> None:
     assert client.get("/runs").status_code == 200  # the cookie it set
 
 
+def test_the_token_link_redirects_only_within_the_workbench(app_dirs: tuple[Path, Path]) -> None:
+    # The link with ?token= redirects to its own path without the token; a path that starts
+    # with // redirected to another site ("//evil.example/x" is a link to evil.example).
+    workspace, store = app_dirs
+    client = TestClient(
+        create_app(workspace=workspace, store=store, token="s3cret"), base_url="http://wb.lan"
+    )
+    for path in ("//evil.example/x", "/\\evil.example/x"):
+        response = client.get(f"http://wb.lan{path}?token=s3cret", follow_redirects=False)
+        assert response.status_code == 303, path
+        location = response.headers["location"]
+        assert location.startswith("/"), location
+        assert location[1:2] not in ("/", "\\"), location
+
+
 def test_a_request_from_another_site_cannot_change_anything(client: TestClient) -> None:
     for headers in (
         {"Origin": "http://evil.example"},
@@ -657,10 +766,143 @@ def test_a_request_from_another_site_cannot_change_anything(client: TestClient) 
         assert response.status_code == 403
     same = client.post(
         "/s/bundled/six-party-2004/copy",
-        headers={"Origin": "http://testserver"},
+        headers={"Origin": "http://127.0.0.1"},
         follow_redirects=False,
     )
     assert same.status_code == 303
+
+
+def test_a_page_of_another_name_cannot_reach_the_workbench_through_dns_rebinding(
+    app_dirs: tuple[Path, Path],
+) -> None:
+    # A page at evil.example whose name the attacker re-points at 127.0.0.1 is, to the browser,
+    # the same origin as itself: its requests carry Host (and Origin) evil.example, and without
+    # a token nothing else told them apart. On the loopback address only a loopback name may
+    # ask, so that page can neither read the library nor change it.
+    workspace, store = app_dirs
+    rebound = TestClient(
+        create_app(workspace=workspace, store=store), base_url="http://evil.example:8765"
+    )
+    assert rebound.get("/").status_code == 403
+    assert rebound.get("/api/scenarios").status_code == 403
+    copied = rebound.post(
+        "/s/bundled/six-party-2004/copy", headers={"Origin": "http://evil.example:8765"}
+    )
+    assert copied.status_code == 403
+    assert not list(workspace.glob("*.yaml"))
+    for base in ("http://127.0.0.1:8765", "http://localhost:8765", "http://[::1]:8765"):
+        local = TestClient(create_app(workspace=workspace, store=store), base_url=base)
+        assert local.get("/").status_code == 200, base
+    # with a token, any name may ask (the token is the guard; --host 0.0.0.0 is reached by name)
+    guarded = TestClient(
+        create_app(workspace=workspace, store=store, token="s3cret"),
+        base_url="http://workbench.lan:8765",
+    )
+    assert guarded.get("/", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+
+
+def test_a_body_sent_in_chunks_is_held_to_the_same_size_limit(client: TestClient) -> None:
+    # Without a Content-Length (Transfer-Encoding: chunked) the size was never checked: a
+    # script could make the server hold a body of any size in memory.
+    from detente.web.app import MAX_REQUEST_BYTES
+
+    body = json.dumps({"text": "x" * (MAX_REQUEST_BYTES + 1024)}).encode()
+
+    def chunks() -> Any:
+        for start in range(0, len(body), 65536):
+            yield body[start : start + 65536]
+
+    response = client.post(
+        "/api/extract", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert "at most 8 MiB" in response.text
+    small = json.dumps({"text": "The talks resumed in Beijing."}).encode()
+    fine = client.post(
+        "/api/extract",
+        content=iter([small[:10], small[10:]]),
+        headers={"content-type": "application/json"},
+    )
+    assert fine.status_code == 200
+    assert fine.json()["schema"] == "detente.extract/1"
+
+
+def test_the_openapi_page_works_offline(client: TestClient) -> None:
+    # FastAPI's own /docs (and /redoc) load their scripts from a CDN: offline the page was
+    # blank, and online it sent a request off the machine.
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert not re.findall(r'(?:src|href)="(?:https?:)?//', page.text)
+    paths = client.get("/openapi.json").json()["paths"]
+    for path, methods in paths.items():
+        for method in methods:
+            assert f"{method.upper()} {path}" in unescape(page.text), (method, path)
+    assert 'href="/openapi.json"' in page.text
+    assert client.get("/redoc").status_code == 404
+
+
+def test_a_page_asked_without_its_fields_says_so_in_a_page(client: TestClient) -> None:
+    # "Compare A and B" with a run ticked only as A (or none) answered FastAPI's raw JSON
+    # {"detail": [...]}; a page request now gets a page naming the field, the API keeps JSON.
+    for url in ("/runs/compare", "/runs/compare?a=x", "/runs/x/report.html?download=yes"):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert response.headers["content-type"].startswith("text/html"), url
+        assert "<h1" in response.text, url
+    assert "b: field required" in unescape(client.get("/runs/compare?a=x").text).lower()
+    api = client.get("/api/scenarios/bundled/six-party-2004/advice")
+    assert api.status_code == 422
+    assert api.json()["detail"][0]["loc"] == ["query", "actor"]
+
+
+def test_a_page_refused_by_the_framework_is_a_page(client: TestClient) -> None:
+    # A form field over the framework's 1 MiB (a large file in the text editor) and an unknown
+    # address answered raw JSON ({"detail": ...}); pages now show an error page saying why.
+    _upload(client, "toy.yaml", TOY)
+    big = client.post("/s/workspace/toy/text", data={"text": "#" * (1100 * 1024)})
+    assert big.status_code == 400
+    assert big.headers["content-type"].startswith("text/html")
+    assert "maximum size" in big.text
+    assert client.get("/s/workspace/toy").status_code == 200  # the file is as it was
+    missing = client.get("/no/such/page")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("text/html")
+    assert client.get("/api/no-such").json() == {"detail": "Not Found"}
+
+
+def test_a_paste_larger_than_the_editor_takes_is_refused_and_the_form_kept(
+    client: TestClient,
+) -> None:
+    # The form is held to 50,000 fields, but a paste made its rows without that check: 900
+    # pasted rows on 125 issues made a 38 MB page in 11 s, that could not be posted back.
+    # By hand: 300 rows x (id, capability, orig + 2 x 125) = 75,900 fields > 50,000.
+    form = {"id": "wide", "name": "Kept"}
+    for j in range(125):
+        form |= {f"issue-{j}-id": f"i{j}", f"issue-{j}-min": "0", f"issue-{j}-max": "100"}
+    row = ",".join(["A", "1"] + ["5"] * 250)
+    grid = "\n".join(row.replace("A", f"A{k}", 1) for k in range(300))
+    response = client.post("/editor/change", data=form | {"grid": grid, "do": "paste"})
+    assert response.status_code == 422
+    assert "75,900 fields" in response.text
+    assert 'value="Kept"' in response.text  # the rest of the form as it was
+    assert 'name="actor-0-id"' not in response.text
+
+
+def test_the_dyads_round_shows_its_date_when_rounds_are_dated(
+    client: TestClient, app_dirs: tuple[Path, Path]
+) -> None:
+    # The document carries the round's date (as `detente dyads` prints it); the page showed
+    # only "round 1". By hand: as_of 2004-05-10 + 30 days = 2004-06-09.
+    client.post("/s/bundled/six-party-2004/copy")
+    path = app_dirs[0] / "six-party-2004.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("\nas_of:", "\nround_days: 30\nas_of:", 1),
+        encoding="utf-8",
+    )
+    page = client.get("/s/workspace/six-party-2004/dyads").text
+    assert "round 1 (2004-06-09)" in page
+    undated = client.get("/s/bundled/six-party-2004/dyads").text
+    assert "round 1," in undated
 
 
 def test_htmx_and_its_licence_are_served_from_the_package(client: TestClient) -> None:
@@ -849,6 +1091,55 @@ def test_a_what_if_is_kept_as_a_branch_of_an_event(
     assert "has a branch 'dprk-softens' already" in unescape(again.text)
     nothing = client.post("/s/workspace/six-party-2004/whatif/branch", data={"event": "1"})
     assert "changes nothing" in nothing.text
+
+
+def _whatif_form(page: str) -> dict[str, str]:
+    """What the what-if form posts as loaded: every slider's value and the hidden fields."""
+    found = re.findall(r'<input type="range"[^>]* value="([^"]*)" name="([^"]+)"', page)
+    form = {name: value for value, name in found}
+    form.update(
+        {
+            n: unescape(v)
+            for n, v in re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', page)
+        }
+    )
+    return form
+
+
+def test_a_what_if_from_a_stale_tab_is_not_kept(
+    client: TestClient, app_dirs: tuple[Path, Path]
+) -> None:
+    # The what-if form posts every slider, so its changes are the sliders that differ from the
+    # saved file. When the file was saved since the page was loaded (another tab), the sliders
+    # the user never moved differ from the newer save, and were kept as changes of their own:
+    # the newer save was quietly undone in the branch (or the variant).
+    client.post("/s/bundled/six-party-2004/copy")
+    page = client.get("/s/workspace/six-party-2004/whatif").text
+    form = _whatif_form(page)
+    assert form["USA.capability"] == "100"
+    path = app_dirs[0] / "six-party-2004.yaml"
+    newer = path.read_text(encoding="utf-8").replace("capability: 100", "capability: 90", 1)
+    path.write_text(newer, encoding="utf-8")  # saved in another tab
+    moved = form | {"DPRK.position.disarmament": "30", "event": "1", "branch": "b"}
+    for url in ("whatif/branch", "whatif/keep", "whatif"):
+        response = client.post(
+            f"/s/workspace/six-party-2004/{url}", data=moved | {"probability": "0.2"}
+        )
+        assert response.status_code == 409, url
+        assert "reload" in unescape(response.text), url
+    assert path.read_text(encoding="utf-8") == newer
+    assert client.get("/").text.count("/s/workspace/") == 1  # no variant either
+    fresh = _whatif_form(client.get("/s/workspace/six-party-2004/whatif").text)
+    assert fresh["USA.capability"] == "90"
+    kept = client.post(
+        "/s/workspace/six-party-2004/whatif/branch",
+        data=fresh
+        | {"DPRK.position.disarmament": "30", "event": "1", "branch": "b", "probability": "0.2"},
+        follow_redirects=False,
+    )
+    assert kept.status_code == 303
+    s = load(path, check_evidence=False)
+    assert dict(s.timeline[0].branches["b"].set) == {"DPRK.position.disarmament": 30}
 
 
 def test_jobs_run_two_at_a_time_and_forget_the_oldest_finished() -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request, UploadFile
 from pydantic import BaseModel, Field
 
+from detente.errors import InputError
 from detente.web import operations
 from detente.web.operations import Ref
 
@@ -96,21 +97,29 @@ def forecast(request: Request, where: str, name: str, body: ForecastBody) -> dic
 
 @router.post("/scenarios/{where}/{name}/simulate")
 def simulate(request: Request, where: str, name: str, body: SimulateBody) -> dict[str, Any]:
-    """``detente simulate --json``: the ``detente.simulate/1`` document (runs to the end)."""
-    import datetime as dt
-    from dataclasses import replace
+    """``detente simulate --json``: the ``detente.simulate/1`` document (runs to the end).
 
-    from detente.simulate import simulate as run
+    It runs as one of the workbench's simulations (at most two at once, pages and API alike):
+    when two are running it is refused, as the page refuses a third.
+    """
+    from dataclasses import replace
 
     s = _ref(where, name).load(request.app.state.workspace)
     operations.check_simulation(s, body.draws, body.engine)
-    started = dt.datetime.now(dt.UTC)
-    sim = run(s, draws=body.draws, rng=body.seed, engine=body.engine)
-    if body.keep:
-        from detente.store import record_simulation
-
-        record = record_simulation(sim, started=started, finished=dt.datetime.now(dt.UTC))
-        sim = replace(sim, run_id=_store(request).save(record))
+    job = operations.start_simulation(
+        request.app.state.jobs,
+        s,
+        body.draws,
+        body.seed,
+        body.engine,
+        _store(request) if body.keep else None,
+    )
+    job.ended.wait()
+    if job.error is not None:
+        raise job.error
+    if job.state != "complete":
+        raise InputError(job.message or f"the simulation was {job.state}")
+    sim = replace(job.result, run_id=job.run_id) if job.run_id else job.result
     document: dict[str, Any] = sim.to_json()
     return document
 

@@ -9,6 +9,10 @@ Guards (see :func:`create_app`):
   ``Origin`` (or, without one, ``Referer``) names another site is refused with 403. Browsers
   send ``Origin`` on every cross-site POST, so a page elsewhere cannot drive the workbench;
   scripts (curl, httpx) send neither and are let through (with the token when there is one).
+- **Loopback names.** Without a token (the loopback address), a request must name the
+  workbench by a loopback name in its ``Host`` (``127.0.0.1``, ``localhost``, ``[::1]``), else
+  403: a page elsewhere whose own name is made to point at 127.0.0.1 (DNS rebinding) is the
+  same origin as itself to the browser, and would otherwise read and change the workbench.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ __all__ = ["create_app"]
 _HERE = Path(__file__).parent
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _COOKIE = "detente_token"
+#: The names a request may give the workbench in its Host header when it has no token.
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
 #: The largest request body taken (an upload's 2 MiB, or the editor's form of a large scenario).
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
 
@@ -57,6 +63,8 @@ def create_app(
     app = FastAPI(
         title="detente workbench",
         version=__version__,
+        docs_url=None,  # FastAPI's pages load their scripts from a CDN: /docs is our own page
+        redoc_url=None,
         description="Build, forecast and compare negotiation scenarios. The JSON endpoints "
         "under /api return the command line's versioned JSON documents.",
     )
@@ -83,10 +91,18 @@ def create_app(
                 )
             if request.query_params.get("token") is not None and request.method == "GET":
                 kept = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
-                target = request.url.path + ("?" + urlencode(kept) if kept else "")
+                # one leading slash: "//host/x" (or "/\\host/x") would lead to another site
+                path = "/" + request.url.path.lstrip("/\\")
+                target = path + ("?" + urlencode(kept) if kept else "")
                 redirect = RedirectResponse(target, status_code=303)
                 redirect.set_cookie(_COOKIE, token, httponly=True, samesite="strict")
                 return redirect
+        elif not _loopback_host(request):
+            return PlainTextResponse(
+                "403: this workbench answers only to 127.0.0.1 and localhost "
+                "(start it with --host and an access token to reach it by another name)",
+                status_code=403,
+            )
         length = request.headers.get("content-length", "")
         if length.isdigit() and int(length) > MAX_REQUEST_BYTES:
             return PlainTextResponse(
@@ -104,6 +120,7 @@ def create_app(
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         return response
 
+    app.add_middleware(_BodyLimit)  # outermost: before anything reads the body
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
     from detente.web import api, article_pages, pages, whatif
 
@@ -115,12 +132,94 @@ def create_app(
     return app
 
 
+class _BodyLimit:
+    """Hold a request body sent without a Content-Length (in chunks) to ``MAX_REQUEST_BYTES``.
+
+    The guard checks a declared Content-Length; a chunked body declares none, so it is read
+    here first (at most the limit, kept in memory and handed on whole), and answered 413 as
+    soon as it goes past the limit.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or any(k == b"content-length" for k, _ in scope["headers"]):
+            await self.app(scope, receive, send)
+            return
+        messages, size = [], 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if size > MAX_REQUEST_BYTES:
+                refused = PlainTextResponse(
+                    f"413: the request is over {MAX_REQUEST_BYTES // 1024 // 1024} MiB; the "
+                    f"workbench takes at most {MAX_REQUEST_BYTES // 1024 // 1024} MiB "
+                    "(uploads: 2 MiB)",
+                    status_code=413,
+                )
+                await refused(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+        pending = iter(messages)
+
+        async def replay() -> Any:
+            return next(pending, None) or await receive()
+
+        await self.app(scope, replay, send)
+
+
 def _errors(app: FastAPI) -> None:
     """A user's mistake (an InputError) answers 400 with its message; a model's failure 500.
 
-    The JSON API answers ``{"error": ..., "problems": [...]}``; a page shows the message.
+    The JSON API answers ``{"error": ..., "problems": [...]}``; a page shows the message. A
+    page asked without a field it needs (or with one that is not a number) shows which, rather
+    than FastAPI's JSON, and so does one the framework refuses (no such page, a form field over
+    1 MiB); the JSON API keeps FastAPI's JSON documents.
     """
+    from fastapi.exception_handlers import (
+        http_exception_handler,
+        request_validation_exception_handler,
+    )
+    from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse
+    from starlette.exceptions import HTTPException
+
+    @app.exception_handler(HTTPException)
+    async def refused(request: Request, err: HTTPException) -> Response:
+        if request.url.path.startswith(("/api/", "/static/")) or err.status_code < 400:
+            return await http_exception_handler(request, err)
+        from detente.web.pages import render
+
+        response = render(
+            request, "error.html", err.status_code, message=str(err.detail), problems=[]
+        )
+        if err.headers:
+            response.headers.update(err.headers)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def malformed(request: Request, err: RequestValidationError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return await request_validation_exception_handler(request, err)
+        from detente.web.pages import render
+
+        problems = [
+            f"{str(e.get('loc', ('',))[-1])[:40]}: {e.get('msg', 'not valid')}"
+            for e in err.errors()
+        ]
+        return render(
+            request,
+            "error.html",
+            400,
+            message="the request is missing a field or has one that is not valid",
+            problems=problems,
+            title="Error",
+        )
 
     from detente.errors import DetenteError, InputError, ScenarioError
 
@@ -150,6 +249,13 @@ def _token_of(request: Request) -> str | None:
     if header.lower().startswith("bearer "):
         return header[7:].strip()
     return request.query_params.get("token") or request.cookies.get(_COOKIE)
+
+
+def _loopback_host(request: Request) -> bool:
+    """True when the Host header names this machine's loopback address (any port)."""
+    host = request.headers.get("host", "").strip().lower()
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    return name in _LOOPBACK_HOSTS
 
 
 def _same_origin(request: Request) -> bool:

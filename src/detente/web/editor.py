@@ -8,7 +8,7 @@ from typing import Any
 
 from detente.errors import InputError, ScenarioError
 from detente.scenario import Scenario
-from detente.web.form import MAX_ROWS, document_from_form, field_of, parse_grid, rows_of
+from detente.web.form import MAX_FIELDS, MAX_ROWS, document_from_form, field_of, parse_grid, rows_of
 from detente.web.workspace import version_of
 
 __all__ = ["blank", "changed", "check", "from_draft", "loaded", "view"]
@@ -200,11 +200,18 @@ def _pasted(form: dict[str, str]) -> dict[str, str]:
     """Actor rows from the cells pasted into the grid box (which is emptied)."""
     issues = rows_of(form, "issue")
     cells = parse_grid(form.get("grid", ""), len(issues))
+    kept = {k: v for k, v in form.items() if not k.startswith("actor-")}
+    fields = len(cells) * (3 + 2 * len(issues))
+    if fields + len(kept) > MAX_FIELDS:
+        raise InputError(
+            f"the pasted rows make {fields:,} fields ({len(cells):,} actors on {len(issues):,} "
+            f"issues); the editor takes at most {MAX_FIELDS:,}: import the sheet as a file "
+            "instead (Upload, or detente import)"
+        )
     old = {
         form.get(f"actor-{n}-id", ""): form.get(f"actor-{n}-orig", "")
         for n in rows_of(form, "actor")
     }
-    kept = {k: v for k, v in form.items() if not k.startswith("actor-")}
     for n, row in enumerate(cells):
         row = row + [""] * (2 + 2 * len(issues) - len(row))
         p = f"actor-{n}-"

@@ -21,10 +21,12 @@ from typing import Any
 
 from detente.errors import Problem
 
-__all__ = ["MAX_ROWS", "document_from_form", "field_of", "parse_grid", "rows_of"]
+__all__ = ["MAX_FIELDS", "MAX_ROWS", "document_from_form", "field_of", "parse_grid", "rows_of"]
 
 #: The most rows of one kind the form takes (issues, actors, evidence, events, sources).
 MAX_ROWS = 2000
+#: The most fields a form may carry (200 actors x 3 issues take about 1,500).
+MAX_FIELDS = 50_000
 _ROW = re.compile(r"^(issue|actor|source|evidence|range|event)-(\d{1,4})-")
 
 _ISSUE_KEYS = ("id", "name", "min", "max", "status_quo", "scale")

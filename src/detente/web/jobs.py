@@ -34,6 +34,10 @@ class Job:
     run_id: str | None = None
     result: Any = None
     cancel: threading.Event = field(default_factory=threading.Event)
+    #: Set when the job has ended (complete, cancelled or failed).
+    ended: threading.Event = field(default_factory=threading.Event)
+    #: What made a failed job fail.
+    error: BaseException | None = None
     started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     @property
@@ -84,8 +88,11 @@ class Jobs:
                 job.state = "cancelled"
                 job.message = f"cancelled after {job.done:,} of {job.total:,} draws"
             except Exception as err:  # the page shows why; the server keeps running
+                job.error = err
                 job.state = "failed"
                 job.message = str(err) or type(err).__name__
+            finally:
+                job.ended.set()
 
         threading.Thread(target=run, name=f"detente-job-{job.id}", daemon=True).start()
         return job

@@ -29,6 +29,7 @@ __all__ = [
     "MAX_WEB_DRAWS",
     "Ref",
     "advice_document",
+    "check_actors",
     "check_simulation",
     "coalitions_document",
     "dynamic_models",
@@ -39,8 +40,13 @@ __all__ = [
 
 #: The most draws a simulation started from the workbench may ask for.
 MAX_WEB_DRAWS = 100_000
-#: The most actors a simulation started from the workbench may have.
+#: The most actors any model run from the workbench may have (a forecast of 1,000 takes
+#: seconds and grows with the square).
 MAX_WEB_ACTORS = 1000
+#: The most work a simulation from the workbench may ask for, as draws x actors^2 (what its
+#: rounds cost): the largest bundled scenario (13 actors) at 100,000 draws asks 16,900,000,
+#: a few minutes on one core; 100 actors may have 2,000 draws.
+MAX_WEB_WORK = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,15 @@ def _read(workspace: Workspace, name: str, stamp: tuple[int, int, int]) -> Scena
     return workspace.load(name)
 
 
+def check_actors(scenario: Scenario) -> None:
+    """Refuse to run models on more actors than the workbench takes, before any work."""
+    if len(scenario.actors) > MAX_WEB_ACTORS:
+        raise InputError(
+            f"the scenario has {len(scenario.actors):,} actors; the workbench runs models on "
+            f"at most {MAX_WEB_ACTORS:,} (use the command line)"
+        )
+
+
 def static_models() -> list[str]:
     """The registered models that give a point without rounds (the what-if runs them live)."""
     from detente import models
@@ -121,6 +136,7 @@ def run_forecast(
     """
     from detente.forecasting import forecast
 
+    check_actors(scenario)
     started = dt.datetime.now(dt.UTC)
     fc = forecast(scenario, models or None, rng=seed, calibrate=calibrate)
     if store is not None:
@@ -137,6 +153,7 @@ _SAVED_KEPT = 32
 
 
 def _saved_points(scenario: Scenario, models: tuple[str, ...]) -> Forecast:
+    check_actors(scenario)
     key = (scenario.content_hash(), models)
     found = _SAVED.get(key)
     if found is None:
@@ -179,10 +196,14 @@ def check_simulation(scenario: Scenario, draws: int, engine: str) -> None:
             f"draws is {draws:,}: give 1 to {MAX_WEB_DRAWS:,} in the workbench (the command "
             "line's detente simulate takes more)"
         )
-    if len(scenario.actors) > MAX_WEB_ACTORS:
+    check_actors(scenario)
+    n = len(scenario.actors)
+    if draws * n * n > MAX_WEB_WORK:
+        most = MAX_WEB_WORK // (n * n)
         raise InputError(
-            f"the scenario has {len(scenario.actors):,} actors; the workbench simulates at most "
-            f"{MAX_WEB_ACTORS:,} (use detente simulate)"
+            f"{draws:,} draws of {n:,} actors is more than the workbench runs: at most "
+            f"{most:,} draws for {n:,} actors (the work grows with draws x actors squared; "
+            "the command line's detente simulate takes more)"
         )
     if engine not in ENGINES or engine == "dask":
         raise InputError(f"engine '{engine}': the workbench runs in-process or processes")
@@ -193,6 +214,7 @@ def advice_document(scenario: Scenario, actor: str, model: str | None = None) ->
     from detente.analysis.advice import advise
     from detente.analysis.dyads import dyads_model
 
+    check_actors(scenario)
     who = scenario.find_actor(actor).id
     name = model or dyads_model().name
     return advise(scenario, who, model=name).document(scenario)
@@ -205,6 +227,7 @@ def coalitions_document(
     from detente.analysis.coalitions import coalitions, convergence_model
     from detente.analysis.dyads import check_issue
 
+    check_actors(scenario)
     issue = check_issue(scenario, issue)
     name = convergence_model(None).name
     return coalitions(scenario, issue, model=name, tolerance=tolerance).document(scenario)
@@ -225,6 +248,7 @@ def dyads_document(
         to_round,
     )
 
+    check_actors(scenario)
     check_round(at_round)
     info = dyads_model(None)
     options = to_round(info, info.parse_options({}), at_round)
@@ -249,6 +273,7 @@ def study_document(scenario: Scenario, *, store: RunStore | None, seed: int = 1)
     """Everything the report shows (``detente.study/1``), kept in ``store`` when given."""
     from detente.analysis import study
 
+    check_actors(scenario)
     done = study(scenario, draws=0, rng=seed)
     if store is not None:
         from detente.store import record_study
@@ -263,9 +288,15 @@ def write_export(store: RunStore, run_id: str, folder: Path) -> Path:
 
 
 def start_simulation(
-    jobs: Jobs, scenario: Scenario, draws: int, seed: int | None, engine: str, store: RunStore
+    jobs: Jobs,
+    scenario: Scenario,
+    draws: int,
+    seed: int | None,
+    engine: str,
+    store: RunStore | None,
 ) -> Job:
-    """A simulation in a background job, kept in ``store`` when it completes."""
+    """A simulation in a background job (one of the few that run at once), kept in ``store``
+    when it completes (None: not kept)."""
     from detente.simulate import simulate
 
     def work(job: Job) -> tuple[Any, str | None]:
@@ -273,6 +304,8 @@ def start_simulation(
 
         started = dt.datetime.now(dt.UTC)
         sim = simulate(scenario, draws=draws, rng=seed, engine=engine, progress=jobs.progress(job))
+        if store is None:
+            return sim, None
         record = record_simulation(sim, started=started, finished=dt.datetime.now(dt.UTC))
         return sim, store.save(record)
 
@@ -345,6 +378,8 @@ def report_of(run: StoredRun) -> Any:
     with _DRAWING:
         found = _REPORTS.get(run.id)
         if found is None:
+            if run.kind != "study":
+                check_actors(run.scenario)
             document = (
                 dict(run.document) | {"run_id": run.id}
                 if run.kind == "study"

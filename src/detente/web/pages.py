@@ -11,14 +11,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from detente.errors import InputError, ScenarioError
 from detente.web import editor, operations
+from detente.web.form import MAX_FIELDS
 from detente.web.operations import Ref
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-
-#: The most form fields a request may carry (200 actors x 3 issues take about 1,500).
-MAX_FIELDS = 50_000
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -324,7 +322,12 @@ async def validate(request: Request) -> HTMLResponse:
 async def change(request: Request) -> HTMLResponse:
     """Add or remove a row, or fill the grid from pasted cells; the whole form again."""
     form = await form_of(request)
-    form = editor.changed(form, form.get("do", ""))
+    try:
+        form = editor.changed(form, form.get("do", ""))
+    except InputError as err:  # the form as it was, with the reason first
+        _, problems = editor.check(form)
+        problems = [{"field": "grid", "text": str(err)}, *problems]
+        return render(request, "_editor_form.html", 422, **editor.view(form, problems))
     _, problems = editor.check(form)
     return render(request, "_editor_form.html", **editor.view(form, problems))
 
@@ -545,6 +548,65 @@ def accuracy(request: Request) -> HTMLResponse:
     from detente.report.accuracy import load_accuracy
 
     return render(request, "accuracy_page.html", accuracy=load_accuracy(), title="Accuracy")
+
+
+@router.get("/docs", response_class=HTMLResponse)
+def api_page(request: Request) -> HTMLResponse:
+    """The JSON API's endpoints, read from the OpenAPI document (``/openapi.json``) and shown
+    without any script (FastAPI's own page loads Swagger UI from a CDN)."""
+    schema = request.app.openapi()
+    bodies = schema.get("components", {}).get("schemas", {})
+    endpoints = []
+    for path, methods in schema.get("paths", {}).items():
+        for method, op in methods.items():
+            body = op.get("requestBody", {}).get("content", {})
+            fields: list[dict[str, Any]] = []
+            for media in body.values():
+                ref = media.get("schema", {}).get("$ref", "")
+                found = bodies.get(ref.rsplit("/", 1)[-1], {})
+                required = set(found.get("required", []))
+                for field, spec in found.get("properties", {}).items():
+                    fields.append(
+                        {"name": field, "type": _schema_type(spec), "required": field in required}
+                    )
+            endpoints.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary", ""),
+                    "description": op.get("description", ""),
+                    "parameters": [
+                        {
+                            "name": p["name"],
+                            "where": p.get("in", ""),
+                            "type": _schema_type(p.get("schema", {})),
+                            "required": bool(p.get("required")),
+                        }
+                        for p in op.get("parameters", [])
+                    ],
+                    "body": fields,
+                    "media": ", ".join(body),
+                }
+            )
+    return render(
+        request,
+        "api_page.html",
+        endpoints=endpoints,
+        info=schema.get("info", {}),
+        title="JSON API",
+    )
+
+
+def _schema_type(spec: dict[str, Any]) -> str:
+    """A JSON schema's type in a word or two (``integer``, ``array of string``, ``a | b``)."""
+    if "anyOf" in spec:
+        return " | ".join(_schema_type(s) for s in spec["anyOf"])
+    kind = str(spec.get("type", spec.get("$ref", "").rsplit("/", 1)[-1] or "any"))
+    if kind == "array":
+        return f"array of {_schema_type(spec.get('items', {}))}"
+    if kind == "object" and "additionalProperties" in spec:
+        return f"object of {_schema_type(spec['additionalProperties'])}"
+    return kind
 
 
 def as_json(value: Any) -> str:

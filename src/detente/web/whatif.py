@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from detente.errors import InputError
 from detente.web import operations
+from detente.web.operations import Ref
 from detente.web.pages import form_of, ref_of, render
 
 __all__ = ["router"]
@@ -29,11 +30,32 @@ def whatif_page(request: Request, where: str, name: str) -> HTMLResponse:
         "whatif.html",
         ref=ref,
         s=s,
+        version=_version(ref, request),
         title=f"What if: {s.name or s.id}",
         table=_compare_table(saved, saved),
         inputs=_inputs(s),
         accuracy=load_accuracy(),
     )
+
+
+def _version(ref: Any, request: Request) -> str:
+    """The version of the scenario's file, as the what-if form carries it."""
+    from detente.web.workspace import version_of
+
+    return version_of(ref.text(request.app.state.workspace))
+
+
+def _stale(ref: Any, request: Request, form: dict[str, str]) -> str:
+    """Why the form cannot be read against the saved file (empty when it can): the form posts
+    every slider, so against a file saved since the page was loaded (another tab) the sliders
+    nobody moved would read as changes that undo the newer save."""
+    given = form.get("version", "").strip()
+    if given and given != _version(ref, request):
+        return (
+            f"'{ref.name}' was saved elsewhere (another tab?) since this page was loaded: "
+            "reload the page to move the newer inputs"
+        )
+    return ""
 
 
 def _inputs(s: Any) -> list[dict[str, Any]]:
@@ -111,6 +133,9 @@ async def whatif(request: Request, where: str, name: str) -> HTMLResponse:
     ref = ref_of(where, name)
     s = ref.load(request.app.state.workspace)
     form = await form_of(request)
+    stale = _stale(ref, request, form)
+    if stale:
+        return render(request, "_whatif_result.html", 409, error=stale)
     models = operations.static_models()
     if form.get("dynamic"):
         models = [*models, *operations.dynamic_models()]
@@ -128,6 +153,9 @@ async def keep_variant(request: Request, where: str, name: str) -> Response:
     ws = request.app.state.workspace
     s = ref.load(ws)
     form = await form_of(request)
+    stale = _stale(ref, request, form)
+    if stale:
+        return render(request, "error.html", 409, message=stale, problems=[], title="Not kept")
     varied = operations.what_if(s, _changes(form, s))
     wanted = form.get("variant", "").strip() or f"{ref.name}-what-if"
     new = ws.add(varied.model_copy(update={"id": ws.free_name(wanted)}), wanted)
@@ -144,6 +172,9 @@ async def keep_branch(request: Request, name: str) -> Response:
     text = ws.text(name)
     s = ws.load(name)
     form = await form_of(request)
+    stale = _stale(Ref("workspace", name), request, form)
+    if stale:
+        return render(request, "error.html", 409, message=stale, problems=[], title="Not kept")
     try:
         event = int(form.get("event", "")) - 1
     except ValueError:
