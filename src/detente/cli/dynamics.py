@@ -230,10 +230,19 @@ def _print_future(s: Any, doc: dict[str, Any], f: dict[str, Any]) -> None:
 def _incentive(a: dict[str, Any] | None) -> str:
     if a is None:
         return "-"
-    text = f"{a['incentive']:+.3f} {a['target']}" if a["target"] else f"{a['incentive']:+.3f}"
+    text = _signed(a["incentive"]) + (f" {a['target']}" if a["target"] else "")
     if a["incentive_mean"] is not None:
-        text += f" ({a['incentive_mean']:+.3f})"
+        text += f" ({_signed(a['incentive_mean'])})"
     return text
+
+
+def _signed(value: float) -> str:
+    """``value`` with its sign to three places, a negative zero shown as +0.000.
+
+    >>> _signed(-0.0001), _signed(-0.25), _signed(1.3104)
+    ('+0.000', '-0.250', '+1.310')
+    """
+    return f"{round(value, 3) or 0.0:+.3f}"
 
 
 def _instability(a: dict[str, Any] | None) -> str:
