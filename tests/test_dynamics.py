@@ -382,3 +382,17 @@ def test_the_report_draws_the_series_on_a_calendar(monkeypatch: pytest.MonkeyPat
     assert "2004-11-06" in html  # round 6's date in the tables
     p = stored["futures"][0]["settled_by"][0]
     assert f"{p['count']} of {p['draws']} draws" in html
+
+
+# --- review fixes ------------------------------------------------------------------------------
+
+
+def test_a_by_date_past_the_last_round_counts_only_the_rounds_run() -> None:
+    # 31-day rounds from 2023-12-31, 2 rounds run: round 2 is 2024-03-02; 2030-01-01 would be
+    # round 70 of the calendar, but only rounds 0-2 exist to be counted.
+    d = dynamics(
+        _dated(round_days=31), draws=3, rng=1, by=[D(2030, 1, 1), 50], options=EumOptions(rounds=2)
+    )
+    late, far = d.futures[0].settled_by[-2:]
+    assert (late.round, late.date) == (2, D(2024, 3, 2))
+    assert (far.round, far.date) == (2, D(2024, 3, 2))

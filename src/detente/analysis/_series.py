@@ -33,7 +33,8 @@ class SettledBy:
 
     ``by`` is the date (or round number) asked about and ``event`` the timeline event it comes
     from (None for one asked for); ``round`` is the last round that counts (rounds on or before
-    the date, or before the event's round; None when none does) and ``date`` its date.
+    the date, or before the event's round, and no later than the last round run; None when none
+    does) and ``date`` its date.
     ``settled`` is the point run's answer; ``p = count / draws`` the share of draws settled at
     some round up to ``round``, ``se`` its Monte Carlo error (both None without draws).
     """
@@ -196,14 +197,15 @@ def _settled_by(
     upto = None if last is None else min(last, rounds)
     settled = bool(upto is not None and np.any(point[: upto + 1] <= tolerance))
     n = deviation.shape[0]
+    # a date or round past the rounds run counts the rounds run, and says so
     if n == 0:
-        return SettledBy(at, event, last, _date(calendar, last), settled, None, None, 0, 0)
+        return SettledBy(at, event, upto, _date(calendar, upto), settled, None, None, 0, 0)
     count = (
         0 if upto is None else int(np.sum(np.any(deviation[:, : upto + 1] <= tolerance, axis=1)))
     )
     p = count / n
     return SettledBy(
-        at, event, last, _date(calendar, last), settled, p, math.sqrt(p * (1 - p) / n), count, n
+        at, event, upto, _date(calendar, upto), settled, p, math.sqrt(p * (1 - p) / n), count, n
     )
 
 
