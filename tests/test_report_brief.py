@@ -444,3 +444,26 @@ def test_one_answer_weighted_over_the_branches() -> None:
     assert got["models"]["compromise"]["point"] == values[39]
     lo, hi = got["models"]["compromise"]["interval_80"]
     assert lo <= values[39] <= hi
+
+
+def test_an_event_dated_before_as_of_has_no_round_to_settle_by() -> None:
+    # an event before as_of happens at round 1, and no round (not even round 0, as_of) falls on
+    # or before its date: the settlement line says so instead of failing the report
+    from detente.report.document import StudyView
+    from detente.report.sections.judgments import key_judgments
+    from detente.scenario.model import Scenario
+
+    data = detente.bundled("six-party-2004").model_dump(mode="json")
+    data["timeline"][0]["at"] = "2004-03-01"
+    scenario = Scenario.model_validate(data).with_round_days(30)
+    doc = study(scenario, ["eum"], draws=0, rng=1).to_json()
+    rows = {
+        r["key"]: r["text"]
+        for r in key_judgments(StudyView.of(doc), scenario.issues[0], None, None)["rows"]
+    }
+    assert rows["settlement"] == (
+        "Probability that every position has settled by 2004-03-01 (US presidential election): "
+        "not settled (no draws) under bush-reelected, not settled (no draws) under kerry-wins "
+        "(no round falls on or before it)."
+    )
+    assert "round 1, 2004-06-09" in render_html(build(doc))

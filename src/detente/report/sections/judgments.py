@@ -44,7 +44,7 @@ class Settlement:
 
     by: str
     event: str | None
-    round: int
+    round: int | None  # None: no round falls on or before ``by`` (a date before as_of)
     date: str | None
     probability: float | None
     se: float | None
@@ -87,7 +87,7 @@ def dated_dynamics(found: Mapping[str, Any] | None, future: str | None) -> Dated
         Settlement(
             by=str(s["by"]),
             event=s.get("event"),
-            round=int(s["round"]),
+            round=None if s.get("round") is None else int(s["round"]),
             date=s.get("date"),
             probability=None if s.get("p") is None else float(s["p"]),
             se=None if s.get("se") is None else float(s["se"]),
@@ -251,8 +251,13 @@ def _settlement(rows: Sequence[Settlement], many_futures: bool) -> str:
             else:
                 value = _pct(s.probability) + (f" ± {_pct(s.se)}" if s.se is not None else "")
             cells.append(value + (f" under {s.future}" if many_futures else ""))
-        last = f"round {found[0].round}" + (f", {found[0].date}" if found[0].date else "")
-        parts.append(f"{when}: {', '.join(cells)} (the last round before it: {last})")
+        if found[0].round is None:
+            last = "no round falls on or before it"
+        else:
+            last = f"the last round before it: round {found[0].round}" + (
+                f", {found[0].date}" if found[0].date else ""
+            )
+        parts.append(f"{when}: {', '.join(cells)} ({last})")
     return "Probability that every position has settled " + "; ".join(parts) + "."
 
 
