@@ -189,9 +189,10 @@ def test_events_and_rounds_carry_the_calendar_everywhere() -> None:
         "2024-03-31",
         "2024-04-30",
     ]
-    # by an event: the rounds dated on or before it (leap: rounds 0-2; after: 0-2 too)
+    # by an event: the rounds before its round, dated on or before it (leap, at round 2 on its
+    # own date: rounds 0-1, not round 2, whose moves are the event's; after: rounds 0-2)
     by = {b["event"]: (b["round"], b["date"]) for b in d.to_json()["futures"][0]["settled_by"]}
-    assert by == {"leap": (2, "2024-02-29"), "after": (2, "2024-02-29")}
+    assert by == {"leap": (1, "2024-01-31"), "after": (2, "2024-02-29")}
     # the forecast and the dyads carry the same dates
     fc = detente.forecast(s, ["eum"], options={"eum": {"rounds": 4}})
     doc = fc.to_json()["issues"][0]["forecasts"][0]
@@ -396,3 +397,19 @@ def test_a_by_date_past_the_last_round_counts_only_the_rounds_run() -> None:
     late, far = d.futures[0].settled_by[-2:]
     assert (late.round, late.date) == (2, D(2024, 3, 2))
     assert (far.round, far.date) == (2, D(2024, 3, 2))
+
+
+def test_settled_by_an_event_on_a_round_date_stops_before_the_events_round() -> None:
+    # 30-day rounds from 2023-12-31: round 2 falls on 2024-02-29, the day of the event "leap",
+    # which happens at round 2 (its moves are the event's). Settled by the event counts rounds
+    # 0-1 (round 1: 2024-01-30), as by an event of numbered rounds; a date asked for counts
+    # every round dated on or before it, round 2 included.
+    d = dynamics(
+        _dated(round_days=30), draws=2, rng=1, by=[D(2024, 2, 29)], options=EumOptions(rounds=3)
+    )
+    (future,) = d.futures
+    assert [(e["name"], e["round"]) for e in future.events] == [("leap", 2), ("after", 3)]
+    found = {(b.by, b.event): (b.round, b.date) for b in future.settled_by}
+    assert found[(D(2024, 2, 29), "leap")] == (1, D(2024, 1, 30))
+    assert found[(D(2024, 3, 1), "after")] == (2, D(2024, 2, 29))
+    assert found[(D(2024, 2, 29), None)] == (2, D(2024, 2, 29))

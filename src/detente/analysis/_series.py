@@ -179,8 +179,11 @@ def _settled_by(
     deviation: np.ndarray,
     point: np.ndarray,
     tolerance: float,
+    before: int | None = None,
 ) -> SettledBy:
-    """``P(settled by at)`` from the stored deviations (draws, rounds + 1)."""
+    """``P(settled by at)`` from the stored deviations (draws, rounds + 1); ``before``: the
+    round of the event ``at`` comes from, which does not count (its moves are the event's, even
+    when it falls on the event's date)."""
     calendar = scenario.calendar
     last: int | None
     if isinstance(at, int):
@@ -191,6 +194,8 @@ def _settled_by(
                 f"{at.isoformat()} is a date, and the rounds of {scenario.id} carry none"
             )
         last = calendar.last_round_by(at)
+    if before is not None and last is not None:
+        last = min(last, before - 1)
     if last is not None and last < 0:
         last = None
     rounds = point.shape[0] - 1
@@ -313,19 +318,20 @@ def _summarise(
                 ],
             }
         )
-    wanted: list[tuple[dt.date | int, str | None]] = []
+    # by an event: at some round before the event's round (dated: and on or before its date)
+    wanted: list[tuple[dt.date | int, str | None, int | None]] = []
     for event in events:
         source = labels.get(event["name"])
         if source is None:
             continue
         if isinstance(source.at, dt.date) and calendar.dated:
-            wanted.append((source.at, event["name"]))
-        else:  # numbered rounds: by the event is before its round
-            wanted.append((event["round"] - 1, event["name"]))
-    wanted += [(at, None) for at in asked]
+            wanted.append((source.at, event["name"], event["round"]))
+        else:  # numbered rounds
+            wanted.append((event["round"] - 1, event["name"], None))
+    wanted += [(at, None, None) for at in asked]
     by = [
-        _settled_by(scenario, at, event, deviation, point_dev, tolerance)
-        for at, event in dict.fromkeys(wanted)
+        _settled_by(scenario, at, event, deviation, point_dev, tolerance, before)
+        for at, event, before in dict.fromkeys(wanted)
     ]
     return _FutureResult(
         future.name,
