@@ -467,3 +467,33 @@ def test_an_event_dated_before_as_of_has_no_round_to_settle_by() -> None:
         "(no round falls on or before it)."
     )
     assert "round 1, 2004-06-09" in render_html(build(doc))
+
+
+def test_branches_without_probabilities_are_weighed_equally_and_said_so() -> None:
+    # the scenario states no probability for the election's branches: the combined answer
+    # gives each an equal share, and the sentence must not call those shares the branches'
+    from detente.report.document import StudyView
+    from detente.report.sections.judgments import key_judgments
+    from detente.scenario.model import Scenario
+
+    data = detente.bundled("six-party-2004").model_dump(mode="json")
+    for branch in data["timeline"][0]["branches"].values():
+        branch.pop("probability", None)
+    scenario = Scenario.model_validate(data)
+    doc = study(scenario, ["compromise"], draws=0, rng=1).to_json()
+    rows = {
+        r["key"]: r["text"]
+        for r in key_judgments(StudyView.of(doc), scenario.issues[0], None, None)["rows"]
+    }
+    assert rows["combined"].endswith(
+        ": the mean, weighted equally over the futures (bush-reelected 50%, kerry-wins 50%): "
+        "the scenario gives no probability to the branches of “US presidential election”."
+    )
+    stated = study(detente.bundled("six-party-2004"), ["compromise"], draws=0, rng=1).to_json()
+    rows = {
+        r["key"]: r["text"]
+        for r in key_judgments(StudyView.of(stated), scenario.issues[0], None, None)["rows"]
+    }
+    assert rows["combined"].endswith(
+        ": the mean, weighted by the branches' probabilities (bush-reelected 50%, kerry-wins 50%)."
+    )

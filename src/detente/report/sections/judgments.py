@@ -7,7 +7,8 @@ Per issue, read from the stored study (nothing computed beyond choosing and roun
   lowest mean absolute error on DEU III in the accuracy figures the package ships (the first
   model run when none are shipped).
 * **Weighted over the branches**: the study's combined answer
-  (:mod:`detente.analysis.combined`) when the timeline has two futures or more.
+  (:mod:`detente.analysis.combined`) when the timeline has two futures or more; where an event's
+  branches state no probability (each then has an equal share), the sentence says so.
 * **Models disagree**: one sentence when the models' forecasts lie nearest to different points
   of the scale, naming the lowest and highest and which model has the better DEU III record.
 * **Settlement by date**: P(settled by each date that matters), from the stored dated dynamics
@@ -157,9 +158,24 @@ def key_judgments(
         text = f"{_label(issue.label(combined['point']))} ({_n(combined['point'])}"
         c80 = combined["interval_80"]
         text += f"; calibrated 80% interval {_n(c80[0])}–{_n(c80[1])})" if c80 else ")"
-        text += f": {how}, weighted by the branches' probabilities" + (
-            f" ({shares})." if shares else "."
+        # an event whose branches state no probability gives each an equal share: say so
+        branched = [e for e in view.scenario.timeline if e.branches]
+        unstated = [
+            e.name or str(e.at)
+            for e in branched
+            if any(b.probability is None for b in e.branches.values())
+        ]
+        weighed = (
+            "weighted equally over the futures"
+            if unstated and len(unstated) == len(branched)
+            else "weighted by the branches' probabilities"
         )
+        text += f": {how}, {weighed}" + (f" ({shares})" if shares else "")
+        if unstated:
+            names = ", ".join(f"“{name}”" for name in unstated)
+            text += f": the scenario gives no probability to the branches of {names}"
+            text += ", which count equally" if len(unstated) < len(branched) else ""
+        text += "."
         rows.append(("combined", "Weighted over the branches", text))
     disagree = _disagreement(list(entries.values()), model, accuracy)
     if disagree:
