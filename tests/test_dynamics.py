@@ -413,3 +413,27 @@ def test_settled_by_an_event_on_a_round_date_stops_before_the_events_round() -> 
     assert found[(D(2024, 2, 29), "leap")] == (1, D(2024, 1, 30))
     assert found[(D(2024, 3, 1), "after")] == (2, D(2024, 2, 29))
     assert found[(D(2024, 2, 29), None)] == (2, D(2024, 2, 29))
+
+
+def test_the_report_takes_round_dates_that_end_before_the_rounds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # three round dates, ten EUM rounds: rounds 4-10 have no date, so the charts over time
+    # count rounds (the election, dated, is marked before its round, 3)
+    from detente.analysis import study
+    from detente.report import build
+    from detente.report.render import render_html
+
+    monkeypatch.setattr("detente.report.compose.load_accuracy", lambda: None)
+    data = detente.bundled("six-party-2004").model_dump(mode="json")
+    data["round_dates"] = ["2004-06-30", "2004-08-31", "2004-11-30"]
+    s = detente.Scenario.model_validate(data)
+    doc = study(s, ["eum"], draws=2, rng=1).to_json()
+    rounds = doc["issues"][0]["dynamics"]["futures"][0]["rounds"]
+    assert [r["date"] for r in rounds[2:4]] == ["2004-11-30", None]
+    report = build(doc)
+    fig = report.charts["incentives-disarmament"].figure
+    for ax in fig.axes:
+        assert "US presidential election" in [t.get_text() for t in ax.texts]
+        assert ax.get_xlim()[1] >= 10
+    assert "2004-11-30" in render_html(report)

@@ -106,8 +106,9 @@ def over_time(
         return None
     label = view.label
     futures = found["futures"][:MAX_PANELS]
-    dated = found["calendar"] is not None
     first = futures[0]["rounds"] if futures else []
+    # round_dates may end before the rounds do: then the axis counts rounds
+    dated = found["calendar"] is not None and all(r.get("date") for r in first)
     x: list[Any] = (
         [dt.date.fromisoformat(r["date"]) for r in first] if dated else [r["round"] for r in first]
     )
