@@ -437,3 +437,20 @@ def test_the_report_takes_round_dates_that_end_before_the_rounds(
         assert "US presidential election" in [t.get_text() for t in ax.texts]
         assert ax.get_xlim()[1] >= 10
     assert "2004-11-30" in render_html(report)
+
+
+def test_an_event_given_by_round_is_marked_on_a_calendar_axis(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the election given as round 3 of 30-day rounds from 2004-05-10: marked at round 3's date
+    from detente.analysis import study
+    from detente.report import build
+
+    monkeypatch.setattr("detente.report.compose.load_accuracy", lambda: None)
+    data = detente.bundled("six-party-2004").model_dump(mode="json")
+    data["timeline"][0]["at"] = 3
+    s = detente.Scenario.model_validate(data).with_round_days(30)
+    report = build(study(s, ["eum"], draws=0, rng=1).to_json())
+    fig = report.charts["incentives-disarmament"].figure
+    for ax in fig.axes:
+        assert "US presidential election" in [t.get_text() for t in ax.texts]

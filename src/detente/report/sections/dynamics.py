@@ -122,6 +122,8 @@ def over_time(
         for e in f["events"]:
             if dated and isinstance(e["at"], str):
                 out.append(time_charts.Mark(e["name"], dt.date.fromisoformat(e["at"])))
+            elif dated and e.get("date"):  # an event given by round: at its round's date
+                out.append(time_charts.Mark(e["name"], dt.date.fromisoformat(e["date"])))
             elif not dated:
                 out.append(time_charts.Mark(e["name"], e["round"] - 0.5))
         return out
