@@ -454,3 +454,11 @@ def test_an_event_given_by_round_is_marked_on_a_calendar_axis(
     fig = report.charts["incentives-disarmament"].figure
     for ax in fig.axes:
         assert "US presidential election" in [t.get_text() for t in ax.texts]
+
+
+def test_fractional_round_days_count_whole_days_without_float_error() -> None:
+    # round 100 of 4.35-day rounds is 435 days on (in floats 100 x 4.35 = 434.99999999999994)
+    cal = Calendar(D(2024, 1, 1), 4.35)
+    assert cal.date(100) == D(2024, 1, 1) + dt.timedelta(days=435)
+    assert cal.round_at(D(2024, 1, 1) + dt.timedelta(days=435)) == 100
+    assert cal.last_round_by(D(2024, 1, 1) + dt.timedelta(days=434)) == 99

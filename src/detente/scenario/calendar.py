@@ -41,7 +41,7 @@ class Calendar:
         if self.round_days is not None:
             if self.as_of is None:
                 return None
-            return self.as_of + dt.timedelta(days=math.floor(t * self.round_days))
+            return self.as_of + dt.timedelta(days=self._days(t))
         if t == 0:
             return self.as_of if self.round_dates else None
         if 1 <= t <= len(self.round_dates):
@@ -92,5 +92,7 @@ class Calendar:
         return None
 
     def _days(self, t: int) -> int:
+        """floor(t x round_days), the product rounded to 1e-9 day first: in floats 100 x 4.35 is
+        434.99999999999994, and round 100 falls 435 days on."""
         assert self.round_days is not None
-        return math.floor(t * self.round_days)
+        return math.floor(round(t * self.round_days, 9))
