@@ -462,3 +462,18 @@ def test_fractional_round_days_count_whole_days_without_float_error() -> None:
     assert cal.date(100) == D(2024, 1, 1) + dt.timedelta(days=435)
     assert cal.round_at(D(2024, 1, 1) + dt.timedelta(days=435)) == 100
     assert cal.last_round_by(D(2024, 1, 1) + dt.timedelta(days=434)) == 99
+
+
+def test_rounds_past_the_last_calendar_date_have_no_date(cli) -> None:
+    # 36525-day rounds from 2004-05-10 (2,920,348 days to 9999-12-31): round 79 is 2,885,475
+    # days on, 9904-07-09 (7900 Julian years; the Gregorian calendar drops 60 leap days of
+    # them, so 2 months later than 05-10); round 80, 2,922,000 days on, is past the last date
+    cal = Calendar(D(2004, 5, 10), 36525)
+    assert cal.date(79) == D(9904, 7, 9)
+    assert cal.date(80) is None
+    out = cli(
+        "dynamics", "six-party-2004", "--round-days", "36525", "--rounds", "100", "--draws", "0",
+        "--no-store",
+    )  # fmt: skip
+    assert out.code == 0, out.err
+    assert "79 (9904-07-09)" in out.out
