@@ -497,3 +497,18 @@ def test_branches_without_probabilities_are_weighed_equally_and_said_so() -> Non
     assert rows["combined"].endswith(
         ": the mean, weighted by the branches' probabilities (bush-reelected 50%, kerry-wins 50%)."
     )
+
+
+def test_a_lone_model_is_called_the_only_one_run() -> None:
+    from detente.report.accuracy import load_accuracy
+    from detente.report.document import StudyView
+    from detente.report.sections.judgments import key_judgments
+
+    s = detente.bundled("six-party-2004")
+    doc = study(s, ["compromise"], draws=0, rng=1).to_json()
+    rows = {
+        r["key"]: r["text"]
+        for r in key_judgments(StudyView.of(doc), s.issues[0], load_accuracy(), None)["rows"]
+    }
+    assert rows["forecast"].endswith(", by compromise, the only model run.")
+    assert "disagree" not in rows

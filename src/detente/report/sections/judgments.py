@@ -141,11 +141,12 @@ def key_judgments(
     head = entries[model]
     i80 = (head.get("calibrated") or {}).get("intervals", {}).get("80")
     rows: list[tuple[str, str, str]] = []
-    chosen = (
-        "the model with the best record on DEU III of those run"
-        if by_record
-        else "the first model run (no DEU III record is bundled)"
-    )
+    if len(entries) == 1:
+        chosen = "the only model run"
+    elif by_record:
+        chosen = "the model with the best record on DEU III of those run"
+    else:
+        chosen = "the first model run (no DEU III record is bundled)"
     text = f"{_label(head['label'])} ({_n(head['value'])} on {_scale(issue)}"
     text += f"; calibrated 80% interval {_n(i80[0])}–{_n(i80[1])})" if i80 else ")"
     rows.append(("forecast", "Forecast", f"{text}, by {model}, {chosen}."))
