@@ -512,3 +512,25 @@ def test_a_lone_model_is_called_the_only_one_run() -> None:
     }
     assert rows["forecast"].endswith(", by compromise, the only model run.")
     assert "disagree" not in rows
+
+
+def test_models_far_apart_on_a_scale_without_labels_disagree() -> None:
+    # no scale labels: every forecast's label is "", so labels cannot tell models apart; they
+    # disagree when their forecasts lie more than a tenth of the scale apart
+    from detente.report.sections.judgments import _disagreement
+    from detente.scenario.model import Issue
+
+    bare = Issue(id="x", min=0, max=100)
+    far = [
+        {"model": "a", "value": 52.3, "label": ""},
+        {"model": "b", "value": 70.5, "label": ""},
+        {"model": "c", "value": 60.0, "label": ""},
+    ]
+    accuracy = {"rows": [{"model": "a", "mae": 26.0}, {"model": "b", "mae": 30.4}]}
+    assert _disagreement(far, "a", accuracy, bare) == (
+        "Their forecasts lie 18.2 apart on a scale without labels (more than a tenth of its "
+        "range), from a at 52.3 to b at 70.5. On DEU III a has the better record of the two "
+        "(mean absolute error 26.0 against 30.4)."
+    )
+    near = [dict(e, value=v) for e, v in zip(far, (52.0, 61.0, 55.0), strict=True)]
+    assert _disagreement(near, "a", accuracy, bare) is None

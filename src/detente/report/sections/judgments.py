@@ -10,7 +10,8 @@ Per issue, read from the stored study (nothing computed beyond choosing and roun
   (:mod:`detente.analysis.combined`) when the timeline has two futures or more; where an event's
   branches state no probability (each then has an equal share), the sentence says so.
 * **Models disagree**: one sentence when the models' forecasts lie nearest to different points
-  of the scale, naming the lowest and highest and which model has the better DEU III record.
+  of the scale (on a scale without labels: more than a tenth of its range apart), naming the
+  lowest and highest and which model has the better DEU III record.
 * **Settlement by date**: P(settled by each date that matters), from the stored dated dynamics
   when the study has them (:func:`dated_dynamics`).
 * **Main risk**: the largest crisis incentive and the most likely miscalculation (the pair whose
@@ -178,7 +179,7 @@ def key_judgments(
             text += ", which count equally" if len(unstated) < len(branched) else ""
         text += "."
         rows.append(("combined", "Weighted over the branches", text))
-    disagree = _disagreement(list(entries.values()), model, accuracy)
+    disagree = _disagreement(list(entries.values()), model, accuracy, issue)
     if disagree:
         rows.append(("disagree", "The models disagree", disagree))
     likely = max(futures, key=lambda f: f[1])[0] if futures else None
@@ -227,17 +228,29 @@ def _futures(found: Mapping[str, Any]) -> list[tuple[str, float]]:
 
 
 def _disagreement(
-    entries: list[dict[str, Any]], headline: str, accuracy: Mapping[str, Any] | None
+    entries: list[dict[str, Any]],
+    headline: str,
+    accuracy: Mapping[str, Any] | None,
+    issue: Issue,
 ) -> str | None:
-    labels = {e["label"] for e in entries}
-    if len(labels) < 2:
+    if not entries:
         return None
     low = min(entries, key=lambda e: e["value"])
     high = max(entries, key=lambda e: e["value"])
-    text = (
-        f"Their forecasts lie nearest to {len(labels)} different points of the scale, from "
-        f"{low['model']} at {_n(low['value'])} to {high['model']} at {_n(high['value'])}."
-    )
+    span = f"from {low['model']} at {_n(low['value'])} to {high['model']} at {_n(high['value'])}."
+    if issue.scale:
+        labels = {e["label"] for e in entries}
+        if len(labels) < 2:
+            return None
+        text = f"Their forecasts lie nearest to {len(labels)} different points of the scale, {span}"
+    else:  # no labels to tell them apart: a tenth of the scale
+        gap = float(high["value"]) - float(low["value"])
+        if gap <= (issue.max - issue.min) / 10:
+            return None
+        text = (
+            f"Their forecasts lie {_n(gap)} apart on a scale without labels (more than a tenth "
+            f"of its range), {span}"
+        )
     mae = {r["model"]: r["mae"] for r in (accuracy or {}).get("rows", []) if r.get("mae")}
     if low["model"] in mae and high["model"] in mae:
         better, worse = sorted((low["model"], high["model"]), key=lambda m: mae[m])
