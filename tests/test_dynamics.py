@@ -477,3 +477,15 @@ def test_rounds_past_the_last_calendar_date_have_no_date(cli) -> None:
     )  # fmt: skip
     assert out.code == 0, out.err
     assert "79 (9904-07-09)" in out.out
+
+
+def test_a_report_of_zero_rounds_renders() -> None:
+    # --rounds 0: the dynamics have no round to draw; the report must still be written
+    from detente.analysis import study
+    from detente.report import build
+    from detente.report.render import render_html
+
+    s = detente.bundled("six-party-2004").with_round_days(30)
+    doc = study(s, ["eum"], draws=2, rng=1, options={"eum": {"rounds": 0}}).to_json()
+    assert doc["issues"][0]["dynamics"]["futures"][0]["rounds"] == []
+    assert "Key judgments" in render_html(build(doc))

@@ -100,9 +100,10 @@ def over_time(
     """The dynamics over time of one issue (a stored ``detente.dynamics/1`` document): crisis
     incentives, the risks (misperception, conflict, settlement) and instability by round or
     date with the timeline's events marked, the tables behind them, and ``P(settled by)`` the
-    dates that matter. None when the study has none (an older study, or no model with dyads)."""
+    dates that matter. None when the study has none (an older study, or no model with dyads), or
+    no round to draw (a round limit of 0)."""
     found = view.analyses(issue.id).get("dynamics")
-    if not found:
+    if not found or not any(f["rounds"] for f in found["futures"]):
         return None
     label = view.label
     futures = found["futures"][:MAX_PANELS]
