@@ -317,6 +317,10 @@ def test_the_command_prints_dates_and_refuses_bad_input(cli) -> None:
     bad = cli("dynamics", "six-party-2004", "--by", "November", "--draws", "0")
     assert bad.code == 2
     assert "--by 'November'" in bad.err
+    # a digit that is not a decimal digit (str.isdigit says yes, int() says no)
+    squared = cli("dynamics", "six-party-2004", "--by", "²", "--draws", "0")
+    assert squared.code == 2
+    assert "--by '²' is neither a date" in squared.err
     undated = cli("dynamics", "six-party-2004", "--by", "2004-11-02", "--draws", "0")
     assert undated.code == 2
     assert "carry none" in undated.err
