@@ -534,3 +534,21 @@ def test_models_far_apart_on_a_scale_without_labels_disagree() -> None:
     )
     near = [dict(e, value=v) for e, v in zip(far, (52.0, 61.0, 55.0), strict=True)]
     assert _disagreement(near, "a", accuracy, bare) is None
+
+
+def test_dynamics_over_the_work_limit_are_left_out_not_the_report(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the dynamics' own bound on work (MAX_WORK model rounds) must leave the series out of a
+    # study, with the reason, instead of failing the whole report after the forecast is made
+    import importlib
+
+    # the module (detente.analysis.dynamics is also the name of its function)
+    dyn = importlib.import_module("detente.analysis.dynamics")
+    monkeypatch.setattr(dyn, "MAX_WORK", 10)
+    doc = study(detente.bundled("six-party-2004"), ["eum"], draws=2, rng=1).to_json()
+    found = doc["issues"][0]
+    assert found["dynamics"] is None
+    assert "model rounds; at most 10" in found["dynamics_missing"]
+    assert found["dyads"] is not None
+    render_html(build(doc))
