@@ -551,4 +551,5 @@ def test_dynamics_over_the_work_limit_are_left_out_not_the_report(
     assert found["dynamics"] is None
     assert "model rounds; at most 10" in found["dynamics_missing"]
     assert found["dyads"] is not None
-    render_html(build(doc))
+    html = render_html(build(doc))
+    assert "the dynamics over time were left out: 2 draws x 2 futures" in html
