@@ -189,9 +189,10 @@ def test_events_and_rounds_carry_the_calendar_everywhere() -> None:
         "2024-03-31",
         "2024-04-30",
     ]
-    # by an event: the rounds dated on or before it (leap: rounds 0-2; after: 0-2 too)
+    # by an event: the rounds before its round, dated on or before it (leap, at round 2 on its
+    # own date: rounds 0-1, not round 2, whose moves are the event's; after: rounds 0-2)
     by = {b["event"]: (b["round"], b["date"]) for b in d.to_json()["futures"][0]["settled_by"]}
-    assert by == {"leap": (2, "2024-02-29"), "after": (2, "2024-02-29")}
+    assert by == {"leap": (1, "2024-01-31"), "after": (2, "2024-02-29")}
     # the forecast and the dyads carry the same dates
     fc = detente.forecast(s, ["eum"], options={"eum": {"rounds": 4}})
     doc = fc.to_json()["issues"][0]["forecasts"][0]
@@ -316,6 +317,10 @@ def test_the_command_prints_dates_and_refuses_bad_input(cli) -> None:
     bad = cli("dynamics", "six-party-2004", "--by", "November", "--draws", "0")
     assert bad.code == 2
     assert "--by 'November'" in bad.err
+    # a digit that is not a decimal digit (str.isdigit says yes, int() says no)
+    squared = cli("dynamics", "six-party-2004", "--by", "²", "--draws", "0")
+    assert squared.code == 2
+    assert "--by '²' is neither a date" in squared.err
     undated = cli("dynamics", "six-party-2004", "--by", "2004-11-02", "--draws", "0")
     assert undated.code == 2
     assert "carry none" in undated.err
@@ -382,3 +387,109 @@ def test_the_report_draws_the_series_on_a_calendar(monkeypatch: pytest.MonkeyPat
     assert "2004-11-06" in html  # round 6's date in the tables
     p = stored["futures"][0]["settled_by"][0]
     assert f"{p['count']} of {p['draws']} draws" in html
+
+
+# --- review fixes ------------------------------------------------------------------------------
+
+
+def test_a_by_date_past_the_last_round_counts_only_the_rounds_run() -> None:
+    # 31-day rounds from 2023-12-31, 2 rounds run: round 2 is 2024-03-02; 2030-01-01 would be
+    # round 70 of the calendar, but only rounds 0-2 exist to be counted.
+    d = dynamics(
+        _dated(round_days=31), draws=3, rng=1, by=[D(2030, 1, 1), 50], options=EumOptions(rounds=2)
+    )
+    late, far = d.futures[0].settled_by[-2:]
+    assert (late.round, late.date) == (2, D(2024, 3, 2))
+    assert (far.round, far.date) == (2, D(2024, 3, 2))
+
+
+def test_settled_by_an_event_on_a_round_date_stops_before_the_events_round() -> None:
+    # 30-day rounds from 2023-12-31: round 2 falls on 2024-02-29, the day of the event "leap",
+    # which happens at round 2 (its moves are the event's). Settled by the event counts rounds
+    # 0-1 (round 1: 2024-01-30), as by an event of numbered rounds; a date asked for counts
+    # every round dated on or before it, round 2 included.
+    d = dynamics(
+        _dated(round_days=30), draws=2, rng=1, by=[D(2024, 2, 29)], options=EumOptions(rounds=3)
+    )
+    (future,) = d.futures
+    assert [(e["name"], e["round"]) for e in future.events] == [("leap", 2), ("after", 3)]
+    found = {(b.by, b.event): (b.round, b.date) for b in future.settled_by}
+    assert found[(D(2024, 2, 29), "leap")] == (1, D(2024, 1, 30))
+    assert found[(D(2024, 3, 1), "after")] == (2, D(2024, 2, 29))
+    assert found[(D(2024, 2, 29), None)] == (2, D(2024, 2, 29))
+
+
+def test_the_report_takes_round_dates_that_end_before_the_rounds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # three round dates, ten EUM rounds: rounds 4-10 have no date, so the charts over time
+    # count rounds (the election, dated, is marked before its round, 3)
+    from detente.analysis import study
+    from detente.report import build
+    from detente.report.render import render_html
+
+    monkeypatch.setattr("detente.report.compose.load_accuracy", lambda: None)
+    data = detente.bundled("six-party-2004").model_dump(mode="json")
+    data["round_dates"] = ["2004-06-30", "2004-08-31", "2004-11-30"]
+    s = detente.Scenario.model_validate(data)
+    doc = study(s, ["eum"], draws=2, rng=1).to_json()
+    rounds = doc["issues"][0]["dynamics"]["futures"][0]["rounds"]
+    assert [r["date"] for r in rounds[2:4]] == ["2004-11-30", None]
+    report = build(doc)
+    fig = report.charts["incentives-disarmament"].figure
+    for ax in fig.axes:
+        assert "US presidential election" in [t.get_text() for t in ax.texts]
+        assert ax.get_xlim()[1] >= 10
+    assert "2004-11-30" in render_html(report)
+
+
+def test_an_event_given_by_round_is_marked_on_a_calendar_axis(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the election given as round 3 of 30-day rounds from 2004-05-10: marked at round 3's date
+    from detente.analysis import study
+    from detente.report import build
+
+    monkeypatch.setattr("detente.report.compose.load_accuracy", lambda: None)
+    data = detente.bundled("six-party-2004").model_dump(mode="json")
+    data["timeline"][0]["at"] = 3
+    s = detente.Scenario.model_validate(data).with_round_days(30)
+    report = build(study(s, ["eum"], draws=0, rng=1).to_json())
+    fig = report.charts["incentives-disarmament"].figure
+    for ax in fig.axes:
+        assert "US presidential election" in [t.get_text() for t in ax.texts]
+
+
+def test_fractional_round_days_count_whole_days_without_float_error() -> None:
+    # round 100 of 4.35-day rounds is 435 days on (in floats 100 x 4.35 = 434.99999999999994)
+    cal = Calendar(D(2024, 1, 1), 4.35)
+    assert cal.date(100) == D(2024, 1, 1) + dt.timedelta(days=435)
+    assert cal.round_at(D(2024, 1, 1) + dt.timedelta(days=435)) == 100
+    assert cal.last_round_by(D(2024, 1, 1) + dt.timedelta(days=434)) == 99
+
+
+def test_rounds_past_the_last_calendar_date_have_no_date(cli) -> None:
+    # 36525-day rounds from 2004-05-10 (2,920,348 days to 9999-12-31): round 79 is 2,885,475
+    # days on, 9904-07-09 (7900 Julian years; the Gregorian calendar drops 60 leap days of
+    # them, so 2 months later than 05-10); round 80, 2,922,000 days on, is past the last date
+    cal = Calendar(D(2004, 5, 10), 36525)
+    assert cal.date(79) == D(9904, 7, 9)
+    assert cal.date(80) is None
+    out = cli(
+        "dynamics", "six-party-2004", "--round-days", "36525", "--rounds", "100", "--draws", "0",
+        "--no-store",
+    )  # fmt: skip
+    assert out.code == 0, out.err
+    assert "79 (9904-07-09)" in out.out
+
+
+def test_a_report_of_zero_rounds_renders() -> None:
+    # --rounds 0: the dynamics have no round to draw; the report must still be written
+    from detente.analysis import study
+    from detente.report import build
+    from detente.report.render import render_html
+
+    s = detente.bundled("six-party-2004").with_round_days(30)
+    doc = study(s, ["eum"], draws=2, rng=1, options={"eum": {"rounds": 0}}).to_json()
+    assert doc["issues"][0]["dynamics"]["futures"][0]["rounds"] == []
+    assert "Key judgments" in render_html(build(doc))

@@ -444,3 +444,112 @@ def test_one_answer_weighted_over_the_branches() -> None:
     assert got["models"]["compromise"]["point"] == values[39]
     lo, hi = got["models"]["compromise"]["interval_80"]
     assert lo <= values[39] <= hi
+
+
+def test_an_event_dated_before_as_of_has_no_round_to_settle_by() -> None:
+    # an event before as_of happens at round 1, and no round (not even round 0, as_of) falls on
+    # or before its date: the settlement line says so instead of failing the report
+    from detente.report.document import StudyView
+    from detente.report.sections.judgments import key_judgments
+    from detente.scenario.model import Scenario
+
+    data = detente.bundled("six-party-2004").model_dump(mode="json")
+    data["timeline"][0]["at"] = "2004-03-01"
+    scenario = Scenario.model_validate(data).with_round_days(30)
+    doc = study(scenario, ["eum"], draws=0, rng=1).to_json()
+    rows = {
+        r["key"]: r["text"]
+        for r in key_judgments(StudyView.of(doc), scenario.issues[0], None, None)["rows"]
+    }
+    assert rows["settlement"] == (
+        "Probability that every position has settled by 2004-03-01 (US presidential election): "
+        "not settled (no draws) under bush-reelected, not settled (no draws) under kerry-wins "
+        "(no round falls on or before it)."
+    )
+    assert "round 1, 2004-06-09" in render_html(build(doc))
+
+
+def test_branches_without_probabilities_are_weighed_equally_and_said_so() -> None:
+    # the scenario states no probability for the election's branches: the combined answer
+    # gives each an equal share, and the sentence must not call those shares the branches'
+    from detente.report.document import StudyView
+    from detente.report.sections.judgments import key_judgments
+    from detente.scenario.model import Scenario
+
+    data = detente.bundled("six-party-2004").model_dump(mode="json")
+    for branch in data["timeline"][0]["branches"].values():
+        branch.pop("probability", None)
+    scenario = Scenario.model_validate(data)
+    doc = study(scenario, ["compromise"], draws=0, rng=1).to_json()
+    rows = {
+        r["key"]: r["text"]
+        for r in key_judgments(StudyView.of(doc), scenario.issues[0], None, None)["rows"]
+    }
+    assert rows["combined"].endswith(
+        ": the mean, weighted equally over the futures (bush-reelected 50%, kerry-wins 50%): "
+        "the scenario gives no probability to the branches of “US presidential election”."
+    )
+    stated = study(detente.bundled("six-party-2004"), ["compromise"], draws=0, rng=1).to_json()
+    rows = {
+        r["key"]: r["text"]
+        for r in key_judgments(StudyView.of(stated), scenario.issues[0], None, None)["rows"]
+    }
+    assert rows["combined"].endswith(
+        ": the mean, weighted by the branches' probabilities (bush-reelected 50%, kerry-wins 50%)."
+    )
+
+
+def test_a_lone_model_is_called_the_only_one_run() -> None:
+    from detente.report.accuracy import load_accuracy
+    from detente.report.document import StudyView
+    from detente.report.sections.judgments import key_judgments
+
+    s = detente.bundled("six-party-2004")
+    doc = study(s, ["compromise"], draws=0, rng=1).to_json()
+    rows = {
+        r["key"]: r["text"]
+        for r in key_judgments(StudyView.of(doc), s.issues[0], load_accuracy(), None)["rows"]
+    }
+    assert rows["forecast"].endswith(", by compromise, the only model run.")
+    assert "disagree" not in rows
+
+
+def test_models_far_apart_on_a_scale_without_labels_disagree() -> None:
+    # no scale labels: every forecast's label is "", so labels cannot tell models apart; they
+    # disagree when their forecasts lie more than a tenth of the scale apart
+    from detente.report.sections.judgments import _disagreement
+    from detente.scenario.model import Issue
+
+    bare = Issue(id="x", min=0, max=100)
+    far = [
+        {"model": "a", "value": 52.3, "label": ""},
+        {"model": "b", "value": 70.5, "label": ""},
+        {"model": "c", "value": 60.0, "label": ""},
+    ]
+    accuracy = {"rows": [{"model": "a", "mae": 26.0}, {"model": "b", "mae": 30.4}]}
+    assert _disagreement(far, "a", accuracy, bare) == (
+        "Their forecasts lie 18.2 apart on a scale without labels (more than a tenth of its "
+        "range), from a at 52.3 to b at 70.5. On DEU III a has the better record of the two "
+        "(mean absolute error 26.0 against 30.4)."
+    )
+    near = [dict(e, value=v) for e, v in zip(far, (52.0, 61.0, 55.0), strict=True)]
+    assert _disagreement(near, "a", accuracy, bare) is None
+
+
+def test_dynamics_over_the_work_limit_are_left_out_not_the_report(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the dynamics' own bound on work (MAX_WORK model rounds) must leave the series out of a
+    # study, with the reason, instead of failing the whole report after the forecast is made
+    import importlib
+
+    # the module (detente.analysis.dynamics is also the name of its function)
+    dyn = importlib.import_module("detente.analysis.dynamics")
+    monkeypatch.setattr(dyn, "MAX_WORK", 10)
+    doc = study(detente.bundled("six-party-2004"), ["eum"], draws=2, rng=1).to_json()
+    found = doc["issues"][0]
+    assert found["dynamics"] is None
+    assert "model rounds; at most 10" in found["dynamics_missing"]
+    assert found["dyads"] is not None
+    html = render_html(build(doc))
+    assert "the dynamics over time were left out: 2 draws x 2 futures" in html

@@ -33,7 +33,8 @@ class SettledBy:
 
     ``by`` is the date (or round number) asked about and ``event`` the timeline event it comes
     from (None for one asked for); ``round`` is the last round that counts (rounds on or before
-    the date, or before the event's round; None when none does) and ``date`` its date.
+    the date, or before the event's round, and no later than the last round run; None when none
+    does) and ``date`` its date.
     ``settled`` is the point run's answer; ``p = count / draws`` the share of draws settled at
     some round up to ``round``, ``se`` its Monte Carlo error (both None without draws).
     """
@@ -178,8 +179,11 @@ def _settled_by(
     deviation: np.ndarray,
     point: np.ndarray,
     tolerance: float,
+    before: int | None = None,
 ) -> SettledBy:
-    """``P(settled by at)`` from the stored deviations (draws, rounds + 1)."""
+    """``P(settled by at)`` from the stored deviations (draws, rounds + 1); ``before``: the
+    round of the event ``at`` comes from, which does not count (its moves are the event's, even
+    when it falls on the event's date)."""
     calendar = scenario.calendar
     last: int | None
     if isinstance(at, int):
@@ -190,20 +194,23 @@ def _settled_by(
                 f"{at.isoformat()} is a date, and the rounds of {scenario.id} carry none"
             )
         last = calendar.last_round_by(at)
+    if before is not None and last is not None:
+        last = min(last, before - 1)
     if last is not None and last < 0:
         last = None
     rounds = point.shape[0] - 1
     upto = None if last is None else min(last, rounds)
     settled = bool(upto is not None and np.any(point[: upto + 1] <= tolerance))
     n = deviation.shape[0]
+    # a date or round past the rounds run counts the rounds run, and says so
     if n == 0:
-        return SettledBy(at, event, last, _date(calendar, last), settled, None, None, 0, 0)
+        return SettledBy(at, event, upto, _date(calendar, upto), settled, None, None, 0, 0)
     count = (
         0 if upto is None else int(np.sum(np.any(deviation[:, : upto + 1] <= tolerance, axis=1)))
     )
     p = count / n
     return SettledBy(
-        at, event, last, _date(calendar, last), settled, p, math.sqrt(p * (1 - p) / n), count, n
+        at, event, upto, _date(calendar, upto), settled, p, math.sqrt(p * (1 - p) / n), count, n
     )
 
 
@@ -311,19 +318,20 @@ def _summarise(
                 ],
             }
         )
-    wanted: list[tuple[dt.date | int, str | None]] = []
+    # by an event: at some round before the event's round (dated: and on or before its date)
+    wanted: list[tuple[dt.date | int, str | None, int | None]] = []
     for event in events:
         source = labels.get(event["name"])
         if source is None:
             continue
         if isinstance(source.at, dt.date) and calendar.dated:
-            wanted.append((source.at, event["name"]))
-        else:  # numbered rounds: by the event is before its round
-            wanted.append((event["round"] - 1, event["name"]))
-    wanted += [(at, None) for at in asked]
+            wanted.append((source.at, event["name"], event["round"]))
+        else:  # numbered rounds
+            wanted.append((event["round"] - 1, event["name"], None))
+    wanted += [(at, None, None) for at in asked]
     by = [
-        _settled_by(scenario, at, event, deviation, point_dev, tolerance)
-        for at, event in dict.fromkeys(wanted)
+        _settled_by(scenario, at, event, deviation, point_dev, tolerance, before)
+        for at, event, before in dict.fromkeys(wanted)
     ]
     return _FutureResult(
         future.name,

@@ -470,7 +470,10 @@ def _issue(
         model = dynamic[0]
         out["dyads"] = _dyads(s, issue, fc, model, focus, seed)
         out["advice"] = _advice(s, issue, fc, model, focus)
-        out["dynamics"] = _dynamics(s, issue, fc, model, seed, draws, spread)
+        try:
+            out["dynamics"] = _dynamics(s, issue, fc, model, seed, draws, spread)
+        except InputError as err:  # over the dynamics' bound on work: left out, with the reason
+            out["dynamics_missing"] = str(err)
     return out
 
 

@@ -137,7 +137,7 @@ def dynamics(
 def _parse_by(text: str) -> dt.date | int:
     """A ``--by`` value: a round number or an ISO date (InputError otherwise)."""
     value = text.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # not "²", a digit int() refuses
         return int(value)
     try:
         return dt.date.fromisoformat(value)

@@ -70,6 +70,10 @@ def build(document: Mapping[str, Any]) -> Report:
             section |= forecasts.forecasts(view, issue, add)
             section["dynamics"] = dynamics.dynamics(view, issue, palette, add)
             section["over_time"] = dynamics.over_time(view, issue, palette, add)
+            # left out with dyads run (over the bound on work): say why
+            section["over_time_missing"] = (
+                found.get("dynamics_missing") if found.get("dyads") else None
+            )
             section["dyads"] = dyads.dyads(view, issue, palette, add)
             section["dyads_missing"] = found.get("dyads_missing")
             section["branches"] = branches.branches(view, issue, add)

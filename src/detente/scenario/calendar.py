@@ -37,11 +37,15 @@ class Calendar:
         return (self.round_days is not None and self.as_of is not None) or bool(self.round_dates)
 
     def date(self, t: int) -> dt.date | None:
-        """The date of round ``t`` (round 0: ``as_of``), or None when it has none."""
+        """The date of round ``t`` (round 0: ``as_of``), or None when it has none (past the
+        list of dates, or after 9999-12-31)."""
         if self.round_days is not None:
             if self.as_of is None:
                 return None
-            return self.as_of + dt.timedelta(days=math.floor(t * self.round_days))
+            days = self._days(t)
+            if days > (dt.date.max - self.as_of).days:
+                return None  # past the last date a calendar has (9999-12-31)
+            return self.as_of + dt.timedelta(days=days)
         if t == 0:
             return self.as_of if self.round_dates else None
         if 1 <= t <= len(self.round_dates):
@@ -92,5 +96,7 @@ class Calendar:
         return None
 
     def _days(self, t: int) -> int:
+        """floor(t x round_days), the product rounded to 1e-9 day first: in floats 100 x 4.35 is
+        434.99999999999994, and round 100 falls 435 days on."""
         assert self.round_days is not None
-        return math.floor(t * self.round_days)
+        return math.floor(round(t * self.round_days, 9))

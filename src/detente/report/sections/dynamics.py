@@ -100,14 +100,16 @@ def over_time(
     """The dynamics over time of one issue (a stored ``detente.dynamics/1`` document): crisis
     incentives, the risks (misperception, conflict, settlement) and instability by round or
     date with the timeline's events marked, the tables behind them, and ``P(settled by)`` the
-    dates that matter. None when the study has none (an older study, or no model with dyads)."""
+    dates that matter. None when the study has none (an older study, or no model with dyads), or
+    no round to draw (a round limit of 0)."""
     found = view.analyses(issue.id).get("dynamics")
-    if not found:
+    if not found or not any(f["rounds"] for f in found["futures"]):
         return None
     label = view.label
     futures = found["futures"][:MAX_PANELS]
-    dated = found["calendar"] is not None
     first = futures[0]["rounds"] if futures else []
+    # round_dates may end before the rounds do: then the axis counts rounds
+    dated = found["calendar"] is not None and all(r.get("date") for r in first)
     x: list[Any] = (
         [dt.date.fromisoformat(r["date"]) for r in first] if dated else [r["round"] for r in first]
     )
@@ -121,6 +123,8 @@ def over_time(
         for e in f["events"]:
             if dated and isinstance(e["at"], str):
                 out.append(time_charts.Mark(e["name"], dt.date.fromisoformat(e["at"])))
+            elif dated and e.get("date"):  # an event given by round: at its round's date
+                out.append(time_charts.Mark(e["name"], dt.date.fromisoformat(e["date"])))
             elif not dated:
                 out.append(time_charts.Mark(e["name"], e["round"] - 0.5))
         return out

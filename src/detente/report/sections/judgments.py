@@ -7,9 +7,11 @@ Per issue, read from the stored study (nothing computed beyond choosing and roun
   lowest mean absolute error on DEU III in the accuracy figures the package ships (the first
   model run when none are shipped).
 * **Weighted over the branches**: the study's combined answer
-  (:mod:`detente.analysis.combined`) when the timeline has two futures or more.
+  (:mod:`detente.analysis.combined`) when the timeline has two futures or more; where an event's
+  branches state no probability (each then has an equal share), the sentence says so.
 * **Models disagree**: one sentence when the models' forecasts lie nearest to different points
-  of the scale, naming the lowest and highest and which model has the better DEU III record.
+  of the scale (on a scale without labels: more than a tenth of its range apart), naming the
+  lowest and highest and which model has the better DEU III record.
 * **Settlement by date**: P(settled by each date that matters), from the stored dated dynamics
   when the study has them (:func:`dated_dynamics`).
 * **Main risk**: the largest crisis incentive and the most likely miscalculation (the pair whose
@@ -44,7 +46,7 @@ class Settlement:
 
     by: str
     event: str | None
-    round: int
+    round: int | None  # None: no round falls on or before ``by`` (a date before as_of)
     date: str | None
     probability: float | None
     se: float | None
@@ -87,7 +89,7 @@ def dated_dynamics(found: Mapping[str, Any] | None, future: str | None) -> Dated
         Settlement(
             by=str(s["by"]),
             event=s.get("event"),
-            round=int(s["round"]),
+            round=None if s.get("round") is None else int(s["round"]),
             date=s.get("date"),
             probability=None if s.get("p") is None else float(s["p"]),
             se=None if s.get("se") is None else float(s["se"]),
@@ -140,11 +142,12 @@ def key_judgments(
     head = entries[model]
     i80 = (head.get("calibrated") or {}).get("intervals", {}).get("80")
     rows: list[tuple[str, str, str]] = []
-    chosen = (
-        "the model with the best record on DEU III of those run"
-        if by_record
-        else "the first model run (no DEU III record is bundled)"
-    )
+    if len(entries) == 1:
+        chosen = "the only model run"
+    elif by_record:
+        chosen = "the model with the best record on DEU III of those run"
+    else:
+        chosen = "the first model run (no DEU III record is bundled)"
     text = f"{_label(head['label'])} ({_n(head['value'])} on {_scale(issue)}"
     text += f"; calibrated 80% interval {_n(i80[0])}–{_n(i80[1])})" if i80 else ")"
     rows.append(("forecast", "Forecast", f"{text}, by {model}, {chosen}."))
@@ -157,11 +160,26 @@ def key_judgments(
         text = f"{_label(issue.label(combined['point']))} ({_n(combined['point'])}"
         c80 = combined["interval_80"]
         text += f"; calibrated 80% interval {_n(c80[0])}–{_n(c80[1])})" if c80 else ")"
-        text += f": {how}, weighted by the branches' probabilities" + (
-            f" ({shares})." if shares else "."
+        # an event whose branches state no probability gives each an equal share: say so
+        branched = [e for e in view.scenario.timeline if e.branches]
+        unstated = [
+            e.name or str(e.at)
+            for e in branched
+            if any(b.probability is None for b in e.branches.values())
+        ]
+        weighed = (
+            "weighted equally over the futures"
+            if unstated and len(unstated) == len(branched)
+            else "weighted by the branches' probabilities"
         )
+        text += f": {how}, {weighed}" + (f" ({shares})" if shares else "")
+        if unstated:
+            names = ", ".join(f"“{name}”" for name in unstated)
+            text += f": the scenario gives no probability to the branches of {names}"
+            text += ", which count equally" if len(unstated) < len(branched) else ""
+        text += "."
         rows.append(("combined", "Weighted over the branches", text))
-    disagree = _disagreement(list(entries.values()), model, accuracy)
+    disagree = _disagreement(list(entries.values()), model, accuracy, issue)
     if disagree:
         rows.append(("disagree", "The models disagree", disagree))
     likely = max(futures, key=lambda f: f[1])[0] if futures else None
@@ -210,17 +228,29 @@ def _futures(found: Mapping[str, Any]) -> list[tuple[str, float]]:
 
 
 def _disagreement(
-    entries: list[dict[str, Any]], headline: str, accuracy: Mapping[str, Any] | None
+    entries: list[dict[str, Any]],
+    headline: str,
+    accuracy: Mapping[str, Any] | None,
+    issue: Issue,
 ) -> str | None:
-    labels = {e["label"] for e in entries}
-    if len(labels) < 2:
+    if not entries:
         return None
     low = min(entries, key=lambda e: e["value"])
     high = max(entries, key=lambda e: e["value"])
-    text = (
-        f"Their forecasts lie nearest to {len(labels)} different points of the scale, from "
-        f"{low['model']} at {_n(low['value'])} to {high['model']} at {_n(high['value'])}."
-    )
+    span = f"from {low['model']} at {_n(low['value'])} to {high['model']} at {_n(high['value'])}."
+    if issue.scale:
+        labels = {e["label"] for e in entries}
+        if len(labels) < 2:
+            return None
+        text = f"Their forecasts lie nearest to {len(labels)} different points of the scale, {span}"
+    else:  # no labels to tell them apart: a tenth of the scale
+        gap = float(high["value"]) - float(low["value"])
+        if gap <= (issue.max - issue.min) / 10:
+            return None
+        text = (
+            f"Their forecasts lie {_n(gap)} apart on a scale without labels (more than a tenth "
+            f"of its range), {span}"
+        )
     mae = {r["model"]: r["mae"] for r in (accuracy or {}).get("rows", []) if r.get("mae")}
     if low["model"] in mae and high["model"] in mae:
         better, worse = sorted((low["model"], high["model"]), key=lambda m: mae[m])
@@ -251,8 +281,13 @@ def _settlement(rows: Sequence[Settlement], many_futures: bool) -> str:
             else:
                 value = _pct(s.probability) + (f" ± {_pct(s.se)}" if s.se is not None else "")
             cells.append(value + (f" under {s.future}" if many_futures else ""))
-        last = f"round {found[0].round}" + (f", {found[0].date}" if found[0].date else "")
-        parts.append(f"{when}: {', '.join(cells)} (the last round before it: {last})")
+        if found[0].round is None:
+            last = "no round falls on or before it"
+        else:
+            last = f"the last round before it: round {found[0].round}" + (
+                f", {found[0].date}" if found[0].date else ""
+            )
+        parts.append(f"{when}: {', '.join(cells)} ({last})")
     return "Probability that every position has settled " + "; ".join(parts) + "."
 
 
