@@ -1418,3 +1418,15 @@ def test_the_api_extract_is_the_cli_document(client: TestClient, cli: Any) -> No
     bad = client.post("/api/extract", json={"text": "  "})
     assert bad.status_code == 400
     assert "no text to read" in bad.json()["error"]
+
+
+def test_a_superscript_digit_is_a_field_error_not_a_crash(client: TestClient) -> None:
+    # "²".isdigit() is True but int("²") raises: an event's round and a row's origin must not
+    # take it for a number
+    _upload(client, "toy.yaml", TOY)
+    form = _form(client.get("/s/workspace/toy/edit").text)
+    form = _form(client.post("/editor/change", data=form | {"do": "add-event"}).text)
+    form |= {"event-0-at": "²", "event-0-name": "Election", "event-0-orig": "²"}
+    refused = client.post("/editor/save", data=form)
+    assert refused.status_code == 422
+    assert "Election" in refused.text  # the form comes back as typed

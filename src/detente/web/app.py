@@ -104,7 +104,7 @@ def create_app(
                 status_code=403,
             )
         length = request.headers.get("content-length", "")
-        if length.isdigit() and int(length) > MAX_REQUEST_BYTES:
+        if length.isascii() and length.isdigit() and int(length) > MAX_REQUEST_BYTES:
             return PlainTextResponse(
                 f"413: the request is {int(length) / 1024 / 1024:.1f} MiB; the workbench takes "
                 f"at most {MAX_REQUEST_BYTES // 1024 // 1024} MiB (uploads: 2 MiB)",

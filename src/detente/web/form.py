@@ -78,7 +78,12 @@ def _base(form: Mapping[str, str]) -> dict[str, Any]:
 def _orig(form: Mapping[str, str], prefix: str, items: list[Any]) -> dict[str, Any]:
     """The base's row this form row came from (an empty mapping for a new row)."""
     raw = form.get(f"{prefix}orig", "")
-    if raw.isdigit() and int(raw) < len(items) and isinstance(items[int(raw)], dict):
+    if (
+        raw.isascii()
+        and raw.isdigit()
+        and int(raw) < len(items)
+        and isinstance(items[int(raw)], dict)
+    ):
         return dict(items[int(raw)])
     return {}
 
@@ -197,7 +202,7 @@ def document_from_form(
         for key in _EVENT_KEYS:
             event.pop(key, None)
         at = form.get(p + "at", "").strip()
-        event["at"] = int(at) if at.isdigit() else at
+        event["at"] = int(at) if at.isascii() and at.isdigit() else at
         if form.get(p + "name", "").strip():
             event["name"] = form[p + "name"].strip()
         event |= _changes(_lines(form.get(p + "set", "")))
