@@ -175,7 +175,12 @@ def test_every_number_of_the_key_judgments_is_the_stored_runs(
         assert f"(probability {100 * wrong['p']:.0f}% over the draws)" in rows["risk"]
         assert dated["calendar"]["round_days"] == 30
         for entry in dated["futures"][0]["settled_by"]:
-            assert f"{100 * entry['p']:.0f}% ± {100 * entry['se']:.0f}%" in rows["settlement"]
+            spread = (
+                f"({entry['count']} of {entry['draws']} draws)"
+                if entry["se"] == 0
+                else f"± {100 * entry['se']:.0f}%"
+            )
+            assert f"{100 * entry['p']:.0f}% {spread}" in rows["settlement"]
     else:
         often = max(m["rounds"] for m in future["misperceptions"])
         pair = next(m for m in future["misperceptions"] if m["rounds"] == often)
@@ -553,3 +558,25 @@ def test_dynamics_over_the_work_limit_are_left_out_not_the_report(
     assert found["dyads"] is not None
     html = render_html(build(doc))
     assert "the dynamics over time were left out: 2 draws x 2 futures" in html
+
+
+def test_settlement_in_every_draw_is_a_count_not_a_zero_error() -> None:
+    from detente.report.sections.judgments import dated_dynamics, key_judgments
+
+    found = _dynamics_document()
+    for f in found["futures"]:
+        f["settled_by"][0] |= {"p": 1.0, "se": 0.0, "count": 200}
+    dated = dated_dynamics(found, None)
+    assert dated is not None
+    assert [(s.count, s.draws) for s in dated.settlement] == [(200, 200), (200, 200)]
+    document = study(detente.bundled("six-party-2004"), ["compromise", "eum"], draws=0, rng=1)
+    doc = document.to_json()
+    doc["issues"][0]["dynamics"] = found
+    from detente.report.document import StudyView
+
+    issue = detente.bundled("six-party-2004").issues[0]
+    rows = {
+        r["key"]: r["text"] for r in key_judgments(StudyView.of(doc), issue, None, None)["rows"]
+    }
+    assert "100% (200 of 200 draws) under bush-reelected" in rows["settlement"]
+    assert "±" not in rows["settlement"]

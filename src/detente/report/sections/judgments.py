@@ -52,6 +52,8 @@ class Settlement:
     se: float | None
     settled: bool
     future: str
+    count: int | None = None  # draws settled by then, of ``draws``
+    draws: int | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ def dated_dynamics(found: Mapping[str, Any] | None, future: str | None) -> Dated
             se=None if s.get("se") is None else float(s["se"]),
             settled=bool(s.get("settled")),
             future=f["name"],
+            count=s.get("count"),
+            draws=s.get("draws"),
         )
         for f in ranked[:SETTLEMENT_FUTURES]
         for s in f.get("settled_by") or []
@@ -279,7 +283,14 @@ def _settlement(rows: Sequence[Settlement], many_futures: bool) -> str:
             if s.probability is None:
                 value = "settled" if s.settled else "not settled (no draws)"
             else:
-                value = _pct(s.probability) + (f" ± {_pct(s.se)}" if s.se is not None else "")
+                value = _pct(s.probability) + (
+                    # every draw or none: a standard error of 0 would claim certainty
+                    f" ({s.count} of {s.draws} draws)"
+                    if s.se == 0 and s.draws
+                    else f" ± {_pct(s.se)}"
+                    if s.se is not None
+                    else ""
+                )
             cells.append(value + (f" under {s.future}" if many_futures else ""))
         if found[0].round is None:
             last = "no round falls on or before it"
