@@ -3,6 +3,7 @@ strings escaped; chart files readable by others; a report of many actors that st
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -326,6 +327,55 @@ def test_a_report_of_200_actors_stays_small_and_readable() -> None:
     assert 'id="appendix-evidence"' in html
     # the moves: the largest 200 of each model's table
     assert all(len(d["moves"]) <= 200 for i in report.data["issues"] for d in i["dynamics"])
+    # every actor's inputs also as a CSV download inside the page (no second file)
+    link = re.search(r'<a class="csv-link" href="data:text/csv;charset=utf-8;base64,([^"]+)"', html)
+    assert link is not None
+    rows = base64.b64decode(link.group(1)).decode("utf-8-sig").splitlines()
+    assert len(rows) == 201
+    # actor 7 of the generator, by hand: capability 1 + (7 * 7919) % 1000 / 10 = 44.3 (range
+    # half to double), positions (7 * 37 + 11k) % 101 = 57, 68, saliences 10 + (91 + 7k) % 91
+    assert rows[8] == "A0007,Actor number 7,44.3,22.15 88.6,57,,10,,68,,17,"
+    # the 188 unnamed actors of a rounds chart are one grey band, not 188 lines each
+    rounds = report.charts["rounds-eum-issue-0"].figure.axes[0]
+    assert len(rounds.collections) == 1
+    assert len(rounds.lines) < 20
+
+
+def test_every_actors_inputs_as_a_csv_download() -> None:
+    from detente.report.sections.inputs import actors_csv
+
+    data = {
+        "id": "csv",
+        "issues": [{"id": "tax"}],
+        "actors": [
+            {
+                "id": "a",
+                "name": "Ünal, Kaya",
+                "capability": 40,
+                "position": {"tax": 12.5},
+                "salience": {"tax": 80},
+                "uncertainty": {"position.tax": [10, 12.5, 20]},
+            },
+            {
+                "id": "b",
+                "name": 'The "B" party',
+                "capability": 60,
+                "position": {"tax": 90},
+                "salience": {"tax": 30},
+            },
+        ],
+    }
+    from detente.scenario import io
+
+    uri = actors_csv(io.validate_data(data, "hand-made"))
+    head, _, body = uri.partition(",")
+    assert head == "data:text/csv;charset=utf-8;base64"
+    assert base64.b64decode(body).decode("utf-8") == (
+        "\ufeffid,name,capability,capability_range,position.tax,position_range.tax,"
+        "salience.tax,salience_range.tax\r\n"
+        'a,"Ünal, Kaya",40,,12.5,10 12.5 20,80,\r\n'
+        'b,"The ""B"" party",60,,90,,30,\r\n'
+    )
 
 
 # --- the slots the dated dynamics fill ---------------------------------------------------------

@@ -14,11 +14,13 @@ from typing import Any
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from detente.report.layout import PAGE_WIDTH_IN, lanes, spread, text_width, wrap
 from detente.scenario.model import Issue
 
 __all__ = [
+    "MANY_ROUNDS",
     "Interval",
     "branches_chart",
     "forecasts_chart",
@@ -266,8 +268,15 @@ def power_chart(
     peaks: dict[int, float] = {}
     for n in order:
         bump = power[n] * np.exp(-0.5 * ((grid - positions[n]) / width) ** 2)
-        ax.fill_between(grid, base, base + bump, color=colours[n], alpha=0.85, lw=0)
-        ax.plot(grid, base + bump, color="white", lw=0.5)
+        # drawn where it shows (within 4.5 widths: beyond, under 1/25,000 of its height), not
+        # along the whole scale: a fifth of the points, the same picture
+        near = slice(
+            *np.searchsorted(grid, [positions[n] - 4.5 * width, positions[n] + 4.5 * width])
+        )
+        ax.fill_between(
+            grid[near], base[near], (base + bump)[near], color=colours[n], alpha=0.85, lw=0
+        )
+        ax.plot(grid[near], (base + bump)[near], color="white", lw=0.5)
         peaks[int(n)] = float(np.interp(positions[n], grid, base + bump))
         base = base + bump
     top = float(base.max()) if len(base) else 1.0
@@ -408,6 +417,11 @@ def forecasts_chart(
     return fig
 
 
+#: Above this many rounds a rounds chart draws its lines without a dot per round, and ticks
+#: some rounds, not each.
+MANY_ROUNDS = 25
+
+
 def rounds_chart(
     issue: Issue,
     names: Sequence[str],
@@ -420,7 +434,9 @@ def rounds_chart(
 ) -> Figure:
     """Each actor's position by round (a line each, named at its end) and the forecast.
 
-    ``others`` (rounds x actors) are actors drawn as thin grey lines, unnamed.
+    ``others`` (rounds x actors) are actors drawn unnamed: a grey band from the lowest to the
+    highest of their positions each round (one shape, however many actors: a line each made
+    the chart of 200 actors 400 kB and unreadable).
     """
     rounds = np.arange(positions.shape[0])
     fig = Figure(figsize=(PAGE_WIDTH_IN, 3.8))
@@ -430,9 +446,12 @@ def rounds_chart(
     ax.set_ylim(issue.min - 0.03 * span, issue.max + 0.03 * span)
     ax.set_xlim(0, max(rounds[-1], 1))
     if others is not None and others.size:
-        ax.plot(rounds, others, color="#C8C8C8", lw=0.5, zorder=1)
+        ax.fill_between(
+            rounds, others.min(axis=1), others.max(axis=1), color="#E2E2E2", lw=0, zorder=1
+        )
+    many = len(rounds) > MANY_ROUNDS  # a dot per round and a tick each would run together
     for n, colour in enumerate(colours):
-        ax.plot(rounds, positions[:, n], color=colour, lw=1.6, marker="o", ms=2.5)
+        ax.plot(rounds, positions[:, n], color=colour, lw=1.6, marker=None if many else "o", ms=2.5)
     ax.plot(rounds, medians, color="#111111", lw=2.2, ls="--", zorder=4)
     axis_pt = ax.get_position().height * fig.get_figheight() * 72.0
     gap = (_LABEL_PT + 1.5) * (1.06 * span) / axis_pt
@@ -450,7 +469,10 @@ def rounds_chart(
             color=colour,
             annotation_clip=False,
         )
-    ax.set_xticks(rounds)
+    if many:
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=12, integer=True))
+    else:
+        ax.set_xticks(rounds)
     ax.set_xlabel("round")
     ax.grid(axis="y", color="#e5e5e5", lw=0.6)
     _scale_yticks(ax, issue, axis_pt)

@@ -108,6 +108,7 @@ def build(document: Mapping[str, Any]) -> Report:
         "unnamed": len(s.actors) - len(top),
         "many": len(s.actors) > inputs.MANY_ACTORS,
         "actors": inputs.actors(s, palette),
+        "actors_csv": inputs.actors_csv(s) if len(s.actors) > inputs.MANY_ACTORS else None,
         "issues": sections,
         "trades": traded,
         "methods": notes.methods(view),

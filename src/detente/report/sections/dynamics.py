@@ -50,7 +50,8 @@ def dynamics(
                 )
                 + (
                     f" The {len(top)} actors with the most capability × salience are named; the "
-                    f"other {len(rest)} are the thin grey lines."
+                    f"other {len(rest)} lie in the grey band (from the lowest to the highest of "
+                    "their positions each round)."
                     if rest
                     else ""
                 )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import csv
+import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,6 +17,7 @@ __all__ = [
     "MANY_ACTORS",
     "TOP_ACTORS",
     "actors",
+    "actors_csv",
     "all_actor_ids",
     "by_weight",
     "power",
@@ -167,6 +171,33 @@ def actors(s: Scenario, palette: dict[str, str]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def actors_csv(s: Scenario) -> str:
+    """Every actor's inputs as a ``data:`` URI of a CSV file (UTF-8, one row an actor, in file
+    order), for a report of many actors to offer beside its folded table: a download that needs
+    no network and no second file. Ranges are low and high (and the mode, when given) as the
+    scenario gives them; a cell is empty where it gives none."""
+    header = ["id", "name", "capability", "capability_range"]
+    for issue in s.issues:
+        header += [f"position.{issue.id}", f"position_range.{issue.id}"]
+        header += [f"salience.{issue.id}", f"salience_range.{issue.id}"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for a in s.actors:
+        row = [a.id, a.label, f"{a.capability:g}", _cell(a.uncertainty.get("capability"))]
+        for issue in s.issues:
+            row += [f"{a.position[issue.id]:g}", _cell(a.uncertainty.get(f"position.{issue.id}"))]
+            row += [f"{a.salience[issue.id]:g}", _cell(a.uncertainty.get(f"salience.{issue.id}"))]
+        writer.writerow(row)
+    # a byte-order mark, so that a spreadsheet reads the names as UTF-8
+    data = ("\ufeff" + out.getvalue()).encode("utf-8")
+    return "data:text/csv;charset=utf-8;base64," + base64.b64encode(data).decode("ascii")
+
+
+def _cell(values: Sequence[float] | None) -> str:
+    return " ".join(f"{v:g}" for v in values) if values else ""
 
 
 def _range(values: Sequence[float] | None) -> str:
