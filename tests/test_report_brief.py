@@ -341,6 +341,53 @@ def test_a_report_of_200_actors_stays_small_and_readable() -> None:
     assert len(rounds.lines) < 20
 
 
+@pytest.mark.slow  # a study of 30 actors and a browser: about 10 s
+def test_a_report_of_many_actors_in_chromium(tmp_path: Path) -> None:
+    """Folded tables, the grey band and the CSV link pass axe-core, and the link downloads
+    every actor's inputs offline."""
+    from test_report import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (make browser)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    document = study(_many(30), ["compromise", "median", "eum"], draws=0, rng=1).to_json()
+    page_file = tmp_path / "many.html"
+    page_file.write_text(render_html(build(document)), encoding="utf-8")
+    requests: list[str] = []
+    errors: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            tab = browser.new_page(viewport={"width": 900, "height": 1200})
+            tab.on("request", lambda r: requests.append(r.url))
+            tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            tab.on("pageerror", lambda e: errors.append(str(e)))
+            tab.goto(page_file.as_uri(), wait_until="load")
+            with tab.expect_download() as found:
+                tab.get_by_role("link", name="Download CSV").click()
+            csv_text = Path(found.value.path()).read_text(encoding="utf-8-sig")
+            name = found.value.suggested_filename
+            tab.locator("summary", has_text="Every actor's inputs").click()
+            shown = tab.locator("#actor-table").is_visible()
+            tab.add_script_tag(path=str(ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"))
+            violations = tab.evaluate(
+                "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+                ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+                ".map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')))"
+            )
+        finally:
+            browser.close()
+    assert errors == []
+    assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
+    assert violations == []
+    assert shown
+    assert name == "load-benchmark-actors.csv"
+    lines = csv_text.splitlines()
+    assert len(lines) == 31
+    assert lines[0].startswith("id,name,capability,capability_range,position.issue-0,")
+    assert lines[1] == "A0000,Actor number 0,1,0.5 2,0,,10,,11,,17,"
+
+
 def test_every_actors_inputs_as_a_csv_download() -> None:
     from detente.report.sections.inputs import actors_csv
 
