@@ -110,7 +110,7 @@ def quote_spans(text: str, paragraphs: Sequence[tuple[int, int]]) -> list[tuple[
                     continue
                 opened, closer = m.end(), _OPEN_CLOSE.get(mark, "'" if mark == "'" else '"')
                 continue
-            if mark == closer or (closer == '"' and mark == '"') or (closer == "'" and mark == "'"):
+            if mark == closer or (closer in '"”' and mark in '"”'):  # '"…”' mixed marks
                 if segment[opened : m.start()].strip():
                     spans.append((p_start + opened, p_start + m.start()))
                 opened = None
@@ -158,6 +158,7 @@ def find_quotes(
                 people,
             )
             or _before(text, head_from, head, mentions, people, strict=False)
+            or _colon(text, head_from, head, mentions, people)
         )
         if found is None:
             found = _same_sentence(text, q_start, s_start, out, mentions)
@@ -190,10 +191,51 @@ def find_quotes(
         out.append(
             Quote(q_start, q_end, quoted, kind, speaker, person, actor, rule, (s_start, s_end))
         )
-    return out
+    return _one_speaker(text, out, mentions)
 
 
 Found = tuple[str, str | None, str | None, str | None, str]
+
+
+def _one_speaker(text: str, quotes: list[Quote], mentions: Sequence[Mention]) -> list[Quote]:
+    """Quotes left unattributed in a sentence whose other quotes all have one speaker, with
+    no other name between, are that speaker's: several quotes before one attribution
+    ("Talks in this '…' were '…' and '…,' explained Eurogroup head Jeroen Dijsselbloem"), a
+    quotation resumed after it ("'…,' said Dijsselbloem, the Dutch finance minister, '…'")."""
+    out = list(quotes)
+    for n, quote in enumerate(quotes):
+        if quote.kind != "unattributed":
+            continue
+        same = [
+            q
+            for q in quotes
+            if q.sentence == quote.sentence and q.kind == "speech" and q.actor is not None
+        ]
+        if len({(q.person or q.speaker, q.actor) for q in same}) != 1:
+            continue
+        nearest = min(same, key=lambda q: abs(q.start - quote.start))
+        a, b = sorted((nearest.end, quote.start))
+        others = [
+            m
+            for m in mentions
+            if a <= m.start < b
+            and (m.actor != nearest.actor or m.how != "person")
+            and _ROLE_AFTER.match(text, m.end) is None  # "the Dutch finance minister"
+        ]
+        if others or _TERM_VERB.search(text, a, b) or b - a > 200:
+            continue
+        out[n] = Quote(
+            quote.start,
+            quote.end,
+            quote.text,
+            "speech",
+            nearest.speaker,
+            nearest.person,
+            nearest.actor,
+            "one-speaker",
+            quote.sentence,
+        )
+    return out
 
 
 def _same_sentence(
@@ -321,6 +363,36 @@ def _before(
         return None
     verb = verbs[-1]
     return _subject(text, at, head[: verb.start()], mentions, people, "partial")
+
+
+def _colon(
+    text: str, at: int, head: str, mentions: Sequence[Mention], people: dict[str, Person]
+) -> Found | None:
+    """A quote a colon introduces is the words of the sentence's subject, an official named
+    first in it ("Ivan Marquez, leading FARC negotiator, spoke of efforts …: '…'", "Israeli
+    leader Benjamin Netanyahu also took to Twitter to declare: '…'")."""
+    if not head.rstrip().endswith(":"):
+        return None
+    inside = [
+        m
+        for m in mentions
+        if at <= m.start and m.end <= at + len(head) and not _in_quotes(text, at, m.start)
+    ]
+    persons = [m for m in inside if m.how == "person"]
+    if not persons or persons[0].start - at > 80:
+        return None
+    first = persons[0]
+    if any(
+        m.start < first.start and not _qualifies(text, m, first.start) for m in inside
+    ):  # another party named first: "Israeli leader Benjamin Netanyahu" is one person
+        return None
+    return ("speech", first.text, people[first.text].name, first.actor, "colon")
+
+
+def _qualifies(text: str, mention: Mention, person_at: int) -> bool:
+    """Whether ``mention`` is part of the title just before a person ("Israeli leader")."""
+    between = text[mention.end : person_at]
+    return len(between) <= 50 and re.search(r"[,.;:\"“”]|\b[a-z]+ed\b", between) is None
 
 
 _ACCORDING = re.compile(r"\b(?i:according\sto)\s+(?P<who>[^,;\"“”]{2,80}),")
@@ -555,13 +627,52 @@ def _antecedent(
                 and m.end <= s_end
                 and m.how == "person"
                 and not _in_quotes(text, s_start, m.start)
+                and not any(q.start <= m.start < q.end for q in earlier)
             ]
+            stranger = _untied_subject(text, s_start, s_end, mentions, earlier)
+            if stranger is not None and (not inside or stranger < inside[0].start):
+                return None, None, "pronoun"  # "Tanja Nijmeijer played down …": no actor
             if inside:
                 return people[inside[0].text].name, inside[0].actor, "pronoun"
     for quote in reversed(earlier):
         if quote.kind == "speech" and quote.actor is not None:
             return quote.person, quote.actor, "pronoun"
     return None, None, "pronoun"
+
+
+#: A person's name (two or three capitalised words) and a verb after it: a sentence's subject.
+_NAMED_SUBJECT = re.compile(
+    rf"(?<![\w'’.-])[{UP}][{LOW}]+(?:\s(?:de\s|la\s|van\s|von\s|bin\s)?[{UP}][{LOW}][\w'’-]*){{1,2}}"
+    r"(?=,?\s(?:also\s|then\s|later\s)?[a-z]+(?:ed|s)\b)"
+)
+
+
+def _untied_subject(
+    text: str,
+    s_start: int,
+    s_end: int,
+    mentions: Sequence[Mention],
+    earlier: Sequence[Quote],
+) -> int | None:
+    """Where the sentence names, outside quotes, a person the text ties to no actor as the
+    subject of a verb ("Dutch FARC member Tanja Nijmeijer played down the differences"): a
+    pronoun after it is that person, whose actor is not known, not an official named before."""
+    for m in _NAMED_SUBJECT.finditer(text, s_start, s_end):
+        if m.group().split()[0] in _SENTENCE_WORDS:
+            continue
+        if any(x.start < m.end() and m.start() < x.end for x in mentions):
+            continue
+        if any(q.start <= m.start() < q.end for q in earlier) or _in_quotes(
+            text, s_start, m.start()
+        ):
+            continue
+        return m.start()
+    return None
+
+
+_SENTENCE_WORDS = frozenset(
+    {"The", "A", "An", "But", "And", "In", "On", "At", "After", "Before", "As", "When", "While"}
+)
 
 
 #: A sentence whose subject is a role with no name: "A spokesperson for the department said".
