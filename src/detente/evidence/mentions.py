@@ -283,6 +283,29 @@ _APPOSITIVE = re.compile(
 )
 
 
+#: A title that names its actor, a comma, then the holder's name: "South Sudan's Minister for
+#: Cabinet Affairs, Deng Alor,", "the Vice-President of the European Commission, Jyrki
+#: Katainen,", "the Brazilian Foreign Minister, Aloysio Nunes,". Only a title that names an
+#: actor counts (no guess from the context).
+_TITLE_COMMA = re.compile(
+    r"(?<![\w'’.-])(?P<title>(?:(?:[A-Z][\w.'’-]*|of|the|for|and|'s|’s)\s){0,6}?"
+    r"(?:[A-Z][a-z]+-)?(?i:" + _TITLE_WORDS + r"|chief\snegotiator|foreign\sminister|"
+    r"negotiator|envoy|spokes(?:man|woman|person)|minister)"
+    r"(?:\s(?:of|for|to)\s(?:the\s)?[A-Z][\w.'’-]*(?:\s(?:of\s|and\s)?[A-Z][\w.'’-]*){0,4})?)"
+    r",\s(?P<name>" + _NAME + r")(?=,|\s(?:said|told|says|added|stated))"
+)
+#: A person tied to an organisation or state by a phrase, not a title: "Ricardo Tellez,
+#: negotiating for FARC,", "X, a spokesman for the Sudanese army,", "X of the European
+#: Commission said", "X, who leads the Taliban's political office,".
+_AFFILIATED = re.compile(
+    r"(?<![\w'’.-])(?P<name>" + _NAME + r")(?P<how>,\s(?:(?:negotiating|speaking|acting)\s"
+    r"(?:for|on\sbehalf\sof)|an?\s(?:[a-z-]+\s){0,2}?(?:spokes(?:man|woman|person)|"
+    r"negotiator|official|envoy|representative|member|adviser|advisor|aide)\s(?:for|of|to|at|"
+    r"with)|who\s(?:leads|led|heads|headed|represents|represented)|a\sleader\sof)\s"
+    r"(?:the\s)?|\s(?:of|from)\s(?:the\s)?)(?P<actor>[A-Z][\w.'’-]*(?:\s[A-Z][\w.'’-]*){0,3})"
+)
+
+
 #: A title and a surname alone ("Prime Minister Rutte", "Chancellor Merkel", "Mr. Davies" is
 #: not a title): the name is one capitalised word followed by no other.
 _TITLE_SURNAME = re.compile(
@@ -311,8 +334,13 @@ def find_people(
     paragraph_spans: Sequence[tuple[int, int]],
     resolver: Resolver,
     name_pattern: re.Pattern[str],
+    sentence_spans: Sequence[tuple[int, int]] = (),
 ) -> dict[str, Person]:
     """Officials named with a title, by full name and by surname, with their actors."""
+    if not sentence_spans:
+        from detente.evidence._sentences import sentences
+
+        sentence_spans = sentences(text)
     people: dict[str, Person] = {}
     for name, alias_actor in resolver.people.items():
         people[name] = Person(name, alias_actor, "", "alias")
@@ -323,6 +351,18 @@ def find_people(
         found.append((m.start("name"), m.group("name"), m.group("title"), m.start("title"), False))
     for m in _TITLE_BEFORE.finditer(text):
         found.append((m.start("name"), m.group("name"), m.group("title"), m.start("title"), False))
+    for m in _TITLE_COMMA.finditer(text):
+        actor_id = _actor_in(m.group("title"), 0, resolver, name_pattern)
+        name = _trim_name(m.group("name"), resolver)
+        if actor_id is not None and name and name not in people:
+            title = " ".join(m.group("title").split())
+            people[name] = Person(name, actor_id, title, "title", m.start("name"))
+    for m in _AFFILIATED.finditer(text):
+        actor_id = resolver.names.get(m.group("actor"))
+        name = _trim_name(m.group("name"), resolver)
+        if actor_id is not None and name and name not in people:
+            title = " ".join(m.group("how").split())
+            people[name] = Person(name, actor_id, title, "title", m.start("name"))
     for m in _COP_PRESIDENT.finditer(text):
         host = COP_HOSTS.get(int(m.group("cop")))
         name = _trim_name(m.group("name"), resolver)
@@ -337,7 +377,7 @@ def find_people(
                 (m.start("name"), m.group("name"), m.group("title"), m.start("title"), True)
             )
     found.sort()
-    actor_id: str | None
+    untied: list[tuple[int, str]] = []
     for start, found_name, title, title_start, one_word in found:
         name = _trim_name(found_name, resolver, one_word=one_word)
         if not name or name in resolver.names or (name in people and people[name].how != "context"):
@@ -345,13 +385,23 @@ def find_people(
         how = "title"
         actor_id = _actor_in(title, title_start, resolver, name_pattern)
         if actor_id is None:
-            actor_id = _actor_of_context(text, start, paragraph_spans, resolver, name_pattern)
+            actor_id = _actor_of_context(
+                text,
+                start,
+                title,
+                title_start,
+                paragraph_spans,
+                sentence_spans,
+                resolver,
+                name_pattern,
+            )
             how = "context"
         if actor_id is None:
+            untied.append((start, name))  # a role may still tie it: "… Dutch Prime Minister said"
             continue
         people[name] = Person(name, actor_id, " ".join(title.split()), how, start)
     _possessed(text, resolver, people)
-    _corefer(text, paragraph_spans, resolver, name_pattern, people)
+    _corefer(text, paragraph_spans, resolver, name_pattern, people, untied)
     surnames: dict[str, set[str]] = {}
     for person in list(people.values()):
         parts = person.name.split()
@@ -620,6 +670,7 @@ def _corefer(
     resolver: Resolver,
     name_pattern: re.Pattern[str],
     people: dict[str, Person],
+    untied: Sequence[tuple[int, str]] = (),
 ) -> None:
     """A person named with no title (or with a title naming no state) who is the nearest
     name to a role that names a state ("Iran's foreign minister said ... Mohammad Javad
@@ -628,7 +679,7 @@ def _corefer(
     roles = _roles(text, resolver, name_pattern)
     if not roles:
         return
-    names = _untitled_names(text, resolver)
+    names = _untitled_names(text, resolver) + list(untied)
     for m in _PERSON_LIKE.finditer(text):
         words = m.group().split()
         if _person_words_ok(words, resolver) and words[0] not in _PARTICLES:
@@ -736,27 +787,62 @@ def _actor_in(
 def _actor_of_context(
     text: str,
     at: int,
+    title: str,
+    title_start: int,
     paragraph_spans: Sequence[tuple[int, int]],
+    sentence_spans: Sequence[tuple[int, int]],
     resolver: Resolver,
     name_pattern: re.Pattern[str],
 ) -> str | None:
-    """The actor named nearest before ``at`` in its paragraph (outside quotes), else the one
-    that leads the paragraph before."""
-    index = next((n for n, (s, e) in enumerate(paragraph_spans) if s <= at < e), None)
-    if index is None:
+    """The actor a title that names none stands for, from strong cues only: the actor named
+    last before it in its sentence, outside quotes ("the Qatari Ministry of Foreign Affairs
+    announced that Prime Minister …", "EU top diplomat Josep Borrell"), else the actor that
+    opens the paragraph before as its subject ("China, meanwhile, echoed …" before "…,"
+    Foreign Ministry Spokesperson Qin Gang said"). A name that qualifies someone else's role
+    ("North Korean leader Kim Jong Un", "South Korea's president") is about that person and is
+    passed over, and a title that belongs to something else ("the event's president", "the
+    rebels' chief negotiator") takes no actor: the reader is left to judge."""
+    if _OWNED_TITLE.search(title):
         return None
-    s, _ = paragraph_spans[index]
-    here = [
-        resolver.names[m.group()]
-        for m in name_pattern.finditer(_outside_quotes(text[s:at]))
-        if m.group() in resolver.names
-    ]
-    if here:
-        return here[-1]
-    if index > 0:
-        s, e = paragraph_spans[index - 1]
-        return _actor_in(_outside_quotes(text[s:e]), 0, resolver, name_pattern)
+    sentence = next(((s, e) for s, e in sentence_spans if s <= title_start < e), None)
+    if sentence is not None:
+        s = sentence[0]
+        here = [
+            resolver.names[m.group()]
+            for m in name_pattern.finditer(_outside_quotes(text[s:title_start]))
+            if m.group() in resolver.names and not _qualifies_other(text, s + m.end(), title_start)
+        ]
+        if here:
+            return here[-1]
+    index = next((n for n, (s, e) in enumerate(paragraph_spans) if s <= at < e), None)
+    if index is None or index == 0:
+        return None
+    if text[paragraph_spans[index][0] : title_start].strip(' "“”') and not _opens_sentence(
+        text, paragraph_spans[index][0], title_start
+    ):
+        return None  # the paragraph before is context only for a name that opens its own
+    lead = name_pattern.match(text, paragraph_spans[index - 1][0])
+    if lead is not None and lead.group() in resolver.names:
+        return resolver.names[lead.group()]
     return None
+
+
+#: A possessive in a title that names no actor: the title belongs to someone else's.
+_OWNED_TITLE = re.compile(r"\b[\w-]+(?:['’]s|s['’])(?=\s)")
+
+
+def _qualifies_other(text: str, end: int, title_start: int) -> bool:
+    """Whether the actor's name ending at ``end`` qualifies a role other than the title at
+    ``title_start`` ("North Korean leader Kim Jong Un … President Trump")."""
+    role = _ROLE.match(text, end)
+    return role is not None and role.end() < title_start
+
+
+def _opens_sentence(text: str, paragraph_start: int, title_start: int) -> bool:
+    """Whether only a quotation (and its closing punctuation) stands before the title in its
+    paragraph: '"…," Foreign Ministry Spokesperson Qin Gang said'."""
+    before = _outside_quotes(text[paragraph_start:title_start])
+    return not before.strip(" ,.;:\n")
 
 
 def _outside_quotes(passage: str) -> str:

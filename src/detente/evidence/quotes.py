@@ -605,6 +605,9 @@ def _antecedent(
     quotes) of its own sentence before it, else of the nearest sentence before that names one
     (at most three sentences back), else the speaker of the quote before. "Zarif spoke after
     meeting Kerry and Ashton. '…,' he said" is Zarif, not Ashton."""
+    last = _last_speaker(text, at, mentions, earlier)
+    if last is not None:
+        return last.person, last.actor, "pronoun"
     here = next((n for n, (s, e) in enumerate(sentence_spans) if s <= at < e), None)
     if here is not None:
         for n in range(here, max(-1, here - 4), -1):
@@ -638,6 +641,31 @@ def _antecedent(
         if quote.kind == "speech" and quote.actor is not None:
             return quote.person, quote.actor, "pronoun"
     return None, None, "pronoun"
+
+
+def _last_speaker(
+    text: str, at: int, mentions: Sequence[Mention], earlier: Sequence[Quote]
+) -> Quote | None:
+    """The quote before, when it was a named person's and no one else is named between it and
+    the pronoun at ``at`` (at most 400 characters, no excerpt gap): "'…,' Eurogroup President
+    Jeroen Dijsselbloem told a news conference. '…,' he said" is Dijsselbloem's, although the
+    sentence before names Varoufakis first."""
+    if not earlier:
+        return None
+    last = earlier[-1]
+    if last.kind != "speech" or last.actor is None or last.person is None:
+        return None
+    if at - last.end > 400 or _GAP.search(text, last.end, at):
+        return None
+    for m in mentions:
+        if last.end < m.start < at and m.how == "person" and not last.person.endswith(m.text):
+            return None
+    stranger = _NAMED_SUBJECT.search(_blank_quotes(text[last.end + 1 : at]))
+    if stranger is not None and not any(
+        last.end + 1 + stranger.start() <= m.start < last.end + 1 + stranger.end() for m in mentions
+    ):
+        return None
+    return last
 
 
 #: A person's name (two or three capitalised words) and a verb after it: a sentence's subject.
