@@ -251,7 +251,7 @@ LOW = "a-zß-öø-ÿā-žș-ț"
 _WORD = (
     rf"(?:[{UP}][{LOW}]+(?:[{UP}][{LOW}]+)?(?:-[A-Za-z{UP}][{LOW}]+)?|[{UP}]\.|al-[{UP}][{LOW}]+)"
 )
-_NAME = _WORD + r"(?:\s(?:" + _WORD + r"|de|van|von|bin)){1,3}"
+_NAME = _WORD + r"(?:\s(?:" + _WORD + r"|(?:de|van|von|bin)\b)){1,3}"
 _TITLE_WORDS = (
     r"(?:Prime\sMinister|Deputy\sPrime\sMinister|Foreign\sMinister|Foreign\sSecretary|"
     r"Minister(?:\s(?:of|for)\s(?:the\s)?(?:[A-Z][a-z]+)(?:\s(?:and\s)?[A-Z][a-z]+){0,3})?|"
@@ -456,6 +456,8 @@ def _possessed(text: str, resolver: Resolver, people: dict[str, Person]) -> None
             if any(w[:1].isupper() and _looks_like_name_word(w, resolver) for w in between):
                 break  # a name between: "Iran's Mohammad Zarif and ..." is not skipped over
             name = _trim_name(m.group("name"), resolver)
+            if any(_TITLE_WORD.fullmatch(w) for w in name.split()):
+                break  # "Norway's Special Envoy for Sudan" is a role, not a person's name
             if name and m.group("name").startswith(name):
                 if name not in people or people[name].how in ("context", "role"):
                     title = " ".join(text[start : m.start("name")].split())
@@ -571,7 +573,7 @@ _NOT_NAMES = frozenset(
 #: A role that names its state but not its holder: "Iran's foreign minister", "the top US
 #: diplomat", "Dutch Prime Minister said", "New Zealand's climate minister".
 _ROLE = re.compile(
-    r"(?:['’]s)?\s+(?:[a-z-]+\s+|[A-Z][a-z]+\s+(?=[A-Z]?[a-z]*\s*(?i:minister|secretary)\b)){0,3}?"
+    r"(?:['’]s)?\s+(?:[a-z-]+\s+|[A-Z][a-z]+\s+(?=[A-Z]?[a-z]*\s*(?i:minister|secretary|envoy)\b)){0,3}?"
     r"(?P<role>(?i:prime\sminister|foreign\sminister|foreign\ssecretary|minister|diplomat|envoy|"
     r"negotiator|president|chancellor|premier|leader|spokes(?:man|woman|person)|ambassador|"
     r"secretary\sof\sstate|commissioner|foreign\spolicy\schief))\b"
@@ -595,11 +597,19 @@ _HELD = re.compile(
 _TITLE_WORD = re.compile(_TITLE_WORDS, re.I)
 
 
-def role_after(text: str, end: int) -> bool:
+def role_after(text: str, end: int, places: Iterable[str] = ()) -> bool:
     """Whether the actor's name ending at ``end`` opens a role that names no holder ("Iran's
-    foreign minister said", "the top US diplomat")."""
+    foreign minister said", "the top US diplomat"). A name in ``places`` (the actors' names)
+    after the role is its portfolio, not its holder ("Norway's Special Envoy for Sudan and
+    South Sudan said")."""
     role = _ROLE.match(text, end)
-    return role is not None and _HELD.match(text, role.end()) is None
+    if role is None:
+        return False
+    held = _HELD.match(text, role.end())
+    if held is None:
+        return True
+    last = re.search(r"[\w'’.-]+$", held.group())
+    return last is not None and last.group() in places
 
 
 def _person_words_ok(words: Sequence[str], resolver: Resolver) -> bool:
@@ -659,7 +669,7 @@ def _roles(
             role = _ROLE.match(text, m.end())
             if role is None or role.end() != word.end():
                 continue
-            if role_after(text, m.end()):
+            if role_after(text, m.end(), resolver.names):
                 out.append((m.start(), role.end(), actor, role.group("role").lower()))
     return sorted(set(out))
 
@@ -682,6 +692,8 @@ def _corefer(
     names = _untitled_names(text, resolver) + list(untied)
     for m in _PERSON_LIKE.finditer(text):
         words = m.group().split()
+        if _PLACE_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+            continue  # "to Addis Ababa", "in New York": a place
         if _person_words_ok(words, resolver) and words[0] not in _PARTICLES:
             names.append((m.start(), m.group()))
     for person in people.values():
@@ -741,6 +753,8 @@ def _corefer(
         people[name] = Person(name, actor, role, "role", max(start, 0))
 
 
+#: What before two capitalised words makes them a place: "to Addis Ababa", "in New York".
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|to|from|near|into)\s+$")
 #: Where an excerpt leaves words out.
 _GAP = re.compile(r"\[\s*(?:…|\.\.\.)\s*\]")
 _OTHER_PARTY = re.compile(

@@ -1,13 +1,12 @@
 """Direct quotes and who speaks them.
 
-A quote is the text between a pair of quotation marks (straight or curly double marks; curly
-single marks; straight single marks only in a paragraph that has no double ones, and only at
-word edges, so that apostrophes are never taken for them). Its speaker is found by these rules,
-in order:
+A quote is the text between a pair of quotation marks (straight or curly double marks, a
+straight mark closed by a curly one; curly single marks; straight single marks only in a
+paragraph that has no double ones, and only at word edges, so that apostrophes are never taken
+for them). Its speaker is found by these rules, in order:
 
 1. ``"…," Name [, appositive title,] said`` and ``"…," said Name``: the speaker after the quote,
-   before or after a verb of saying (a pronoun, "he said", is the nearest official named
-   before it);
+   before or after a verb of saying (a pronoun, "he said", is resolved as below);
 2. ``Name said: "…"``, ``Name said that "…"``, ``according to Name``: the speaker before the
    quote;
 3. a partial quote inside a sentence, ``the U.S. wants North Korea to "meaningfully address"
@@ -15,19 +14,27 @@ in order:
 4. a short quote the sentence says is someone's term (``Pyongyang described the talks as
    "reward for freeze"``, ``called "human scum" by official North Korean media``) is kept as a
    quoted term of that actor;
-5. a second partial quote in a sentence whose first was attributed to a speaker named before
-   both, with no other name between, is that speaker's (``same-sentence``); a quote that opens
-   its sentence with no attribution continues the speech quoted just before it
-   (``continued``); a quote that is a sentence of its own right after a quote-free sentence
-   whose subject is a person ("Macron underscored the importance of the challenge.") is that
-   person's (``adjacent``);
-6. anything else is listed as unattributed.
+5. a quote a colon introduces is the words of the official who is the sentence's subject
+   (``Ivan Marquez, leading FARC negotiator, spoke of …: "…"``; ``colon``);
+6. a quote that opens its sentence with no attribution continues the speech quoted just
+   before it (``continued``); a quote that is a sentence of its own right after a quote-free
+   sentence whose subject is a person ("Macron underscored the importance of the challenge.")
+   is that person's (``adjacent``);
+7. then, sentence by sentence: quotes still unattributed in a sentence whose attributed
+   quotes all have one speaker, with no other party named between, are that speaker's
+   (``one-speaker``: several quotes before one attribution, ``Talks in this "useful meeting"
+   were "intense" and "constructive," explained …``, or a quotation resumed after it,
+   ``"…," said Dijsselbloem, the Dutch finance minister, "but …"``);
+8. anything else is listed as unattributed.
 
-A pronoun ("he said") is the subject of its sentence or of the nearest sentence before that
-names a person (the first person named there, not the last: "Zarif met Kerry and Ashton. '…,'
-he said" is Zarif's); a sentence whose subject is an unnamed role ("A spokesperson for … said")
-stops the search. A role named as speaker ("the top US diplomat said") is the official of
-that actor named last before it.
+A pronoun ("he said") is the speaker of the quote just before, when that speaker is a named
+official and no one else is named between (within 400 characters); else the subject of its
+sentence or of the nearest sentence before that names a person (the first person named there
+outside quotes, not the last: "Zarif met Kerry and Ashton. '…,' he said" is Zarif's). A
+sentence whose subject is an unnamed role ("A spokesperson for … said") or a person the text
+ties to no actor ("Tanja Nijmeijer played down …") stops the search: the quote keeps no actor
+rather than a guessed one. A role named as speaker ("the top US diplomat said") is the official
+of that actor named last before it.
 
 The actor a speaker speaks for is the official's actor (:mod:`~detente.evidence.mentions`), or
 the state or organisation the speaker phrase names ("a Chinese foreign ministry spokesman",
@@ -161,8 +168,6 @@ def find_quotes(
             or _colon(text, head_from, head, mentions, people)
         )
         if found is None:
-            found = _same_sentence(text, q_start, s_start, out, mentions)
-        if found is None:
             found = _continued(text, q_start, out, sentence_spans, paragraph_spans)
         if found is None:
             found = _adjacent(
@@ -236,28 +241,6 @@ def _one_speaker(text: str, quotes: list[Quote], mentions: Sequence[Mention]) ->
             quote.sentence,
         )
     return out
-
-
-def _same_sentence(
-    text: str, q_start: int, s_start: int, earlier: Sequence[Quote], mentions: Sequence[Mention]
-) -> Found | None:
-    """A second partial quote in a sentence whose first one was attributed to a speaker named
-    before both, with no other name between ("Kurz tweeted that '…' but that leaders can be
-    '…'", "said that talk has reached a '…', suggesting it is necessary to fix '…'")."""
-    if not earlier:
-        return None
-    before = earlier[-1]
-    if (
-        before.kind != "speech"
-        or before.actor is None
-        or before.start < s_start
-        or before.rule not in ("before", "partial", "same-sentence")
-    ):
-        return None
-    between = text[before.end + 1 : q_start - 1]
-    if any(before.end < m.start < q_start for m in mentions) or _TERM_VERB.search(between):
-        return None
-    return ("speech", before.speaker, before.person, before.actor, "same-sentence")
 
 
 def _continued(
@@ -442,6 +425,8 @@ def _subject(
     if inside:
         persons = [m for m in inside if m.how == "person"]
         last = persons[-1] if persons else inside[-1]
+        if not persons:
+            last = _role_holder(text, inside, last)
         if persons and inside[-1].end > last.end and _possessive_or_title(text, last, inside[-1]):
             last = persons[-1]
         person = people[last.text].name if last.text in people else None
@@ -459,6 +444,20 @@ def _subject(
     if pronoun is not None:
         return ("speech", pronoun.group(1), None, None, "pronoun")
     return _common_noun(text, at, phrase, mentions, rule)
+
+
+def _role_holder(text: str, inside: Sequence[Mention], last: Mention) -> Mention:
+    """The actor whose role a speaker phrase names, not its portfolio: "The U.S. special
+    representative for Afghanistan said" speaks for the United States."""
+    for m in inside:
+        if m is last:
+            break
+        role = _ROLE_AFTER.match(text, m.end)
+        if role is not None and re.fullmatch(
+            r"(?:\s+[\w-]+){0,3}?\s+(?:for|on|to)\s+(?:the\s+)?", text[role.end() : last.start]
+        ):
+            return m
+    return last
 
 
 def _possessive_or_title(text: str, person: Mention, later: Mention) -> bool:
@@ -573,7 +572,8 @@ _GAP = re.compile(r"\[\s*(?:…|\.\.\.)\s*\]")
 #: "'s foreign ministry".
 _ROLE_AFTER = re.compile(
     r"(?:['’]s?)?(?:\s+[\w-]+){0,2}?\s+(?:minister|secretary|diplomat|envoy|ambassador|negotiator|"
-    r"spokes\w+|official|officials|ministry|source|sources|government|delegation|mission)\b",
+    r"spokes\w+|official|officials|ministry|source|sources|government|delegation|mission|"
+    r"representative)\b",
     re.I,
 )
 #: An article that makes a role someone unnamed: "a spokeswoman", "an official".
