@@ -358,7 +358,15 @@ def find_people(
             title = " ".join(m.group("title").split())
             people[name] = Person(name, actor_id, title, "title", m.start("name"))
     for m in _AFFILIATED.finditer(text):
-        actor_id = resolver.names.get(m.group("actor"))
+        words = m.group("actor").rstrip(".").split()
+        actor_id = next(  # the longest name the words open: "European Commission said"
+            (
+                resolver.names[" ".join(words[:k])]
+                for k in range(len(words), 0, -1)
+                if " ".join(words[:k]) in resolver.names
+            ),
+            None,
+        )
         name = _trim_name(m.group("name"), resolver)
         if actor_id is not None and name and name not in people:
             title = " ".join(m.group("how").split())
