@@ -5,8 +5,12 @@ Names come from the scenario (its actors' names and aliases, when one is given) 
 bundled :mod:`~detente.evidence.gazetteer`. Officials are found through title patterns, a title
 before the name ("Russian Minister of Foreign Affairs Sergey Lavrov") or an appositive after it
 ("Glyn Davies, the U.S. Special Representative for North Korea Policy,"): the actor is the
-state or organisation the title names. A title that names none ("Foreign Ministry Spokesperson
-Qin Gang") takes the actor that leads the sentence before, and says so (``how="context"``).
+state or organisation the title names; so does a title that names its actor, a comma and the
+name ("South Sudan's Minister for Cabinet Affairs, Deng Alor,") and an affiliation ("Ricardo
+Tellez, negotiating for FARC,", "Jyrki Katainen of the European Commission"). A title that
+names none ("Foreign Ministry Spokesperson Qin Gang") takes an actor only from a strong cue
+(the actor named before it in its sentence, or the subject that opens the paragraph before),
+and says so (``how="context"``); else the person is left untied, a speaker with no actor.
 A person named without a title, or with a title that names no state, who is the nearest name to
 a role that names a state but no holder ("Iran's foreign minister said … Mohammad Javad Zarif
 spoke", "Kerry told reporters … the top US diplomat said") is that state's official
