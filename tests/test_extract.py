@@ -606,3 +606,20 @@ def test_pronouns_take_the_last_speaker_and_stop_at_a_person_with_no_actor() -> 
         ("Jeroen Dijsselbloem", "EU"),
         (None, None),
     ]
+
+
+def test_a_name_next_to_the_verb_is_the_speaker_even_with_no_actor() -> None:
+    # Blinken, named with no title, is the subject of "dismissed": the partial quote is his,
+    # with no actor, not Lavrov's; and a quote after Blinken's name is not shared with Lavrov
+    text = (
+        '"We want peace," said Russian Foreign Minister Sergey Lavrov, while Blinken dismissed '
+        'it as "a sham."\n\n'
+        'Abdul Ghani Baradar, who leads the Taliban\'s political office, said: "We agreed." '
+        'Suhail Shaheen, a spokesman for the Taliban, said: "Yes."'
+    )
+    assert [(q[2] or q[1], q[3]) for q in _speakers(text)] == [
+        ("Sergey Lavrov", "RUS"),
+        ("Blinken", None),
+        ("Abdul Ghani Baradar", "TALIBAN"),
+        ("Suhail Shaheen", "TALIBAN"),
+    ]

@@ -362,7 +362,7 @@ def find_people(
             title = " ".join(m.group("title").split())
             people[name] = Person(name, actor_id, title, "title", m.start("name"))
     for m in _AFFILIATED.finditer(text):
-        words = m.group("actor").rstrip(".").split()
+        words = re.sub(r"(?:['’]s|['’])(?=\s|$)", "", m.group("actor").rstrip(".")).split()
         actor_id = next(  # the longest name the words open: "European Commission said"
             (
                 resolver.names[" ".join(words[:k])]

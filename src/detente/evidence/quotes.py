@@ -24,7 +24,8 @@ for them). Its speaker is found by these rules, in order:
    quotes all have one speaker, with no other party named between, are that speaker's
    (``one-speaker``: several quotes before one attribution, ``Talks in this "useful meeting"
    were "intense" and "constructive," explained …``, or a quotation resumed after it,
-   ``"…," said Dijsselbloem, the Dutch finance minister, "but …"``);
+   ``"…," said Dijsselbloem, the Dutch finance minister, "but …"``); a name no rule ties to
+   an actor, or a second verb of saying, between them stops the sharing;
 8. anything else is listed as unattributed.
 
 A pronoun ("he said") is the speaker of the quote just before, when that speaker is a named
@@ -229,6 +230,8 @@ def _one_speaker(text: str, quotes: list[Quote], mentions: Sequence[Mention]) ->
         ]
         if others or _TERM_VERB.search(text, a, b) or b - a > 200:
             continue
+        if len(_SAY_RE.findall(text, a, b)) > 1 or _unknown_name(text, a, b, mentions):
+            continue  # another speaker, named or not: "…," said Lavrov, while Blinken …
         out[n] = Quote(
             quote.start,
             quote.end,
@@ -241,6 +244,16 @@ def _one_speaker(text: str, quotes: list[Quote], mentions: Sequence[Mention]) ->
             quote.sentence,
         )
     return out
+
+
+def _unknown_name(text: str, a: int, b: int, mentions: Sequence[Mention]) -> bool:
+    """Whether ``text[a:b]`` names, outside quotes, someone or something that is not among the
+    mentions (a capitalised word no name found covers)."""
+    for word in re.finditer(rf"\b[{UP}][{LOW}]+", _blank_quotes(text[a:b])):
+        at = a + word.start()
+        if not any(m.start <= at < m.end for m in mentions):
+            return True
+    return False
 
 
 def _continued(
@@ -422,6 +435,13 @@ def _subject(
     or actor mention, or a pronoun."""
     inside = [m for m in mentions if at <= m.start and m.end <= at + len(phrase)]
     inside = [m for m in inside if not _in_quotes(text, at, m.start)]
+    nearest = _VERB_SUBJECT.search(phrase)
+    if (
+        nearest is not None
+        and nearest.group(1).split()[0] not in _NOT_SUBJECTS
+        and not any(m.start < at + nearest.end(1) <= m.end for m in mentions)
+    ):  # the name next to the verb is the speaker, tied to no actor: "while Blinken dismissed"
+        return ("speech", nearest.group(1), None, None, rule)
     if inside:
         persons = [m for m in inside if m.how == "person"]
         last = persons[-1] if persons else inside[-1]
@@ -458,6 +478,16 @@ def _role_holder(text: str, inside: Sequence[Mention], last: Mention) -> Mention
         ):
             return m
     return last
+
+
+#: A capitalised name right before the verb (the phrase ends there): its subject.
+_VERB_SUBJECT = re.compile(
+    rf"(?<![\w'’.-])([{UP}][{LOW}]+(?:\s[{UP}][{LOW}]+){{0,2}})\s+(?:also\s+)?$"
+)
+_NOT_SUBJECTS = frozenset(
+    {"The", "He", "She", "It", "They", "We", "I", "This", "That", "Monday", "Tuesday",
+     "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Today", "Yesterday", "Twitter"}
+)  # fmt: skip
 
 
 def _possessive_or_title(text: str, person: Mention, later: Mention) -> bool:
