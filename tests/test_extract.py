@@ -623,3 +623,16 @@ def test_a_name_next_to_the_verb_is_the_speaker_even_with_no_actor() -> None:
         ("Abdul Ghani Baradar", "TALIBAN"),
         ("Suhail Shaheen", "TALIBAN"),
     ]
+
+
+def test_names_with_particles() -> None:
+    text = (
+        'EU Commission President Ursula von der Leyen said the bloc was "ready to act." '
+        '"We will not be blackmailed," she said.\n\n'
+        'Humberto de la Calle, Colombia\'s chief negotiator, said: "We came to Havana."'
+    )
+    assert [(q[2], q[3]) for q in _speakers(text)] == [
+        ("Ursula von der Leyen", "EU"),
+        ("Ursula von der Leyen", "EU"),
+        ("Humberto de la Calle", "COL"),
+    ]

@@ -255,7 +255,7 @@ LOW = "a-zß-öø-ÿā-žș-ț"
 _WORD = (
     rf"(?:[{UP}][{LOW}]+(?:[{UP}][{LOW}]+)?(?:-[A-Za-z{UP}][{LOW}]+)?|[{UP}]\.|al-[{UP}][{LOW}]+)"
 )
-_NAME = _WORD + r"(?:\s(?:" + _WORD + r"|(?:de|van|von|bin)\b)){1,3}"
+_NAME = _WORD + r"(?:\s(?:" + _WORD + r"|(?:de|van|von|bin|der|den|la|du)\b)){1,4}"
 _TITLE_WORDS = (
     r"(?:Prime\sMinister|Deputy\sPrime\sMinister|Foreign\sMinister|Foreign\sSecretary|"
     r"Minister(?:\s(?:of|for)\s(?:the\s)?(?:[A-Z][a-z]+)(?:\s(?:and\s)?[A-Z][a-z]+){0,3})?|"
@@ -298,6 +298,22 @@ _TITLE_COMMA = re.compile(
     r"(?:\s(?:of|for|to)\s(?:the\s)?[A-Z][\w.'’-]*(?:\s(?:of\s|and\s)?[A-Z][\w.'’-]*){0,4})?)"
     r",\s(?P<name>" + _NAME + r")(?=,|\s(?:said|told|says|added|stated))"
 )
+#: The comma before a name that a title may lead up to: where ``_TITLE_COMMA`` is tried.
+_COMMA_NAME = re.compile(r",\s(?=" + _NAME + r"(?:,|\s(?:said|told|says|added|stated)))")
+
+
+def _title_commas(text: str) -> list[re.Match[str]]:
+    """Matches of ``_TITLE_COMMA``, tried only in the 200 characters before each comma that
+    is followed by a name (the pattern is costly to try at every position)."""
+    out: list[re.Match[str]] = []
+    for comma in _COMMA_NAME.finditer(text):
+        for m in _TITLE_COMMA.finditer(text, max(0, comma.start() - 200), comma.end() + 120):
+            if m.start("name") == comma.end() and (not out or out[-1].start() != m.start()):
+                out.append(m)
+                break
+    return out
+
+
 #: A person tied to an organisation or state by a phrase, not a title: "Ricardo Tellez,
 #: negotiating for FARC,", "X, a spokesman for the Sudanese army,", "X of the European
 #: Commission said", "X, who leads the Taliban's political office,".
@@ -355,7 +371,7 @@ def find_people(
         found.append((m.start("name"), m.group("name"), m.group("title"), m.start("title"), False))
     for m in _TITLE_BEFORE.finditer(text):
         found.append((m.start("name"), m.group("name"), m.group("title"), m.start("title"), False))
-    for m in _TITLE_COMMA.finditer(text):
+    for m in _title_commas(text):
         actor_id = _actor_in(m.group("title"), 0, resolver, name_pattern)
         name = _trim_name(m.group("name"), resolver)
         if actor_id is not None and name and name not in people:
