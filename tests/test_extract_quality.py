@@ -1,17 +1,17 @@
 """The extractor's quality on the hand-labelled passages: precision and recall of
 quote-speaker-actor triples and of actor mapping, per passage (tests/extract_scoring.py).
 
-Three development sets: ``labelled.yaml`` (18 passages, labelled after the first rules were
-committed), ``heldout.yaml`` (10 passages, labelled after the second round) and
-``heldout2.yaml`` (19 passages, labelled after the third round and scored once), each read
-while a later round of rules was written; and one held-out set, ``heldout3.yaml`` (18
-passages, 65 quotes), written and labelled after the fourth round was committed and scored
-once, with no rule changed afterwards. docs/explanation/extraction-quality.md gives the
-tables. The floors are the measured figures rounded down, so that a change that makes the
-extractor worse fails here. The project's aim (triples: precision 0.90, recall 0.85) is
-reached on the development sets heldout.yaml and heldout2.yaml only, NOT on the held-out set
-(0.58 and 0.38); the page says which misses remain.
-"""
+Four development sets, each read while a later round of rules was written: ``labelled.yaml``
+(18 passages, labelled after the first rules were committed), ``heldout.yaml`` (10 passages,
+labelled after the second round), ``heldout2.yaml`` (19 passages, labelled after the third
+round) and ``heldout3.yaml`` (18 passages, 65 quotes, labelled after the fourth round; each of
+the last three was scored once as a held-out set before it was read).
+docs/explanation/extraction-quality.md gives the tables. The floors are the measured figures
+of the fifth rules rounded down, so that a change that makes the extractor worse fails here.
+The project's aim (triples: precision 0.90, recall 0.85) is reached on heldout.yaml and
+heldout2.yaml; on labelled.yaml and heldout3.yaml precision is above it and recall below
+(0.77 and 0.64). Those are development figures: the score to expect on new text is the next
+held-out set's."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ FLOORS = {
     LABELLED: (0.97, 0.77, 1.00, 0.97),
     HELDOUT: (0.96, 0.90, 1.00, 1.00),
     HELDOUT2: (0.95, 0.94, 1.00, 1.00),
-    HELDOUT3: (0.58, 0.38, 0.80, 0.95),
+    HELDOUT3: (0.95, 0.64, 0.80, 0.95),  # fifth rules; 0.58/0.38 as held out (fourth)
 }
 
 
@@ -52,7 +52,7 @@ def test_the_labelled_sets_are_large_enough() -> None:
 @pytest.mark.parametrize(
     "path",
     [LABELLED, HELDOUT, HELDOUT2, HELDOUT3],
-    ids=["development", "development-2", "development-3", "held-out"],
+    ids=["development", "development-2", "development-3", "development-4"],
 )
 def test_quality_table(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     scores: list[Score] = [score_passage(p) for p in load(path)]

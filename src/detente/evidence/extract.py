@@ -170,7 +170,7 @@ def extract(
     sentence_spans = sentences(text)
     paragraph_spans = paragraphs(text)
     base = resolver.pattern()
-    people = find_people(text, paragraph_spans, resolver, base)
+    people = find_people(text, paragraph_spans, resolver, base, sentence_spans)
     mentions = find_mentions(text, resolver, people, base)
     quotes = find_quotes(text, sentence_spans, paragraph_spans, mentions, people)
     stances = find_stances(text, sentence_spans, mentions, quotes)

@@ -5,8 +5,12 @@ Names come from the scenario (its actors' names and aliases, when one is given) 
 bundled :mod:`~detente.evidence.gazetteer`. Officials are found through title patterns, a title
 before the name ("Russian Minister of Foreign Affairs Sergey Lavrov") or an appositive after it
 ("Glyn Davies, the U.S. Special Representative for North Korea Policy,"): the actor is the
-state or organisation the title names. A title that names none ("Foreign Ministry Spokesperson
-Qin Gang") takes the actor that leads the sentence before, and says so (``how="context"``).
+state or organisation the title names; so does a title that names its actor, a comma and the
+name ("South Sudan's Minister for Cabinet Affairs, Deng Alor,") and an affiliation ("Ricardo
+Tellez, negotiating for FARC,", "Jyrki Katainen of the European Commission"). A title that
+names none ("Foreign Ministry Spokesperson Qin Gang") takes an actor only from a strong cue
+(the actor named before it in its sentence, or the subject that opens the paragraph before),
+and says so (``how="context"``); else the person is left untied, a speaker with no actor.
 A person named without a title, or with a title that names no state, who is the nearest name to
 a role that names a state but no holder ("Iran's foreign minister said … Mohammad Javad Zarif
 spoke", "Kerry told reporters … the top US diplomat said") is that state's official
@@ -251,7 +255,7 @@ LOW = "a-zß-öø-ÿā-žș-ț"
 _WORD = (
     rf"(?:[{UP}][{LOW}]+(?:[{UP}][{LOW}]+)?(?:-[A-Za-z{UP}][{LOW}]+)?|[{UP}]\.|al-[{UP}][{LOW}]+)"
 )
-_NAME = _WORD + r"(?:\s(?:" + _WORD + r"|de|van|von|bin)){1,3}"
+_NAME = _WORD + r"(?:\s(?:" + _WORD + r"|(?:de|van|von|bin|der|den|la|du)\b)){1,4}"
 _TITLE_WORDS = (
     r"(?:Prime\sMinister|Deputy\sPrime\sMinister|Foreign\sMinister|Foreign\sSecretary|"
     r"Minister(?:\s(?:of|for)\s(?:the\s)?(?:[A-Z][a-z]+)(?:\s(?:and\s)?[A-Z][a-z]+){0,3})?|"
@@ -283,6 +287,45 @@ _APPOSITIVE = re.compile(
 )
 
 
+#: A title that names its actor, a comma, then the holder's name: "South Sudan's Minister for
+#: Cabinet Affairs, Deng Alor,", "the Vice-President of the European Commission, Jyrki
+#: Katainen,", "the Brazilian Foreign Minister, Aloysio Nunes,". Only a title that names an
+#: actor counts (no guess from the context).
+_TITLE_COMMA = re.compile(
+    r"(?<![\w'’.-])(?P<title>(?:(?:[A-Z][\w.'’-]*|of|the|for|and|'s|’s)\s){0,6}?"
+    r"(?:[A-Z][a-z]+-)?(?i:" + _TITLE_WORDS + r"|chief\snegotiator|foreign\sminister|"
+    r"negotiator|envoy|spokes(?:man|woman|person)|minister)"
+    r"(?:\s(?:of|for|to)\s(?:the\s)?[A-Z][\w.'’-]*(?:\s(?:of\s|and\s)?[A-Z][\w.'’-]*){0,4})?)"
+    r",\s(?P<name>" + _NAME + r")(?=,|\s(?:said|told|says|added|stated))"
+)
+#: The comma before a name that a title may lead up to: where ``_TITLE_COMMA`` is tried.
+_COMMA_NAME = re.compile(r",\s(?=" + _NAME + r"(?:,|\s(?:said|told|says|added|stated)))")
+
+
+def _title_commas(text: str) -> list[re.Match[str]]:
+    """Matches of ``_TITLE_COMMA``, tried only in the 200 characters before each comma that
+    is followed by a name (the pattern is costly to try at every position)."""
+    out: list[re.Match[str]] = []
+    for comma in _COMMA_NAME.finditer(text):
+        for m in _TITLE_COMMA.finditer(text, max(0, comma.start() - 200), comma.end() + 120):
+            if m.start("name") == comma.end() and (not out or out[-1].start() != m.start()):
+                out.append(m)
+                break
+    return out
+
+
+#: A person tied to an organisation or state by a phrase, not a title: "Ricardo Tellez,
+#: negotiating for FARC,", "X, a spokesman for the Sudanese army,", "X of the European
+#: Commission said", "X, who leads the Taliban's political office,".
+_AFFILIATED = re.compile(
+    r"(?<![\w'’.-])(?P<name>" + _NAME + r")(?P<how>,\s(?:(?:negotiating|speaking|acting)\s"
+    r"(?:for|on\sbehalf\sof)|an?\s(?:[a-z-]+\s){0,2}?(?:spokes(?:man|woman|person)|"
+    r"negotiator|official|envoy|representative|member|adviser|advisor|aide)\s(?:for|of|to|at|"
+    r"with)|who\s(?:leads|led|heads|headed|represents|represented)|a\sleader\sof)\s"
+    r"(?:the\s)?|\s(?:of|from)\s(?:the\s)?)(?P<actor>[A-Z][\w.'’-]*(?:\s[A-Z][\w.'’-]*){0,3})"
+)
+
+
 #: A title and a surname alone ("Prime Minister Rutte", "Chancellor Merkel", "Mr. Davies" is
 #: not a title): the name is one capitalised word followed by no other.
 _TITLE_SURNAME = re.compile(
@@ -311,8 +354,13 @@ def find_people(
     paragraph_spans: Sequence[tuple[int, int]],
     resolver: Resolver,
     name_pattern: re.Pattern[str],
+    sentence_spans: Sequence[tuple[int, int]] = (),
 ) -> dict[str, Person]:
     """Officials named with a title, by full name and by surname, with their actors."""
+    if not sentence_spans:
+        from detente.evidence._sentences import sentences
+
+        sentence_spans = sentences(text)
     people: dict[str, Person] = {}
     for name, alias_actor in resolver.people.items():
         people[name] = Person(name, alias_actor, "", "alias")
@@ -323,6 +371,26 @@ def find_people(
         found.append((m.start("name"), m.group("name"), m.group("title"), m.start("title"), False))
     for m in _TITLE_BEFORE.finditer(text):
         found.append((m.start("name"), m.group("name"), m.group("title"), m.start("title"), False))
+    for m in _title_commas(text):
+        actor_id = _actor_in(m.group("title"), 0, resolver, name_pattern)
+        name = _trim_name(m.group("name"), resolver)
+        if actor_id is not None and name and name not in people:
+            title = " ".join(m.group("title").split())
+            people[name] = Person(name, actor_id, title, "title", m.start("name"))
+    for m in _AFFILIATED.finditer(text):
+        words = re.sub(r"(?:['’]s|['’])(?=\s|$)", "", m.group("actor").rstrip(".")).split()
+        actor_id = next(  # the longest name the words open: "European Commission said"
+            (
+                resolver.names[" ".join(words[:k])]
+                for k in range(len(words), 0, -1)
+                if " ".join(words[:k]) in resolver.names
+            ),
+            None,
+        )
+        name = _trim_name(m.group("name"), resolver)
+        if actor_id is not None and name and name not in people:
+            title = " ".join(m.group("how").split())
+            people[name] = Person(name, actor_id, title, "title", m.start("name"))
     for m in _COP_PRESIDENT.finditer(text):
         host = COP_HOSTS.get(int(m.group("cop")))
         name = _trim_name(m.group("name"), resolver)
@@ -337,7 +405,7 @@ def find_people(
                 (m.start("name"), m.group("name"), m.group("title"), m.start("title"), True)
             )
     found.sort()
-    actor_id: str | None
+    untied: list[tuple[int, str]] = []
     for start, found_name, title, title_start, one_word in found:
         name = _trim_name(found_name, resolver, one_word=one_word)
         if not name or name in resolver.names or (name in people and people[name].how != "context"):
@@ -345,13 +413,23 @@ def find_people(
         how = "title"
         actor_id = _actor_in(title, title_start, resolver, name_pattern)
         if actor_id is None:
-            actor_id = _actor_of_context(text, start, paragraph_spans, resolver, name_pattern)
+            actor_id = _actor_of_context(
+                text,
+                start,
+                title,
+                title_start,
+                paragraph_spans,
+                sentence_spans,
+                resolver,
+                name_pattern,
+            )
             how = "context"
         if actor_id is None:
+            untied.append((start, name))  # a role may still tie it: "… Dutch Prime Minister said"
             continue
         people[name] = Person(name, actor_id, " ".join(title.split()), how, start)
     _possessed(text, resolver, people)
-    _corefer(text, paragraph_spans, resolver, name_pattern, people)
+    _corefer(text, paragraph_spans, resolver, name_pattern, people, untied)
     surnames: dict[str, set[str]] = {}
     for person in list(people.values()):
         parts = person.name.split()
@@ -406,6 +484,8 @@ def _possessed(text: str, resolver: Resolver, people: dict[str, Person]) -> None
             if any(w[:1].isupper() and _looks_like_name_word(w, resolver) for w in between):
                 break  # a name between: "Iran's Mohammad Zarif and ..." is not skipped over
             name = _trim_name(m.group("name"), resolver)
+            if any(_TITLE_WORD.fullmatch(w) for w in name.split()):
+                break  # "Norway's Special Envoy for Sudan" is a role, not a person's name
             if name and m.group("name").startswith(name):
                 if name not in people or people[name].how in ("context", "role"):
                     title = " ".join(text[start : m.start("name")].split())
@@ -521,7 +601,7 @@ _NOT_NAMES = frozenset(
 #: A role that names its state but not its holder: "Iran's foreign minister", "the top US
 #: diplomat", "Dutch Prime Minister said", "New Zealand's climate minister".
 _ROLE = re.compile(
-    r"(?:['’]s)?\s+(?:[a-z-]+\s+|[A-Z][a-z]+\s+(?=[A-Z]?[a-z]*\s*(?i:minister|secretary)\b)){0,3}?"
+    r"(?:['’]s)?\s+(?:[a-z-]+\s+|[A-Z][a-z]+\s+(?=[A-Z]?[a-z]*\s*(?i:minister|secretary|envoy)\b)){0,3}?"
     r"(?P<role>(?i:prime\sminister|foreign\sminister|foreign\ssecretary|minister|diplomat|envoy|"
     r"negotiator|president|chancellor|premier|leader|spokes(?:man|woman|person)|ambassador|"
     r"secretary\sof\sstate|commissioner|foreign\spolicy\schief))\b"
@@ -545,11 +625,19 @@ _HELD = re.compile(
 _TITLE_WORD = re.compile(_TITLE_WORDS, re.I)
 
 
-def role_after(text: str, end: int) -> bool:
+def role_after(text: str, end: int, places: Iterable[str] = ()) -> bool:
     """Whether the actor's name ending at ``end`` opens a role that names no holder ("Iran's
-    foreign minister said", "the top US diplomat")."""
+    foreign minister said", "the top US diplomat"). A name in ``places`` (the actors' names)
+    after the role is its portfolio, not its holder ("Norway's Special Envoy for Sudan and
+    South Sudan said")."""
     role = _ROLE.match(text, end)
-    return role is not None and _HELD.match(text, role.end()) is None
+    if role is None:
+        return False
+    held = _HELD.match(text, role.end())
+    if held is None:
+        return True
+    last = re.search(r"[\w'’.-]+$", held.group())
+    return last is not None and last.group() in places
 
 
 def _person_words_ok(words: Sequence[str], resolver: Resolver) -> bool:
@@ -609,7 +697,7 @@ def _roles(
             role = _ROLE.match(text, m.end())
             if role is None or role.end() != word.end():
                 continue
-            if role_after(text, m.end()):
+            if role_after(text, m.end(), resolver.names):
                 out.append((m.start(), role.end(), actor, role.group("role").lower()))
     return sorted(set(out))
 
@@ -620,6 +708,7 @@ def _corefer(
     resolver: Resolver,
     name_pattern: re.Pattern[str],
     people: dict[str, Person],
+    untied: Sequence[tuple[int, str]] = (),
 ) -> None:
     """A person named with no title (or with a title naming no state) who is the nearest
     name to a role that names a state ("Iran's foreign minister said ... Mohammad Javad
@@ -628,9 +717,11 @@ def _corefer(
     roles = _roles(text, resolver, name_pattern)
     if not roles:
         return
-    names = _untitled_names(text, resolver)
+    names = _untitled_names(text, resolver) + list(untied)
     for m in _PERSON_LIKE.finditer(text):
         words = m.group().split()
+        if _PLACE_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+            continue  # "to Addis Ababa", "in New York": a place
         if _person_words_ok(words, resolver) and words[0] not in _PARTICLES:
             names.append((m.start(), m.group()))
     for person in people.values():
@@ -690,6 +781,8 @@ def _corefer(
         people[name] = Person(name, actor, role, "role", max(start, 0))
 
 
+#: What before two capitalised words makes them a place: "to Addis Ababa", "in New York".
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|to|from|near|into)\s+$")
 #: Where an excerpt leaves words out.
 _GAP = re.compile(r"\[\s*(?:…|\.\.\.)\s*\]")
 _OTHER_PARTY = re.compile(
@@ -736,27 +829,62 @@ def _actor_in(
 def _actor_of_context(
     text: str,
     at: int,
+    title: str,
+    title_start: int,
     paragraph_spans: Sequence[tuple[int, int]],
+    sentence_spans: Sequence[tuple[int, int]],
     resolver: Resolver,
     name_pattern: re.Pattern[str],
 ) -> str | None:
-    """The actor named nearest before ``at`` in its paragraph (outside quotes), else the one
-    that leads the paragraph before."""
-    index = next((n for n, (s, e) in enumerate(paragraph_spans) if s <= at < e), None)
-    if index is None:
+    """The actor a title that names none stands for, from strong cues only: the actor named
+    last before it in its sentence, outside quotes ("the Qatari Ministry of Foreign Affairs
+    announced that Prime Minister …", "EU top diplomat Josep Borrell"), else the actor that
+    opens the paragraph before as its subject ("China, meanwhile, echoed …" before "…,"
+    Foreign Ministry Spokesperson Qin Gang said"). A name that qualifies someone else's role
+    ("North Korean leader Kim Jong Un", "South Korea's president") is about that person and is
+    passed over, and a title that belongs to something else ("the event's president", "the
+    rebels' chief negotiator") takes no actor: the reader is left to judge."""
+    if _OWNED_TITLE.search(title):
         return None
-    s, _ = paragraph_spans[index]
-    here = [
-        resolver.names[m.group()]
-        for m in name_pattern.finditer(_outside_quotes(text[s:at]))
-        if m.group() in resolver.names
-    ]
-    if here:
-        return here[-1]
-    if index > 0:
-        s, e = paragraph_spans[index - 1]
-        return _actor_in(_outside_quotes(text[s:e]), 0, resolver, name_pattern)
+    sentence = next(((s, e) for s, e in sentence_spans if s <= title_start < e), None)
+    if sentence is not None:
+        s = sentence[0]
+        here = [
+            resolver.names[m.group()]
+            for m in name_pattern.finditer(_outside_quotes(text[s:title_start]))
+            if m.group() in resolver.names and not _qualifies_other(text, s + m.end(), title_start)
+        ]
+        if here:
+            return here[-1]
+    index = next((n for n, (s, e) in enumerate(paragraph_spans) if s <= at < e), None)
+    if index is None or index == 0:
+        return None
+    if text[paragraph_spans[index][0] : title_start].strip(' "“”') and not _opens_sentence(
+        text, paragraph_spans[index][0], title_start
+    ):
+        return None  # the paragraph before is context only for a name that opens its own
+    lead = name_pattern.match(text, paragraph_spans[index - 1][0])
+    if lead is not None and lead.group() in resolver.names:
+        return resolver.names[lead.group()]
     return None
+
+
+#: A possessive in a title that names no actor: the title belongs to someone else's.
+_OWNED_TITLE = re.compile(r"\b[\w-]+(?:['’]s|s['’])(?=\s)")
+
+
+def _qualifies_other(text: str, end: int, title_start: int) -> bool:
+    """Whether the actor's name ending at ``end`` qualifies a role other than the title at
+    ``title_start`` ("North Korean leader Kim Jong Un … President Trump")."""
+    role = _ROLE.match(text, end)
+    return role is not None and role.end() < title_start
+
+
+def _opens_sentence(text: str, paragraph_start: int, title_start: int) -> bool:
+    """Whether only a quotation (and its closing punctuation) stands before the title in its
+    paragraph: '"…," Foreign Ministry Spokesperson Qin Gang said'."""
+    before = _outside_quotes(text[paragraph_start:title_start])
+    return not before.strip(" ,.;:\n")
 
 
 def _outside_quotes(passage: str) -> str:

@@ -1,13 +1,12 @@
 """Direct quotes and who speaks them.
 
-A quote is the text between a pair of quotation marks (straight or curly double marks; curly
-single marks; straight single marks only in a paragraph that has no double ones, and only at
-word edges, so that apostrophes are never taken for them). Its speaker is found by these rules,
-in order:
+A quote is the text between a pair of quotation marks (straight or curly double marks, a
+straight mark closed by a curly one; curly single marks; straight single marks only in a
+paragraph that has no double ones, and only at word edges, so that apostrophes are never taken
+for them). Its speaker is found by these rules, in order:
 
 1. ``"…," Name [, appositive title,] said`` and ``"…," said Name``: the speaker after the quote,
-   before or after a verb of saying (a pronoun, "he said", is the nearest official named
-   before it);
+   before or after a verb of saying (a pronoun, "he said", is resolved as below);
 2. ``Name said: "…"``, ``Name said that "…"``, ``according to Name``: the speaker before the
    quote;
 3. a partial quote inside a sentence, ``the U.S. wants North Korea to "meaningfully address"
@@ -15,19 +14,28 @@ in order:
 4. a short quote the sentence says is someone's term (``Pyongyang described the talks as
    "reward for freeze"``, ``called "human scum" by official North Korean media``) is kept as a
    quoted term of that actor;
-5. a second partial quote in a sentence whose first was attributed to a speaker named before
-   both, with no other name between, is that speaker's (``same-sentence``); a quote that opens
-   its sentence with no attribution continues the speech quoted just before it
-   (``continued``); a quote that is a sentence of its own right after a quote-free sentence
-   whose subject is a person ("Macron underscored the importance of the challenge.") is that
-   person's (``adjacent``);
-6. anything else is listed as unattributed.
+5. a quote a colon introduces is the words of the official who is the sentence's subject
+   (``Ivan Marquez, leading FARC negotiator, spoke of …: "…"``; ``colon``);
+6. a quote that opens its sentence with no attribution continues the speech quoted just
+   before it (``continued``); a quote that is a sentence of its own right after a quote-free
+   sentence whose subject is a person ("Macron underscored the importance of the challenge.")
+   is that person's (``adjacent``);
+7. then, sentence by sentence: quotes still unattributed in a sentence whose attributed
+   quotes all have one speaker, with no other party named between, are that speaker's
+   (``one-speaker``: several quotes before one attribution, ``Talks in this "useful meeting"
+   were "intense" and "constructive," explained …``, or a quotation resumed after it,
+   ``"…," said Dijsselbloem, the Dutch finance minister, "but …"``); a name no rule ties to
+   an actor, or a second verb of saying, between them stops the sharing;
+8. anything else is listed as unattributed.
 
-A pronoun ("he said") is the subject of its sentence or of the nearest sentence before that
-names a person (the first person named there, not the last: "Zarif met Kerry and Ashton. '…,'
-he said" is Zarif's); a sentence whose subject is an unnamed role ("A spokesperson for … said")
-stops the search. A role named as speaker ("the top US diplomat said") is the official of
-that actor named last before it.
+A pronoun ("he said") is the speaker of the quote just before, when that speaker is a named
+official and no one else is named between (within 400 characters); else the subject of its
+sentence or of the nearest sentence before that names a person (the first person named there
+outside quotes, not the last: "Zarif met Kerry and Ashton. '…,' he said" is Zarif's). A
+sentence whose subject is an unnamed role ("A spokesperson for … said") or a person the text
+ties to no actor ("Tanja Nijmeijer played down …") stops the search: the quote keeps no actor
+rather than a guessed one. A role named as speaker ("the top US diplomat said") is the official
+of that actor named last before it.
 
 The actor a speaker speaks for is the official's actor (:mod:`~detente.evidence.mentions`), or
 the state or organisation the speaker phrase names ("a Chinese foreign ministry spokesman",
@@ -110,7 +118,7 @@ def quote_spans(text: str, paragraphs: Sequence[tuple[int, int]]) -> list[tuple[
                     continue
                 opened, closer = m.end(), _OPEN_CLOSE.get(mark, "'" if mark == "'" else '"')
                 continue
-            if mark == closer or (closer == '"' and mark == '"') or (closer == "'" and mark == "'"):
+            if mark == closer or (closer in '"”' and mark in '"”'):  # '"…”' mixed marks
                 if segment[opened : m.start()].strip():
                     spans.append((p_start + opened, p_start + m.start()))
                 opened = None
@@ -158,9 +166,8 @@ def find_quotes(
                 people,
             )
             or _before(text, head_from, head, mentions, people, strict=False)
+            or _colon(text, head_from, head, mentions, people)
         )
-        if found is None:
-            found = _same_sentence(text, q_start, s_start, out, mentions)
         if found is None:
             found = _continued(text, q_start, out, sentence_spans, paragraph_spans)
         if found is None:
@@ -190,32 +197,63 @@ def find_quotes(
         out.append(
             Quote(q_start, q_end, quoted, kind, speaker, person, actor, rule, (s_start, s_end))
         )
-    return out
+    return _one_speaker(text, out, mentions)
 
 
 Found = tuple[str, str | None, str | None, str | None, str]
 
 
-def _same_sentence(
-    text: str, q_start: int, s_start: int, earlier: Sequence[Quote], mentions: Sequence[Mention]
-) -> Found | None:
-    """A second partial quote in a sentence whose first one was attributed to a speaker named
-    before both, with no other name between ("Kurz tweeted that '…' but that leaders can be
-    '…'", "said that talk has reached a '…', suggesting it is necessary to fix '…'")."""
-    if not earlier:
-        return None
-    before = earlier[-1]
-    if (
-        before.kind != "speech"
-        or before.actor is None
-        or before.start < s_start
-        or before.rule not in ("before", "partial", "same-sentence")
-    ):
-        return None
-    between = text[before.end + 1 : q_start - 1]
-    if any(before.end < m.start < q_start for m in mentions) or _TERM_VERB.search(between):
-        return None
-    return ("speech", before.speaker, before.person, before.actor, "same-sentence")
+def _one_speaker(text: str, quotes: list[Quote], mentions: Sequence[Mention]) -> list[Quote]:
+    """Quotes left unattributed in a sentence whose other quotes all have one speaker, with
+    no other name between, are that speaker's: several quotes before one attribution
+    ("Talks in this '…' were '…' and '…,' explained Eurogroup head Jeroen Dijsselbloem"), a
+    quotation resumed after it ("'…,' said Dijsselbloem, the Dutch finance minister, '…'")."""
+    out = list(quotes)
+    for n, quote in enumerate(quotes):
+        if quote.kind != "unattributed":
+            continue
+        same = [
+            q
+            for q in quotes
+            if q.sentence == quote.sentence and q.kind == "speech" and q.actor is not None
+        ]
+        if len({(q.person or q.speaker, q.actor) for q in same}) != 1:
+            continue
+        nearest = min(same, key=lambda q: abs(q.start - quote.start))
+        a, b = sorted((nearest.end, quote.start))
+        others = [
+            m
+            for m in mentions
+            if a <= m.start < b
+            and (m.actor != nearest.actor or m.how != "person")
+            and _ROLE_AFTER.match(text, m.end) is None  # "the Dutch finance minister"
+        ]
+        if others or _TERM_VERB.search(text, a, b) or b - a > 200:
+            continue
+        if len(_SAY_RE.findall(text, a, b)) > 1 or _unknown_name(text, a, b, mentions):
+            continue  # another speaker, named or not: "…," said Lavrov, while Blinken …
+        out[n] = Quote(
+            quote.start,
+            quote.end,
+            quote.text,
+            "speech",
+            nearest.speaker,
+            nearest.person,
+            nearest.actor,
+            "one-speaker",
+            quote.sentence,
+        )
+    return out
+
+
+def _unknown_name(text: str, a: int, b: int, mentions: Sequence[Mention]) -> bool:
+    """Whether ``text[a:b]`` names, outside quotes, someone or something that is not among the
+    mentions (a capitalised word no name found covers)."""
+    for word in re.finditer(rf"\b[{UP}][{LOW}]+", _blank_quotes(text[a:b])):
+        at = a + word.start()
+        if not any(m.start <= at < m.end for m in mentions):
+            return True
+    return False
 
 
 def _continued(
@@ -323,6 +361,36 @@ def _before(
     return _subject(text, at, head[: verb.start()], mentions, people, "partial")
 
 
+def _colon(
+    text: str, at: int, head: str, mentions: Sequence[Mention], people: dict[str, Person]
+) -> Found | None:
+    """A quote a colon introduces is the words of the sentence's subject, an official named
+    first in it ("Ivan Marquez, leading FARC negotiator, spoke of efforts …: '…'", "Israeli
+    leader Benjamin Netanyahu also took to Twitter to declare: '…'")."""
+    if not head.rstrip().endswith(":"):
+        return None
+    inside = [
+        m
+        for m in mentions
+        if at <= m.start and m.end <= at + len(head) and not _in_quotes(text, at, m.start)
+    ]
+    persons = [m for m in inside if m.how == "person"]
+    if not persons or persons[0].start - at > 80:
+        return None
+    first = persons[0]
+    if any(
+        m.start < first.start and not _qualifies(text, m, first.start) for m in inside
+    ):  # another party named first: "Israeli leader Benjamin Netanyahu" is one person
+        return None
+    return ("speech", first.text, people[first.text].name, first.actor, "colon")
+
+
+def _qualifies(text: str, mention: Mention, person_at: int) -> bool:
+    """Whether ``mention`` is part of the title just before a person ("Israeli leader")."""
+    between = text[mention.end : person_at]
+    return len(between) <= 50 and re.search(r"[,.;:\"“”]|\b[a-z]+ed\b", between) is None
+
+
 _ACCORDING = re.compile(r"\b(?i:according\sto)\s+(?P<who>[^,;\"“”]{2,80}),")
 
 
@@ -367,9 +435,18 @@ def _subject(
     or actor mention, or a pronoun."""
     inside = [m for m in mentions if at <= m.start and m.end <= at + len(phrase)]
     inside = [m for m in inside if not _in_quotes(text, at, m.start)]
+    nearest = _VERB_SUBJECT.search(phrase)
+    if (
+        nearest is not None
+        and nearest.group(1).split()[0] not in _NOT_SUBJECTS
+        and not any(m.start < at + nearest.end(1) <= m.end for m in mentions)
+    ):  # the name next to the verb is the speaker, tied to no actor: "while Blinken dismissed"
+        return ("speech", nearest.group(1), None, None, rule)
     if inside:
         persons = [m for m in inside if m.how == "person"]
         last = persons[-1] if persons else inside[-1]
+        if not persons:
+            last = _role_holder(text, inside, last)
         if persons and inside[-1].end > last.end and _possessive_or_title(text, last, inside[-1]):
             last = persons[-1]
         person = people[last.text].name if last.text in people else None
@@ -387,6 +464,30 @@ def _subject(
     if pronoun is not None:
         return ("speech", pronoun.group(1), None, None, "pronoun")
     return _common_noun(text, at, phrase, mentions, rule)
+
+
+def _role_holder(text: str, inside: Sequence[Mention], last: Mention) -> Mention:
+    """The actor whose role a speaker phrase names, not its portfolio: "The U.S. special
+    representative for Afghanistan said" speaks for the United States."""
+    for m in inside:
+        if m is last:
+            break
+        role = _ROLE_AFTER.match(text, m.end)
+        if role is not None and re.fullmatch(
+            r"(?:\s+[\w-]+){0,3}?\s+(?:for|on|to)\s+(?:the\s+)?", text[role.end() : last.start]
+        ):
+            return m
+    return last
+
+
+#: A capitalised name right before the verb (the phrase ends there): its subject.
+_VERB_SUBJECT = re.compile(
+    rf"(?<![\w'’.-])([{UP}][{LOW}]+(?:\s[{UP}][{LOW}]+){{0,2}})\s+(?:also\s+)?$"
+)
+_NOT_SUBJECTS = frozenset(
+    {"The", "He", "She", "It", "They", "We", "I", "This", "That", "Monday", "Tuesday",
+     "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Today", "Yesterday", "Twitter"}
+)  # fmt: skip
 
 
 def _possessive_or_title(text: str, person: Mention, later: Mention) -> bool:
@@ -501,7 +602,8 @@ _GAP = re.compile(r"\[\s*(?:…|\.\.\.)\s*\]")
 #: "'s foreign ministry".
 _ROLE_AFTER = re.compile(
     r"(?:['’]s?)?(?:\s+[\w-]+){0,2}?\s+(?:minister|secretary|diplomat|envoy|ambassador|negotiator|"
-    r"spokes\w+|official|officials|ministry|source|sources|government|delegation|mission)\b",
+    r"spokes\w+|official|officials|ministry|source|sources|government|delegation|mission|"
+    r"representative)\b",
     re.I,
 )
 #: An article that makes a role someone unnamed: "a spokeswoman", "an official".
@@ -533,6 +635,9 @@ def _antecedent(
     quotes) of its own sentence before it, else of the nearest sentence before that names one
     (at most three sentences back), else the speaker of the quote before. "Zarif spoke after
     meeting Kerry and Ashton. '…,' he said" is Zarif, not Ashton."""
+    last = _last_speaker(text, at, mentions, earlier)
+    if last is not None:
+        return last.person, last.actor, "pronoun"
     here = next((n for n, (s, e) in enumerate(sentence_spans) if s <= at < e), None)
     if here is not None:
         for n in range(here, max(-1, here - 4), -1):
@@ -555,13 +660,77 @@ def _antecedent(
                 and m.end <= s_end
                 and m.how == "person"
                 and not _in_quotes(text, s_start, m.start)
+                and not any(q.start <= m.start < q.end for q in earlier)
             ]
+            stranger = _untied_subject(text, s_start, s_end, mentions, earlier)
+            if stranger is not None and (not inside or stranger < inside[0].start):
+                return None, None, "pronoun"  # "Tanja Nijmeijer played down …": no actor
             if inside:
                 return people[inside[0].text].name, inside[0].actor, "pronoun"
     for quote in reversed(earlier):
         if quote.kind == "speech" and quote.actor is not None:
             return quote.person, quote.actor, "pronoun"
     return None, None, "pronoun"
+
+
+def _last_speaker(
+    text: str, at: int, mentions: Sequence[Mention], earlier: Sequence[Quote]
+) -> Quote | None:
+    """The quote before, when it was a named person's and no one else is named between it and
+    the pronoun at ``at`` (at most 400 characters, no excerpt gap): "'…,' Eurogroup President
+    Jeroen Dijsselbloem told a news conference. '…,' he said" is Dijsselbloem's, although the
+    sentence before names Varoufakis first."""
+    if not earlier:
+        return None
+    last = earlier[-1]
+    if last.kind != "speech" or last.actor is None or last.person is None:
+        return None
+    if at - last.end > 400 or _GAP.search(text, last.end, at):
+        return None
+    for m in mentions:
+        if last.end < m.start < at and m.how == "person" and not last.person.endswith(m.text):
+            return None
+    stranger = _NAMED_SUBJECT.search(_blank_quotes(text[last.end + 1 : at]))
+    if stranger is not None and not any(
+        last.end + 1 + stranger.start() <= m.start < last.end + 1 + stranger.end() for m in mentions
+    ):
+        return None
+    return last
+
+
+#: A person's name (two or three capitalised words) and a verb after it: a sentence's subject.
+_NAMED_SUBJECT = re.compile(
+    rf"(?<![\w'’.-])[{UP}][{LOW}]+(?:\s(?:de\s|la\s|van\s|von\s|bin\s)?[{UP}][{LOW}][\w'’-]*){{1,2}}"
+    r"(?=,?\s(?:also\s|then\s|later\s)?[a-z]+(?:ed|s)\b)"
+)
+
+
+def _untied_subject(
+    text: str,
+    s_start: int,
+    s_end: int,
+    mentions: Sequence[Mention],
+    earlier: Sequence[Quote],
+) -> int | None:
+    """Where the sentence names, outside quotes, a person the text ties to no actor as the
+    subject of a verb ("Dutch FARC member Tanja Nijmeijer played down the differences"): a
+    pronoun after it is that person, whose actor is not known, not an official named before."""
+    for m in _NAMED_SUBJECT.finditer(text, s_start, s_end):
+        if m.group().split()[0] in _SENTENCE_WORDS:
+            continue
+        if any(x.start < m.end() and m.start() < x.end for x in mentions):
+            continue
+        if any(q.start <= m.start() < q.end for q in earlier) or _in_quotes(
+            text, s_start, m.start()
+        ):
+            continue
+        return m.start()
+    return None
+
+
+_SENTENCE_WORDS = frozenset(
+    {"The", "A", "An", "But", "And", "In", "On", "At", "After", "Before", "As", "When", "While"}
+)
 
 
 #: A sentence whose subject is a role with no name: "A spokesperson for the department said".
