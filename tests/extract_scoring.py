@@ -1,5 +1,5 @@
 """Scoring the extractor on the hand-labelled passages (tests/fixtures/extract/*.yaml; run it
-with --heldout, --heldout2 or --heldout3 for the later sets).
+with --heldout, --heldout2, --heldout3 or --heldout4 for the later sets).
 
 A quote-speaker-actor triple is right when the extractor finds the labelled quote (its text
 starts with the labelled words), names the labelled speaker (the surname appears in the
@@ -23,6 +23,7 @@ LABELLED = FIXTURES / "labelled.yaml"
 HELDOUT = FIXTURES / "heldout.yaml"
 HELDOUT2 = FIXTURES / "heldout2.yaml"
 HELDOUT3 = FIXTURES / "heldout3.yaml"
+HELDOUT4 = FIXTURES / "heldout4.yaml"
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,9 @@ if __name__ == "__main__":
     import sys
 
     chosen = (
-        HELDOUT3
+        HELDOUT4
+        if "--heldout4" in sys.argv
+        else HELDOUT3
         if "--heldout3" in sys.argv
         else HELDOUT2
         if "--heldout2" in sys.argv
