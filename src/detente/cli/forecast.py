@@ -97,9 +97,11 @@ def forecast(
     if explain is not None and as_json:
         raise InputError("--explain prints an explanation; use it without --json")
     focus = find_actor(s, explain) if explain is not None else None
-    from detente.simulate.questions import parse_question
+    asked: list[Question] = []
+    if question:  # the questions module loads the simulation package: only when asked
+        from detente.simulate.questions import parse_question
 
-    asked = [parse_question(text, s) for text in question or []]
+        asked = [parse_question(text, s) for text in question]
     started = dt.datetime.now(dt.UTC)
     with warnings_to_stderr(), working("forecasting"):
         fc = run_forecast(s, model or None, options=options, rng=seed)
