@@ -115,27 +115,38 @@ def test_every_command_is_listed_and_runs_alone(cli) -> None:
 
 
 @pytest.mark.parametrize(
-    ("argv", "command"),
+    ("argv", "needed"),
     [
-        (["forecast", "x.csv"], "forecast"),
-        (["--debug", "runs", "list"], "runs"),
+        (["forecast", "x.csv"], {"forecast"}),
+        (["--debug", "runs", "list"], {"runs"}),
+        (["--version"], set()),
+        (["--debug", "--version", "forecast"], set()),
+        (["forecast", "--version"], {"forecast"}),  # forecast's to refuse
         (["--help"], None),
         ([], None),
         (["forcast"], None),  # unknown: the error lists the commands
         (["--", "forecast"], None),
     ],
 )
-def test_the_command_asked_for(argv: list[str], command: str | None) -> None:
-    from detente.cli.app import _command_asked
+def test_the_commands_needed(argv: list[str], needed: set[str] | None) -> None:
+    from detente.cli.app import _commands_needed
 
-    assert _command_asked(argv) == command
+    assert _commands_needed(argv) == needed
 
 
 def test_shell_completion_builds_every_command(monkeypatch: pytest.MonkeyPatch) -> None:
-    from detente.cli.app import _command_asked
+    from detente.cli.app import _commands_needed
 
     monkeypatch.setenv("_DETENTE_COMPLETE", "complete_bash")
-    assert _command_asked(["forecast"]) is None
+    assert _commands_needed(["forecast"]) is None
+
+
+def test_version_builds_no_command(cli) -> None:
+    from detente import __version__
+
+    result = cli("--version")
+    assert (result.code, result.out) == (0, f"detente {__version__}\n")
+    assert _imported("--version", heavy=("detente.cli.forecast", "detente.cli.scenarios")) == []
 
 
 # --- tables drawn without rich's layout engine -------------------------------------------------

@@ -1,4 +1,10 @@
-"""The Typer application: every command group registered, and errors turned into exit codes."""
+"""The Typer application: the commands registered, and errors turned into exit codes.
+
+:func:`main` registers only the command named on the command line (none for
+``detente --version``; every command for ``detente --help``, a mistyped command and shell
+completion): Typer makes a Click command of
+each registered one before it parses a word, and each command module imports what it needs.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import importlib
 import os
 import sys
 import traceback
+from collections.abc import Collection
 from typing import Annotated
 
 import typer
@@ -76,8 +83,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def build_app(only: str | None = None) -> typer.Typer:
-    """The ``detente`` application with every command, or with the command ``only`` alone.
+def build_app(only: Collection[str] | None = None) -> typer.Typer:
+    """The ``detente`` application with every command, or with the commands named in ``only``.
 
     A command module is imported only when its command is registered, and Typer turns every
     registered command into a Click command before it parses a word: a run of one command
@@ -86,7 +93,7 @@ def build_app(only: str | None = None) -> typer.Typer:
     app = _new_app()
     app.callback()(_main)
     for name, module, function in COMMANDS:
-        if only is not None and name != only:
+        if only is not None and name not in only:
             continue
         value = getattr(importlib.import_module(f"detente.cli.{module}"), function)
         if isinstance(value, typer.Typer):
@@ -96,10 +103,10 @@ def build_app(only: str | None = None) -> typer.Typer:
     return app
 
 
-def _command_asked(argv: list[str]) -> str | None:
-    """The command named on the command line, or None when every command is needed: for
-    ``detente --help``, a mistyped command (the error suggests the nearest names) and shell
-    completion."""
+def _commands_needed(argv: list[str]) -> set[str] | None:
+    """The commands a command line needs: the one it names; none for ``detente --version``;
+    None (every command) for ``detente --help``, no command, a mistyped command (the error
+    suggests the nearest names) and shell completion."""
     if any(key.startswith("_") and key.endswith("_COMPLETE") for key in os.environ):
         return None
     names = {name for name, _, _ in COMMANDS}
@@ -107,14 +114,16 @@ def _command_asked(argv: list[str]) -> str | None:
         if word == "--":
             return None
         if not word.startswith("-"):  # the root options take no value: the first word is it
-            return word if word in names else None
+            return {word} if word in names else None
+        if word == "--version":  # printed as soon as it is parsed: no command runs
+            return set()
     return None
 
 
 def main() -> None:
     """Entry point of the ``detente`` command: errors become messages and exit codes."""
     try:
-        build_app(_command_asked(sys.argv[1:]))()
+        build_app(_commands_needed(sys.argv[1:]))()
     except SystemExit as exit_:
         if exit_.code == 130:  # Typer turns Ctrl-C into a silent exit with status 130
             stderr.print("interrupted")
