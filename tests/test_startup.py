@@ -123,6 +123,7 @@ def test_every_command_is_listed_and_runs_alone(cli) -> None:
         (["--debug", "--version", "forecast"], set()),
         (["forecast", "--version"], {"forecast"}),  # forecast's to refuse
         (["--help"], None),
+        (["--help", "--version"], None),  # help is printed first, with every command
         ([], None),
         (["forcast"], None),  # unknown: the error lists the commands
         (["--", "forecast"], None),

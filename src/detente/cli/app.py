@@ -111,7 +111,7 @@ def _commands_needed(argv: list[str]) -> set[str] | None:
         return None
     names = {name for name, _, _ in COMMANDS}
     for word in argv:
-        if word == "--":
+        if word in ("--", "--help"):
             return None
         if not word.startswith("-"):  # the root options take no value: the first word is it
             return {word} if word in names else None
