@@ -39,8 +39,8 @@ print(json.dumps(sorted(m for m in heavy if m in sys.modules)))
 
 #: Never needed by a small forecast: the SMP's compiled kernels (under 64 actors the numpy
 #: path runs), pandas and Parquet (only the run store and ``to_frame`` use them), charts and
-#: HTML (the report), YAML (the input is a CSV), the simulation package and its process pools,
-#: the web application, and the modules of the other commands.
+#: HTML (the report), YAML and XML (the input is a CSV), the simulation package and its
+#: process pools, the web application, and the modules of the other commands.
 HEAVY = (
     "numba",
     "llvmlite",
@@ -51,6 +51,7 @@ HEAVY = (
     "jinja2",
     "ruamel.yaml",
     "yaml",
+    "xml.etree.ElementTree",
     "detente.simulate",
     "concurrent.futures.process",
     "multiprocessing",
