@@ -2,8 +2,8 @@
 
 :func:`main` registers only the command named on the command line (none for
 ``detente --version``; every command for ``detente --help``, a mistyped command and shell
-completion): Typer makes a Click command of
-each registered one before it parses a word, and each command module imports what it needs.
+completion): Typer makes a Click command of each registered one before it parses a word, and
+each command module imports what it needs.
 """
 
 from __future__ import annotations
