@@ -2,8 +2,8 @@
 
 One module per command group (``forecast``, ``simulate``, ``analysis``, ``report``,
 ``backtest``, ``runs``, ``scenarios``), one shared console module and the application
-(:mod:`detente.cli.app`). Each command imports what it runs when it runs, so ``detente --help``
-starts fast.
+(:mod:`detente.cli.app`). Each command imports what it runs when it runs, and a run of one
+command loads that command's module only, so ``detente --help`` and a small forecast start fast.
 
 Exit codes: 0 success, 1 model or runtime failure, 2 bad input or usage, 130 interrupted.
 Errors print as one clear paragraph; ``--debug`` shows the traceback as well.

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.console import Console, ConsoleOptions, RenderableType, RenderHook, RenderResult
 from rich.segment import Segment
 from rich.table import Table
@@ -44,6 +45,7 @@ __all__ = [
     "open_what_if",
     "print_json",
     "print_split",
+    "print_table",
     "print_what_if",
     "progress_bar",
     "safe_text",
@@ -155,7 +157,122 @@ def print_split(
             )
         for row in cells:
             table.add_row(*(row[n] for n in shown))
+        print_table(table, console)
+
+
+def print_table(table: Table, console: Console | None = None) -> None:
+    """Print ``table``: drawn here, without rich's layout engine, when the output is not a
+    terminal and the table is one :func:`plain_table` draws exactly as rich would (a forecast's
+    tables piped to a file or another program take a tenth of the time); else by rich."""
+    console = console or stdout
+    text = None
+    if not (console.is_terminal or console.record or console.quiet):
+        text = plain_table(table, console.width)
+    if text is None:
         console.print(table)
+    else:
+        console.file.write(text)
+        console.file.flush()
+
+
+def _plain_lines(cell: object) -> list[str] | None:
+    """The lines of a cell or title that is plain text drawn as typed: a :class:`Text` with
+    no justification or wrapping of its own, or a string without markup; printable ASCII only
+    (one cell a character, nothing for :func:`safe_text` to remove). None for anything else."""
+    if isinstance(cell, Text):
+        if cell.justify is not None or cell.no_wrap is not None or cell.overflow is not None:
+            return None
+        plain = cell.plain
+    elif isinstance(cell, str):
+        if "[" in cell:  # markup
+            return None
+        plain = cell
+    else:
+        return None
+    lines = plain.split("\n")
+    if not all(line.isascii() and line.isprintable() for line in lines):
+        return None
+    return lines
+
+
+def plain_table(table: Table, width: int) -> str | None:
+    """The text rich prints for ``table`` on a console ``width`` columns wide that is not a
+    terminal (so without styles), or None when the table is not of the one kind drawn here.
+
+    The kind: rich's default box (heavy head), a header, no footer, edge, row lines, sections
+    or caption, padding of one space either side, a title (if any) on the left, columns of
+    their natural width aligned left or right, at least one row, plain ASCII cells (see
+    :func:`_plain_lines`) and the whole no wider than the console (rich would wrap or cut).
+    The CLI's tests compare this drawing with rich's (``tests/test_cli_output.py``).
+    """
+    if not (
+        table.box is box.HEAVY_HEAD
+        and table.show_header
+        and not table.show_footer
+        and table.show_edge
+        and not table.show_lines
+        and table.padding == (0, 1, 0, 1)
+        and table.pad_edge
+        and not table.expand
+        and table.width is None
+        and table.min_width is None
+        and table.leading == 0
+        and not table.caption
+        and table.title_justify == "left"
+        and table.row_count > 0
+        and not any(row.end_section for row in table.rows)
+    ):
+        return None
+    title = None
+    if table.title:
+        title = _plain_lines(table.title)
+        if title is None or len(title) != 1:
+            return None
+    columns: list[list[list[str]]] = []  # per column: the header's and each row's lines
+    widths: list[int] = []
+    for column in table.columns:
+        if (
+            column.justify not in ("left", "right")
+            or column.vertical != "top"
+            or column.width is not None
+            or column.min_width is not None
+            or column.ratio is not None
+            or column.footer
+        ):
+            return None
+        cells = [_plain_lines(column.header), *(_plain_lines(c) for c in column.cells)]
+        if any(lines is None for lines in cells):
+            return None
+        found = [lines for lines in cells if lines is not None]
+        wide = max(len(line) for lines in found for line in lines)
+        if column.max_width is not None and wide > column.max_width:
+            return None
+        columns.append(found)
+        widths.append(wide)
+    if sum(widths) + 3 * len(widths) + 1 > width:
+        return None
+
+    def row(n: int, edge: str) -> list[str]:
+        height = max(len(cells[n]) for cells in columns)
+        out = []
+        for k in range(height):
+            parts = []
+            for column, cells, wide in zip(table.columns, columns, widths, strict=True):
+                at = k - (height - len(cells[n])) if n == 0 else k  # headers sit at the bottom
+                line = cells[n][at] if 0 <= at < len(cells[n]) else ""
+                right = column.justify == "right"  # rich aligns such a line without its end spaces
+                parts.append(line.rstrip().rjust(wide) if right else line.ljust(wide))
+            out.append(edge + edge.join(f" {part} " for part in parts) + edge)
+        return out
+
+    lines = [] if title is None else title
+    lines.append("┏" + "┳".join("━" * (w + 2) for w in widths) + "┓")
+    lines += row(0, "┃")
+    lines.append("┡" + "╇".join("━" * (w + 2) for w in widths) + "┩")
+    for n in range(1, table.row_count + 1):
+        lines += row(n, "│")
+    lines.append("└" + "┴".join("─" * (w + 2) for w in widths) + "┘")
+    return "\n".join(lines) + "\n"
 
 
 def literal(value: object) -> Text:

@@ -1,42 +1,39 @@
-"""The Typer application: every command group registered, and errors turned into exit codes."""
+"""The Typer application: the commands registered, and errors turned into exit codes.
+
+:func:`main` registers only the command named on the command line (none for
+``detente --version``; every command for ``detente --help``, a mistyped command and shell
+completion): Typer makes a Click command of each registered one before it parses a word, and
+each command module imports what it needs.
+"""
 
 from __future__ import annotations
 
+import importlib
+import os
 import sys
 import traceback
+from collections.abc import Collection
 from typing import Annotated
 
 import typer
 
 from detente._version import __version__
-from detente.cli import (
-    analysis,
-    backtest,
-    dynamics,
-    extract,
-    forecast,
-    report,
-    runs,
-    scenarios,
-    serve,
-    simulate,
-    sweep,
-    track,
-)
 from detente.cli._console import safe_text, state, stderr, stdout
 from detente.errors import DetenteError, InputError, ScenarioError
 
-__all__ = ["app", "main"]
+__all__ = ["build_app", "main"]
 
-app = typer.Typer(
-    name="detente",
-    help="Forecast multi-party negotiations: who gets what, who moves, where conflict lies.\n\n"
-    "Example: detente forecast six-party-2004",
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
-)
+
+def _new_app() -> typer.Typer:
+    return typer.Typer(
+        name="detente",
+        help="Forecast multi-party negotiations: who gets what, who moves, where conflict lies.\n\n"
+        "Example: detente forecast six-party-2004",
+        no_args_is_help=True,
+        add_completion=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode="rich",
+    )
 
 
 def _version(value: bool) -> None:
@@ -45,7 +42,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _main(
     version: Annotated[
         bool,
@@ -58,35 +54,76 @@ def _main(
     state["debug"] = debug
 
 
-app.command()(forecast.forecast)
-app.command()(simulate.simulate)
-app.command()(sweep.sweep)
-app.command()(analysis.dyads)
-app.command()(dynamics.dynamics)
-app.command()(analysis.advise)
-app.command()(analysis.coalitions)
-app.command()(backtest.backtest)
-app.command()(report.report)
-app.command()(scenarios.scenarios)
-app.command()(scenarios.validate)
-app.command()(scenarios.schema)
-app.command("import")(scenarios.import_)
-app.command()(scenarios.export)
-app.command("models")(scenarios.list_models)
-app.command()(extract.extract)
-app.add_typer(runs.runs_app, name="runs")
-app.add_typer(track.question_app, name="question")
-app.command()(track.seal)
-app.command()(track.verify)
-app.command()(track.resolve)
-app.command()(track.track)
-app.command()(serve.serve)
+#: Every command in the order ``detente --help`` lists them: its name, the module of
+#: :mod:`detente.cli` that defines it and the function's name there.
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("forecast", "forecast", "forecast"),
+    ("simulate", "simulate", "simulate"),
+    ("sweep", "sweep", "sweep"),
+    ("dyads", "analysis", "dyads"),
+    ("dynamics", "dynamics", "dynamics"),
+    ("advise", "analysis", "advise"),
+    ("coalitions", "analysis", "coalitions"),
+    ("backtest", "backtest", "backtest"),
+    ("report", "report", "report"),
+    ("scenarios", "scenarios", "scenarios"),
+    ("validate", "scenarios", "validate"),
+    ("schema", "scenarios", "schema"),
+    ("import", "scenarios", "import_"),
+    ("export", "scenarios", "export"),
+    ("models", "scenarios", "list_models"),
+    ("extract", "extract", "extract"),
+    ("runs", "runs", "runs_app"),
+    ("question", "track", "question_app"),
+    ("seal", "track", "seal"),
+    ("verify", "track", "verify"),
+    ("resolve", "track", "resolve"),
+    ("track", "track", "track"),
+    ("serve", "serve", "serve"),
+)
+
+
+def build_app(only: Collection[str] | None = None) -> typer.Typer:
+    """The ``detente`` application with every command, or with the commands named in ``only``.
+
+    A command module is imported only when its command is registered, and Typer turns every
+    registered command into a Click command before it parses a word: a run of one command
+    needs only that one (``detente forecast`` builds one command, not 23 with their options).
+    """
+    app = _new_app()
+    app.callback()(_main)
+    for name, module, function in COMMANDS:
+        if only is not None and name not in only:
+            continue
+        value = getattr(importlib.import_module(f"detente.cli.{module}"), function)
+        if isinstance(value, typer.Typer):
+            app.add_typer(value, name=name)
+        else:
+            app.command(name)(value)
+    return app
+
+
+def _commands_needed(argv: list[str]) -> set[str] | None:
+    """The commands a command line needs: the one it names; none for ``detente --version``;
+    None (every command) for ``detente --help``, no command, a mistyped command (the error
+    suggests the nearest names) and shell completion."""
+    if any(key.startswith("_") and key.endswith("_COMPLETE") for key in os.environ):
+        return None
+    names = {name for name, _, _ in COMMANDS}
+    for word in argv:
+        if word in ("--", "--help"):
+            return None
+        if not word.startswith("-"):  # the root options take no value: the first word is it
+            return {word} if word in names else None
+        if word == "--version":  # printed as soon as it is parsed: no command runs
+            return set()
+    return None
 
 
 def main() -> None:
     """Entry point of the ``detente`` command: errors become messages and exit codes."""
     try:
-        app()
+        build_app(_commands_needed(sys.argv[1:]))()
     except SystemExit as exit_:
         if exit_.code == 130:  # Typer turns Ctrl-C into a silent exit with status 130
             stderr.print("interrupted")

@@ -29,6 +29,7 @@ from detente.cli._console import (
     open_what_if,
     print_json,
     print_split,
+    print_table,
     print_what_if,
     save_run,
     stdout,
@@ -97,9 +98,11 @@ def forecast(
     if explain is not None and as_json:
         raise InputError("--explain prints an explanation; use it without --json")
     focus = find_actor(s, explain) if explain is not None else None
-    from detente.simulate.questions import parse_question
+    asked: list[Question] = []
+    if question:  # the questions module loads the simulation package: only when asked
+        from detente.simulate.questions import parse_question
 
-    asked = [parse_question(text, s) for text in question or []]
+        asked = [parse_question(text, s) for text in question]
     started = dt.datetime.now(dt.UTC)
     with warnings_to_stderr(), working("forecasting"):
         fc = run_forecast(s, model or None, options=options, rng=seed)
@@ -200,7 +203,7 @@ def _print_forecast(fc: Forecast, full: bool = True, questions: Sequence[Questio
                 lo, hi = found.interval(0.8)
                 interval = interval_text(lo, hi, issue.max - issue.min, digits=0)
             table.add_row(run.model, f"{value:.2f}", interval, literal(issue.label(value)))
-        stdout.print(table)
+        print_table(table)
     stdout.print(Text(interval_note(fc), style="dim"))
     for question in questions:
         for run in fc.runs:
@@ -261,7 +264,7 @@ def _print_rounds(fc: Forecast, run: ModelRun, shown: list[int], full: bool) -> 
                 cells.append(day.isoformat() if day else "-")
             cells += [f"{value:.3f}" for _, value in state.quantities]
             table.add_row(*cells, literal("\n".join(moves)))  # a move is never split
-        stdout.print(table)
+        print_table(table)
         final = Table(title=f"{run.model}: positions, first and last round", title_justify="left")
         final.add_column("Actor")
         final.add_column(f"Round {path[0].round}", justify="right")
@@ -269,7 +272,7 @@ def _print_rounds(fc: Forecast, run: ModelRun, shown: list[int], full: bool) -> 
         for n in shown:
             start, end = path[0].positions[n], path[-1].positions[n]
             final.add_row(literal(s.actors[n].label), f"{start:.3f}", f"{end:.3f}")
-        stdout.print(final)
+        print_table(final)
         _more_actors(fc, shown)
 
 

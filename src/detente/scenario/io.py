@@ -21,11 +21,10 @@ from typing import Any, TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
-from ruamel.yaml import YAML
 
 from detente._files import atomic_write
 from detente.errors import InputError, Problem, ScenarioError
-from detente.scenario import _json, _yaml
+from detente.scenario import _json
 from detente.scenario._text import MAX_FILE_BYTES, path_kind, read_text
 from detente.scenario.draft import is_draft, refuse_draft
 from detente.scenario.evidence import sources_folder, verify_quotes
@@ -135,6 +134,8 @@ def write_text_atomic(path: str | Path, text: str) -> None:
 
 def dump_yaml(scenario: Scenario) -> str:
     """The scenario as YAML text that :func:`loads` reads back to an equal scenario."""
+    from ruamel.yaml import YAML  # the YAML library loads when YAML is written or read
+
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
     yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
@@ -165,6 +166,8 @@ def _parse(text: str, path: Path, fmt: str | None = None) -> tuple[Any, dict[Pat
     fmt = fmt or ("json" if path.suffix.lower() == ".json" else "yaml")
     if fmt == "json":
         return _parse_json(text, path)
+    from detente.scenario import _yaml
+
     tree, lines = _yaml.parse(text, str(path))
     if not isinstance(tree, dict):
         raise ScenarioError(

@@ -26,13 +26,15 @@ reader follows the schema; the schema's ``No`` for BigRAdjust is read as KTAB's 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from detente.errors import Problem, ScenarioError
 from detente.scenario.io import UniqueIds, finite_number, read_text, slug, validate_data
 from detente.scenario.model import Scenario
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 __all__ = ["PARAMETERS", "loads", "read", "sniff"]
 
@@ -188,6 +190,8 @@ def _parse(text: str, name: str) -> tuple[ET.Element, dict[ET.Element, int]]:
     if doctype is not None:
         line = text.count("\n", 0, doctype.start()) + 1
         raise fail("a DOCTYPE or ENTITY declaration; KTAB XML has none: remove it", line)
+    import xml.etree.ElementTree as ET  # the XML parser loads when XML is read, not to sniff
+
     parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start",))
     lines: dict[ET.Element, int] = {}
     number = 0
@@ -207,6 +211,8 @@ def _parse(text: str, name: str) -> tuple[ET.Element, dict[ET.Element, int]]:
 
 
 def _record(parser: ET.XMLPullParser[ET.Element], lines: dict[ET.Element, int], line: int) -> None:
+    import xml.etree.ElementTree as ET
+
     events: Any = parser.read_events()  # typeshed types the ("start", element) pairs oddly
     for _, element in events:
         if isinstance(element, ET.Element):
