@@ -177,8 +177,8 @@ def test_compiled_challenge_is_bit_for_bit_the_numpy_one(
     adjust: str, commit: str, own: bool, layout: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The numba kernel for proportional votes repeats the numpy arithmetic exactly, with the
-    quadruples scattered or in runs that share h and i (as best_targets sends them: the kernel
-    computes i's side once per run)."""
+    quadruples scattered or in runs that share h and i (as best_targets sends them), on one
+    thread and on both."""
     rng = np.random.default_rng([7, len(adjust), len(commit), own, len(layout)])
     n, m = 150, 700
     x, q = rng.uniform(0, 1, (n, 2)), rng.uniform(0, 1, (n, 2))
