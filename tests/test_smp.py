@@ -169,20 +169,28 @@ def test_tiled_coalitions_reproduce_the_log_too(shared: Path, monkeypatch) -> No
             assert _printed(states[t].probability[i], value, 4)
 
 
+@pytest.mark.parametrize("layout", ["scattered", "runs", "runs on both threads"])
 @pytest.mark.parametrize("own", [False, True])
 @pytest.mark.parametrize("commit", ["NoCommit", "SemiCommit", "FullCommit"])
 @pytest.mark.parametrize("adjust", ["None", "OneThird", "Half", "TwoThirds", "Full"])
 def test_compiled_challenge_is_bit_for_bit_the_numpy_one(
-    adjust: str, commit: str, own: bool, monkeypatch: pytest.MonkeyPatch
+    adjust: str, commit: str, own: bool, layout: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The numba kernel for proportional votes repeats the numpy arithmetic exactly."""
-    rng = np.random.default_rng([7, len(adjust), len(commit), own])
+    """The numba kernel for proportional votes repeats the numpy arithmetic exactly, with the
+    quadruples scattered or in runs that share h and i (as best_targets sends them), on one
+    thread and on both."""
+    rng = np.random.default_rng([7, len(adjust), len(commit), own, len(layout)])
     n, m = 150, 700
     x, q = rng.uniform(0, 1, (n, 2)), rng.uniform(0, 1, (n, 2))
     s = rng.uniform(0.1, 0.5, (n, 2))
     d = steps.distances(q, x, s) * 2.0  # beyond 1 too
     r, w = rng.uniform(-1, 1, n), s.sum(axis=1) * rng.uniform(10, 200, n)
     h, k, i, j = (rng.integers(0, n, m) for _ in range(4))
+    if layout != "scattered":
+        i = np.sort(rng.integers(0, n // 10, m))  # runs of about ten quadruples
+        h = i if own else np.sort(rng.integers(0, n // 20, m))
+    if layout == "runs on both threads":
+        monkeypatch.setattr(_kernels, "PARALLEL_MIN_WORK", 0)
     h, k = (i, i) if own else (h, k)
     kw = {"d": d, "r": r, "weight": w, "total_salience": s.sum(axis=1), "own": own}
     compiled = steps.challenge(h, k, i, j, big_r_adjust=adjust, rule="Prop", commit=commit, **kw)
@@ -207,6 +215,19 @@ def test_compiled_l1_sums_follow_numpys_tree_for_every_length(shape: tuple[int, 
     L1 = _kernels.l1_rows(VT)
     for a in range(len(VT) - 1):
         assert np.array_equal(L1[a, a + 1 :], np.sum(np.abs(VT[a + 1 :] - VT[a]), axis=1))
+
+
+@pytest.mark.parametrize("shape", [(2, 9), (9, 130), (37, 300)])
+def test_compiled_l1_sums_on_both_threads_are_numpys(
+    shape: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parallel kernel (blocks of rows, the last one short) gives numpy's sums too."""
+    monkeypatch.setattr(_kernels, "PARALLEL_MIN_WORK", 0)
+    VT = np.random.default_rng(shape).uniform(-1, 1, shape) * 1e3
+    L1 = _kernels.l1_rows(VT)
+    for a in range(len(VT) - 1):
+        assert np.array_equal(L1[a, a + 1 :], np.sum(np.abs(VT[a + 1 :] - VT[a]), axis=1))
+    assert not np.any(np.tril(L1))
 
 
 def _without_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
