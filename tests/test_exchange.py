@@ -665,3 +665,29 @@ def test_bad_options_and_too_large_rounds_are_clear_errors(
     assert big.code == 2
     assert "more than 3 candidate exchanges in a round" in big.err
     assert "internal error" not in big.err
+
+
+# --- bit-identical to main before the speed-up (issue 20) ---------------------------------------
+
+
+def _digest_cases() -> list[Any]:
+    from exchange_digest import CASES
+
+    slow = {"random-60x3-no-cap-strict", "random-200x2"}  # 5-13 s each (digesting, mostly)
+    return [
+        pytest.param(*case, id=case[0], marks=[pytest.mark.slow] if case[0] in slow else [])
+        for case in CASES
+    ]
+
+
+@pytest.mark.parametrize(("name", "n", "k", "options", "seed"), _digest_cases())
+def test_a_run_is_bit_identical_to_the_one_before_the_speed_up(
+    name: str, n: int, k: int, options: dict[str, Any], seed: int | None
+) -> None:
+    """Every round's positions, forecasts and moves, every exchange made, dropped and
+    considered, to the bit, against digests made once with main's code before the speed-up
+    (``tests/exchange_digest.py``)."""
+    from exchange_digest import FIXTURE, digest
+
+    expected = json.loads(FIXTURE.read_text("utf-8"))[name]
+    assert digest(name, n, k, options, seed) == expected
