@@ -233,7 +233,7 @@ def trajectory(
             capability=c,
             salience=S,
         )
-        quiet = state if not result.executed else None
+        quiet = state if not len(result.made) else None
         changed = yield state
         x = result.next
 
@@ -263,36 +263,50 @@ def notes(
 def _moves(
     result: RoundResult, x: np.ndarray, low: np.ndarray, span: np.ndarray
 ) -> tuple[ExchangeMove, ...]:
-    """Both halves of every exchange of the round, in order, on the issues' scales."""
-    lo, width = low.tolist(), span.tolist()
+    """Both halves of every exchange of the round, in order, on the issues' scales (from the
+    round's arrays: its :class:`Exchange` records are built only when read)."""
+    ids = result.made
+    if not len(ids):
+        return ()
+    state, cand = result.made_state, result.candidates
     rows = (low + span * x / 100).tolist()  # each actor's start, on the scales
 
-    def scaled(value: float, issue: int) -> float:
-        return float(lo[issue] + width[issue] * value / 100)
+    def scaled(value: np.ndarray, issue: np.ndarray) -> list[float]:
+        out: list[float] = (low[issue] + span[issue] * value / 100).tolist()
+        return out
 
+    I, J, P, Q = cand.i[ids], cand.j[ids], cand.p[ids], cand.q[ids]  # noqa: E741
+    # i supplies q (from cur_i to y_i), j supplies p (from cur_j to y_j)
+    i_from, i_to = scaled(state["cur_i"], Q), scaled(state["y_i"], Q)
+    j_from, j_to = scaled(state["cur_j"], P), scaled(state["y_j"], P)
+    gain = state["gain"].tolist()
+    capped_i, capped_j = state["capped_i"].tolist(), state["capped_j"].tolist()
+    I_, J_, P_, Q_ = I.tolist(), J.tolist(), P.tolist(), Q.tolist()
     moves = []
-    for exchange in result.executed:
-        for side, other in ((exchange.i, exchange.j), (exchange.j, exchange.i)):
-            e, d = side.supply, other.supply
-            before, after = scaled(side.before, e), scaled(side.y, e)
-            old, new = list(rows[side.actor]), list(rows[side.actor])
+    for n in range(len(I_)):
+        halves = (
+            (I_[n], J_[n], Q_[n], P_[n], i_from[n], i_to[n], j_from[n], j_to[n], capped_i[n]),
+            (J_[n], I_[n], P_[n], Q_[n], j_from[n], j_to[n], i_from[n], i_to[n], capped_j[n]),
+        )
+        for actor, partner, e, d, before, after, other_from, other_to, capped in halves:
+            old, new = list(rows[actor]), list(rows[actor])
             old[e], new[e] = before, after
             moves.append(
                 ExchangeMove(
-                    mover=side.actor,
-                    partner=other.actor,
+                    mover=actor,
+                    partner=partner,
                     kind="exchange",
                     old=tuple(old),
                     new=tuple(new),
-                    order=exchange.order,
+                    order=n + 1,
                     supply=e,
-                    demand=side.demand,
-                    gain=exchange.gain,
+                    demand=d,
+                    gain=gain[n],
                     supply_from=before,
                     supply_to=after,
-                    partner_from=scaled(other.before, d),
-                    partner_to=scaled(other.y, d),
-                    capped=side.capped,
+                    partner_from=other_from,
+                    partner_to=other_to,
+                    capped=capped,
                 )
             )
     return tuple(moves)
