@@ -47,8 +47,9 @@ __all__ = [
 #: A move of this size or smaller is no move (X7).
 _NO_MOVE = 1e-10
 #: Rounds with at least this many candidates run their execution loop in the compiled kernel
-#: (when numba is installed); smaller ones take the numpy path, which is as fast there and
-#: needs no numba (the two give the same results, bit for bit).
+#: (when numba is installed); smaller ones take the numpy path, which needs no numba (the two
+#: give the same results, bit for bit), until numba is loaded anyway or the numpy path has
+#: taken :data:`NUMPY_BUDGET` seconds in the process (:func:`_kernel_for`).
 COMPILED_FROM = 3000
 #: A round considers at most this many candidate exchanges (about 2 GB of memory: 2,400 actors
 #: on 3 issues, 2.2 million candidates, took 4.5 GB); more is refused before any is computed.
@@ -408,7 +409,7 @@ def _ends(
 #: After this many seconds on the numpy path in one process, every round takes the compiled
 #: kernel, whatever its size: many small rounds (a Monte Carlo run of a few dozen actors) then
 #: pay for loading numba, which costs about as much.
-NUMPY_BUDGET = 1.0
+NUMPY_BUDGET = 0.5
 _NUMPY_SECONDS = [0.0]
 
 
@@ -420,11 +421,11 @@ def _kernel_for(m: int, options: ExchangeOptions) -> Any:
     """The compiled kernel's module for a round of ``m`` candidates, or None for the numpy
     path (the same results, bit for bit): the kernel for a large round, and for any round once
     numba is loaded (by another model, or by this one) or the process has spent
-    :data:`NUMPY_BUDGET` on the numpy path; random ties always take the numpy path."""
+    :data:`NUMPY_BUDGET` seconds on the numpy path; random ties always take the numpy path."""
     if options.ties != "list-order":
         return None
     large = m >= max(COMPILED_FROM, 1)
-    if large or "numba" in sys.modules or _NUMPY_SECONDS[0] >= NUMPY_BUDGET:
+    if large or sys.modules.get("numba") is not None or _NUMPY_SECONDS[0] >= NUMPY_BUDGET:
         return _accel.kernels()
     return None
 
