@@ -665,3 +665,98 @@ def test_bad_options_and_too_large_rounds_are_clear_errors(
     assert big.code == 2
     assert "more than 3 candidate exchanges in a round" in big.err
     assert "internal error" not in big.err
+
+
+# --- bit-identical to main before the speed-up (issue 20) ---------------------------------------
+
+
+def _digest_cases() -> list[Any]:
+    from exchange_digest import CASES
+
+    slow = {"random-60x3-no-cap-strict", "random-200x2"}  # 5-13 s each (digesting, mostly)
+    return [
+        pytest.param(*case, id=case[0], marks=[pytest.mark.slow] if case[0] in slow else [])
+        for case in CASES
+    ]
+
+
+@pytest.mark.parametrize(("name", "n", "k", "options", "seed"), _digest_cases())
+def test_a_run_is_bit_identical_to_the_one_before_the_speed_up(
+    name: str, n: int, k: int, options: dict[str, Any], seed: int | None
+) -> None:
+    """Every round's positions, forecasts and moves, every exchange made, dropped and
+    considered, to the bit, against digests made once with main's code before the speed-up
+    (``tests/exchange_digest.py``)."""
+    from exchange_digest import FIXTURE, digest
+
+    expected = json.loads(FIXTURE.read_text("utf-8"))[name]
+    assert digest(name, n, k, options, seed) == expected
+
+
+# --- a batch of runs (Monte Carlo draws) ----------------------------------------------------------
+
+
+def _batch_inputs() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(3)
+    draws, n, k = 5, 24, 3
+    X = np.round(rng.uniform(0, 100, (draws, n, k)), 1)
+    X[rng.random(X.shape) < 0.1] = 50.0
+    c, S = rng.uniform(1, 100, (draws, n)), rng.uniform(0.1, 1, (draws, n, k))
+    # the second half repeats the first: exchanges of equal gain, for random tie-breaking
+    c[:, n // 2 :], X[:, n // 2 :], S[:, n // 2 :] = c[:, : n // 2], X[:, : n // 2], S[:, : n // 2]
+    return c, X, S
+
+
+def _raise_salience(state: Any, cols: tuple[int, ...]) -> Any:
+    """A timeline event: actor 0 cares more about the first issue from now on."""
+    from detente.models.contract import Changed
+
+    S = np.array(state.salience)
+    S[..., 0, 0] = 0.95
+    return Changed(np.asarray(state.capability), np.asarray(state.positions), S)
+
+
+@pytest.mark.parametrize(
+    ("options", "events"),
+    [
+        (ExchangeOptions(), None),
+        (ExchangeOptions(rounds=4), {2: _raise_salience}),
+        (ExchangeOptions(ties="random", rounds=4), {3: _raise_salience}),
+    ],
+    ids=["defaults", "event", "random-ties-event"],
+)
+def test_a_batch_gives_each_draw_its_single_runs_numbers(
+    options: ExchangeOptions, events: dict[int, Any] | None
+) -> None:
+    """Draws run side by side give, to the bit, what each gives run alone with its own
+    generator (the model is ``batched``: Monte Carlo runs every draw in one trajectory)."""
+    from detente.models import solve
+    from detente.models.runner import _bind
+
+    c, X, S = _batch_inputs()
+    gens = [np.random.default_rng(seed) for seed in range(len(X))]
+    batch = solve("exchange", c, X, S, options=options, rng=gens, events=events)
+    assert exchange.INFO.batched
+    for d in range(len(X)):
+        alone = run(
+            exchange.trajectory(c[d], X[d], S[d], options=options, rng=np.random.default_rng(d)),
+            events=_bind(events, (0, 1, 2)),
+        )
+        assert np.array_equal(batch.values[d], alone.forecast)
+        assert not np.array_equal(batch.values[d], batch.values[(d + 1) % len(X)])
+
+
+def test_a_batch_sharing_one_seed_draws_from_it_run_after_run() -> None:
+    """With random ties and one seed for the whole batch, the runs draw from it in turn, as
+    they did one at a time; an event during such a batch is refused, not silently reordered."""
+    from detente.models import solve
+
+    c, X, S = _batch_inputs()
+    options = ExchangeOptions(ties="random", rounds=3)
+    batch = solve("exchange", c, X, S, options=options, rng=11)
+    shared = np.random.default_rng(11)
+    for d in range(len(X)):
+        alone = run(exchange.trajectory(c[d], X[d], S[d], options=options, rng=shared))
+        assert np.array_equal(batch.values[d], alone.forecast)
+    with pytest.raises(ValueError, match="one generator per run"):
+        solve("exchange", c, X, S, options=options, rng=11, events={2: _raise_salience})

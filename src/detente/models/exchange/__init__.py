@@ -169,6 +169,11 @@ def trajectory(
     order; its ``detail`` an :class:`ExchangeRound`. ``rng`` is used only with
     ``ties="random"``. ``accommodation`` does not apply (actors move by exchange only).
 
+    Leading axes of ``c`` (..., n), ``X`` and ``S`` (..., n, k) are independent runs (Monte
+    Carlo draws), run round by round side by side, each exactly as its own single run (with
+    ``ties="random"``, ``rng`` is then one generator per run, flattened, or one shared by the
+    runs in turn); a batch's rounds record no moves and no detail.
+
     Examples
     --------
     >>> import numpy as np
@@ -181,12 +186,29 @@ def trajectory(
     [14.8148, 92.5926]
     """
     options = options if options is not None else ExchangeOptions()
-    draws = generator(rng) if options.ties == "random" else None
     c, X, S = (np.asarray(a, dtype=float) for a in (c, X, S))
-    if X.ndim != 2:
-        raise ValueError("exchange: one run at a time (positions n x k)")
-    k = X.shape[1]
-    low, high, _ = scales(k, lo, hi, status_quo)
+    if X.ndim < 2:
+        raise ValueError("exchange: positions must be n x k, with any leading axes of runs")
+    low, high, _ = scales(X.shape[-1], lo, hi, status_quo)
+    if X.ndim > 2:
+        return (yield from _batch(c, X, S, low, high, options, rng))
+    draws = generator(rng) if options.ties == "random" else None
+    return (yield from _rounds(c, X, S, low, high, options, draws, record=True))
+
+
+def _rounds(
+    c: np.ndarray,
+    X: np.ndarray,
+    S: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    options: ExchangeOptions,
+    draws: np.random.Generator | None,
+    *,
+    record: bool,
+) -> Trajectory:
+    """One run's rounds; with ``record``, each round's moves and detail as well (a batch
+    records neither)."""
     span = high - low
     x = (X - low) / span * 100
     w = c[:, None] * S
@@ -219,7 +241,6 @@ def trajectory(
             )
             continue
         result = exchange_round(x, w, S, options, draws)
-        detail = ExchangeRound(result, low, high, S, w)
         voting = low + span * result.voting_outcome / 100
         preference = low + span * weighted_mean(result.next, w) / 100
         both = {"voting": voting, "preference": preference}
@@ -228,14 +249,91 @@ def trajectory(
             positions=low + span * result.next / 100,
             forecast=both[options.forecast],
             quantities=both,
-            moves=_moves(result, x, low, span),
-            detail=detail,
+            moves=_moves(result, x, low, span) if record else (),
+            detail=ExchangeRound(result, low, high, S, w) if record else None,
             capability=c,
             salience=S,
         )
-        quiet = state if not result.executed else None
+        quiet = state if not len(result.made) else None
         changed = yield state
         x = result.next
+
+
+def _batch(
+    c: np.ndarray,
+    X: np.ndarray,
+    S: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    options: ExchangeOptions,
+    rng: Any,
+) -> Trajectory:
+    """Independent runs over the leading axes of ``X`` (Monte Carlo draws), round by round:
+    each run's numbers are those of its own single run, bit for bit (the same rounds, and
+    with ``ties="random"`` the same generator: ``rng`` one generator per run, or one shared
+    by the runs in turn, as :func:`detente.models.solve` shares it); no moves or details are
+    recorded, as for any batch."""
+    lead = X.shape[:-2]
+    n, k = X.shape[-2:]
+    count = int(np.prod(lead))
+    cs, Xs, Ss = c.reshape(count, n), X.reshape(count, n, k), S.reshape(count, n, k)
+    in_turn = False
+    draws: list[np.random.Generator | None] = [None] * count
+    if options.ties == "random":
+        if isinstance(rng, Sequence) and not isinstance(rng, str):
+            if len(rng) != count:
+                raise ValueError(f"exchange: {len(rng)} generators for {count} runs")
+            draws = [generator(r) for r in rng]
+        else:
+            draws = [generator(rng)] * count
+            in_turn = True
+    runs = [
+        _rounds(cs[r], Xs[r], Ss[r], low, high, options, draws[r], record=False)
+        for r in range(count)
+    ]
+    if in_turn:  # one run after another, each to its end, as the shared generator is drawn
+        for together in zip(*[list(run_) for run_ in runs], strict=True):
+            if (yield _stacked(together, lead)) is not None:
+                raise ValueError(
+                    "exchange: an event during a batch of runs with ties='random' needs one "
+                    "generator per run (rng: a sequence of generators)"
+                )
+        return
+    states = [next(run_) for run_ in runs]
+    while True:
+        changed = yield _stacked(states, lead)
+        try:
+            states = [
+                run_.send(None if changed is None else _one(changed, r, count))
+                for r, run_ in enumerate(runs)
+            ]
+        except StopIteration:  # every run has the same number of rounds
+            return
+
+
+def _stacked(states: Sequence[Round], lead: tuple[int, ...]) -> Round:
+    """The rounds of a batch's runs as one round with the batch's leading axes."""
+
+    def stack(values: Sequence[np.ndarray]) -> np.ndarray:
+        out = np.stack(values)
+        return out.reshape(*lead, *out.shape[1:])
+
+    first = states[0]
+    return Round(
+        round=first.round,
+        positions=stack([s.positions for s in states]),
+        forecast=stack([s.forecast for s in states]),
+        quantities={name: stack([s.quantities[name] for s in states]) for name in first.quantities},
+        capability=stack([np.asarray(s.capability) for s in states]),
+        salience=stack([np.asarray(s.salience) for s in states]),
+    )
+
+
+def _one(changed: Changed, r: int, count: int) -> Changed:
+    """Run ``r``'s part of new inputs for a batch of ``count`` runs."""
+    c, X, S = (np.asarray(a, dtype=float) for a in (changed.c, changed.X, changed.S))
+    n, k = X.shape[-2:]
+    return Changed(c.reshape(count, n)[r], X.reshape(count, n, k)[r], S.reshape(count, n, k)[r])
 
 
 def notes(
@@ -263,36 +361,50 @@ def notes(
 def _moves(
     result: RoundResult, x: np.ndarray, low: np.ndarray, span: np.ndarray
 ) -> tuple[ExchangeMove, ...]:
-    """Both halves of every exchange of the round, in order, on the issues' scales."""
-    lo, width = low.tolist(), span.tolist()
+    """Both halves of every exchange of the round, in order, on the issues' scales (from the
+    round's arrays: its :class:`Exchange` records are built only when read)."""
+    ids = result.made
+    if not len(ids):
+        return ()
+    state, cand = result.made_state, result.candidates
     rows = (low + span * x / 100).tolist()  # each actor's start, on the scales
 
-    def scaled(value: float, issue: int) -> float:
-        return float(lo[issue] + width[issue] * value / 100)
+    def scaled(value: np.ndarray, issue: np.ndarray) -> list[float]:
+        out: list[float] = (low[issue] + span[issue] * value / 100).tolist()
+        return out
 
+    I, J, P, Q = cand.i[ids], cand.j[ids], cand.p[ids], cand.q[ids]  # noqa: E741
+    # i supplies q (from cur_i to y_i), j supplies p (from cur_j to y_j)
+    i_from, i_to = scaled(state["cur_i"], Q), scaled(state["y_i"], Q)
+    j_from, j_to = scaled(state["cur_j"], P), scaled(state["y_j"], P)
+    gain = state["gain"].tolist()
+    capped_i, capped_j = state["capped_i"].tolist(), state["capped_j"].tolist()
+    I_, J_, P_, Q_ = I.tolist(), J.tolist(), P.tolist(), Q.tolist()
     moves = []
-    for exchange in result.executed:
-        for side, other in ((exchange.i, exchange.j), (exchange.j, exchange.i)):
-            e, d = side.supply, other.supply
-            before, after = scaled(side.before, e), scaled(side.y, e)
-            old, new = list(rows[side.actor]), list(rows[side.actor])
+    for n in range(len(I_)):
+        halves = (
+            (I_[n], J_[n], Q_[n], P_[n], i_from[n], i_to[n], j_from[n], j_to[n], capped_i[n]),
+            (J_[n], I_[n], P_[n], Q_[n], j_from[n], j_to[n], i_from[n], i_to[n], capped_j[n]),
+        )
+        for actor, partner, e, d, before, after, other_from, other_to, capped in halves:
+            old, new = list(rows[actor]), list(rows[actor])
             old[e], new[e] = before, after
             moves.append(
                 ExchangeMove(
-                    mover=side.actor,
-                    partner=other.actor,
+                    mover=actor,
+                    partner=partner,
                     kind="exchange",
                     old=tuple(old),
                     new=tuple(new),
-                    order=exchange.order,
+                    order=n + 1,
                     supply=e,
-                    demand=side.demand,
-                    gain=exchange.gain,
+                    demand=d,
+                    gain=gain[n],
                     supply_from=before,
                     supply_to=after,
-                    partner_from=scaled(other.before, d),
-                    partner_to=scaled(other.y, d),
-                    capped=side.capped,
+                    partner_from=other_from,
+                    partner_to=other_to,
+                    capped=capped,
                 )
             )
     return tuple(moves)
@@ -310,7 +422,7 @@ INFO = register(
         stochastic=True,  # same rng, same result
         random_when=lambda options: options.ties == "random",
         dimensions="multi",
-        batched=False,
+        batched=True,
         takes_events=True,
         joint=True,
         round_limit="rounds",

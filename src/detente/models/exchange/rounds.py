@@ -18,8 +18,11 @@ block), one whose gain rose joins the back, in the order they had.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
+import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,8 +47,9 @@ __all__ = [
 #: A move of this size or smaller is no move (X7).
 _NO_MOVE = 1e-10
 #: Rounds with at least this many candidates run their execution loop in the compiled kernel
-#: (when numba is installed); smaller ones take the numpy path, which is as fast there and
-#: needs no numba (the two give the same results, bit for bit).
+#: (when numba is installed); smaller ones take the numpy path, which needs no numba (the two
+#: give the same results, bit for bit), until numba is loaded anyway or the numpy path has
+#: taken :data:`NUMPY_BUDGET` seconds in the process (:func:`_kernel_for`).
 COMPILED_FROM = 3000
 #: A round considers at most this many candidate exchanges (about 2 GB of memory: 2,400 actors
 #: on 3 issues, 2.2 million candidates, took 4.5 GB); more is refused before any is computed.
@@ -253,10 +257,18 @@ class RoundResult:
     ``start`` (n, k) the positions the round started from; ``outcome`` (k) their expected
     outcome; ``voting`` (n, k) the voting positions after the exchanges and ``voting_outcome``
     their outcome; ``next`` (n, k) the positions the next round starts from (§3.8).
-    ``executed`` in order; ``candidates`` every candidate as first computed (``valid`` says
-    which could be made); ``dropped``, per exchange that dropped some, the exchange's place,
-    the candidates' ids and their last state (:func:`dropped_exchanges` gives them as
-    :class:`Dropped`); ``groups`` per issue pair, the actors of each group.
+    ``candidates`` every candidate as first computed (``valid`` says which could be made);
+    ``groups`` per issue pair, the actors of each group. ``made`` the ids of the candidates
+    made, in order, and ``made_state`` their state when made (by name, one value each);
+    ``dropped_ids``, ``dropped_after`` and ``dropped_state`` the same of the dropped ones, in
+    the order they were dropped, with the execution that dropped each. ``salience`` and
+    ``weight`` (n, k) are the round's inputs.
+
+    :attr:`executed` (every exchange made, as :class:`Exchange`) and :attr:`dropped` (per
+    exchange that dropped some, its place, the candidates' ids and their last state; as
+    :class:`Dropped` from :func:`dropped_exchanges`) are built from these arrays the first
+    time they are read: a Monte Carlo draw reads neither, and building them cost more than
+    the round itself.
     """
 
     start: np.ndarray
@@ -264,10 +276,42 @@ class RoundResult:
     voting: np.ndarray
     voting_outcome: np.ndarray
     next: np.ndarray
-    executed: tuple[Exchange, ...]
     candidates: Candidates
-    dropped: tuple[tuple[int, np.ndarray, dict[str, np.ndarray]], ...]
     groups: dict[tuple[int, int], dict[str, tuple[int, ...]]]
+    made: np.ndarray
+    made_state: dict[str, np.ndarray] = field(repr=False)
+    dropped_ids: np.ndarray = field(repr=False)
+    dropped_after: np.ndarray = field(repr=False)
+    dropped_state: dict[str, np.ndarray] = field(repr=False)
+    salience: np.ndarray = field(repr=False)
+    weight: np.ndarray = field(repr=False)
+
+    @functools.cached_property
+    def executed(self) -> tuple[Exchange, ...]:
+        """The exchanges made, in order, with every actor's externality (§3.10)."""
+        if not len(self.made):
+            return ()
+        return tuple(
+            _made(self.start, self.salience, self.weight, self.candidates, self.made,
+                  self.made_state)
+        )  # fmt: skip
+
+    @functools.cached_property
+    def dropped(self) -> tuple[tuple[int, np.ndarray, dict[str, np.ndarray]], ...]:
+        """Per exchange that dropped candidates, in order: its place among the round's
+        executions, the candidates' ids (in list order) and their last state by name."""
+        after = self.dropped_after
+        starts = [0, *(np.flatnonzero(np.diff(after)) + 1).tolist()]
+        ends = [*starts[1:], len(after)]
+        return tuple(
+            (
+                int(after[lo]),
+                self.dropped_ids[lo:hi],
+                {name: values[lo:hi] for name, values in self.dropped_state.items()},
+            )
+            for lo, hi in zip(starts, ends, strict=True)
+            if hi > lo
+        )
 
 
 def weighted_mean(x: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -301,31 +345,89 @@ def exchange_round(
     everything = np.arange(len(cands.i))
     _calculate(ctx, cands, state, everything)
     first = {name: values.copy() for name, values in state.items()}
-    large = len(cands.i) >= max(COMPILED_FROM, 1)
-    compiled = _accel.kernels() if options.ties == "list-order" and large else None
+    compiled = _kernel_for(len(cands.i), options)
+    began = time.perf_counter()
     if compiled is None:
-        executed, dropped = _execute(ctx, cands, state, rng)
+        made, drops = _execute(ctx, cands, state, rng)
+        _spent_on_numpy(time.perf_counter() - began)
     else:
-        executed, dropped = _execute_compiled(compiled, ctx, cands, state)
-    voting = x.copy()
-    nxt = x.copy()
-    drift = options.fixed_weight + options.salience_weight * (1 - s)
-    for e in executed:
-        for side in e.sides():
-            a, d = side.actor, side.supply
-            voting[a, d] = side.y
-            nxt[a, d] = x[a, d] + drift[a, d] * (side.y - x[a, d])
+        made, drops = _execute_compiled(compiled, ctx, cands, state)
+    made_ids, made_floats, made_flags = made
+    made_state = {**dict(zip(_FLOATS, made_floats, strict=True)),
+                  **dict(zip(_FLAGS, made_flags, strict=True))}  # fmt: skip
+    drop_ids, drop_after, drop_floats, drop_flags = drops
+    dropped_state = {**dict(zip(_FLOATS, drop_floats, strict=True)),
+                     **dict(zip(_FLAGS, drop_flags, strict=True))}  # fmt: skip
+    voting, nxt = _ends(x, s, made_ids, made_state, cands, options)
     return RoundResult(
         start=x,
         outcome=O,
         voting=voting,
         voting_outcome=weighted_mean(voting, w),
         next=nxt,
-        executed=tuple(executed),
         candidates=Candidates(cands.i, cands.j, cands.p, cands.q, cands.pair, cands.kind, first),
-        dropped=tuple(dropped),
         groups=groups,
+        made=made_ids,
+        made_state=made_state,
+        dropped_ids=drop_ids,
+        dropped_after=drop_after,
+        dropped_state=dropped_state,
+        salience=s,
+        weight=w,
     )
+
+
+def _ends(
+    x: np.ndarray,
+    s: np.ndarray,
+    ids: np.ndarray,
+    state: dict[str, np.ndarray],
+    c: _Cands,
+    options: ExchangeOptions,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The voting positions after the exchanges made (``ids``, in order, and their state when
+    made) and the positions the next round starts from (§3.7-3.8): each supplying
+    actor-issue takes the voting position of the last exchange it supplied in."""
+    voting = x.copy()
+    nxt = x.copy()
+    if not len(ids):
+        return voting, nxt
+    k = x.shape[1]
+    # both sides of every exchange, in order (i then j); the last one of each actor-issue wins
+    actor = np.column_stack((c.i[ids], c.j[ids])).ravel()
+    issue = np.column_stack((c.q[ids], c.p[ids])).ravel()
+    y = np.column_stack((state["y_i"], state["y_j"])).ravel()
+    _, first_from_end = np.unique((actor * k + issue)[::-1], return_index=True)
+    last = len(actor) - 1 - first_from_end
+    a, d, y = actor[last], issue[last], y[last]
+    drift = options.fixed_weight + options.salience_weight * (1 - s[a, d])
+    voting[a, d] = y
+    nxt[a, d] = x[a, d] + drift * (y - x[a, d])
+    return voting, nxt
+
+
+#: After this many seconds on the numpy path in one process, every round takes the compiled
+#: kernel, whatever its size: many small rounds (a Monte Carlo run of a few dozen actors) then
+#: pay for loading numba, which costs about as much.
+NUMPY_BUDGET = 0.5
+_NUMPY_SECONDS = [0.0]
+
+
+def _spent_on_numpy(seconds: float) -> None:
+    _NUMPY_SECONDS[0] += seconds
+
+
+def _kernel_for(m: int, options: ExchangeOptions) -> Any:
+    """The compiled kernel's module for a round of ``m`` candidates, or None for the numpy
+    path (the same results, bit for bit): the kernel for a large round, and for any round once
+    numba is loaded (by another model, or by this one) or the process has spent
+    :data:`NUMPY_BUDGET` seconds on the numpy path; random ties always take the numpy path."""
+    if options.ties != "list-order":
+        return None
+    large = m >= max(COMPILED_FROM, 1)
+    if large or sys.modules.get("numba") is not None or _NUMPY_SECONDS[0] >= NUMPY_BUDGET:
+        return _accel.kernels()
+    return None
 
 
 # --- 3.2-3.3: candidates -----------------------------------------------------------------------
@@ -514,11 +616,6 @@ class _State(dict[str, np.ndarray]):
         self.flags = np.zeros((len(_FLAGS), m), dtype=bool)
         super().__init__(zip(_FLOATS, self.floats, strict=True))
         self.update(zip(_FLAGS, self.flags, strict=True))
-
-    def take(self, rows: np.ndarray) -> dict[str, np.ndarray]:
-        """The state of ``rows`` (copies), by name."""
-        floats, flags = self.floats[:, rows], self.flags[:, rows]
-        return {**dict(zip(_FLOATS, floats, strict=True)), **dict(zip(_FLAGS, flags, strict=True))}
 
 
 def _initial_state(c: _Cands, x: np.ndarray) -> _State:
@@ -778,9 +875,15 @@ class _Near:
         self.on_issue = _Index(np.concatenate([c.p[live], c.q[live]]), ids)
 
 
+#: The exchanges made: ids in order, their floats and flags when made (one column each).
+_Made = tuple[np.ndarray, np.ndarray, np.ndarray]
+#: The exchanges dropped: ids in order, after which execution, their last floats and flags.
+_Drops = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
 def _execute(
     ctx: _Context, c: _Cands, st: _State, rng: np.random.Generator | None
-) -> tuple[list[Exchange], list[tuple[int, np.ndarray, dict[str, np.ndarray]]]]:
+) -> tuple[_Made, _Drops]:
     """Make the most profitable exchange, compute again every candidate it touches, drop the
     ones that no longer hold, until none is left (§3.6)."""
     k = ctx.x.shape[1]
@@ -791,7 +894,7 @@ def _execute(
     made: list[int] = []
     made_floats: list[np.ndarray] = []
     made_flags: list[np.ndarray] = []
-    dropped: list[tuple[int, np.ndarray, dict[str, np.ndarray]]] = []
+    dropped: list[tuple[int, np.ndarray]] = []
     while True:
         e = queue.pop(options.ties == "random", rng)
         if e < 0:
@@ -837,19 +940,21 @@ def _execute(
         gone = rows[~valid]
         if len(gone):
             gone = queue.in_list_order(gone)
-            dropped.append((order, gone, st.take(gone)))
+            dropped.append((order, gone))
             queue.drop(gone)
         kept = rows[valid]
         queue.update(kept, st["gain"][kept])
         if queue.crowded():
             queue.rebuild()
             near.rebuild(alive)
-    if not made:
-        return [], dropped
-    executed = _made(
-        ctx, c, np.array(made), np.column_stack(made_floats), np.column_stack(made_flags)
-    )
-    return executed, dropped
+    if made:
+        done = (np.array(made), np.column_stack(made_floats), np.column_stack(made_flags))
+    else:
+        done = (np.empty(0, dtype=np.int64), st.floats[:, :0].copy(), st.flags[:, :0].copy())
+    gone = np.concatenate([ids for _, ids in dropped]) if dropped else np.empty(0, np.int64)
+    after = np.concatenate([np.full(len(ids), order) for order, ids in dropped] or [gone])
+    # (a candidate is dropped once: its last state is its state when dropped)
+    return done, (gone, after, st.floats[:, gone], st.flags[:, gone])
 
 
 def _rounded(gain: np.ndarray, digits: int | None) -> np.ndarray:
@@ -862,9 +967,7 @@ def _rounded(gain: np.ndarray, digits: int | None) -> np.ndarray:
     return rounded
 
 
-def _execute_compiled(
-    kernel: Any, ctx: _Context, c: _Cands, st: _State
-) -> tuple[list[Exchange], list[tuple[int, np.ndarray, dict[str, np.ndarray]]]]:
+def _execute_compiled(kernel: Any, ctx: _Context, c: _Cands, st: _State) -> tuple[_Made, _Drops]:
     """:func:`_execute` in the compiled kernel (list-order ties), the same results."""
     nothing3, nothing2, nothing1 = np.empty((1, 1, 1)), np.empty((1, 1)), np.empty(1)
     local = ctx.local
@@ -882,29 +985,24 @@ def _execute_compiled(
     exec_ids, exec_F, exec_B, _, drop_ids, drop_after, drop_F, drop_B, _ = out
     st.floats[...] = floats.T
     st.flags[...] = flags.T
-
-    executed = _made(ctx, c, exec_ids, exec_F, exec_B) if len(exec_ids) else []
-    dropped = []
-    bounds = np.flatnonzero(np.diff(drop_after)) + 1
-    for part in np.split(np.arange(len(drop_ids)), bounds):
-        if len(part):
-            state = {**dict(zip(_FLOATS, drop_F[:, part], strict=True)),
-                     **dict(zip(_FLAGS, drop_B[:, part], strict=True))}  # fmt: skip
-            dropped.append((int(drop_after[part[0]]), drop_ids[part], state))
-    return executed, dropped
+    return (exec_ids, exec_F, exec_B), (drop_ids, drop_after, drop_F, drop_B)
 
 
 # --- records ----------------------------------------------------------------------------------
 
 
 def _made(
-    ctx: _Context, c: _Cands, ids: np.ndarray, floats: np.ndarray, flags: np.ndarray
+    x: np.ndarray,
+    s: np.ndarray,
+    w: np.ndarray,
+    c: Candidates,
+    ids: np.ndarray,
+    state: dict[str, np.ndarray],
 ) -> list[Exchange]:
-    """The exchanges made, in order (``ids``, and their state when made: columns of
-    ``floats`` and ``flags``), with every actor's externality (§3.10), on 0-100."""
-    x, s, w = ctx.x, ctx.s, ctx.w
-    F = dict(zip(_FLOATS, floats, strict=True))
-    B = dict(zip(_FLAGS, flags, strict=True))
+    """The exchanges made, in order (``ids``, and their state when made, by name), with
+    every actor's externality (§3.10), on 0-100 (``x`` the round's start)."""
+    F = {name: state[name] for name in _FLOATS}
+    B = {name: state[name] for name in _FLAGS}
     I, J, P, Q = c.i[ids], c.j[ids], c.p[ids], c.q[ids]  # noqa: E741
     xp, xq, sp, sq = x[:, P].T, x[:, Q].T, s[:, P].T, s[:, Q].T  # (made, actors)
     value = sp * (np.abs(F["o0_j"][:, None] - xp) - np.abs(F["o1_j"][:, None] - xp)) + sq * (
