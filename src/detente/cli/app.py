@@ -24,6 +24,7 @@ from detente.cli import (
     track,
 )
 from detente.cli._console import safe_text, state, stderr, stdout
+from detente.cli._memory import keep_freed_memory
 from detente.errors import DetenteError, InputError, ScenarioError
 
 __all__ = ["app", "main"]
@@ -56,6 +57,7 @@ def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
 ) -> None:
     state["debug"] = debug
+    keep_freed_memory()  # the models' many large temporaries: fewer page faults
 
 
 app.command()(forecast.forecast)
