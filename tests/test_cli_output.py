@@ -265,6 +265,37 @@ def test_a_forecast_of_many_actors_is_brief_unless_full(cli, tmp_path: Path) -> 
     assert "more actors" not in full.out
 
 
+def test_dyads_of_many_actors_are_brief_unless_full(cli, tmp_path: Path) -> None:
+    # 25 actors: 300 pairs, printed at 60 actors (1,770 pairs) they took 7 s of rendering
+    actors = [
+        {"id": f"A{k:02d}", "capability": 1 + (k * 37) % 50, "position": {"t": (k * 13) % 101},
+         "salience": {"t": 10 + (k * 7) % 90}}
+        for k in range(25)
+    ]  # fmt: skip
+    path = tmp_path / "many.yaml"
+    io.save(Scenario.model_validate({"id": "many", "issues": [{"id": "t"}], "actors": actors}), path)
+    brief = cli("dyads", str(path), "--rounds", "2")
+    assert brief.code == 0, brief.err
+    full = cli("dyads", str(path), "--rounds", "2", "--full")
+    assert full.code == 0, full.err
+    pairs = json.loads(cli("dyads", str(path), "--rounds", "2", "--json").out)["futures"][0]
+    dyads = [d for d in pairs["dyads"] if d["i"] < d["j"]]  # ids in the scenario's order
+    assert len(dyads) == 25 * 24 // 2
+    assert "280 more pairs (those with the least to gain from a challenge): use --full" in brief.out
+    assert "more pairs" not in full.out
+    table = brief.out.split("more pairs")[0]
+    rows = re.compile(r"^│ (A\d\d) +│ (A\d\d) +│", re.M)
+    assert len(rows.findall(table)) == 20
+    assert len(rows.findall(full.out.split("Miscalculation")[0])) == 300
+    gain = {(d["i"], d["j"]): max(d["eu_i"], d["eu_j"]) for d in dyads}
+    assert max(gain, key=gain.__getitem__) in rows.findall(table)
+    assert min(gain, key=gain.__getitem__) not in rows.findall(table)
+    # crisis incentives: the 12 weightiest actors' columns
+    assert "13 more actors (those with the least capability x salience): use --full" in brief.out
+    assert "more actors" not in full.out
+    assert len(brief.out.splitlines()) < len(full.out.splitlines()) / 3
+
+
 @pytest.mark.parametrize(
     ("args", "says"),
     [
