@@ -393,7 +393,7 @@ def dyad_map(rv: RoundViews, viewpoint: str | None = None) -> list[Dyad]:
     eu = np.nan_to_num(
         rv.perceptions.objective
         if viewpoint is None
-        else rv.perceptions.seen[_index(ids, viewpoint)]
+        else rv.perceptions.seen_by(_index(ids, viewpoint))
     ).tolist()  # once for the matrix, not per cell (the series over time ask for many)
     rows = []
     for i, a_id in enumerate(ids):
@@ -409,12 +409,10 @@ def dyad_map(rv: RoundViews, viewpoint: str | None = None) -> list[Dyad]:
 def misperceptions(rv: RoundViews) -> list[Misperception]:
     """Pairs whose two sides' own views put their dyad in different regions."""
     ids = rv.actors
-    seen = rv.perceptions.seen
-    every = np.arange(len(ids))
     # the two own views of each pair only (O(n^2) of the O(n^3) perceptions): mine[a, b] is
     # a's EU of challenging b as a sees it, theirs[a, b] b's EU of challenging a as a sees it
-    mine = np.nan_to_num(seen[every, every, :]).tolist()
-    theirs = np.nan_to_num(seen[every, :, every]).tolist()
+    mine = np.nan_to_num(rv.perceptions.objective).tolist()
+    theirs = np.nan_to_num(rv.perceptions.counter).tolist()
     out = []
     for i, a_id in enumerate(ids):
         for k in range(i + 1, len(ids)):
