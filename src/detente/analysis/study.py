@@ -308,11 +308,11 @@ def study(
         from detente.simulate import futures, simulate
 
         total = draws * (1 if branches == "draw" else len(futures(scenario)))
-        made = [0]
+        counted = [0]
 
         def drawn_more(count: int) -> None:
-            made[0] += count
-            step(f"draws {made[0]}/{total}")
+            counted[0] += count
+            step(f"draws {counted[0]}/{total}")
 
         step(f"draws 0/{total}")
         sim = simulate(
