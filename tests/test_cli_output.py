@@ -303,6 +303,7 @@ def test_dyads_of_many_actors_are_brief_unless_full(cli, tmp_path: Path) -> None
         (["advise", "six-party-2004", "--for", "USA"], "advising USA"),
         (["coalitions", "six-party-2004", "--rounds", "2"], "each member leaving"),
         (["dyads", "six-party-2004", "--rounds", "2"], "dyads of future"),
+        (["forecast", "six-party-2004", "--no-store"], "reading six-party-2004|forecasting"),
         (
             ["report", "six-party-2004", "--draws", "20", "--rng", "1", "--no-store", "-o", "R"],
             "reporting: forecast|reporting: draws 0/40|reporting: draws 40/40"

@@ -398,7 +398,9 @@ def open_what_if(
     from detente.scenario import apply_overrides
     from detente.scenario.bundled import open_scenario
 
-    with warnings_to_stderr():  # e.g. a source file not found: its quotes go unchecked
+    # a warning: e.g. a source file not found, its quotes go unchecked; a spinner: a large
+    # scenario takes a while to read
+    with warnings_to_stderr(), working(literal(f"reading {ref}")):
         scenario = open_scenario(ref, sources_dir=sources, check_options=check_model_options)
     return apply_overrides(scenario, sets or [], drops or [])
 
@@ -422,7 +424,7 @@ def print_what_if(scenario: Any) -> None:
         )
 
 
-def working(what: str) -> AbstractContextManager[Any]:
+def working(what: str | Text) -> AbstractContextManager[Any]:
     """A transient spinner on stderr (``⠋ advising...``) while a step without a count runs;
     nothing when stderr is not a terminal (a pipe or a log stays clean)."""
     if not stderr.is_terminal:
