@@ -152,10 +152,10 @@ def dyads(
                 if draws
                 else []
             )
-        documents.append(
-            future_json(name, rounds_, point, at_round, draws=draws, seed=seed, risks=risks)
-        )
-        if as_json:
+        if as_json:  # (every pair of every round: built only to be printed)
+            documents.append(
+                future_json(name, rounds_, point, at_round, draws=draws, seed=seed, risks=risks)
+            )
             continue
         chosen = rounds_[at_round - 1]
         on = _issue_name(s, issue)
