@@ -551,11 +551,14 @@ def _take_offers(
             col = np.where((col >= 0) & (picked != NONE), col, -1)
         else:
             col = _choose_offer(k != NONE, k, move, a, b, xi, xj, options)
-        taken = np.maximum(col, 0)[..., None]
+        taken = np.maximum(col, 0)
         has = col >= 0
+        # where each row's taken column sits in a (..., rows, width) array read flat: one
+        # gather per value, without take_along_axis's index grids
+        flat = np.arange(taken.size).reshape(taken.shape) * a.shape[-1] + taken
 
-        def pick(values: np.ndarray, taken: np.ndarray = taken) -> np.ndarray:
-            return np.asarray(np.take_along_axis(values, taken, axis=-1)[..., 0])
+        def pick(values: np.ndarray, flat: np.ndarray = flat) -> np.ndarray:
+            return np.ravel(values).take(flat)
 
         partner[..., rows] = np.where(has, columns[np.maximum(col, 0)], -1)
         kind[..., rows] = np.where(has, pick(k), NONE)
