@@ -56,6 +56,17 @@ def test_outcome_regions() -> None:
     assert outcome(-0.5, -0.2) == ("stalemate", None)
 
 
+def test_every_pairs_outcome_at_once_is_outcome_of_each() -> None:
+    from detente.analysis.dyads import _FAMILIES, _outcomes
+
+    # ties, zeros, signed zeros and mirror images: where the comparisons could slip
+    values = [-0.5, -0.3, -0.2, -0.0, 0.0, 0.2, 0.3, 0.5]
+    a, b = (m.ravel() for m in np.meshgrid(values, values))
+    family, side = _outcomes(a, b)
+    got = [(_FAMILIES[f], (None, "i", "j")[s]) for f, s in zip(family, side, strict=True)]
+    assert got == [outcome(x, y) for x, y in zip(a.tolist(), b.tolist(), strict=True)]
+
+
 def test_a_misperceived_pair_by_hand() -> None:
     """A (salience 90) and B (50) at 0 and 100, equal capability, paper-literal.
 

@@ -265,15 +265,55 @@ def test_a_forecast_of_many_actors_is_brief_unless_full(cli, tmp_path: Path) -> 
     assert "more actors" not in full.out
 
 
+def test_dyads_of_many_actors_are_brief_unless_full(cli, tmp_path: Path) -> None:
+    # 25 actors: 300 pairs, printed at 60 actors (1,770 pairs) they took 7 s of rendering
+    actors = [
+        {"id": f"A{k:02d}", "capability": 1 + (k * 37) % 50, "position": {"t": (k * 13) % 101},
+         "salience": {"t": 10 + (k * 7) % 90}}
+        for k in range(25)
+    ]  # fmt: skip
+    path = tmp_path / "many.yaml"
+    data = {"id": "many", "issues": [{"id": "t"}], "actors": actors}
+    io.save(Scenario.model_validate(data), path)
+    brief = cli("dyads", str(path), "--rounds", "2")
+    assert brief.code == 0, brief.err
+    full = cli("dyads", str(path), "--rounds", "2", "--full")
+    assert full.code == 0, full.err
+    pairs = json.loads(cli("dyads", str(path), "--rounds", "2", "--json").out)["futures"][0]
+    dyads = [d for d in pairs["dyads"] if d["i"] < d["j"]]  # ids in the scenario's order
+    assert len(dyads) == 25 * 24 // 2
+    assert "280 more pairs (those with the least to gain from a challenge): use --full" in brief.out
+    assert "more pairs" not in full.out
+    table = brief.out.split("more pairs")[0]
+    rows = re.compile(r"^│ (A\d\d) +│ (A\d\d) +│", re.M)
+    assert len(rows.findall(table)) == 20
+    assert len(rows.findall(full.out.split("Miscalculation")[0])) == 300
+    gain = {(d["i"], d["j"]): max(d["eu_i"], d["eu_j"]) for d in dyads}
+    assert max(gain, key=gain.__getitem__) in rows.findall(table)
+    assert min(gain, key=gain.__getitem__) not in rows.findall(table)
+    # crisis incentives: the 12 weightiest actors' columns
+    assert "13 more actors (those with the least capability x salience): use --full" in brief.out
+    assert "more actors" not in full.out
+    assert len(brief.out.splitlines()) < len(full.out.splitlines()) / 3
+
+
 @pytest.mark.parametrize(
     ("args", "says"),
     [
         (["advise", "six-party-2004", "--for", "USA"], "advising USA"),
         (["coalitions", "six-party-2004", "--rounds", "2"], "each member leaving"),
         (["dyads", "six-party-2004", "--rounds", "2"], "dyads of future"),
+        (["forecast", "six-party-2004", "--no-store"], "reading six-party-2004|forecasting"),
+        (
+            ["report", "six-party-2004", "--draws", "20", "--rng", "1", "--no-store", "-o", "R"],
+            "reporting: forecast|reporting: draws 0/40|reporting: draws 40/40"
+            "|reporting: analyses of disarmament|reporting: render",
+        ),
     ],
 )
-def test_slow_commands_show_progress_on_a_terminal(cli, monkeypatch, args, says) -> None:
+def test_slow_commands_show_progress_on_a_terminal(
+    cli, monkeypatch, tmp_path: Path, args, says
+) -> None:
     import io as text_io
 
     from rich.console import Console
@@ -283,10 +323,13 @@ def test_slow_commands_show_progress_on_a_terminal(cli, monkeypatch, args, says)
     screen = text_io.StringIO()
     terminal = Console(file=screen, force_terminal=True, width=100)
     monkeypatch.setattr(_console, "stderr", terminal)
-    result = cli(*args)
+    result = cli(*(str(tmp_path / "report.html") if a == "R" else a for a in args))
     assert result.code == 0, result.err
-    assert says in screen.getvalue()
-    assert result.err == ""  # and nothing when stderr is not a terminal (the normal capture)
+    for phase in says.split("|"):  # each phase of a long command, as it starts
+        assert phase in screen.getvalue()
+        assert phase not in result.err  # nothing when stderr is not a terminal (a capture)
+    if args[0] != "report":  # (the report says what it wrote)
+        assert result.err == ""
 
 
 def test_compiling_kernels_is_announced_once(cli, monkeypatch, tmp_path: Path) -> None:

@@ -109,6 +109,26 @@ def outcome(a: float, b: float) -> tuple[str, str | None]:
     return "stalemate", None
 
 
+#: Region families by code, as :func:`_outcomes` gives them; sides: 0 nobody, 1 i, 2 j.
+_FAMILIES = ("stalemate", "conflict", "compromise", "capitulation")
+
+
+def _outcomes(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`outcome` of every pair at once: family codes (:data:`_FAMILIES`) and who gives
+    way (0 nobody, 1 i, 2 j), by the same comparisons."""
+    family = np.zeros(a.shape, dtype=np.int8)
+    side = np.zeros(a.shape, dtype=np.int8)
+    conflict = (a > 0) & (b > 0)
+    family[conflict] = 1
+    side[conflict & (a > b)] = 2
+    side[conflict & (b > a)] = 1
+    for up, down, gives in ((a, b, 2), (b, a, 1)):  # up's side has the upper hand
+        upper = (up > 0) & (down < 0)
+        family[upper] = np.where(up[upper] > -down[upper], 2, 3)
+        side[upper] = gives
+    return family, side
+
+
 @dataclass(frozen=True)
 class Dyad:
     """An ordered dyad as seen from a viewpoint: both EUs, the region and who gives way."""
@@ -393,40 +413,47 @@ def dyad_map(rv: RoundViews, viewpoint: str | None = None) -> list[Dyad]:
     eu = np.nan_to_num(
         rv.perceptions.objective
         if viewpoint is None
-        else rv.perceptions.seen[_index(ids, viewpoint)]
-    ).tolist()  # once for the matrix, not per cell (the series over time ask for many)
+        else rv.perceptions.seen_by(_index(ids, viewpoint))
+    )
+    families, sides = (m.tolist() for m in _outcomes(eu, eu.T))  # every pair at once
+    values = eu.tolist()  # once for the matrix, not per cell (the series over time ask for many)
     rows = []
     for i, a_id in enumerate(ids):
         for k, b_id in enumerate(ids):
             if i == k:
                 continue
-            a, b = float(eu[i][k]), float(eu[k][i])
-            family, side = outcome(a, b)
-            rows.append(Dyad(a_id, b_id, a, b, family, _who(side, a_id, b_id)))
+            who = (None, a_id, b_id)[sides[i][k]]
+            rows.append(
+                Dyad(a_id, b_id, values[i][k], values[k][i], _FAMILIES[families[i][k]], who)
+            )
     return rows
 
 
 def misperceptions(rv: RoundViews) -> list[Misperception]:
     """Pairs whose two sides' own views put their dyad in different regions."""
     ids = rv.actors
-    seen = rv.perceptions.seen
-    every = np.arange(len(ids))
     # the two own views of each pair only (O(n^2) of the O(n^3) perceptions): mine[a, b] is
     # a's EU of challenging b as a sees it, theirs[a, b] b's EU of challenging a as a sees it
-    mine = np.nan_to_num(seen[every, every, :]).tolist()
-    theirs = np.nan_to_num(seen[every, :, every]).tolist()
+    mine = np.nan_to_num(rv.perceptions.objective)
+    theirs = np.nan_to_num(rv.perceptions.counter)
+    family, side = _outcomes(mine, theirs)
+    # the two views of pair (i, k) differ in region, or in who gives way: i's view names i
+    # (side 1) or k (side 2), k's view the other way round
+    swapped = np.array([0, 2, 1], dtype=np.int8)[side.T]
+    differ = np.triu((family != family.T) | (side != swapped), k=1)
     out = []
-    for i, a_id in enumerate(ids):
-        for k in range(i + 1, len(ids)):
-            b_id = ids[k]
-            i_eus = (mine[i][k], theirs[i][k])
-            j_eus = (mine[k][i], theirs[k][i])
-            family_i, side_i = outcome(*i_eus)
-            family_j, side_j = outcome(*j_eus)
-            i_view = (family_i, _who(side_i, a_id, b_id))
-            j_view = (family_j, _who(side_j, b_id, a_id))
-            if i_view != j_view:
-                out.append(Misperception(a_id, b_id, i_view, j_view, i_eus, j_eus))
+    for i, k in zip(*np.nonzero(differ), strict=True):  # row by row, as the pairs are listed
+        a_id, b_id = ids[i], ids[k]
+        out.append(
+            Misperception(
+                a_id,
+                b_id,
+                (_FAMILIES[family[i, k]], (None, a_id, b_id)[side[i, k]]),
+                (_FAMILIES[family[k, i]], (None, b_id, a_id)[side[k, i]]),
+                (float(mine[i, k]), float(theirs[i, k])),
+                (float(mine[k, i]), float(theirs[k, i])),
+            )
+        )
     return out
 
 
@@ -443,10 +470,6 @@ def crisis_incentives(rv: RoundViews) -> list[CrisisIncentive]:
         CrisisIncentive(actor, float(own[i, best[i]]), ids[int(best[i])])
         for i, actor in enumerate(ids)
     ]
-
-
-def _who(side: str | None, i_id: str, j_id: str) -> str | None:
-    return None if side is None else (i_id if side == "i" else j_id)
 
 
 def _index(ids: tuple[str, ...], actor: str) -> int:

@@ -262,7 +262,8 @@ def study(
     made
         The study's time (default now, UTC).
     progress
-        Called with the name of each step as it starts.
+        Called with the name of each step as it starts (``forecast``, ``draws 0/400`` and
+        then the draws done so far, ``analyses of ISSUE``, ``trades of MODEL``).
 
     Raises
     ------
@@ -304,9 +305,16 @@ def study(
             if name not in drawn
         ]
     if draws > 0 and drawn:
-        from detente.simulate import simulate
+        from detente.simulate import futures, simulate
 
-        step("simulate")
+        total = draws * (1 if branches == "draw" else len(futures(scenario)))
+        counted = [0]
+
+        def drawn_more(count: int) -> None:
+            counted[0] += count
+            step(f"draws {counted[0]}/{total}")
+
+        step(f"draws 0/{total}")
         sim = simulate(
             scenario,
             drawn,
@@ -315,6 +323,7 @@ def study(
             spread=spread,
             options=options,
             branches=branches,
+            progress=drawn_more,
         )
     issues = []
     for issue in scenario.issue_ids:
@@ -385,12 +394,16 @@ def differences(
     )
 
 
-def restudy(run: StoredRun, viewpoint: str | None = None) -> Study:
+def restudy(
+    run: StoredRun,
+    viewpoint: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Study:
     """The study of a stored study, forecast or simulation, made again from its stored scenario,
     models, options, seed and draws (which give the same numbers), seen from ``viewpoint`` (an
     actor id; default: as :func:`study` chooses), as ``detente report RUN`` and the workbench's
-    report make it. Any result that comes out differently is noted in its warnings; it keeps
-    the run's id, seed and version and is not stored again.
+    report make it (``progress`` as for :func:`study`). Any result that comes out differently
+    is noted in its warnings; it keeps the run's id, seed and version and is not stored again.
 
     Raises
     ------
@@ -412,6 +425,7 @@ def restudy(run: StoredRun, viewpoint: str | None = None) -> Study:
         branches=str(sim.get("branches", "each")) if sim else "each",
         viewpoint=viewpoint,
         made=run.started,
+        progress=progress,
     )
     return replace(
         done.kept_as(run.id),

@@ -28,6 +28,7 @@ __all__ = [
     "JsonFlag",
     "ModelsOption",
     "NoStore",
+    "Phases",
     "PresetOption",
     "RoundsOption",
     "ScenarioRef",
@@ -514,7 +515,9 @@ def open_what_if(
     from detente.scenario import apply_overrides
     from detente.scenario.bundled import open_scenario
 
-    with warnings_to_stderr():  # e.g. a source file not found: its quotes go unchecked
+    # a warning: e.g. a source file not found, its quotes go unchecked; a spinner: a large
+    # scenario takes a while to read
+    with warnings_to_stderr(), working(literal(f"reading {ref}")):
         scenario = open_scenario(ref, sources_dir=sources, check_options=check_model_options)
     return apply_overrides(scenario, sets or [], drops or [])
 
@@ -538,7 +541,7 @@ def print_what_if(scenario: Any) -> None:
         )
 
 
-def working(what: str) -> AbstractContextManager[Any]:
+def working(what: str | Text) -> AbstractContextManager[Any]:
     """A transient spinner on stderr (``⠋ advising...``) while a step without a count runs;
     nothing when stderr is not a terminal (a pipe or a log stays clean)."""
     if not stderr.is_terminal:
@@ -559,6 +562,37 @@ def progress_bar(verb: str) -> Any:
         transient=True,
         disable=not stderr.is_terminal,
     )
+
+
+class Phases:
+    """A transient line on stderr naming the phase a long command is in (``⠋ reporting:
+    draws 120/400 0:00:07``); nothing when stderr is not a terminal. Use it as a context
+    manager and call it with each phase's name as the phase starts."""
+
+    def __init__(self, verb: str) -> None:
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.verb = verb
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}", markup=False),  # names are shown as they are
+            TimeElapsedColumn(),
+            console=stderr,
+            transient=True,
+            disable=not stderr.is_terminal,
+        )
+        self.task = self.progress.add_task(verb, total=None)
+
+    def __call__(self, phase: str) -> None:
+        self.progress.update(self.task, description=f"{self.verb}: {phase}")
+        self.progress.refresh()  # shown as it starts, however short
+
+    def __enter__(self) -> Phases:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(None, None, None)
 
 
 def interval_text(low: float, high: float, span: float, *, digits: int = 1) -> str:

@@ -84,6 +84,15 @@ def dyads(
     sources: SourcesDir = None,
     set_: SetOption = None,
     drop: DropOption = None,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help=f"Show every pair and every actor (default: the {BRIEF_PAIRS} pairs with the "
+            f"most to gain from a challenge, {BRIEF_PAIRS} misperceived pairs a round and the "
+            f"{BRIEF_ACTORS} actors with the most capability x salience; --json has them all).",
+        ),
+    ] = False,
 ) -> None:
     """The dyad map of the expected utility model, miscalculation risks and crisis incentives.
 
@@ -143,10 +152,10 @@ def dyads(
                 if draws
                 else []
             )
-        documents.append(
-            future_json(name, rounds_, point, at_round, draws=draws, seed=seed, risks=risks)
-        )
-        if as_json:
+        if as_json:  # (every pair of every round: built only to be printed)
+            documents.append(
+                future_json(name, rounds_, point, at_round, draws=draws, seed=seed, risks=risks)
+            )
             continue
         chosen = rounds_[at_round - 1]
         on = _issue_name(s, issue)
@@ -163,19 +172,30 @@ def dyads(
         )
         for column in ("i", "j", "EU i->j", "EU j->i", "Region", "Gives way"):
             table.add_column(column, justify="right" if column.startswith("EU") else "left")
-        for d in dyad_map(chosen, point):
-            if chosen.actors.index(d.i) < chosen.actors.index(d.j):
-                table.add_row(
-                    literal(d.i),
-                    literal(d.j),
-                    f"{d.eu_i:+.3f}",
-                    f"{d.eu_j:+.3f}",
-                    d.region,
-                    literal(d.gives_way or "-"),
-                )
+        place = {actor: n for n, actor in enumerate(chosen.actors)}
+        pairs = [d for d in dyad_map(chosen, point) if place[d.i] < place[d.j]]
+        shown = pairs
+        if not full and len(pairs) > BRIEF_PAIRS:  # the pairs with the most to gain, in order
+            top = sorted(range(len(pairs)), key=lambda n: -max(pairs[n].eu_i, pairs[n].eu_j))
+            shown = [pairs[n] for n in sorted(top[:BRIEF_PAIRS])]
+        for d in shown:
+            table.add_row(
+                literal(d.i),
+                literal(d.j),
+                f"{d.eu_i:+.3f}",
+                f"{d.eu_j:+.3f}",
+                d.region,
+                literal(d.gives_way or "-"),
+            )
         stdout.print(table)
-        _print_misperceptions(rounds_, on)
-        _print_incentives(rounds_, on)
+        if len(shown) < len(pairs):
+            stdout.print(
+                f"{len(pairs) - len(shown)} more pairs (those with the least to gain from a "
+                "challenge): use --full or --json",
+                markup=False,
+            )
+        _print_misperceptions(rounds_, on, full)
+        _print_incentives(s, rounds_, on, issue, full)
         if risks:
             table = Table(
                 title=literal(f"Probabilities on {on} over {draws} draws (round {at_round})"),
@@ -183,9 +203,19 @@ def dyads(
             )
             for column in ("Pair", "P(conflict)", "P(misperceived)"):
                 table.add_column(column, justify="left" if column == "Pair" else "right")
-            for r in risks:
+            listed = risks
+            if not full and len(risks) > BRIEF_PAIRS:  # the likeliest conflicts, in order
+                top = sorted(range(len(risks)), key=lambda n: -risks[n].conflict)
+                listed = [risks[n] for n in sorted(top[:BRIEF_PAIRS])]
+            for r in listed:
                 table.add_row(literal(f"{r.i}-{r.j}"), f"{r.conflict:.2f}", f"{r.misperceived:.2f}")
             stdout.print(table)
+            if len(listed) < len(risks):
+                stdout.print(
+                    f"{len(risks) - len(listed)} more pairs (those least likely to come to "
+                    "conflict): use --full or --json",
+                    markup=False,
+                )
     if as_json:
         print_json(dyads_document(s, issue, info.name, options, documents))
 
@@ -200,7 +230,13 @@ def _round_label(rv: Any) -> str:
     return f"{rv.round} ({rv.date.isoformat()})" if rv.date else str(rv.round)
 
 
-def _print_misperceptions(rounds_: Any, on: str) -> None:
+#: Pairs in the dyad table, and misperceived pairs a round, shown without --full.
+BRIEF_PAIRS = 20
+#: Actors in the crisis incentives shown without --full (the weightiest on the issue).
+BRIEF_ACTORS = 12
+
+
+def _print_misperceptions(rounds_: Any, on: str, full: bool = True) -> None:
     from detente.analysis.dyads import misperceptions
 
     table = Table(
@@ -209,9 +245,14 @@ def _print_misperceptions(rounds_: Any, on: str) -> None:
     )
     for column in ("Round", "Pair", "i's view", "j's view"):
         table.add_column(column)
+    hidden = 0
     for rv in rounds_:
         marker = f" ({', '.join(rv.events)})" if rv.events else ""
-        for m in misperceptions(rv):
+        found = misperceptions(rv)
+        if not full and len(found) > BRIEF_PAIRS:
+            hidden += len(found) - BRIEF_PAIRS
+            found = found[:BRIEF_PAIRS]
+        for m in found:
             table.add_row(
                 literal(f"{_round_label(rv)}{marker}"),
                 literal(f"{m.i}-{m.j}"),
@@ -219,15 +260,28 @@ def _print_misperceptions(rounds_: Any, on: str) -> None:
                 literal(_view(m.j_view)),
             )
     stdout.print(table)
+    if hidden:
+        stdout.print(
+            f"{hidden} more misperceived pairs (after the first {BRIEF_PAIRS} of a round): "
+            "use --full or --json",
+            markup=False,
+        )
 
 
-def _print_incentives(rounds_: Any, on: str) -> None:
+def _print_incentives(s: Any, rounds_: Any, on: str, issue: str, full: bool = True) -> None:
     """Each actor's best gain from a challenge per round, with its target; every actor that
     takes part in some round has a column (one added by a timeline event too: "-" before it
-    joins or after it leaves); no target where nothing is to be gained."""
+    joins or after it leaves); no target where nothing is to be gained. Without ``full``,
+    only the :data:`BRIEF_ACTORS` actors with the most capability x salience on the issue."""
     from detente.analysis.dyads import crisis_incentives
 
     ids = list(dict.fromkeys(a for rv in rounds_ for a in rv.actors))
+    hidden = 0
+    if not full and len(ids) > BRIEF_ACTORS:
+        weight = {a.id: a.capability * a.salience.get(issue, 0.0) for a in s.actors}
+        top = set(sorted(ids, key=lambda a: -weight.get(a, 0.0))[:BRIEF_ACTORS])
+        hidden = len(ids) - len(top)
+        ids = [a for a in ids if a in top]
     rows: list[list[str | Text]] = []
     for rv in rounds_:
         best = {ci.actor: ci for ci in crisis_incentives(rv)}
@@ -243,6 +297,12 @@ def _print_incentives(rounds_: Any, on: str) -> None:
             else None
         ),
     )
+    if hidden:
+        stdout.print(
+            f"{hidden} more actors (those with the least capability x salience): use --full "
+            "or --json",
+            markup=False,
+        )
 
 
 def _incentive(ci: Any) -> Text:

@@ -19,6 +19,7 @@ import typer
 
 from detente._version import __version__
 from detente.cli._console import safe_text, state, stderr, stdout
+from detente.cli._memory import keep_freed_memory
 from detente.errors import DetenteError, InputError, ScenarioError
 
 __all__ = ["build_app", "main"]
@@ -52,6 +53,7 @@ def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
 ) -> None:
     state["debug"] = debug
+    keep_freed_memory()  # the models' many large temporaries: fewer page faults
 
 
 #: Every command in the order ``detente --help`` lists them: its name, the module of

@@ -12,6 +12,7 @@ from detente.cli._console import (
     DropOption,
     ModelsOption,
     NoStore,
+    Phases,
     PresetOption,
     RoundDaysOption,
     RoundsOption,
@@ -23,11 +24,9 @@ from detente.cli._console import (
     find_actor,
     model_options,
     open_what_if,
-    progress_bar,
     save_run,
     stderr,
     warnings_to_stderr,
-    working,
 )
 from detente.errors import InputError
 
@@ -105,9 +104,7 @@ def report(
         if viewpoint is not None:  # a wrong name fails before the run, not after
             focus = scenario.actor_ids[find_actor(scenario, viewpoint)]
         _check_folder(output or Path(f"{scenario.id}-report.html"), png)
-        progress = progress_bar("studying")
-        with progress, warnings_to_stderr():
-            bar = progress.add_task("steps", total=2 + len(scenario.issues))
+        with Phases("reporting") as phase, warnings_to_stderr():
             done = study(
                 scenario,
                 model or None,
@@ -116,7 +113,7 @@ def report(
                 rng=seed,
                 spread=spread,
                 viewpoint=focus,
-                progress=lambda _: progress.advance(bar),
+                progress=phase,
             )
         if not no_store:
             from detente.store import record_study
@@ -152,7 +149,8 @@ def report(
             document = document | {"track_record": record}
     target = output or Path(f"{document['scenario']['id']}-report.html")
     _check_folder(target, png)
-    with warnings_to_stderr(), working("drawing the charts and writing the report"):
+    with warnings_to_stderr(), Phases("reporting") as phase:
+        phase("render")
         collected = build(document)
         page = render_html(collected)
     write_text_atomic(target, page)
@@ -224,8 +222,8 @@ def _stored_document(ref: str, viewpoint: str | None) -> dict[str, Any]:
             return dict(kept.document) | {"run_id": kept.id}
     from detente.analysis.study import restudy
 
-    with warnings_to_stderr(), working(f"studying run {kept.id} again from its inputs"):
-        return restudy(kept, focus).to_json()
+    with warnings_to_stderr(), Phases(f"studying run {kept.id} again") as phase:
+        return restudy(kept, focus, progress=phase).to_json()
 
 
 def _track_record(run_id: str) -> list[dict[str, Any]]:

@@ -28,8 +28,9 @@ know which model it is running.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Protocol
 
 import numpy as np
@@ -233,13 +234,24 @@ class Perceptions:
     ``own[a, b] = seen[a, a, b]``; ``objective[a, b]`` is a's expected utility of challenging
     b at a's own footing (each utility judged by its owner). ``before`` are the positions the
     round started from, ``after`` those its moves led to. For one issue and one run.
+
+    ``seen`` holds n^3 numbers (8 GB a round at 1,000 actors), so it is made only when read:
+    what an analysis needs comes in O(n^2) from ``seen_by(k)``, actor k's view (``seen[k]``),
+    and ``counter``, each actor's view of its rivals' challenges (``counter[a, b] =
+    seen[a, b, a]``, b's EU of challenging a as a sees it), the same numbers bit for bit.
     """
 
     before: np.ndarray
     after: np.ndarray
     own: np.ndarray
-    seen: np.ndarray
     objective: np.ndarray
+    seen_by: Callable[[int], np.ndarray]
+    counter: np.ndarray
+
+    @cached_property
+    def seen(self) -> np.ndarray:
+        """Every actor's view, ``seen[k] = seen_by(k)`` (n, n, n)."""
+        return np.stack([self.seen_by(k) for k in range(len(self.before))])
 
 
 class PerceptionsFunction(Protocol):

@@ -330,7 +330,8 @@ def _moves(state: RoundState) -> tuple[EumMove, ...]:
 
 
 def perceptions(state: Round, *, options: EumOptions) -> Perceptions:
-    """Every actor's perception of every dyad in a round of a single run (O(n^3) memory).
+    """Every actor's perception of every dyad in a round of a single run (O(n^2) memory; the
+    O(n^3) ``seen`` only when read).
 
     ``seen[k, a, b]`` is a's expected utility of challenging b as actor k perceives it (at k's
     risk exponent, from the round's pass-2 probabilities); ``objective[a, b]`` is the same at
@@ -348,23 +349,18 @@ def perceptions(state: Round, *, options: EumOptions) -> Perceptions:
     span = np.asarray(detail.span)
     mu = np.asarray(detail.mu_challenge)
     d = steps.distances(x, span)
-    seen = _challenge_views(
-        np.broadcast_to(x, (n, n)),
-        np.broadcast_to(s, (n, n)),
-        np.broadcast_to(P, (n, n, n)),
-        np.broadcast_to(d, (n, n, n)),
-        np.broadcast_to(r[:, None, None], (n, n, n)),
-        np.broadcast_to(mu, (n,)),
-        np.broadcast_to(span, (n,)),
-        options,
-    )
-    objective = _challenge_views(x, s, P, d, r[:, None], mu, span, options)
+
+    def at(exponent: np.ndarray) -> np.ndarray:
+        """Every pair's EU at ``exponent`` (broadcast to (n, n))."""
+        return _challenge_views(x, s, P, d, np.broadcast_to(exponent, (n, n)), mu, span, options)
+
     return Perceptions(
         before=np.array(x),
         after=np.array(detail.positions),
         own=np.array(detail.eu_challenge),
-        seen=seen,
-        objective=objective,
+        objective=at(r[:, None]),  # a's EU of challenging b at a's own exponent
+        seen_by=lambda k: at(r[k]),  # every EU at k's exponent
+        counter=at(r[None, :]).T,  # [b, a]: b's EU of challenging a at a's exponent, turned
     )
 
 

@@ -551,11 +551,14 @@ def _take_offers(
             col = np.where((col >= 0) & (picked != NONE), col, -1)
         else:
             col = _choose_offer(k != NONE, k, move, a, b, xi, xj, options)
-        taken = np.maximum(col, 0)[..., None]
+        taken = np.maximum(col, 0)
         has = col >= 0
+        # where each row's taken column sits in a (..., rows, width) array read flat: one
+        # gather per value, without take_along_axis's index grids
+        flat = np.arange(taken.size).reshape(taken.shape) * a.shape[-1] + taken
 
-        def pick(values: np.ndarray, taken: np.ndarray = taken) -> np.ndarray:
-            return np.asarray(np.take_along_axis(values, taken, axis=-1)[..., 0])
+        def pick(values: np.ndarray, flat: np.ndarray = flat) -> np.ndarray:
+            return np.ravel(values).take(flat)
 
         partner[..., rows] = np.where(has, columns[np.maximum(col, 0)], -1)
         kind[..., rows] = np.where(has, pick(k), NONE)
@@ -587,16 +590,18 @@ def _choose_offer(
         # point (a quirk of Scholz's code that favours lower positions); else capitulations
         with np.errstate(invalid="ignore", divide="ignore"):
             average = (np.abs(a) * xi + np.abs(b) * xj) / (np.abs(a) + np.abs(b))
-        keys = [kind.astype(float), np.where(kind == COMPROMISE, average, move)]
+        keys = [kind, np.where(kind == COMPROMISE, average, move)]
     elif options.offer_choice == "priority":
-        keys = [kind.astype(float), move, -b]
+        keys = [kind, move, -b]
     elif options.offer_choice == "least-move":
         keys = [move, -b]
     else:  # highest-eu
         keys = [-b, move]
     candidate = valid.copy()
-    for key in keys:
-        masked = np.where(candidate, key, np.inf)
+    for key in keys:  # the kinds compared as they are, in bytes: an eighth of the traffic
+        masked = np.where(
+            candidate, key, np.iinfo(key.dtype).max if key.dtype == np.int8 else np.inf
+        )
         best = masked.min(axis=-1, keepdims=True)
         candidate &= masked == best
     return np.where(candidate.any(axis=-1), np.argmax(candidate, axis=-1), -1)

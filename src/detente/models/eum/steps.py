@@ -175,12 +175,13 @@ def vote_numerators(
     np.cumsum(body, axis=-2, out=body)
     total = prefix[..., -1, :]
     N = np.empty((*x.shape, n))
+    flat = prefix.reshape(-1)  # gathered from by flat index: no take_along_axis index grids
+    runs = np.arange(int(np.prod(x.shape[:-1], dtype=int))).reshape(*x.shape[:-1], 1, 1)
     for rows in row_blocks(n):  # bounded temporaries for large n
-        c = cut[..., rows, :]
-        below_j = np.take_along_axis(prefix, c, axis=-2)  # [..., i, j] = prefix[cut_ij, j]
-        below_i = np.take_along_axis(  # [..., i, j] = prefix[cut_ij, i]
-            prefix[..., :, rows], np.swapaxes(c, -1, -2), axis=-2
-        ).swapaxes(-1, -2)
+        start = cut[..., rows, :] * n  # where row cut_ij of each run's prefix begins
+        start += runs * ((n + 1) * n)
+        below_j = flat.take(start + np.arange(n))  # [..., i, j] = prefix[cut_ij, j]
+        below_i = flat.take(start + np.arange(n)[rows, None])  # [..., i, j] = prefix[cut_ij, i]
         lower = x[..., rows, None] < x[..., None, :]  # i below j: its voters lie below the mid
         # i below j: below_j - below_i; else (total_j - below_j) - (total_i - below_i), the
         # same operations written into the blocks' own buffers
