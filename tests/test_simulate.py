@@ -476,3 +476,69 @@ def test_cli_simulate_refuses_smp_with_events_during_the_run(cli) -> None:  # ty
     assert "smp: events during the run are not supported" in result.err
     assert "US presidential election" in result.err
     assert "Traceback" not in result.err
+
+
+# --- identical draws run once -------------------------------------------------------------------
+
+_REUSE_MODELS = ["compromise", "nash", "eum", "smp", "exchange"]
+_REUSE_OPTIONS: dict[str, Any] = {
+    "smp": {"max_iter": 2},  # two turns do not settle: the count of unsettled runs is checked
+    "eum": {"preset": "scholz-code", "stop": "stable"},
+}
+
+
+def _runs_per_model(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Count the draws each model is actually run on (a spy: the real solver still runs)."""
+    from detente.simulate import tasks
+
+    counts: dict[str, int] = {}
+    real = tasks._future_solution
+
+    def spy(scenario: Any, future: Any, info: Any, options: Any, c: Any, *rest: Any) -> Any:
+        counts[info.name] = counts.get(info.name, 0) + len(c)
+        return real(scenario, future, info, options, c, *rest)
+
+    monkeypatch.setattr(tasks, "_future_solution", spy)
+    return counts
+
+
+def _every_draw(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Turn the reuse off: every draw is its own run."""
+    from detente.simulate import tasks
+
+    def each(c: np.ndarray, X: np.ndarray, S: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return np.arange(len(c)), np.arange(len(c))
+
+    monkeypatch.setattr(tasks, "_distinct", each)
+
+
+def _reuse_run(spread: float) -> tuple[Any, list[str]]:
+    s = Scenario.model_validate(without_uncertainty("emission-1994"))
+    with pytest.warns(RuntimeWarning, match="did not settle") as caught:
+        sim = simulate(
+            s, _REUSE_MODELS, draws=12, rng=3, spread=spread, options=_REUSE_OPTIONS, chunk_size=5
+        )
+    return sim, [str(w.message) for w in caught]
+
+
+def test_identical_draws_are_run_once_with_the_same_numbers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    counts = _runs_per_model(monkeypatch)
+    reused, warned = _reuse_run(spread=0.0)
+    # no uncertain input and no spread: one run per chunk (5 + 5 + 2 draws) for every model
+    assert counts == dict.fromkeys(_REUSE_MODELS, 3)
+    counts.clear()
+    _every_draw(monkeypatch)
+    each, warned_each = _reuse_run(spread=0.0)
+    assert counts == dict.fromkeys(_REUSE_MODELS, 12)
+    assert same(reused, each)
+    # the runs that did not settle are counted once per draw, as when every draw runs
+    assert warned == warned_each
+    assert any(m.startswith("24 dynamic-model runs") for m in warned)  # smp: 12 draws x 2 issues
+
+
+def test_draws_with_different_inputs_all_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    counts = _runs_per_model(monkeypatch)
+    _reuse_run(spread=0.1)
+    assert counts == dict.fromkeys(_REUSE_MODELS, 12)
