@@ -230,33 +230,55 @@ def rounds(
         if first is None:
             first = change
         fractional = change / (first + options.min_sig_delta)
+        # the records of the turn, converted to Python numbers a whole array at a time
+        # (tolist gives the floats float() gives, without a numpy scalar per value)
         bargains = tuple(
             Bargain(
-                id=int(ids[b]),
-                initiator=int(init[b]),
-                receiver=int(rcvr[b]),
-                init_position=tuple(float(v) for v in lo + span * pos_i[b]),
-                rcvr_position=tuple(float(v) for v in lo + span * pos_r[b]),
-                view=view[b],
-                p_init=float(p_used[b]),
-                gain=float(gains[b]),
+                id=b_id,
+                initiator=b_init,
+                receiver=b_rcvr,
+                init_position=tuple(at_i),
+                rcvr_position=tuple(at_r),
+                view=b_view,
+                p_init=b_p,
+                gain=b_gain,
             )
-            for b in range(len(init))
+            for b_id, b_init, b_rcvr, at_i, at_r, b_view, b_p, b_gain in zip(
+                ids.tolist(),
+                init.tolist(),
+                rcvr.tolist(),
+                (lo + span * pos_i).tolist(),
+                (lo + span * pos_r).tolist(),
+                view,
+                p_used.tolist(),
+                gains.tolist(),
+                strict=True,
+            )
         )
-        moves = []
-        for k in np.nonzero(np.any(new_x != x, axis=1))[0]:
-            b = int(chosen[k])
-            moves.append(
-                Move(
-                    mover=int(k),
-                    partner=int(rcvr[b] if init[b] == k else init[b]),
-                    bargain=int(ids[b]),
-                    initiated=bool(init[b] == k),
-                    probability=float(probs[k]),
-                    old=tuple(float(v) for v in lo + span * x[k]),
-                    new=tuple(float(v) for v in lo + span * new_x[k]),
-                )
+        movers = np.nonzero(np.any(new_x != x, axis=1))[0]
+        by = chosen[movers]
+        initiated = init[by] == movers
+        moves = [
+            Move(
+                mover=k,
+                partner=partner,
+                bargain=bargain,
+                initiated=own,
+                probability=p,
+                old=tuple(old),
+                new=tuple(new),
             )
+            for k, partner, bargain, own, p, old, new in zip(
+                movers.tolist(),
+                np.where(initiated, rcvr[by], init[by]).tolist(),
+                ids[by].tolist(),
+                initiated.tolist(),
+                probs[movers].tolist(),
+                (lo + span * x[movers]).tolist(),
+                (lo + span * new_x[movers]).tolist(),
+                strict=True,
+            )
+        ]
         x, q = new_x, new_q
         here = assess(c, x, q, s, options)
         chosen_ids = np.where(chosen >= 0, ids[np.maximum(chosen, 0)] if len(ids) else -1, -1)
@@ -271,14 +293,22 @@ def rounds(
             here,
             bargains=bargains,
             chosen=chosen_ids,
-            queues=tuple(
-                (tuple(int(ids[b]) if b >= 0 else -1 for b in queue), tuple(map(float, p)))
-                for queue, p in queues
-            ),
+            queues=_queues(queues, ids),
             moves=tuple(moves),
             change=change,
             fractional_change=fractional,
         )
+
+
+def _queues(
+    queues: list[tuple[np.ndarray, np.ndarray]], ids: np.ndarray
+) -> tuple[tuple[tuple[int, ...], tuple[float, ...]], ...]:
+    """Each queue's bargain ids (-1: the status quo) and probabilities, as Python numbers."""
+    out = []
+    for queue, p in queues:
+        named = np.where(queue >= 0, ids[np.maximum(queue, 0)] if len(ids) else -1, -1)
+        out.append((tuple(named.tolist()), tuple(p.tolist())))
+    return tuple(out)
 
 
 def _state(
