@@ -542,3 +542,50 @@ def test_draws_with_different_inputs_all_run(monkeypatch: pytest.MonkeyPatch) ->
     counts = _runs_per_model(monkeypatch)
     _reuse_run(spread=0.1)
     assert counts == dict.fromkeys(_REUSE_MODELS, 12)
+
+
+# --- a big study's draws on the machine's cores ---------------------------------------------------
+
+
+def _cores() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def test_local_engine_takes_processes_only_for_many_differing_draws_run_one_by_one() -> None:
+    from detente.simulate import PARALLEL_MIN_WORK, local_engine
+
+    if _cores() < 2:
+        pytest.skip("one core: every study runs in this process")
+    s = Scenario.model_validate(without_uncertainty("emission-1994"))
+    n = len(s.actors)
+    enough = -(-PARALLEL_MIN_WORK // (n * n))  # the fewest draws with draws x n^2 >= the bound
+    parallel = ("processes", min(_cores(), 4))
+    assert local_engine(s, ["compromise", "smp"], enough, spread=0.1) == parallel
+    assert local_engine(s, ["smp"], enough - 1, spread=0.1) == ("in-process", 1)
+    # identical draws (nothing uncertain) run once: no processes to start
+    assert local_engine(s, ["smp"], enough, spread=0.0) == ("in-process", 1)
+    # models batched over draws (or static) are run at once
+    assert local_engine(s, ["compromise", "eum"], enough, spread=0.1) == ("in-process", 1)
+
+
+@pytest.mark.slow
+def test_a_study_on_local_processes_has_the_numbers_of_one_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from detente import simulate as simulate_module
+    from detente.analysis import study
+
+    if _cores() < 2:
+        pytest.skip("one core: every study runs in this process")
+    s = Scenario.model_validate(without_uncertainty("emission-1994"))
+    kwargs: dict[str, Any] = {"draws": 6, "rng": 4, "spread": 0.1}
+    serial = study(s, ["compromise", "smp"], **kwargs).simulation
+    monkeypatch.setattr(simulate_module, "PARALLEL_MIN_WORK", 0)
+    parallel = study(s, ["compromise", "smp"], **kwargs).simulation
+    assert serial is not None
+    assert parallel is not None
+    assert serial.engine == "in-process"
+    assert parallel.engine.startswith("processes:")
+    assert same(serial, parallel)

@@ -304,9 +304,10 @@ def study(
             if name not in drawn
         ]
     if draws > 0 and drawn:
-        from detente.simulate import simulate
+        from detente.simulate import local_engine, simulate
 
         step("simulate")
+        engine, workers = local_engine(scenario, drawn, draws, spread)
         sim = simulate(
             scenario,
             drawn,
@@ -315,6 +316,8 @@ def study(
             spread=spread,
             options=options,
             branches=branches,
+            engine=engine,
+            workers=workers,
         )
     issues = []
     for issue in scenario.issue_ids:
