@@ -304,10 +304,15 @@ def _queues(
     queues: list[tuple[np.ndarray, np.ndarray]], ids: np.ndarray
 ) -> tuple[tuple[tuple[int, ...], tuple[float, ...]], ...]:
     """Each queue's bargain ids (-1: the status quo) and probabilities, as Python numbers."""
+    names = ids.tolist()
+    done: dict[int, tuple[tuple[int, ...], tuple[float, ...]]] = {}  # by id: shared queues
     out = []
     for queue, p in queues:
-        named = np.where(queue >= 0, ids[np.maximum(queue, 0)] if len(ids) else -1, -1)
-        out.append((tuple(named.tolist()), tuple(p.tolist())))
+        key = id(queue)
+        if key not in done:
+            named = tuple(names[b] if b >= 0 else -1 for b in queue.tolist())
+            done[key] = (named, tuple(p.tolist()))
+        out.append(done[key])
     return tuple(out)
 
 
@@ -432,22 +437,26 @@ def _resolve(
         group = np.nonzero(sizes == size)[0]
         if size == 1:
             continue  # only the status quo: nothing to decide
-        members = [np.nonzero(member[k])[0] for k in group]
+        # each queue's bargains in the order they were proposed (a row's nonzeros, in order)
+        members = np.nonzero(member[group])[1].reshape(len(group), size - 1)
         u = np.empty((len(group), n, size))
         u[:, :, 0] = u_sq[None, :]
-        for g, bs in enumerate(members):  # one queue at a time: a loop over queues
-            u[g, :, 1:] = u_b[:, bs]
+        u[:, :, 1:] = np.moveaxis(u_b[:, members], 1, 0)
         p = steps.scalar_pce(u, c, options.VotingRule, options.VictoryProbModel, options.PCEModel)
-        for g, k in enumerate(group):
-            if options.StateTransitions == "Stochastic":
+        labels = np.concatenate([np.full((len(group), 1), -1), members], axis=1)
+        if options.StateTransitions == "Stochastic":
+            picks = np.empty(len(group), dtype=np.intp)
+            for g, k in enumerate(group):
                 cum = np.cumsum(p[g])
-                m = int(min(np.searchsorted(cum, children[k].random(), side="right"), size - 1))
-            else:
-                m = int(np.argmax(p[g]))
-            options_k = np.concatenate([[-1], members[g]])
-            queues[k] = (options_k, p[g])
-            chosen[k] = options_k[m]
-            chosen_p[k] = p[g][m]
+                draw = np.searchsorted(cum, children[k].random(), side="right")
+                picks[g] = min(draw, size - 1)
+        else:
+            picks = np.argmax(p, axis=1)
+        rows = np.arange(len(group))
+        chosen[group] = labels[rows, picks]
+        chosen_p[group] = p[rows, picks]
+        for g, k in enumerate(group.tolist()):
+            queues[k] = (labels[g], p[g])
     new_x = x.copy()
     movers = np.nonzero(chosen >= 0)[0]
     b = chosen[movers]
