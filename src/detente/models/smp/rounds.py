@@ -449,14 +449,14 @@ def _resolve(
             for g, k in enumerate(group):
                 cum = np.cumsum(p[g])
                 draw = np.searchsorted(cum, children[k].random(), side="right")
-                picks[g] = min(draw, size - 1)
+                picks[g] = min(int(draw), size - 1)
         else:
             picks = np.argmax(p, axis=1)
         rows = np.arange(len(group))
         chosen[group] = labels[rows, picks]
         chosen_p[group] = p[rows, picks]
-        for g, k in enumerate(group.tolist()):
-            queues[k] = (labels[g], p[g])
+        for g, actor in enumerate(group.tolist()):
+            queues[actor] = (labels[g], p[g])
     new_x = x.copy()
     movers = np.nonzero(chosen >= 0)[0]
     b = chosen[movers]
