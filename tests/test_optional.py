@@ -106,6 +106,38 @@ def test_a_small_smp_run_does_not_import_numba_and_a_large_one_does() -> None:
     assert json.loads(out.stdout) == [False, True]
 
 
+def test_a_big_batch_of_small_smp_runs_loads_the_kernels_with_the_same_numbers() -> None:
+    """Below ``COMPILED_MIN_ACTORS`` actors a batch of runs (Monte Carlo draws) loads the
+    kernels once runs x actors^2 reaches ``PREPARE_MIN_WORK`` (13 actors: 97 runs, as
+    4 * 64^2 / 13^2 = 96.9), and its runs give the numpy path's numbers."""
+    code = (
+        "import json, sys\n"
+        "import numpy as np\n"
+        "import detente\n"
+        "from detente.models.runner import solve\n"
+        "c, X, S = detente.bundled('ktab-soe-pol-comp').arrays()\n"
+        "options = {'max_iter': 2}\n"
+        "def batch(runs):\n"
+        "    g = np.random.default_rng(runs)\n"
+        "    cs = c * g.uniform(0.5, 1.5, (runs, len(c)))\n"
+        "    Xs, Ss = np.broadcast_to(X, (runs, *X.shape)), np.broadcast_to(S, (runs, *S.shape))\n"
+        "    return cs, Xs, Ss\n"
+        "from detente.models import get\n"
+        "opts = get('smp').parse_options(options)\n"
+        "few = batch(96)\n"
+        "numpy_values = solve('smp', *few, options=opts).values\n"
+        "after_few = 'numba' in sys.modules\n"
+        "many = batch(97)\n"
+        "many = tuple(np.concatenate([a, b]) for a, b in zip(few, many))\n"
+        "compiled = solve('smp', *many, options=opts).values\n"
+        "same = bool(np.array_equal(compiled[:96], numpy_values))\n"
+        "print(json.dumps([after_few, 'numba' in sys.modules, same]))\n"
+    )
+    out = _python(code)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == [False, True, True]
+
+
 #: What :data:`RUNS` saved (arrays by name) and printed.
 Saved = tuple[dict[str, np.ndarray], dict[str, Any]]
 

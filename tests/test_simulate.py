@@ -476,3 +476,116 @@ def test_cli_simulate_refuses_smp_with_events_during_the_run(cli) -> None:  # ty
     assert "smp: events during the run are not supported" in result.err
     assert "US presidential election" in result.err
     assert "Traceback" not in result.err
+
+
+# --- identical draws run once -------------------------------------------------------------------
+
+_REUSE_MODELS = ["compromise", "nash", "eum", "smp", "exchange"]
+_REUSE_OPTIONS: dict[str, Any] = {
+    "smp": {"max_iter": 2},  # two turns do not settle: the count of unsettled runs is checked
+    "eum": {"preset": "scholz-code", "stop": "stable"},
+}
+
+
+def _runs_per_model(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Count the draws each model is actually run on (a spy: the real solver still runs)."""
+    from detente.simulate import tasks
+
+    counts: dict[str, int] = {}
+    real = tasks._future_solution
+
+    def spy(scenario: Any, future: Any, info: Any, options: Any, c: Any, *rest: Any) -> Any:
+        counts[info.name] = counts.get(info.name, 0) + len(c)
+        return real(scenario, future, info, options, c, *rest)
+
+    monkeypatch.setattr(tasks, "_future_solution", spy)
+    return counts
+
+
+def _every_draw(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Turn the reuse off: every draw is its own run."""
+    from detente.simulate import tasks
+
+    def each(c: np.ndarray, X: np.ndarray, S: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return np.arange(len(c)), np.arange(len(c))
+
+    monkeypatch.setattr(tasks, "_distinct", each)
+
+
+def _reuse_run(spread: float) -> tuple[Any, list[str]]:
+    s = Scenario.model_validate(without_uncertainty("emission-1994"))
+    with pytest.warns(RuntimeWarning, match="did not settle") as caught:
+        sim = simulate(
+            s, _REUSE_MODELS, draws=12, rng=3, spread=spread, options=_REUSE_OPTIONS, chunk_size=5
+        )
+    return sim, [str(w.message) for w in caught]
+
+
+def test_identical_draws_are_run_once_with_the_same_numbers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    counts = _runs_per_model(monkeypatch)
+    reused, warned = _reuse_run(spread=0.0)
+    # no uncertain input and no spread: one run per chunk (5 + 5 + 2 draws) for every model
+    assert counts == dict.fromkeys(_REUSE_MODELS, 3)
+    counts.clear()
+    _every_draw(monkeypatch)
+    each, warned_each = _reuse_run(spread=0.0)
+    assert counts == dict.fromkeys(_REUSE_MODELS, 12)
+    assert same(reused, each)
+    # the runs that did not settle are counted once per draw, as when every draw runs
+    assert warned == warned_each
+    assert any(m.startswith("24 dynamic-model runs") for m in warned)  # smp: 12 draws x 2 issues
+
+
+def test_draws_with_different_inputs_all_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    counts = _runs_per_model(monkeypatch)
+    _reuse_run(spread=0.1)
+    assert counts == dict.fromkeys(_REUSE_MODELS, 12)
+
+
+# --- a big study's draws on the machine's cores ---------------------------------------------------
+
+
+def _cores() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def test_local_engine_takes_processes_only_for_many_differing_draws_run_one_by_one() -> None:
+    from detente.simulate import PARALLEL_MIN_WORK, local_engine
+
+    if _cores() < 2:
+        pytest.skip("one core: every study runs in this process")
+    s = Scenario.model_validate(without_uncertainty("emission-1994"))
+    n = len(s.actors)
+    enough = -(-PARALLEL_MIN_WORK // (n * n))  # the fewest draws with draws x n^2 >= the bound
+    parallel = ("processes", min(_cores(), 4))
+    assert local_engine(s, ["compromise", "smp"], enough, spread=0.1) == parallel
+    assert local_engine(s, ["smp"], enough - 1, spread=0.1) == ("in-process", 1)
+    # identical draws (nothing uncertain) run once: no processes to start
+    assert local_engine(s, ["smp"], enough, spread=0.0) == ("in-process", 1)
+    # models batched over draws (or static) are run at once
+    assert local_engine(s, ["compromise", "eum"], enough, spread=0.1) == ("in-process", 1)
+
+
+@pytest.mark.slow
+def test_a_study_on_local_processes_has_the_numbers_of_one_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from detente import simulate as simulate_module
+    from detente.analysis import study
+
+    if _cores() < 2:
+        pytest.skip("one core: every study runs in this process")
+    s = Scenario.model_validate(without_uncertainty("emission-1994"))
+    kwargs: dict[str, Any] = {"draws": 6, "rng": 4, "spread": 0.1}
+    serial = study(s, ["compromise", "smp"], **kwargs).simulation
+    monkeypatch.setattr(simulate_module, "PARALLEL_MIN_WORK", 0)
+    parallel = study(s, ["compromise", "smp"], **kwargs).simulation
+    assert serial is not None
+    assert parallel is not None
+    assert serial.engine == "in-process"
+    assert parallel.engine.startswith("processes:")
+    assert same(serial, parallel)

@@ -305,7 +305,7 @@ def study(
             if name not in drawn
         ]
     if draws > 0 and drawn:
-        from detente.simulate import futures, simulate
+        from detente.simulate import futures, local_engine, simulate
 
         total = draws * (1 if branches == "draw" else len(futures(scenario)))
         counted = [0]
@@ -315,6 +315,7 @@ def study(
             step(f"draws {counted[0]}/{total}")
 
         step(f"draws 0/{total}")
+        engine, workers = local_engine(scenario, drawn, draws, spread)
         sim = simulate(
             scenario,
             drawn,
@@ -324,6 +325,8 @@ def study(
             options=options,
             branches=branches,
             progress=drawn_more,
+            engine=engine,
+            workers=workers,
         )
     issues = []
     for issue in scenario.issue_ids:

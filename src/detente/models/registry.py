@@ -122,6 +122,11 @@ class ModelInfo:
         Optional: every actor's view of every dyad in a round
         (:class:`~detente.models.contract.PerceptionsFunction`); the dyad analyses, advice and
         the report's quad map use the models that have it.
+    prepare
+        Optional, for a model that is not ``batched``: ``prepare(runs, actors)`` is called
+        before ``runs`` runs of ``actors`` actors are made one at a time, so the model can load
+        what pays off only over many runs (the SMP's compiled kernels). It must not change any
+        result.
     """
 
     name: str
@@ -141,6 +146,7 @@ class ModelInfo:
     presets: tuple[str, ...] = ()
     notes: NotesFunction | None = field(default=None, compare=False)
     perceptions: PerceptionsFunction | None = field(default=None, compare=False)
+    prepare: Callable[[int, int], None] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if (self.point is None) == (self.trajectory is None):

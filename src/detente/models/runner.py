@@ -122,6 +122,8 @@ def solve(
     else:
         per_run = _per_run(rng, int(np.prod(lead)))
         runs = list(zip(np.ndindex(lead), per_run, strict=True))
+        if info.prepare is not None:
+            info.prepare(len(runs), X.shape[-2])
     values = np.empty((*X.shape[:-2], k))
     settled: np.ndarray | None = None
     paths: list[tuple[Path, tuple[int, ...]]] = []

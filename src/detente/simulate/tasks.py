@@ -15,7 +15,7 @@ import numpy as np
 
 from detente import models as _models
 from detente.models import Changed, ModelInfo, Round
-from detente.models.runner import IssueEvent
+from detente.models.runner import IssueEvent, Solution
 from detente.scenario.model import Scenario
 from detente.simulate.inputs import input_plan, sample_inputs
 from detente.simulate.timeline import Change, Future, actors_after, apply_change
@@ -92,13 +92,43 @@ def run_task(task: Task) -> ChunkResult:
         rows = np.flatnonzero(picks == index)
         future = task.futures[index]
         for name, options in task.models:
-            gens = [generators[r] for r in rows]
-            out, late = future_values(
-                task.scenario, future, _models.get(name), options, c[rows], X[rows], S[rows], gens
+            info = _models.get(name)
+            # a run that draws no random numbers is a function of its inputs alone: identical
+            # draws (no uncertain input, or spread 0) are run once and copied
+            runs, copies = (
+                _distinct(c[rows], X[rows], S[rows])
+                if not info.draws(options)
+                else (np.arange(len(rows)), np.arange(len(rows)))
             )
-            values[name][rows] = out
-            unsettled += late
+            once = rows[runs]
+            gens = [generators[r] for r in once]
+            solution = _future_solution(
+                task.scenario, future, info, options, c[once], X[once], S[once], gens
+            )
+            values[name][rows] = np.asarray(solution.values)[copies]
+            if solution.settled is not None:
+                unsettled += int((~solution.settled)[copies].sum())
     return ChunkResult(task.start, task.future, values, drawn, picks, unsettled)
+
+
+def _distinct(c: np.ndarray, X: np.ndarray, S: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first of each group of identical draws, and each draw's group.
+
+    Draws are identical when their inputs are equal bytes (``-0.0`` and ``0.0``, or two NaNs
+    of different payloads, count as different: a run is copied only onto exactly its inputs).
+    Returns ``runs`` (indexes of the draws to run, in order) and ``copies`` (per draw, the
+    position in ``runs`` of the run it equals).
+    """
+    first: dict[bytes, int] = {}
+    runs: list[int] = []
+    copies = np.empty(len(c), dtype=np.intp)
+    for d in range(len(c)):
+        key = c[d].tobytes() + X[d].tobytes() + S[d].tobytes()
+        if key not in first:
+            first[key] = len(runs)
+            runs.append(d)
+        copies[d] = first[key]
+    return np.asarray(runs, dtype=np.intp), copies
 
 
 def future_values(
@@ -120,6 +150,21 @@ def future_values(
     model's round limit without settling (the models' own warnings about them are silenced:
     the caller reports the count).
     """
+    solution = _future_solution(scenario, future, info, options, c, X, S, rng)
+    return solution.values, solution.unsettled
+
+
+def _future_solution(
+    scenario: Scenario,
+    future: Future,
+    info: ModelInfo,
+    options: Any,
+    c: np.ndarray,
+    X: np.ndarray,
+    S: np.ndarray,
+    rng: Any,
+) -> Solution:
+    """:func:`future_values` as the runner's :class:`Solution` (which runs settled)."""
     ids = list(scenario.actor_ids)
     later = [change for change in future.changes if info.iterative and change.round > 0]
     for change in future.changes:
@@ -141,7 +186,7 @@ def future_values(
             accommodation=scenario.accommodation_matrix(ids),
             events=timeline_events(scenario, later, ids),
         )
-    return solution.values, solution.unsettled
+    return solution
 
 
 def timeline_events(

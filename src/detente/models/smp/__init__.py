@@ -250,6 +250,22 @@ def _draws(options: SmpOptions) -> bool:
     return options.StateTransitions == "Stochastic"
 
 
+#: From this many runs x actors^2 on, a batch of runs loads the compiled kernels even below
+#: ``_accel.COMPILED_MIN_ACTORS`` actors: loading them (numba and the cached kernels) costs
+#: about a second of CPU once, and they halve each run's time (at 60 actors a run takes about
+#: 0.3 s on the numpy path), so a batch this size repays it (60 actors: 5 runs).
+PREPARE_MIN_WORK = 4 * 64 * 64
+
+
+def _prepare(runs: int, actors: int) -> None:
+    """Load the compiled kernels before a batch of runs big enough to repay the loading (the
+    kernels give the numpy path's bits: no result depends on this)."""
+    from detente.models.smp import _accel
+
+    if runs * actors * actors >= PREPARE_MIN_WORK:
+        _accel.kernels()
+
+
 INFO = register(
     ModelInfo(
         name="smp",
@@ -265,5 +281,6 @@ INFO = register(
         batched=False,
         takes_events=False,
         round_limit="max_iter",
+        prepare=_prepare,
     )
 )

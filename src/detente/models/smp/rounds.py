@@ -230,33 +230,55 @@ def rounds(
         if first is None:
             first = change
         fractional = change / (first + options.min_sig_delta)
+        # the records of the turn, converted to Python numbers a whole array at a time
+        # (tolist gives the floats float() gives, without a numpy scalar per value)
         bargains = tuple(
             Bargain(
-                id=int(ids[b]),
-                initiator=int(init[b]),
-                receiver=int(rcvr[b]),
-                init_position=tuple(float(v) for v in lo + span * pos_i[b]),
-                rcvr_position=tuple(float(v) for v in lo + span * pos_r[b]),
-                view=view[b],
-                p_init=float(p_used[b]),
-                gain=float(gains[b]),
+                id=b_id,
+                initiator=b_init,
+                receiver=b_rcvr,
+                init_position=tuple(at_i),
+                rcvr_position=tuple(at_r),
+                view=b_view,
+                p_init=b_p,
+                gain=b_gain,
             )
-            for b in range(len(init))
+            for b_id, b_init, b_rcvr, at_i, at_r, b_view, b_p, b_gain in zip(
+                ids.tolist(),
+                init.tolist(),
+                rcvr.tolist(),
+                (lo + span * pos_i).tolist(),
+                (lo + span * pos_r).tolist(),
+                view,
+                p_used.tolist(),
+                gains.tolist(),
+                strict=True,
+            )
         )
-        moves = []
-        for k in np.nonzero(np.any(new_x != x, axis=1))[0]:
-            b = int(chosen[k])
-            moves.append(
-                Move(
-                    mover=int(k),
-                    partner=int(rcvr[b] if init[b] == k else init[b]),
-                    bargain=int(ids[b]),
-                    initiated=bool(init[b] == k),
-                    probability=float(probs[k]),
-                    old=tuple(float(v) for v in lo + span * x[k]),
-                    new=tuple(float(v) for v in lo + span * new_x[k]),
-                )
+        movers = np.nonzero(np.any(new_x != x, axis=1))[0]
+        by = chosen[movers]
+        initiated = init[by] == movers
+        moves = [
+            Move(
+                mover=k,
+                partner=partner,
+                bargain=bargain,
+                initiated=own,
+                probability=p,
+                old=tuple(old),
+                new=tuple(new),
             )
+            for k, partner, bargain, own, p, old, new in zip(
+                movers.tolist(),
+                np.where(initiated, rcvr[by], init[by]).tolist(),
+                ids[by].tolist(),
+                initiated.tolist(),
+                probs[movers].tolist(),
+                (lo + span * x[movers]).tolist(),
+                (lo + span * new_x[movers]).tolist(),
+                strict=True,
+            )
+        ]
         x, q = new_x, new_q
         here = assess(c, x, q, s, options)
         chosen_ids = np.where(chosen >= 0, ids[np.maximum(chosen, 0)] if len(ids) else -1, -1)
@@ -271,14 +293,27 @@ def rounds(
             here,
             bargains=bargains,
             chosen=chosen_ids,
-            queues=tuple(
-                (tuple(int(ids[b]) if b >= 0 else -1 for b in queue), tuple(map(float, p)))
-                for queue, p in queues
-            ),
+            queues=_queues(queues, ids),
             moves=tuple(moves),
             change=change,
             fractional_change=fractional,
         )
+
+
+def _queues(
+    queues: list[tuple[np.ndarray, np.ndarray]], ids: np.ndarray
+) -> tuple[tuple[tuple[int, ...], tuple[float, ...]], ...]:
+    """Each queue's bargain ids (-1: the status quo) and probabilities, as Python numbers."""
+    names = ids.tolist()
+    done: dict[int, tuple[tuple[int, ...], tuple[float, ...]]] = {}  # by id: shared queues
+    out = []
+    for queue, p in queues:
+        key = id(queue)
+        if key not in done:
+            named = tuple(names[b] if b >= 0 else -1 for b in queue.tolist())
+            done[key] = (named, tuple(p.tolist()))
+        out.append(done[key])
+    return tuple(out)
 
 
 def _state(
@@ -402,22 +437,26 @@ def _resolve(
         group = np.nonzero(sizes == size)[0]
         if size == 1:
             continue  # only the status quo: nothing to decide
-        members = [np.nonzero(member[k])[0] for k in group]
+        # each queue's bargains in the order they were proposed (a row's nonzeros, in order)
+        members = np.nonzero(member[group])[1].reshape(len(group), size - 1)
         u = np.empty((len(group), n, size))
         u[:, :, 0] = u_sq[None, :]
-        for g, bs in enumerate(members):  # one queue at a time: a loop over queues
-            u[g, :, 1:] = u_b[:, bs]
+        u[:, :, 1:] = np.moveaxis(u_b[:, members], 1, 0)
         p = steps.scalar_pce(u, c, options.VotingRule, options.VictoryProbModel, options.PCEModel)
-        for g, k in enumerate(group):
-            if options.StateTransitions == "Stochastic":
+        labels = np.concatenate([np.full((len(group), 1), -1), members], axis=1)
+        if options.StateTransitions == "Stochastic":
+            picks = np.empty(len(group), dtype=np.intp)
+            for g, k in enumerate(group):
                 cum = np.cumsum(p[g])
-                m = int(min(np.searchsorted(cum, children[k].random(), side="right"), size - 1))
-            else:
-                m = int(np.argmax(p[g]))
-            options_k = np.concatenate([[-1], members[g]])
-            queues[k] = (options_k, p[g])
-            chosen[k] = options_k[m]
-            chosen_p[k] = p[g][m]
+                draw = np.searchsorted(cum, children[k].random(), side="right")
+                picks[g] = min(int(draw), size - 1)
+        else:
+            picks = np.argmax(p, axis=1)
+        rows = np.arange(len(group))
+        chosen[group] = labels[rows, picks]
+        chosen_p[group] = p[rows, picks]
+        for g, actor in enumerate(group.tolist()):
+            queues[actor] = (labels[g], p[g])
     new_x = x.copy()
     movers = np.nonzero(chosen >= 0)[0]
     b = chosen[movers]
