@@ -11,7 +11,9 @@ the ratios main / this tree. A case that runs past ``--timeout`` seconds is stop
 as such. The machine is shared: read the wall times beside their load.
 
 Usage: ``python benchmarks/run_analysis.py [--main SRC] [--branch SRC] [--timeout S]
-[--only NAME...]`` (names such as ``advise-60``, ``report-200``, ``eum-2000-slim``).
+[--only NAME...]`` (names such as ``advise-60``, ``report-200``, ``uncertain-60``,
+``eum-2000-slim``). The random scenarios declare no uncertain input: at ``--spread 0`` every
+draw of the report has the same inputs; ``uncertain-60`` gives every input a spread of 0.1 (see ``detente simulate --spread``).
 Writes ``results/analysis.md``.
 """
 
@@ -41,6 +43,12 @@ CASES: list[tuple[str, int, list[str], float | None]] = [
     ("dyads --json", 60, ["dyads", "FILE", "--json"], None),
     ("coalitions", 60, ["coalitions", "FILE"], None),
     ("report, 200 draws", 60, ["report", "FILE", "-o", "OUT", "--no-store", "--rng", "1"], 15.0),
+    (
+        "uncertain report, 200 draws, --spread 0.1",
+        60,
+        ["report", "FILE", "-o", "OUT", "--no-store", "--rng", "1", "--spread", "0.1"],
+        15.0,
+    ),
     ("advise", 200, ["advise", "FILE", "--for", FOCAL], None),
     ("coalitions", 200, ["coalitions", "FILE"], None),
     ("report, 200 draws", 200, ["report", "FILE", "-o", "OUT", "--no-store", "--rng", "1"], 60.0),
