@@ -13,7 +13,8 @@ as such. The machine is shared: read the wall times beside their load.
 Usage: ``python benchmarks/run_analysis.py [--main SRC] [--branch SRC] [--timeout S]
 [--only NAME...]`` (names such as ``advise-60``, ``report-200``, ``uncertain-60``,
 ``eum-2000-slim``). The random scenarios declare no uncertain input: at ``--spread 0`` every
-draw of the report has the same inputs; ``uncertain-60`` gives every input a spread of 0.1 (see ``detente simulate --spread``).
+draw of the report has the same inputs; ``uncertain-60`` gives every input a spread of 0.1
+(see ``detente simulate --spread``).
 Writes ``results/analysis.md``.
 """
 

@@ -314,12 +314,18 @@ def test_dyads_of_many_actors_are_brief_unless_full(cli, tmp_path: Path) -> None
 def test_slow_commands_show_progress_on_a_terminal(
     cli, monkeypatch, tmp_path: Path, args, says
 ) -> None:
+    import importlib
     import io as text_io
 
     from rich.console import Console
 
     from detente.cli import _console
+    from detente.cli.app import COMMANDS
 
+    # each command's module is imported only when it runs, and binds _console.stderr then: import
+    # them all first, so that none keeps the console swapped in here after this test
+    for _, module, _ in COMMANDS:
+        importlib.import_module(f"detente.cli.{module}")
     screen = text_io.StringIO()
     terminal = Console(file=screen, force_terminal=True, width=100)
     monkeypatch.setattr(_console, "stderr", terminal)

@@ -760,3 +760,11 @@ def test_a_batch_sharing_one_seed_draws_from_it_run_after_run() -> None:
         assert np.array_equal(batch.values[d], alone.forecast)
     with pytest.raises(ValueError, match="one generator per run"):
         solve("exchange", c, X, S, options=options, rng=11, events={2: _raise_salience})
+
+
+def test_a_batch_of_no_runs_is_empty() -> None:
+    from detente.models import solve
+
+    for model in ("exchange", "smp", "eum", "compromise"):
+        out = solve(model, np.ones((0, 3)), np.full((0, 3, 2), 30.0), np.full((0, 3, 2), 0.5))
+        assert out.values.shape == (0, 2), model

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -526,8 +527,9 @@ def test_identical_draws_are_run_once_with_the_same_numbers(
 ) -> None:
     counts = _runs_per_model(monkeypatch)
     reused, warned = _reuse_run(spread=0.0)
-    # no uncertain input and no spread: one run per chunk (5 + 5 + 2 draws) for every model
-    assert counts == dict.fromkeys(_REUSE_MODELS, 3)
+    # no uncertain input and no spread: one run per chunk (5 + 5 + 2 draws) for every dynamic
+    # model; static models are vectorised over the draws and run on all of them
+    assert counts == {"compromise": 12, "nash": 12, "eum": 3, "smp": 3, "exchange": 3}
     counts.clear()
     _every_draw(monkeypatch)
     each, warned_each = _reuse_run(spread=0.0)
@@ -583,9 +585,74 @@ def test_a_study_on_local_processes_has_the_numbers_of_one_process(
     kwargs: dict[str, Any] = {"draws": 6, "rng": 4, "spread": 0.1}
     serial = study(s, ["compromise", "smp"], **kwargs).simulation
     monkeypatch.setattr(simulate_module, "PARALLEL_MIN_WORK", 0)
-    parallel = study(s, ["compromise", "smp"], **kwargs).simulation
+    unasked = study(s, ["compromise", "smp"], **kwargs).simulation
+    parallel = study(s, ["compromise", "smp"], parallel=True, **kwargs).simulation
+    assert unasked is not None
+    assert unasked.engine == "in-process"  # a library caller's study stays in its process
     assert serial is not None
     assert parallel is not None
     assert serial.engine == "in-process"
     assert parallel.engine.startswith("processes:")
     assert same(serial, parallel)
+
+
+def test_a_study_of_too_many_futures_is_an_input_error() -> None:
+    from detente.analysis import study
+
+    data = without_uncertainty("emission-1994")
+    data["timeline"] = [
+        {
+            "at": t,
+            "name": f"event {t}",
+            "branches": {
+                "up": {"probability": 0.5, "set": {"Netherlands.position.delay": 10}},
+                "down": {"probability": 0.5, "set": {"Netherlands.position.delay": 4}},
+            },
+        }
+        for t in range(1, 8)  # 2^7 = 128 futures, more than can be run
+    ]
+    s = Scenario.model_validate(data)
+    with pytest.raises(InputError, match="128 combinations of branches"):
+        study(s, ["compromise"], draws=2, rng=1)
+
+
+SCRIPT_ONE_LONG_TASK = """
+import sys
+import detente
+from detente.simulate import simulate
+if __name__ == "__main__":
+    try:
+        simulate(detente.bundled("six-party-2004"), ["eum"], draws=2_000_000, rng=1,
+                 engine="processes", workers=2, chunk_size=2_000_000)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
+"""
+
+
+@pytest.mark.slow
+def test_ctrl_c_at_a_terminal_stops_worker_processes_without_tracebacks(tmp_path: Path) -> None:
+    """A terminal sends Ctrl-C to the whole process group, workers included: they ignore it
+    (one of the two is idle here: one task), the parent stops them at once, and no worker
+    prints a traceback."""
+    script = tmp_path / "long.py"
+    script.write_text(SCRIPT_ONE_LONG_TASK, encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    deadline = time.monotonic() + 120
+    while len(children.read_text().split()) < 3:  # the resource tracker and two workers
+        assert proc.poll() is None, "the simulation ended before it could be interrupted"
+        assert time.monotonic() < deadline, "no worker processes started"
+        time.sleep(0.05)
+    time.sleep(4)  # the workers have started: one runs the task, the other waits
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=30)  # not the hours the task would take
+    assert proc.returncode == 130
+    assert "interrupted" in err
+    assert "Traceback" not in err + out

@@ -239,3 +239,26 @@ def test_other_tables_are_left_to_rich(change: str) -> None:
     reference = io.StringIO()
     new_console(file=reference, width=width, force_terminal=change == "terminal").print(table)
     assert out.getvalue() == reference.getvalue()
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "latin-1"])
+def test_an_output_that_cannot_write_box_characters_gets_richs_ascii_table(encoding: str) -> None:
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding=encoding)
+    print_table(_table(), new_console(file=out, width=80))
+    out.flush()
+    drawn = raw.getvalue().decode(encoding)
+    assert drawn.splitlines()[0].startswith("+-")  # rich's ASCII box, not "┏━"
+    assert "│" not in drawn
+
+
+def test_a_piped_forecast_on_a_latin_1_output_is_written(shared: Path) -> None:
+    csv = shared / "reference" / "ktab" / "dummyData_3Dim.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "detente", "forecast", str(csv), "-m", "compromise", "--no-store"],
+        capture_output=True,
+        env=os.environ | {"PYTHONIOENCODING": "latin-1"},
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr.decode("latin-1")
+    assert b"+-" in done.stdout

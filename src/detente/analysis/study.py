@@ -239,6 +239,7 @@ def study(
     viewpoint: str | None = None,
     made: dt.datetime | None = None,
     progress: Callable[[str], None] | None = None,
+    parallel: bool = False,
 ) -> Study:
     """Compute everything a report shows.
 
@@ -264,6 +265,12 @@ def study(
     progress
         Called with the name of each step as it starts (``forecast``, ``draws 0/400`` and
         then the draws done so far, ``analyses of ISSUE``, ``trades of MODEL``).
+    parallel
+        Run many differing draws of a model that runs draw by draw on local worker processes,
+        one per core (:func:`detente.simulate.local_engine` decides when; the same numbers).
+        Off by default: worker processes need the caller's script to be importable (an
+        ``if __name__ == "__main__"`` guard), and a server keeps its own limit on work;
+        ``detente report`` turns it on.
 
     Raises
     ------
@@ -307,7 +314,10 @@ def study(
     if draws > 0 and drawn:
         from detente.simulate import futures, local_engine, simulate
 
-        total = draws * (1 if branches == "draw" else len(futures(scenario)))
+        try:
+            total = draws * (1 if branches == "draw" else len(futures(scenario)))
+        except ValueError as err:  # too many branches, dates without as_of: as simulate says
+            raise InputError(str(err)) from None
         counted = [0]
 
         def drawn_more(count: int) -> None:
@@ -315,7 +325,9 @@ def study(
             step(f"draws {counted[0]}/{total}")
 
         step(f"draws 0/{total}")
-        engine, workers = local_engine(scenario, drawn, draws, spread)
+        engine, workers = (
+            local_engine(scenario, drawn, draws, spread) if parallel else ("in-process", 1)
+        )
         sim = simulate(
             scenario,
             drawn,
@@ -401,12 +413,14 @@ def restudy(
     run: StoredRun,
     viewpoint: str | None = None,
     progress: Callable[[str], None] | None = None,
+    parallel: bool = False,
 ) -> Study:
     """The study of a stored study, forecast or simulation, made again from its stored scenario,
     models, options, seed and draws (which give the same numbers), seen from ``viewpoint`` (an
     actor id; default: as :func:`study` chooses), as ``detente report RUN`` and the workbench's
-    report make it (``progress`` as for :func:`study`). Any result that comes out differently
-    is noted in its warnings; it keeps the run's id, seed and version and is not stored again.
+    report make it (``progress`` and ``parallel`` as for :func:`study`). Any result that comes
+    out differently is noted in its warnings; it keeps the run's id, seed and version and is not
+    stored again.
 
     Raises
     ------
@@ -429,6 +443,7 @@ def restudy(
         viewpoint=viewpoint,
         made=run.started,
         progress=progress,
+        parallel=parallel,
     )
     return replace(
         done.kept_as(run.id),

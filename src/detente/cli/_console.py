@@ -167,7 +167,12 @@ def print_table(table: Table, console: Console | None = None) -> None:
     tables piped to a file or another program take a tenth of the time); else by rich."""
     console = console or stdout
     text = None
-    if not (console.is_terminal or console.record or console.quiet):
+    if not (
+        console.is_terminal
+        or console.record
+        or console.quiet
+        or console.options.ascii_only  # rich swaps in an ASCII box the encoding can write
+    ):
         text = plain_table(table, console.width)
     if text is None:
         console.print(table)
@@ -214,6 +219,7 @@ def plain_table(table: Table, width: int) -> str | None:
         and not table.show_lines
         and table.padding == (0, 1, 0, 1)
         and table.pad_edge
+        and not table.collapse_padding
         and not table.expand
         and table.width is None
         and table.min_width is None

@@ -44,6 +44,7 @@ def _version(value: bool) -> None:
 
 
 def _main(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
@@ -53,7 +54,8 @@ def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
 ) -> None:
     state["debug"] = debug
-    keep_freed_memory()  # the models' many large temporaries: fewer page faults
+    if ctx.invoked_subcommand != "serve":  # a server would hold its peak heap for its life
+        keep_freed_memory()  # the models' many large temporaries: fewer page faults
 
 
 #: Every command in the order ``detente --help`` lists them: its name, the module of

@@ -114,6 +114,7 @@ def report(
                 spread=spread,
                 viewpoint=focus,
                 progress=phase,
+                parallel=True,
             )
         if not no_store:
             from detente.store import record_study
@@ -223,7 +224,7 @@ def _stored_document(ref: str, viewpoint: str | None) -> dict[str, Any]:
     from detente.analysis.study import restudy
 
     with warnings_to_stderr(), Phases(f"studying run {kept.id} again") as phase:
-        return restudy(kept, focus, progress=phase).to_json()
+        return restudy(kept, focus, progress=phase, parallel=True).to_json()
 
 
 def _track_record(run_id: str) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
-__all__ = ["on_compile", "optional_kernels"]
+__all__ = ["numba_installed", "on_compile", "optional_kernels"]
 
 # who hears, once per module, that kernels are about to be compiled (the CLI says so on stderr)
 _LISTENERS: list[Callable[[str], None]] = []
@@ -32,6 +32,14 @@ def on_compile(listener: Callable[[str], None]) -> None:
     that is before its first run compiles it (many seconds); not when the cache is warm."""
     if listener not in _LISTENERS:
         _LISTENERS.append(listener)
+
+
+@functools.cache
+def numba_installed() -> bool:
+    """Whether numba can be imported (without importing it): a path that takes the kernels
+    only when they pay asks this first, so that a lighter install is not warned about kernels
+    no run needed."""
+    return importlib.util.find_spec("numba") is not None
 
 
 # held while deciding, so that two threads' first runs give one note between them

@@ -117,6 +117,8 @@ def solve(
         [slice(j, j + 1) for j in range(k)] if info.dimensions == "per-issue" else [slice(0, k)]
     )
     lead = X.shape[:-2]
+    if lead and int(np.prod(lead)) == 0:  # no runs: nothing to run, whatever the model
+        return Solution(np.empty((*lead, k)))
     if info.batched or not lead:
         runs = [((), rng)]
     else:

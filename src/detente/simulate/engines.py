@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Protocol
@@ -125,16 +126,28 @@ def _processes(tasks: Sequence[Work], workers: int, report: Progress) -> list[An
     # spawn, not fork: the parent may hold threads (the progress bar) that fork would copy
     context = multiprocessing.get_context("spawn")
     results: dict[int, Any] = {}
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    # Ctrl-C reaches the whole foreground process group: the workers ignore it (no traceback
+    # from each), and the parent, which takes it, stops them
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_ignore_interrupts
+    )
     try:
         pending = {pool.submit(_run, task): n for n, task in enumerate(tasks)}
         for future in as_completed(pending):
             n = pending[future]
             results[n] = future.result()
             report(tasks[n].count)
-    finally:
+    except BaseException:
+        for process in list(getattr(pool, "_processes", {}).values()):  # no public way in 3.11
+            process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     return [results[n] for n in range(len(tasks))]
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _dask(

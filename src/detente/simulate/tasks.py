@@ -94,10 +94,11 @@ def run_task(task: Task) -> ChunkResult:
         for name, options in task.models:
             info = _models.get(name)
             # a run that draws no random numbers is a function of its inputs alone: identical
-            # draws (no uncertain input, or spread 0) are run once and copied
+            # draws (no uncertain input, or spread 0) of a dynamic model are run once and
+            # copied (a static model is vectorised over draws: finding them would cost more)
             runs, copies = (
                 _distinct(c[rows], X[rows], S[rows])
-                if not info.draws(options)
+                if info.iterative and not info.draws(options)
                 else (np.arange(len(rows)), np.arange(len(rows)))
             )
             once = rows[runs]

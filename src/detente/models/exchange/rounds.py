@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from detente.errors import InputError
+from detente.models._compiled import numba_installed
 from detente.models.exchange import _accel
 from detente.models.exchange.options import ExchangeOptions
 
@@ -424,8 +425,9 @@ def _kernel_for(m: int, options: ExchangeOptions) -> Any:
     :data:`NUMPY_BUDGET` seconds on the numpy path; random ties always take the numpy path."""
     if options.ties != "list-order":
         return None
-    large = m >= max(COMPILED_FROM, 1)
-    if large or sys.modules.get("numba") is not None or _NUMPY_SECONDS[0] >= NUMPY_BUDGET:
+    if m >= max(COMPILED_FROM, 1) or sys.modules.get("numba") is not None:
+        return _accel.kernels()
+    if _NUMPY_SECONDS[0] >= NUMPY_BUDGET and numba_installed():  # no warning when it is not
         return _accel.kernels()
     return None
 

@@ -260,10 +260,11 @@ PREPARE_MIN_WORK = 4 * 64 * 64
 def _prepare(runs: int, actors: int) -> None:
     """Load the compiled kernels before a batch of runs big enough to repay the loading (the
     kernels give the numpy path's bits: no result depends on this)."""
+    from detente.models._compiled import numba_installed
     from detente.models.smp import _accel
 
-    if runs * actors * actors >= PREPARE_MIN_WORK:
-        _accel.kernels()
+    if runs * actors * actors >= PREPARE_MIN_WORK and numba_installed():
+        _accel.kernels()  # without numba, nothing to prepare and nothing to warn about yet
 
 
 INFO = register(
