@@ -52,11 +52,13 @@ typecheck: $(STAMP)
 	$(BIN)/mypy src
 
 # The default tier with coverage, on two processes (pytest-xdist: 2 min 15 s instead of 4.5 to
-# 5 on two cores); then the numba kernels' tests once more with the JIT off, so
+# 5 on two cores), after the numba kernels are compiled once into their cache (each worker
+# would compile them under coverage: the tier took 7 min on a fresh clone); then the numba kernels' tests once more with the JIT off, so
 # that coverage sees the kernels' lines (it never sees compiled code); then the floor. --cov
 # takes the source path: for a dotted name coverage imports detente, then unloads it, and
 # numpy 2 refuses a second import.
 pytest: $(STAMP) browser
+	$(BIN)/python tests/warm_kernels.py
 	$(BIN)/pytest -n 2 --cov=src/detente --cov-report=
 	NUMBA_DISABLE_JIT=1 $(BIN)/pytest tests/test_smp.py -k "kernel or compiled or l1" \
 		-p no:cacheprovider --cov=src/detente --cov-append --cov-report= -q
