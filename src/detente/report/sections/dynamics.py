@@ -39,7 +39,8 @@ def dynamics(
         positions = np.array([[r["positions"][a] for a in top] for r in rounds])
         chart = add(
             f"rounds-{model}-{issue.id}",
-            f"Positions by round in the {model} model (one line per actor) and its forecast "
+            f"Positions by round in the {model} model "
+            f"({'one line per named actor' if rest else 'one line per actor'}) and its forecast "
             "after each round (dashed)."
             + (
                 (
